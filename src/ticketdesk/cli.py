@@ -1,0 +1,138 @@
+"""The `ticketdesk` command: serve, worker, migrate, workspace create, seed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+import typer
+
+from ticketdesk.config import get_settings
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help="ticketdesk help desk")
+workspace_cli = typer.Typer(no_args_is_help=True, help="Manage workspaces.")
+cli.add_typer(workspace_cli, name="workspace")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+    workers: Annotated[int, typer.Option(help="API processes (needs Redis when > 1).")] = 1,
+) -> None:
+    """Run the API (and the built SPA at /). Migrates the embedded database on start."""
+    import uvicorn
+
+    from ticketdesk import migrate
+
+    settings = get_settings()
+    migrate.upgrade(settings)
+    uvicorn.run(
+        "ticketdesk.main:app",
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@cli.command("migrate")
+def migrate_command() -> None:
+    """Bring the configured database to the newest schema (alembic upgrade head)."""
+    from ticketdesk import migrate
+
+    migrate.upgrade(get_settings())
+    typer.echo("database is up to date")
+
+
+@cli.command()
+def worker() -> None:
+    """Run the background worker (arq on Redis; needs TICKETDESK_REDIS_URL)."""
+    settings = get_settings()
+    if not settings.redis_url:
+        typer.echo(
+            "TICKETDESK_REDIS_URL is not set; `ticketdesk serve` runs jobs in-process.", err=True
+        )
+        raise typer.Exit(2)
+    from ticketdesk.worker import run_worker
+
+    run_worker(settings)
+
+
+@workspace_cli.command("create")
+def workspace_create(
+    name: Annotated[str, typer.Option(help="Display name.")],
+    admin_email: Annotated[str, typer.Option(help="The first admin's email.")],
+    admin_password: Annotated[str, typer.Option(help="The first admin's password (8+ chars).")],
+    slug: Annotated[str | None, typer.Option(help="URL slug (default: from the name).")] = None,
+) -> None:
+    """Create a workspace with its first admin; prints one JSON object."""
+    from ticketdesk import migrate
+    from ticketdesk.db import Database
+    from ticketdesk.errors import TicketdeskError
+    from ticketdesk.workspaces.service import create_workspace, user_summary, workspace_summary
+
+    settings = get_settings()
+    migrate.upgrade(settings)
+
+    async def run() -> dict[str, object]:
+        db = Database(settings.resolved_database_url)
+        try:
+            async with db.unit_of_work() as session:
+                created = await create_workspace(
+                    session,
+                    name=name,
+                    admin_email=admin_email,
+                    admin_password=admin_password,
+                    slug=slug,
+                )
+                return {
+                    "workspace": workspace_summary(created.workspace),
+                    "admin": user_summary(created.admin),
+                }
+        finally:
+            await db.dispose()
+
+    try:
+        result = asyncio.run(run())
+    except TicketdeskError as exc:
+        typer.echo(json.dumps({"error": exc.title, "detail": exc.detail}), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps(result))
+
+
+@cli.command()
+def seed(
+    tickets: Annotated[int, typer.Option(help="How many demo tickets.")] = 200,
+    workspace: Annotated[str, typer.Option(help="Workspace slug (created if missing).")] = "demo",
+    admin_email: Annotated[str, typer.Option()] = "admin@demo.test",
+    admin_password: Annotated[str, typer.Option()] = "demo-password",
+    batch_size: Annotated[int, typer.Option(help="Tickets per transaction.")] = 5000,
+) -> None:
+    """Fill a workspace with realistic demo tickets, in batches, with a progress bar."""
+    from ticketdesk import migrate
+    from ticketdesk.seed import seed_demo
+
+    settings = get_settings()
+    migrate.upgrade(settings)
+    summary = asyncio.run(
+        seed_demo(
+            settings,
+            slug=workspace,
+            tickets=tickets,
+            admin_email=admin_email,
+            admin_password=admin_password,
+            batch_size=batch_size,
+        )
+    )
+    typer.echo(json.dumps(summary))
+
+
+def main() -> None:
+    cli(prog_name="ticketdesk")
+
+
+if __name__ == "__main__":
+    main()

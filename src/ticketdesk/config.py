@@ -1,0 +1,61 @@
+"""Settings: read once from the environment (TICKETDESK_*)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TICKETDESK_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"))
+    database_url: str | None = None
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    secret_key: str | None = None
+    webhook_allow_private: bool = False
+    public_url: str = "http://127.0.0.1:8000"
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    json_body_max_bytes: int = 1024 * 1024
+    session_ttl_hours: int = 24 * 14
+    login_max_failures: int = 5
+    login_failure_window_minutes: int = 15
+    migrations_dir: Path = REPO_ROOT / "migrations"
+    static_dir: Path | None = None
+    queue_name: str = "ticketdesk:queue"
+    sql_echo: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'ticketdesk.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The signing secret: configured, or generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,38 @@
+"""Every ORM class, imported here so metadata and Alembic see them all."""
+
+from ticketdesk.models.event import Event, IdempotencyRecord
+from ticketdesk.models.ticket import (
+    Comment,
+    Contact,
+    Label,
+    Status,
+    Ticket,
+    TicketLabel,
+)
+from ticketdesk.models.workspace import (
+    ApiToken,
+    AuthSession,
+    LoginFailure,
+    Team,
+    TeamMember,
+    User,
+    Workspace,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuthSession",
+    "Comment",
+    "Contact",
+    "Event",
+    "IdempotencyRecord",
+    "Label",
+    "LoginFailure",
+    "Status",
+    "Team",
+    "TeamMember",
+    "Ticket",
+    "TicketLabel",
+    "User",
+    "Workspace",
+]

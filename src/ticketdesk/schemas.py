@@ -1,0 +1,119 @@
+"""Shared Pydantic building blocks: safe strings, emails, JSON objects, pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+T = TypeVar("T")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _single_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+_NO_NUL = AfterValidator(_no_nul)
+_ONE_LINE = AfterValidator(_single_line)
+
+
+def _name(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+# Required, non-blank, single-line strings (stripped), by maximum length.
+Subject = Annotated[str, _name(500), _NO_NUL, _ONE_LINE]
+Name200 = Annotated[str, _name(200), _NO_NUL, _ONE_LINE]
+Name100 = Annotated[str, _name(100), _NO_NUL, _ONE_LINE]
+Name80 = Annotated[str, _name(80), _NO_NUL, _ONE_LINE]
+# Free text that may be long or multi-line, but never holds a NUL (PostgreSQL refuses them).
+LongText = Annotated[str, StringConstraints(max_length=100_000), _NO_NUL]
+CommentBody = Annotated[str, StringConstraints(min_length=1, max_length=65_536), _NO_NUL]
+ShortText = Annotated[str, StringConstraints(max_length=64), _NO_NUL]
+
+_EMAIL_RE = re.compile(
+    r"^[^@\s\x00]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+)
+
+
+def normalize_email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 320 or not _EMAIL_RE.match(value):
+        raise ValueError("is not a valid email address")
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}".lower()
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=320),
+    AfterValidator(normalize_email),
+    Field(examples=["ada@example.com"]),
+]
+
+MAX_JSON_OBJECT_BYTES = 16 * 1024
+MAX_JSON_DEPTH = 5
+
+
+def _check_json_object(value: dict[str, Any]) -> dict[str, Any]:
+    def walk(node: Any, depth: int) -> None:
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"is nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(node, str) and "\x00" in node:
+            raise ValueError("must not contain NUL characters")
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if "\x00" in key:
+                    raise ValueError("keys must not contain NUL characters")
+                walk(item, depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, depth + 1)
+
+    walk(value, 0)
+    if len(json.dumps(value)) > MAX_JSON_OBJECT_BYTES:
+        raise ValueError(f"is larger than {MAX_JSON_OBJECT_BYTES} bytes")
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json_object)]
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+UtcDateTime = Annotated[datetime, PlainSerializer(_utc, return_type=str)]
+
+
+class Input(BaseModel):
+    """Base for request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Output, Generic[T]):
+    items: list[T]
+    next_cursor: str | None

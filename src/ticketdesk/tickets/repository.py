@@ -1,0 +1,332 @@
+"""Ticket queries. Every statement starts from readable_statement(principal): the tenant scope."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.auth.principal import Principal
+from ticketdesk.db import dialect_name, utcnow
+from ticketdesk.models import Contact, Label, Team, Ticket, TicketLabel, User, Workspace
+from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.tickets.filters import TicketFilters
+
+KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})$")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def readable_statement(principal: Principal) -> Select[Ticket]:
+    return select(Ticket).where(Ticket.workspace_id == principal.workspace_id)
+
+
+async def find_ticket(
+    session: AsyncSession,
+    principal: Principal,
+    workspace: Workspace,
+    ref: str,
+    *,
+    for_update: bool = False,
+) -> Ticket | None:
+    """A ticket by key (`TKT-42`, any case) or id, within the caller's workspace."""
+    stmt = readable_statement(principal)
+    match = KEY_RE.match(ref.strip())
+    if match:
+        if match.group(1).upper() != workspace.ticket_prefix.upper():
+            return None
+        stmt = stmt.where(Ticket.number == int(match.group(2)))
+    else:
+        try:
+            stmt = stmt.where(Ticket.id == uuid.UUID(ref))
+        except ValueError:
+            return None
+    if for_update:
+        stmt = stmt.with_for_update()
+    ticket: Ticket | None = await session.scalar(stmt)
+    return ticket
+
+
+def _search_condition(session: AsyncSession, q: str) -> ColumnElement[bool]:
+    words = _WORD_RE.findall(q)
+    if not words:
+        return false()
+    if dialect_name(session) == "postgresql":
+        return literal_column("tickets.search_vector").op("@@")(
+            func.websearch_to_tsquery("english", q)
+        )
+    fts_query = " ".join('"' + w.replace('"', "") + '"' for w in words[:20])
+    return literal_column("tickets.rowid").in_(
+        text("SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :fts").bindparams(fts=fts_query)
+    )
+
+
+def _end_of_day(now: datetime, tz: ZoneInfo, days: int) -> datetime:
+    local = now.astimezone(tz)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)
+    return midnight.replace(tzinfo=tz)
+
+
+async def apply_filters(
+    session: AsyncSession,
+    stmt: Select[Any],
+    filters: TicketFilters,
+    principal: Principal,
+    workspace: Workspace,
+) -> Select[Any]:
+    if filters.status:
+        stmt = stmt.where(Ticket.status.in_(filters.status))
+    if filters.status_category:
+        stmt = stmt.where(Ticket.status_category.in_(filters.status_category))
+    if filters.priority:
+        stmt = stmt.where(Ticket.priority.in_(filters.priority))
+    if filters.assignee:
+        conditions: list[ColumnElement[bool]] = []
+        ids: list[uuid.UUID] = []
+        for value in filters.assignee:
+            if value == "none":
+                conditions.append(Ticket.assignee_id.is_(None))
+            elif value == "me":
+                if principal.user_id is not None:
+                    ids.append(principal.user_id)
+            else:
+                ids.append(uuid.UUID(value))
+        if ids:
+            conditions.append(Ticket.assignee_id.in_(ids))
+        stmt = stmt.where(or_(*conditions) if conditions else false())
+    if filters.team:
+        stmt = stmt.where(Ticket.team_id.in_(filters.team))
+    if filters.label:
+        label_ids = (
+            await session.scalars(
+                select(Label.id).where(
+                    Label.workspace_id == workspace.id, Label.name.in_(filters.label)
+                )
+            )
+        ).all()
+        if len(label_ids) < len(set(filters.label)):
+            return stmt.where(false())
+        for label_id in label_ids:
+            stmt = stmt.where(
+                exists().where(TicketLabel.ticket_id == Ticket.id, TicketLabel.label_id == label_id)
+            )
+    if filters.type:
+        stmt = stmt.where(Ticket.type.in_(filters.type))
+    if filters.category:
+        stmt = stmt.where(Ticket.category.in_(filters.category))
+    if filters.channel:
+        stmt = stmt.where(Ticket.channel.in_(filters.channel))
+    if filters.requester:
+        stmt = stmt.where(
+            Ticket.requester_id.in_(
+                select(Contact.id).where(
+                    Contact.workspace_id == workspace.id, Contact.email.in_(filters.requester)
+                )
+            )
+        )
+    if filters.sla:
+        now = utcnow()
+        tz = ZoneInfo(workspace.timezone)
+        sla_conditions: list[ColumnElement[bool]] = []
+        for value in filters.sla:
+            if value == "overdue":
+                sla_conditions.append(Ticket.due_at < now)
+            elif value == "at_risk":
+                sla_conditions.append(
+                    and_(Ticket.sla_state == "at_risk", Ticket.due_at.is_not(None))
+                )
+            elif value == "due_today":
+                sla_conditions.append(Ticket.due_at.between(now, _end_of_day(now, tz, 1)))
+            elif value == "due_this_week":
+                days_left = 7 - now.astimezone(tz).weekday()
+                sla_conditions.append(Ticket.due_at.between(now, _end_of_day(now, tz, days_left)))
+        stmt = stmt.where(or_(*sla_conditions))
+    if filters.q:
+        match = KEY_RE.match(filters.q)
+        if match and match.group(1).upper() == workspace.ticket_prefix.upper():
+            stmt = stmt.where(Ticket.number == int(match.group(2)))
+        else:
+            stmt = stmt.where(_search_condition(session, filters.q))
+    if filters.created_after:
+        stmt = stmt.where(Ticket.created_at >= filters.created_after)
+    if filters.created_before:
+        stmt = stmt.where(Ticket.created_at < filters.created_before)
+    if filters.updated_after:
+        stmt = stmt.where(Ticket.updated_at >= filters.updated_after)
+    return stmt
+
+
+_SORT_COLUMNS: dict[str, tuple[list[Any], bool]] = {
+    "-created_at": ([Ticket.created_at, Ticket.id], True),
+    "created_at": ([Ticket.created_at, Ticket.id], False),
+    "-updated_at": ([Ticket.updated_at, Ticket.id], True),
+    "updated_at": ([Ticket.updated_at, Ticket.id], False),
+    "-priority": ([Ticket.priority_rank, Ticket.created_at, Ticket.id], True),
+    "priority": ([Ticket.priority_rank, Ticket.created_at, Ticket.id], False),
+}
+
+
+def _sort_values(ticket: Ticket, sort: str) -> list[Any]:
+    if sort == "due":
+        return [ticket.due_at, ticket.id]
+    columns, _ = _SORT_COLUMNS[sort]
+    return [getattr(ticket, column.key) for column in columns]
+
+
+async def page_of_tickets(
+    session: AsyncSession, stmt: Select[Ticket], sort: str, limit: int, cursor: str | None
+) -> tuple[Sequence[Ticket], str | None]:
+    """One keyset page: rows strictly after the cursor's sort key, in a total order."""
+    if sort == "due":
+        stmt = stmt.order_by(Ticket.due_at.asc().nulls_last(), Ticket.id.asc())
+        if cursor:
+            due, last_id = decode_cursor(cursor, 2)
+            if due is None:
+                stmt = stmt.where(Ticket.due_at.is_(None), Ticket.id > last_id)
+            else:
+                stmt = stmt.where(
+                    or_(
+                        tuple_(Ticket.due_at, Ticket.id) > tuple_(due, last_id),
+                        Ticket.due_at.is_(None),
+                    )
+                )
+    else:
+        columns, descending = _SORT_COLUMNS[sort]
+        stmt = stmt.order_by(*(c.desc() if descending else c.asc() for c in columns))
+        if cursor:
+            values = decode_cursor(cursor, len(columns))
+            key = tuple_(*columns)
+            stmt = stmt.where(key < tuple_(*values) if descending else key > tuple_(*values))
+    rows: Sequence[Ticket] = (await session.scalars(stmt.limit(limit + 1))).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(_sort_values(rows[-1], sort))
+    return rows, next_cursor
+
+
+@dataclass
+class TicketContext:
+    """What a page of tickets refers to, loaded in one query per kind (no N+1)."""
+
+    prefix: str
+    labels: dict[uuid.UUID, list[str]]
+    contacts: dict[uuid.UUID, Contact]
+    users: dict[uuid.UUID, User]
+    teams: dict[uuid.UUID, Team]
+    ticket_numbers: dict[uuid.UUID, int]
+
+
+async def load_context(
+    session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
+) -> TicketContext:
+    ids = [t.id for t in tickets]
+    labels: dict[uuid.UUID, list[str]] = defaultdict(list)
+    contacts: dict[uuid.UUID, Contact] = {}
+    users: dict[uuid.UUID, User] = {}
+    teams: dict[uuid.UUID, Team] = {}
+    numbers: dict[uuid.UUID, int] = {}
+    if ids:
+        rows = await session.execute(
+            select(TicketLabel.ticket_id, Label.name)
+            .join(Label, Label.id == TicketLabel.label_id)
+            .where(TicketLabel.ticket_id.in_(ids))
+            .order_by(Label.name)
+        )
+        for ticket_id, name in rows:
+            labels[ticket_id].append(name)
+    requester_ids = {t.requester_id for t in tickets if t.requester_id}
+    if requester_ids:
+        for contact in await session.scalars(select(Contact).where(Contact.id.in_(requester_ids))):
+            contacts[contact.id] = contact
+    assignee_ids = {t.assignee_id for t in tickets if t.assignee_id}
+    if assignee_ids:
+        for user in await session.scalars(select(User).where(User.id.in_(assignee_ids))):
+            users[user.id] = user
+    team_ids = {t.team_id for t in tickets if t.team_id}
+    if team_ids:
+        for team in await session.scalars(select(Team).where(Team.id.in_(team_ids))):
+            teams[team.id] = team
+    merged_ids = {t.merged_into_id for t in tickets if t.merged_into_id}
+    if merged_ids:
+        for ticket_id, number in await session.execute(
+            select(Ticket.id, Ticket.number).where(Ticket.id.in_(merged_ids))
+        ):
+            numbers[ticket_id] = number
+    return TicketContext(workspace.ticket_prefix, labels, contacts, users, teams, numbers)
+
+
+def ticket_view(ticket: Ticket, ctx: TicketContext) -> dict[str, Any]:
+    contact = ctx.contacts.get(ticket.requester_id) if ticket.requester_id else None
+    user = ctx.users.get(ticket.assignee_id) if ticket.assignee_id else None
+    team = ctx.teams.get(ticket.team_id) if ticket.team_id else None
+    merged_number = ctx.ticket_numbers.get(ticket.merged_into_id) if ticket.merged_into_id else None
+    return {
+        "id": ticket.id,
+        "key": f"{ctx.prefix}-{ticket.number}",
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": ticket.status,
+        "status_category": ticket.status_category,
+        "priority": ticket.priority,
+        "type": ticket.type,
+        "category": ticket.category,
+        "channel": ticket.channel,
+        "requester": (
+            {"id": contact.id, "email": contact.email, "name": contact.name} if contact else None
+        ),
+        "assignee": {"id": user.id, "name": user.name, "email": user.email} if user else None,
+        "team": {"id": team.id, "name": team.name} if team else None,
+        "labels": ctx.labels.get(ticket.id, []),
+        "custom_fields": ticket.custom_fields or {},
+        "conversation_id": ticket.conversation_id,
+        "merged_into": f"{ctx.prefix}-{merged_number}" if merged_number else None,
+        "sla": {
+            "first_response_due_at": ticket.first_response_due_at,
+            "next_response_due_at": ticket.next_response_due_at,
+            "resolution_due_at": ticket.resolution_due_at,
+            "first_responded_at": ticket.first_responded_at,
+            "state": ticket.sla_state,
+        },
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "version": ticket.version,
+    }
+
+
+async def ticket_stats(session: AsyncSession, stmt: Select[Any]) -> dict[str, Any]:
+    grouped = (
+        stmt.with_only_columns(Ticket.status, Ticket.priority, func.count())
+        .group_by(Ticket.status, Ticket.priority)
+        .order_by(None)
+    )
+    by_status: dict[str, int] = defaultdict(int)
+    by_priority: dict[str, int] = defaultdict(int)
+    total = 0
+    for status, priority, count in await session.execute(grouped):
+        by_status[status] += count
+        by_priority[priority] += count
+        total += count
+    return {"total": total, "by_status": dict(by_status), "by_priority": dict(by_priority)}

@@ -1,0 +1,495 @@
+"""The rules of a ticket's life: creation, changes, status categories, events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk import events
+from ticketdesk.auth.principal import Principal
+from ticketdesk.db import insert_ignoring_conflicts, new_id, utcnow
+from ticketdesk.errors import (
+    TicketNotFound,
+    TransitionNotAllowed,
+    ValidationFailed,
+    VersionConflict,
+)
+from ticketdesk.models import (
+    Contact,
+    Label,
+    Status,
+    Team,
+    Ticket,
+    TicketLabel,
+    User,
+    Workspace,
+)
+from ticketdesk.models.ticket import PRIORITY_RANK
+from ticketdesk.tickets import repository
+from ticketdesk.tickets.schemas import TicketCreate, TicketUpdate
+
+
+@dataclass
+class TicketChange:
+    """What one create or update did, for observers (SLA, automations) in the same transaction."""
+
+    ticket: Ticket
+    workspace: Workspace
+    actor: dict[str, Any]
+    created: bool = False
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+TicketObserver = Callable[[AsyncSession, TicketChange], Awaitable[None]]
+_observers: list[TicketObserver] = []
+
+
+def add_observer(observer: TicketObserver) -> None:
+    """Run `observer` inside the transaction of every ticket create and update."""
+    if observer not in _observers:
+        _observers.append(observer)
+
+
+async def notify_observers(session: AsyncSession, change: TicketChange) -> None:
+    for observer in list(_observers):
+        await observer(session, change)
+
+
+async def get_workspace(session: AsyncSession, principal: Principal) -> Workspace:
+    workspace = await session.get(Workspace, principal.workspace_id)
+    assert workspace is not None, "a principal always belongs to an existing workspace"
+    return workspace
+
+
+async def get_ticket(
+    session: AsyncSession,
+    principal: Principal,
+    workspace: Workspace,
+    ref: str,
+    *,
+    for_update: bool = False,
+) -> Ticket:
+    ticket = await repository.find_ticket(session, principal, workspace, ref, for_update=for_update)
+    if ticket is None:
+        raise TicketNotFound(f"No ticket {ref!r} in this workspace.")
+    return ticket
+
+
+def ticket_key(workspace: Workspace, ticket: Ticket) -> str:
+    return f"{workspace.ticket_prefix}-{ticket.number}"
+
+
+async def ticket_read(
+    session: AsyncSession, workspace: Workspace, ticket: Ticket
+) -> dict[str, Any]:
+    ctx = await repository.load_context(session, workspace, [ticket])
+    return repository.ticket_view(ticket, ctx)
+
+
+async def resolve_status(
+    session: AsyncSession, workspace_id: uuid.UUID, name: str | None
+) -> Status:
+    stmt = select(Status).where(Status.workspace_id == workspace_id)
+    if name is None:
+        stmt = stmt.where(Status.category == "open").order_by(Status.position).limit(1)
+    else:
+        stmt = stmt.where(Status.name == name)
+    status = await session.scalar(stmt)
+    if status is None:
+        raise ValidationFailed(
+            f"Unknown status {name!r}; see GET /statuses.", loc=("body", "status")
+        )
+    return status
+
+
+async def upsert_contact(
+    session: AsyncSession, workspace_id: uuid.UUID, email: str, name: str | None
+) -> Contact:
+    await insert_ignoring_conflicts(
+        session,
+        Contact,
+        [
+            {
+                "id": new_id(),
+                "workspace_id": workspace_id,
+                "email": email,
+                "name": name,
+                "created_at": utcnow(),
+            }
+        ],
+        ["workspace_id", "email"],
+    )
+    contact = await session.scalar(
+        select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == email)
+    )
+    assert contact is not None
+    if name and not contact.name:
+        contact.name = name
+    return contact
+
+
+async def ensure_labels(
+    session: AsyncSession, workspace_id: uuid.UUID, names: list[str]
+) -> dict[str, uuid.UUID]:
+    """Label ids by name, creating the ones this workspace does not have yet."""
+    unique = sorted(set(names))
+    if not unique:
+        return {}
+    now = utcnow()
+    await insert_ignoring_conflicts(
+        session,
+        Label,
+        [
+            {"id": new_id(), "workspace_id": workspace_id, "name": n, "created_at": now}
+            for n in unique
+        ],
+        ["workspace_id", "name"],
+    )
+    rows = await session.execute(
+        select(Label.name, Label.id).where(
+            Label.workspace_id == workspace_id, Label.name.in_(unique)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+async def check_assignee(
+    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
+) -> User:
+    user = await session.scalar(
+        select(User).where(User.id == user_id, User.workspace_id == workspace_id)
+    )
+    if user is None or not user.active or user.role == "viewer":
+        raise ValidationFailed(
+            "The assignee must be an active agent or admin of this workspace.",
+            loc=("body", "assignee_id"),
+        )
+    return user
+
+
+async def check_team(session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID) -> Team:
+    team = await session.scalar(
+        select(Team).where(Team.id == team_id, Team.workspace_id == workspace_id)
+    )
+    if team is None:
+        raise ValidationFailed("No such team in this workspace.", loc=("body", "team_id"))
+    return team
+
+
+async def allocate_number(session: AsyncSession, workspace_id: uuid.UUID) -> int:
+    """The next ticket number: an atomic increment, so concurrent creates never share one."""
+    result = await session.execute(
+        update(Workspace)
+        .where(Workspace.id == workspace_id)
+        .values(next_ticket_number=Workspace.next_ticket_number + 1)
+        .returning(Workspace.next_ticket_number)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.scalar_one()) - 1
+
+
+def _ref(obj: User | Team | None) -> dict[str, Any] | None:
+    return {"id": obj.id, "name": obj.name} if obj is not None else None
+
+
+async def create_ticket(
+    session: AsyncSession,
+    workspace: Workspace,
+    data: TicketCreate,
+    *,
+    actor: dict[str, Any],
+    channel: str,
+    created_at: datetime | None = None,
+    conversation_id: uuid.UUID | None = None,
+) -> Ticket:
+    status = await resolve_status(session, workspace.id, data.status)
+    assignee = (
+        await check_assignee(session, workspace.id, data.assignee_id) if data.assignee_id else None
+    )
+    team = await check_team(session, workspace.id, data.team_id) if data.team_id else None
+    requester = (
+        await upsert_contact(session, workspace.id, data.requester.email, data.requester.name)
+        if data.requester
+        else None
+    )
+    label_ids = await ensure_labels(session, workspace.id, data.labels)
+    now = created_at or utcnow()
+    ticket = Ticket(
+        id=new_id(),
+        workspace_id=workspace.id,
+        number=await allocate_number(session, workspace.id),
+        subject=data.subject,
+        description=data.description,
+        status=status.name,
+        status_category=status.category,
+        status_changed_at=now,
+        priority=data.priority,
+        priority_rank=PRIORITY_RANK[data.priority],
+        type=data.type,
+        category=data.category,
+        channel=channel,
+        requester_id=requester.id if requester else None,
+        assignee_id=assignee.id if assignee else None,
+        team_id=team.id if team else None,
+        custom_fields=data.custom_fields,
+        conversation_id=conversation_id,
+        created_at=now,
+        updated_at=now,
+        resolved_at=now if status.category in ("solved", "closed") else None,
+        closed_at=now if status.category == "closed" else None,
+        sla_state="none",
+    )
+    session.add(ticket)
+    await session.flush()
+    if label_ids:
+        await session.execute(
+            insert(TicketLabel),
+            [{"ticket_id": ticket.id, "label_id": label_id} for label_id in label_ids.values()],
+        )
+    events.record(
+        session,
+        workspace_id=workspace.id,
+        ticket_id=ticket.id,
+        type="ticket.created",
+        actor=actor,
+        data={
+            "ticket": ticket_key(workspace, ticket),
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "channel": ticket.channel,
+            "labels": sorted(label_ids),
+            "assignee": _ref(assignee),
+            "team": _ref(team),
+            "requester": {"id": requester.id, "email": requester.email} if requester else None,
+        },
+    )
+    await notify_observers(
+        session, TicketChange(ticket=ticket, workspace=workspace, actor=actor, created=True)
+    )
+    return ticket
+
+
+def check_if_match(ticket: Ticket, if_match: str | None) -> None:
+    """412 unless `If-Match` names the ticket's current version (or is absent or `*`)."""
+    if if_match is None:
+        return
+    candidates = [tag.strip() for tag in if_match.split(",")]
+    if "*" in candidates:
+        return
+    current = str(ticket.version)
+    for tag in candidates:
+        if tag.removeprefix("W/").strip('"') == current:
+            return
+    raise VersionConflict(
+        f"The ticket has changed since you read it (now version {ticket.version}); "
+        "reload it and apply your change again."
+    )
+
+
+async def ticket_labels(session: AsyncSession, ticket_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    rows = await session.execute(
+        select(Label.name, Label.id)
+        .join(TicketLabel, TicketLabel.label_id == Label.id)
+        .where(TicketLabel.ticket_id == ticket_id)
+    )
+    return dict(rows.tuples().all())
+
+
+async def set_labels(
+    session: AsyncSession, workspace: Workspace, ticket: Ticket, names: list[str]
+) -> tuple[list[str], list[str]] | None:
+    """Replace the ticket's labels; returns (before, after) names, or None when unchanged."""
+    current = await ticket_labels(session, ticket.id)
+    wanted = sorted(set(names))
+    if sorted(current) == wanted:
+        return None
+    to_remove = [label_id for name, label_id in current.items() if name not in wanted]
+    to_add = [name for name in wanted if name not in current]
+    if to_remove:
+        await session.execute(
+            delete(TicketLabel).where(
+                TicketLabel.ticket_id == ticket.id, TicketLabel.label_id.in_(to_remove)
+            )
+        )
+    if to_add:
+        ids = await ensure_labels(session, workspace.id, to_add)
+        await session.execute(
+            insert(TicketLabel),
+            [{"ticket_id": ticket.id, "label_id": ids[name]} for name in to_add],
+        )
+    return sorted(current), wanted
+
+
+async def change_status(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    status_name: str,
+    *,
+    actor: dict[str, Any],
+    now: datetime | None = None,
+) -> dict[str, Any] | None:
+    status = await resolve_status(session, workspace.id, status_name)
+    if status.name == ticket.status:
+        return None
+    if ticket.merged_into_id is not None:
+        raise TransitionNotAllowed(
+            "This ticket was merged into another; work on that ticket instead."
+        )
+    now = now or utcnow()
+    before, before_category = ticket.status, ticket.status_category
+    ticket.status, ticket.status_category, ticket.status_changed_at = (
+        status.name,
+        status.category,
+        now,
+    )
+    reopened = before_category in ("solved", "closed") and status.category in ("open", "pending")
+    if status.category == "solved":
+        ticket.resolved_at, ticket.closed_at = now, None
+    elif status.category == "closed":
+        ticket.closed_at = now
+        ticket.resolved_at = ticket.resolved_at or now
+    elif reopened:
+        ticket.resolved_at = ticket.closed_at = None
+    change = {
+        "from": before,
+        "to": status.name,
+        "from_category": before_category,
+        "to_category": status.category,
+    }
+    events.record(
+        session,
+        workspace_id=workspace.id,
+        ticket_id=ticket.id,
+        type="ticket.status_changed",
+        actor=actor,
+        data={"ticket": ticket_key(workspace, ticket), **change},
+    )
+    if reopened:
+        events.record(
+            session,
+            workspace_id=workspace.id,
+            ticket_id=ticket.id,
+            type="ticket.reopened",
+            actor=actor,
+            data={"ticket": ticket_key(workspace, ticket), "from": before, "to": status.name},
+        )
+    return change
+
+
+_SIMPLE_FIELDS = ("subject", "description", "type", "category", "custom_fields")
+
+
+async def update_ticket(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    data: TicketUpdate,
+    *,
+    actor: dict[str, Any],
+    if_match: str | None = None,
+) -> TicketChange:
+    """Apply a PATCH: each changed field writes its own `{"from","to"}` event."""
+    check_if_match(ticket, if_match)
+    fields = data.model_fields_set
+    for name in ("subject", "priority", "status", "labels", "custom_fields"):
+        if name in fields and getattr(data, name) is None:
+            raise ValidationFailed(f"`{name}` cannot be null.", loc=("body", name))
+    change = TicketChange(ticket=ticket, workspace=workspace, actor=actor)
+    key = ticket_key(workspace, ticket)
+
+    def emit(event_type: str, payload: dict[str, Any]) -> None:
+        events.record(
+            session,
+            workspace_id=workspace.id,
+            ticket_id=ticket.id,
+            type=event_type,
+            actor=actor,
+            data={"ticket": key, **payload},
+        )
+
+    for name in _SIMPLE_FIELDS:
+        if name in fields:
+            new, old = getattr(data, name), getattr(ticket, name)
+            if new != old:
+                setattr(ticket, name, new)
+                change.changes[name] = {"from": old, "to": new}
+                emit(f"ticket.{name}_changed", {"from": old, "to": new})
+    if "priority" in fields and data.priority != ticket.priority:
+        assert data.priority is not None
+        change.changes["priority"] = {"from": ticket.priority, "to": data.priority}
+        ticket.priority, ticket.priority_rank = data.priority, PRIORITY_RANK[data.priority]
+        emit("ticket.priority_changed", change.changes["priority"])
+    if "assignee_id" in fields and data.assignee_id != ticket.assignee_id:
+        new_user = (
+            await check_assignee(session, workspace.id, data.assignee_id)
+            if data.assignee_id
+            else None
+        )
+        old_user = await session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+        ticket.assignee_id = new_user.id if new_user else None
+        change.changes["assignee"] = {"from": _ref(old_user), "to": _ref(new_user)}
+        emit("ticket.assigned", change.changes["assignee"])
+    if "team_id" in fields and data.team_id != ticket.team_id:
+        new_team = await check_team(session, workspace.id, data.team_id) if data.team_id else None
+        old_team = await session.get(Team, ticket.team_id) if ticket.team_id else None
+        ticket.team_id = new_team.id if new_team else None
+        change.changes["team"] = {"from": _ref(old_team), "to": _ref(new_team)}
+        emit("ticket.team_changed", change.changes["team"])
+    if "labels" in fields and data.labels is not None:
+        labels = await set_labels(session, workspace, ticket, data.labels)
+        if labels is not None:
+            before, after = labels
+            change.changes["labels"] = {"from": before, "to": after}
+            emit(
+                "ticket.labels_changed",
+                {
+                    "from": before,
+                    "to": after,
+                    "added": sorted(set(after) - set(before)),
+                    "removed": sorted(set(before) - set(after)),
+                },
+            )
+    if "status" in fields and data.status is not None:
+        status_change = await change_status(session, workspace, ticket, data.status, actor=actor)
+        if status_change is not None:
+            change.changes["status"] = status_change
+    if change.changes:
+        ticket.updated_at = utcnow()
+        await notify_observers(session, change)
+        await session.flush()
+    return change
+
+
+async def touch(session: AsyncSession, ticket: Ticket) -> None:
+    """Mark the ticket changed (new version, new updated_at) by something beside its fields."""
+    ticket.updated_at = utcnow()
+    await session.flush()
+
+
+async def reopen_ticket(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    *,
+    actor: dict[str, Any],
+    if_match: str | None = None,
+) -> TicketChange:
+    if ticket.status_category not in ("solved", "closed"):
+        raise TransitionNotAllowed("Only resolved or closed tickets can be reopened.")
+    status = await resolve_status(session, workspace.id, None)
+    return await update_ticket(
+        session,
+        workspace,
+        ticket,
+        TicketUpdate(status=status.name),
+        actor=actor,
+        if_match=if_match,
+    )
