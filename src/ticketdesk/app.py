@@ -19,6 +19,7 @@ from ticketdesk.config import Settings, get_settings
 from ticketdesk.configuration.routes import router as configuration_router
 from ticketdesk.db import Database
 from ticketdesk.errors import install_error_handlers, problem_response
+from ticketdesk.jobs import InProcessRunner
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
 from ticketdesk.people.routes import router as people_router
 from ticketdesk.tickets.routes import router as tickets_router
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await start_jobs(db, settings)
         for hook in startup_hooks:
             await hook(app)
         try:
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         finally:
             for hook in reversed(shutdown_hooks):
                 await hook(app)
+            await stop_jobs(db)
             if database is None:
                 await db.dispose()
 
@@ -94,6 +97,25 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         raw_body_paths=RAW_BODY_PATHS,
     )
     return app
+
+
+async def start_jobs(db: Database, settings: Settings) -> None:
+    """Jobs run in this process unless Redis is configured (then `ticketdesk worker` runs them)."""
+    if db.job_runner is not None:
+        return
+    if settings.redis_url:
+        from ticketdesk.worker import ArqRunner
+
+        db.job_runner = ArqRunner(db, settings)
+    else:
+        db.job_runner = InProcessRunner(db, settings)
+    await db.job_runner.start()
+
+
+async def stop_jobs(db: Database) -> None:
+    if db.job_runner is not None:
+        await db.job_runner.stop()
+        db.job_runner = None
 
 
 class SpaPathConvertor(Convertor[str]):

@@ -85,6 +85,8 @@ class Database:
             _configure_sqlite(self.engine)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.event_listeners: list[Any] = []
+        # set at start-up: the in-process runner or the arq client (see jobs.py)
+        self.job_runner: Any = None
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:

@@ -1,6 +1,8 @@
 """Every ORM class, imported here so metadata and Alembic see them all."""
 
+from ticketdesk.models.attachment import Attachment
 from ticketdesk.models.event import Event, IdempotencyRecord
+from ticketdesk.models.notification import Notification
 from ticketdesk.models.ticket import (
     Comment,
     Contact,
@@ -21,6 +23,7 @@ from ticketdesk.models.workspace import (
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "AuthSession",
     "Comment",
     "Contact",
@@ -28,6 +31,7 @@ __all__ = [
     "IdempotencyRecord",
     "Label",
     "LoginFailure",
+    "Notification",
     "Status",
     "Team",
     "TeamMember",

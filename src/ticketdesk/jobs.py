@@ -1,0 +1,210 @@
+"""Background jobs: one registry of job functions, two runners with the same behaviour.
+
+- `InProcessRunner` (the embedded default, no Redis): an asyncio queue inside `ticketdesk serve`.
+- The arq runner (`TICKETDESK_REDIS_URL` set): jobs go to Redis, `ticketdesk worker` runs them.
+
+Jobs take ids, never ORM objects, and are enqueued only after the transaction that caused them
+commits (`enqueue_after_commit`). Jobs must be idempotent: any runner may run one twice.
+A job asks to run again later by raising `Retry(defer_seconds)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.config import Settings
+from ticketdesk.db import Database, after_commit
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class JobContext:
+    db: Database
+    settings: Settings
+    job_id: str
+    attempt: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Retry(Exception):  # noqa: N818 - reads as an instruction, like arq's
+    """Raised by a job to be run again after `defer_seconds`."""
+
+    def __init__(self, defer_seconds: float = 5.0) -> None:
+        super().__init__(f"retry in {defer_seconds}s")
+        self.defer_seconds = defer_seconds
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    func: JobFunction
+    timeout_seconds: float
+    max_tries: int
+
+
+@dataclass(frozen=True)
+class CronSpec:
+    name: str
+    func: JobFunction
+    every_seconds: int
+
+
+JOBS: dict[str, JobSpec] = {}
+CRONS: dict[str, CronSpec] = {}
+
+
+def job(
+    name: str, *, timeout_seconds: float = 60, max_tries: int = 5
+) -> Callable[[JobFunction], JobFunction]:
+    """Register `func(ctx: JobContext, **kwargs)` as the job called `name`."""
+
+    def register(func: JobFunction) -> JobFunction:
+        JOBS[name] = JobSpec(name, func, timeout_seconds, max_tries)
+        return func
+
+    return register
+
+
+def cron(name: str, *, every_seconds: int = 60) -> Callable[[JobFunction], JobFunction]:
+    """Register `func(ctx: JobContext)` to run every `every_seconds` (once across workers)."""
+
+    def register(func: JobFunction) -> JobFunction:
+        CRONS[name] = CronSpec(name, func, every_seconds)
+        return func
+
+    return register
+
+
+class JobRunner(Protocol):
+    async def enqueue(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        *,
+        job_id: str | None = None,
+        defer_seconds: float | None = None,
+    ) -> str: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def enqueue_after_commit(
+    session: AsyncSession, name: str, *, job_id: str | None = None, **kwargs: Any
+) -> None:
+    """Queue job `name` once this session's transaction commits (never if it rolls back)."""
+    db: Database | None = session.info.get("db")
+    if db is None:
+        raise RuntimeError("the session was not opened through Database/get_session")
+
+    async def _enqueue() -> None:
+        runner = db.job_runner
+        if runner is None:
+            log.warning("no job runner; job %s dropped (the outbox sweep will catch up)", name)
+            return
+        await runner.enqueue(name, kwargs, job_id=job_id)
+
+    after_commit(session, _enqueue)
+
+
+async def run_job(spec: JobSpec, ctx: JobContext, kwargs: dict[str, Any]) -> None:
+    await asyncio.wait_for(spec.func(ctx, **kwargs), timeout=spec.timeout_seconds)
+
+
+class InProcessRunner:
+    """Runs jobs and crons inside the API process: the embedded default."""
+
+    def __init__(self, db: Database, settings: Settings, *, concurrency: int = 4) -> None:
+        self.db = db
+        self.settings = settings
+        self.concurrency = concurrency
+        self.queue: asyncio.Queue[tuple[str, str, dict[str, Any], int]] = asyncio.Queue()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.pending: set[str] = set()
+        self.delayed: set[asyncio.Task[None]] = set()
+
+    async def enqueue(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        *,
+        job_id: str | None = None,
+        defer_seconds: float | None = None,
+    ) -> str:
+        if name not in JOBS:
+            raise KeyError(f"unknown job {name!r}")
+        job_id = job_id or uuid.uuid4().hex
+        if job_id in self.pending:  # same semantics as arq: one live job per id
+            return job_id
+        self.pending.add(job_id)
+        if defer_seconds:
+            self._later(defer_seconds, (name, job_id, kwargs, 1))
+        else:
+            self.queue.put_nowait((name, job_id, kwargs, 1))
+        return job_id
+
+    def _later(self, delay: float, item: tuple[str, str, dict[str, Any], int]) -> None:
+        async def put() -> None:
+            await asyncio.sleep(delay)
+            self.queue.put_nowait(item)
+
+        task = asyncio.create_task(put())
+        self.delayed.add(task)
+        task.add_done_callback(self.delayed.discard)
+
+    async def start(self) -> None:
+        self.tasks = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        self.tasks += [asyncio.create_task(self._cron(spec)) for spec in CRONS.values()]
+
+    async def stop(self) -> None:
+        for task in [*self.tasks, *self.delayed]:
+            task.cancel()
+        await asyncio.gather(*self.tasks, *self.delayed, return_exceptions=True)
+        self.tasks = []
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait until every queued job has run (tests use this instead of sleeping)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.pending and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+
+    async def _work(self) -> None:
+        while True:
+            name, job_id, kwargs, attempt = await self.queue.get()
+            spec = JOBS[name]
+            ctx = JobContext(self.db, self.settings, job_id, attempt)
+            try:
+                await run_job(spec, ctx, kwargs)
+            except Retry as retry:
+                if attempt < spec.max_tries:
+                    self._later(retry.defer_seconds, (name, job_id, kwargs, attempt + 1))
+                    continue
+                log.warning("job %s (%s) gave up after %d tries", name, job_id, attempt)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %s (%s) failed", name, job_id)
+            self.pending.discard(job_id)
+
+    async def _cron(self, spec: CronSpec) -> None:
+        while True:
+            await asyncio.sleep(spec.every_seconds)
+            ctx = JobContext(self.db, self.settings, f"cron:{spec.name}")
+            try:
+                await asyncio.wait_for(spec.func(ctx), timeout=max(spec.every_seconds, 30))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("cron %s failed", spec.name)
