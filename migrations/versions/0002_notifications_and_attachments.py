@@ -96,8 +96,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_attachments_ticket", "attachments", ["ticket_id", "created_at"], unique=False
     )
-    op.drop_index(op.f("ix_tickets_search"), table_name="tickets", postgresql_using="gin")
-    op.drop_column("tickets", "search_vector")
     # ### end Alembic commands ###
 
 
@@ -106,7 +104,6 @@ def downgrade() -> None:
     op.add_column(
         "tickets",
         sa.Column(
-            "search_vector",
             postgresql.TSVECTOR(),
             sa.Computed(
                 "to_tsvector('english'::regconfig, (((COALESCE(subject, ''::character varying))::text || ' '::text) || COALESCE(description, ''::text)))",
@@ -117,9 +114,7 @@ def downgrade() -> None:
         ),
     )
     op.create_index(
-        op.f("ix_tickets_search"),
         "tickets",
-        ["search_vector"],
         unique=False,
         postgresql_using="gin",
     )
