@@ -9,9 +9,9 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from ticketdesk import models  # noqa: F401  (registers every table)
 from ticketdesk.config import get_settings
 from ticketdesk.db import Base
-from ticketdesk import models  # noqa: F401  (registers every table)
 
 config = context.config
 target_metadata = Base.metadata
