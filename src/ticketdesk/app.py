@@ -21,6 +21,7 @@ from ticketdesk.db import Database
 from ticketdesk.errors import install_error_handlers, problem_response
 from ticketdesk.jobs import InProcessRunner
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
+from ticketdesk.openapi_extras import finish_schema
 from ticketdesk.people.routes import router as people_router
 from ticketdesk.tickets.routes import router as tickets_router
 
@@ -89,6 +90,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     mount_spa(app, settings)
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finish_schema(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     app.add_middleware(IdempotencyMiddleware, db=lambda: app.state.db)
     app.add_middleware(
         RequestGuard,
@@ -107,8 +115,10 @@ async def start_jobs(db: Database, settings: Settings) -> None:
         from ticketdesk.worker import ArqRunner
 
         db.job_runner = ArqRunner(db, settings)
-    else:
+    elif settings.embedded_jobs:
         db.job_runner = InProcessRunner(db, settings)
+    else:
+        return
     await db.job_runner.start()
 
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     migrations_dir: Path = REPO_ROOT / "migrations"
     static_dir: Path | None = None
     queue_name: str = "ticketdesk:queue"
+    # run jobs inside the API process when no Redis is configured (off only for schema fuzzing)
+    embedded_jobs: bool = True
     sql_echo: bool = False
 
     @property

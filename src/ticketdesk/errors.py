@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -162,6 +163,30 @@ def _clean_errors(raw: Iterable[Any]) -> list[dict[str, Any]]:
     return cleaned
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI schema documents for this path (FastAPI keeps one route per
+    method, so Starlette's own `Allow` names only the first route it tried)."""
+    patterns: list[tuple[re.Pattern[str], int, set[str]]] | None = getattr(
+        request.app.state, "allow_patterns", None
+    )
+    if patterns is None:
+        patterns = []
+        for template, item in request.app.openapi().get("paths", {}).items():
+            regex = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+            patterns.append((re.compile(regex), template.count("{"), {m.upper() for m in item}))
+        request.app.state.allow_patterns = patterns
+    matches = [
+        (params, allowed) for regex, params, allowed in patterns if regex.match(request.url.path)
+    ]
+    # the most literal template wins: /tickets/stats, not /tickets/{ticket}
+    fewest = min((params for params, _ in matches), default=0)
+    methods: set[str] = set()
+    for params, allowed in matches:
+        if params == fewest:
+            methods |= allowed
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TicketdeskError)
     async def _ticketdesk_error(_request: Request, exc: TicketdeskError) -> JSONResponse:
@@ -187,12 +212,13 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = _TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem_response(
-            exc.status_code, title, detail, headers=dict(exc.headers) if exc.headers else None
-        )
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem_response(exc.status_code, title, detail, headers=headers)
 
     @app.exception_handler(RecursionError)
     async def _too_deep(_request: Request, _exc: RecursionError) -> JSONResponse:

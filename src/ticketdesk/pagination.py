@@ -10,6 +10,7 @@ from typing import Any
 
 from ticketdesk.errors import ValidationFailed
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,500}$"
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -95,6 +96,28 @@ def _check_json_object(value: dict[str, Any]) -> dict[str, Any]:
 
 
 JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json_object)]
+
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _rfc3339(value: Any) -> Any:
+    """Only RFC 3339 strings are times here (pydantic alone also takes numbers as epochs)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 timestamp such as 2026-11-21T09:30:00Z")
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# An input timestamp: RFC 3339, UTC assumed when no offset is given.
+Timestamp = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_aware)]
 
 
 def _utc(value: datetime) -> str:

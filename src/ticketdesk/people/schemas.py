@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from ticketdesk.auth.principal import SCOPES
-from ticketdesk.schemas import Email, Input, Name100, Name200, Output, ShortText, UtcDateTime
+from ticketdesk.schemas import (
+    Email,
+    Input,
+    Name100,
+    Name200,
+    Output,
+    ShortText,
+    Timestamp,
+    UtcDateTime,
+)
 
 Role = Literal["admin", "agent", "viewer"]
 Scope = Literal[SCOPES]  # type: ignore[valid-type]
@@ -57,7 +65,7 @@ class TeamRead(Output):
 class ApiTokenCreate(Input):
     name: Name100
     scopes: Annotated[list[Scope], Field(min_length=1, max_length=len(SCOPES))]
-    expires_at: datetime | None = None
+    expires_at: Timestamp | None = None
 
 
 class ApiTokenRead(Output):

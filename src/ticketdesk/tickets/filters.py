@@ -5,13 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Query
 
 from ticketdesk.errors import ValidationFailed
 from ticketdesk.models.ticket import CHANNELS, PRIORITIES, STATUS_CATEGORIES
+from ticketdesk.schemas import Timestamp
 
+Sort = Literal[
+    "created_at", "-created_at", "updated_at", "-updated_at", "priority", "-priority", "due"
+]
+_UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+UUID_LIST_PATTERN = rf"^\s*{_UUID}\s*(,\s*{_UUID}\s*)*$"
+ASSIGNEE_PATTERN = rf"^\s*(me|none|{_UUID})\s*(,\s*(me|none|{_UUID})\s*)*$"
 SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "priority", "-priority", "due")
 SLA_FILTERS = ("overdue", "at_risk", "due_today", "due_this_week")
 MAX_LIST_VALUES = 50
@@ -31,9 +38,9 @@ class TicketFilters:
     requester: list[str] = field(default_factory=list)
     sla: list[str] = field(default_factory=list)
     q: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    updated_after: datetime | None = None
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
+    updated_after: Timestamp | None = None
     sort: str = "-created_at"
 
 
@@ -74,9 +81,14 @@ def ticket_filters(
     status_category: StrQuery = None,
     priority: StrQuery = None,
     assignee: Annotated[
-        str | None, Query(max_length=2000, description="`me`, `none`, or user ids; comma = any of")
+        str | None,
+        Query(
+            max_length=2000,
+            pattern=ASSIGNEE_PATTERN,
+            description="`me`, `none`, or user ids; comma = any of",
+        ),
     ] = None,
-    team: StrQuery = None,
+    team: Annotated[str | None, Query(max_length=2000, pattern=UUID_LIST_PATTERN)] = None,
     label: Annotated[str | None, Query(max_length=2000, description="all of")] = None,
     type: StrQuery = None,  # noqa: A002
     category: StrQuery = None,
@@ -84,10 +96,10 @@ def ticket_filters(
     requester: StrQuery = None,
     sla: StrQuery = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-    updated_after: datetime | None = None,
-    sort: Annotated[str, Query(max_length=20)] = "-created_at",
+    created_after: Timestamp | None = None,
+    created_before: Timestamp | None = None,
+    updated_after: Timestamp | None = None,
+    sort: Sort = "-created_at",
 ) -> TicketFilters:
     if sort not in SORTS:
         raise ValidationFailed(

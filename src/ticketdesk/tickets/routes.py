@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -13,8 +12,14 @@ from ticketdesk.auth.principal import Principal, agent, reader
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.models import Event
-from ticketdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
-from ticketdesk.schemas import Page
+from ticketdesk.pagination import (
+    CURSOR_PATTERN,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    decode_cursor,
+    encode_cursor,
+)
+from ticketdesk.schemas import Page, Timestamp
 from ticketdesk.tickets import repository, service
 from ticketdesk.tickets.filters import TicketFilters, ticket_filters
 from ticketdesk.tickets.schemas import (
@@ -31,7 +36,10 @@ Reader = Annotated[Principal, Depends(reader)]
 Agent = Annotated[Principal, Depends(agent)]
 Filters = Annotated[TicketFilters, Depends(ticket_filters)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=500)]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=500, pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page"),
+]
 TicketRef = Annotated[str, "TKT-42 or the ticket's id"]
 
 _READ = problems(401, 403, 404, 422)
@@ -166,8 +174,8 @@ async def ticket_activity(
     type: Annotated[  # noqa: A002
         str | None, Query(max_length=2000, description="event types, comma = any of")
     ] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     cursor: Cursor = None,
 ) -> dict[str, Any]:

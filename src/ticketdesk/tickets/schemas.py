@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from ticketdesk.schemas import (
     Email,
@@ -23,19 +23,19 @@ Priority = Literal["low", "normal", "high", "urgent"]
 Channel = Literal["chat", "email", "form", "api", "agent"]
 SlaState = Literal["none", "ok", "at_risk", "breached", "paused", "met"]
 
-_LABEL_RE = re.compile(r"^[\w][\w .:/+-]*$", re.UNICODE)
-
 
 def _label(value: str) -> str:
-    value = value.strip().lower()
-    if not _LABEL_RE.match(value):
-        raise ValueError(
-            "labels are letters, digits and ` _.:/+-`, starting with a letter or digit"
-        )
-    return value
+    return value.strip().lower()
 
 
-LabelName = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_label)]
+# Labels are case-insensitive and comma-free (the list filter uses commas); no control chars.
+LabelName = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=50, pattern=r"^[^\s,\x00-\x1f\x7f][^,\x00-\x1f\x7f]*$"
+    ),
+    AfterValidator(_label),
+]
 Slug = Annotated[
     str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 ]
@@ -63,16 +63,25 @@ class TicketCreate(Input):
 
 
 class TicketUpdate(Input):
-    subject: Subject | None = None
-    description: LongText | None = None
-    status: Slug | None = None
-    priority: Priority | None = None
+    """Only the fields sent change; `null` clears type, category, assignee_id and team_id."""
+
+    subject: Subject | SkipJsonSchema[None] = None
+    description: LongText | SkipJsonSchema[None] = None
+    status: Slug | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
     type: Slug | None = None
     category: Slug | None = None
     assignee_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
-    labels: Labels | None = None
-    custom_fields: JsonObject | None = None
+    labels: Labels | SkipJsonSchema[None] = None
+    custom_fields: JsonObject | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> TicketUpdate:
+        for name in ("subject", "description", "status", "priority", "labels", "custom_fields"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"`{name}` cannot be null")
+        return self
 
 
 class ContactRead(Output):

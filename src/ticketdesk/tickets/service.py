@@ -399,9 +399,6 @@ async def update_ticket(
     """Apply a PATCH: each changed field writes its own `{"from","to"}` event."""
     check_if_match(ticket, if_match)
     fields = data.model_fields_set
-    for name in ("subject", "priority", "status", "labels", "custom_fields"):
-        if name in fields and getattr(data, name) is None:
-            raise ValidationFailed(f"`{name}` cannot be null.", loc=("body", name))
     change = TicketChange(ticket=ticket, workspace=workspace, actor=actor)
     key = ticket_key(workspace, ticket)
 
