@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
+
+os.environ.setdefault("TICKETDESK_INSECURE_FAST_PASSWORD_HASHING", "1")
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any

@@ -69,7 +69,7 @@ async def add_comment(
     agent_reply = visibility == "public" and actor["kind"] in ("user", "api_token")
     if agent_reply and ticket.first_responded_at is None:
         ticket.first_responded_at = now
-    ticket.updated_at = now
+    tickets.touch(ticket, now)
     events.record(
         session,
         workspace_id=workspace.id,

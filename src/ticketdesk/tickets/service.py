@@ -459,16 +459,16 @@ async def update_ticket(
         if status_change is not None:
             change.changes["status"] = status_change
     if change.changes:
-        ticket.updated_at = utcnow()
+        touch(ticket)
         await notify_observers(session, change)
         await session.flush()
     return change
 
 
-async def touch(session: AsyncSession, ticket: Ticket) -> None:
-    """Mark the ticket changed (new version, new updated_at) by something beside its fields."""
-    ticket.updated_at = utcnow()
-    await session.flush()
+def touch(ticket: Ticket, now: datetime | None = None) -> None:
+    """Mark the ticket changed: one new version and updated_at per change, however many fields."""
+    ticket.updated_at = now or utcnow()
+    ticket.version += 1
 
 
 async def reopen_ticket(
