@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=64), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("request_hash", sa.String(length=64), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column(
             "response_headers",

@@ -46,7 +46,7 @@ class IdempotencyRecord(Base):
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(32))
     response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_headers: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
     response_body: Mapped[str | None] = mapped_column(String, nullable=True)

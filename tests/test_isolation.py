@@ -1,0 +1,100 @@
+"""Tenant isolation: another workspace's objects answer 404 on every route that names one."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ticketdesk.openapi import OPENAPI_PATH
+
+# A minimal valid body per operation, so the route gets as far as looking the object up.
+BODIES = {
+    "tickets:update": {"priority": "high"},
+    "comments:create": {"body": "sneaky"},
+    "users:update": {"name": "Renamed"},
+    "teams:update": {"name": "Renamed"},
+    "statuses:update": {"label": "Renamed"},
+}
+
+
+async def foreign_objects(other_tenant):
+    ticket = await other_tenant.create_ticket(subject="Confidential matter")
+    for _ in range(4):
+        await other_tenant.create_ticket()
+    team = (await other_tenant.post("/teams", json={"name": "Confidential team"})).json()
+    token = (
+        await other_tenant.post("/api-tokens", json={"name": "t", "scopes": ["tickets:read"]})
+    ).json()
+    await other_tenant.post(
+        "/statuses", json={"name": "secret_status", "label": "S", "category": "open"}
+    )
+    return {
+        "ticket": [ticket["id"], "TKT-5"],
+        "user_id": [other_tenant.users["agent"]["id"]],
+        "team_id": [team["id"]],
+        "token_id": [token["id"]],
+        "name": ["secret_status"],
+    }
+
+
+async def test_every_route_with_an_id_hides_other_workspaces(tenant, other_tenant):
+    samples = await foreign_objects(other_tenant)
+    await tenant.create_ticket()  # the caller has TKT-1 only
+    schema = json.loads(OPENAPI_PATH.read_text())
+    checked = 0
+    for path, item in schema["paths"].items():
+        params = re.findall(r"{(\w+)}", path)
+        if not params:
+            continue
+        for method, operation in item.items():
+            missing = [p for p in params if p not in samples]
+            assert not missing, f"{method} {path}: add a foreign sample for {missing}"
+            for values in zip(*(samples[p] for p in params), strict=False):
+                url = path.removeprefix("/api/v1")
+                for param, value in zip(params, values, strict=True):
+                    url = url.replace("{" + param + "}", value)
+                body = BODIES.get(operation["operationId"])
+                response = await tenant.request(method.upper(), url, json=body)
+                assert response.status_code == 404, (
+                    method,
+                    url,
+                    response.status_code,
+                    response.text,
+                )
+                assert "confidential" not in response.text.lower()
+                checked += 1
+    assert checked >= 10
+    # and nothing changed over there
+    theirs = (await other_tenant.get("/tickets/TKT-1")).json()
+    assert theirs["priority"] == "normal" and theirs["version"] == 1
+    assert (await other_tenant.get("/tickets/TKT-1/comments")).json() == []
+
+
+async def test_lists_show_only_the_callers_workspace(tenant, other_tenant):
+    await foreign_objects(other_tenant)
+    await tenant.create_ticket(labels=["mine"])
+    tickets = (await tenant.get("/tickets")).json()["items"]
+    assert [t["subject"] for t in tickets] == ["Printer on fire"]
+    assert (await tenant.get("/tickets/stats")).json()["total"] == 1
+    assert (await tenant.get("/tickets", params={"q": "confidential"})).json()["items"] == []
+    user_emails = {u["email"] for u in (await tenant.get("/users")).json()}
+    assert all(e.endswith(f"@{tenant.slug}.test") for e in user_emails)
+    assert [t["name"] for t in (await tenant.get("/teams")).json()] == []
+    assert "secret_status" not in {s["name"] for s in (await tenant.get("/statuses")).json()}
+    assert [label["name"] for label in (await tenant.get("/labels")).json()] == ["mine"]
+    assert (await tenant.get("/api-tokens")).json() == []
+
+
+async def test_references_to_foreign_objects_are_refused(tenant, other_tenant):
+    samples = await foreign_objects(other_tenant)
+    response = await tenant.post(
+        "/tickets", json={"subject": "x", "assignee_id": samples["user_id"][0]}
+    )
+    assert response.status_code == 422
+    response = await tenant.post(
+        "/tickets", json={"subject": "x", "team_id": samples["team_id"][0]}
+    )
+    assert response.status_code == 422
+    response = await tenant.post("/teams", json={"name": "T", "member_ids": samples["user_id"]})
+    assert response.status_code == 422
+    assert (await tenant.get("/tickets/stats")).json()["total"] == 0
