@@ -55,7 +55,9 @@ async def login(
     if not candidates:
         verify_password(None, password)  # same cost whether or not the email exists
     if match is None:
-        # recorded in its own transaction: the request's one is rolled back by the 401
+        # recorded in its own transaction: the request's one is rolled back by the 401.
+        # End the request's (read-only) transaction first: on SQLite it holds the write lock.
+        await session.rollback()
         async with db.unit_of_work() as separate:
             separate.add(LoginFailure(email=email, client_ip=client_ip))
         raise NotAuthenticated("Wrong email or password.")
