@@ -68,6 +68,11 @@ function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+const shots = process.env.E2E_SCREENSHOTS;
+async function shot(name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
 const results = [];
 let browser;
 let page;
@@ -123,7 +128,9 @@ try {
   await step('queue screenshot', async () => {
     await page.getByRole('heading', { name: 'Tickets' }).waitFor();
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(root, 'docs/queue.png') });
+    // UPDATE_SCREENSHOT=1 refreshes the README's picture; otherwise it goes to test-results.
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? join(root, 'docs/queue.png') : join(artifacts, 'queue.png') });
   });
 
   await step('filter the queue (stat bar, priority, URL survives reload)', async () => {
@@ -163,6 +170,7 @@ try {
     await page.getByLabel('Status').selectOption('in_progress');
     await page.locator('.ticket-header [data-status="in_progress"]').waitFor();
     expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'status saved through the API');
+    await shot('ticket-details');
   });
 
   await step('reply to the requester and add an internal note with a mention', async () => {
@@ -177,6 +185,7 @@ try {
     await page.getByRole('option', { name: /Ada Lovelace/ }).click();
     await note.pressSequentially('thanks');
     expect((await note.inputValue()).includes('@ada@demo.test thanks'), 'mention inserted');
+    await shot('composer-note');
     await page.getByRole('button', { name: 'Add internal note' }).click();
     await page.locator('.comment.internal', { hasText: 'Please check logs' }).waitFor();
     const comments = await call('GET', `/tickets/${ticketKey}/comments`);
@@ -187,6 +196,7 @@ try {
   await step('history shows the status change', async () => {
     await page.getByRole('tab', { name: 'History' }).click();
     await page.locator('.timeline li[data-type="ticket.status_changed"]').first().waitFor();
+    await shot('history');
   });
 
   await step('a 412 conflict shows the new state instead of overwriting', async () => {
@@ -197,6 +207,7 @@ try {
     await call('PATCH', `/tickets/${ticketKey}`, { priority: other });
     await page.getByLabel('Status').selectOption('waiting');
     await page.getByRole('alert').filter({ hasText: 'Someone else changed this ticket' }).waitFor();
+    await shot('conflict');
     expect((await page.getByLabel('Priority').inputValue()) === other, 'the other agent’s priority is shown');
     expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'our stale change was not applied');
   });
@@ -209,6 +220,7 @@ try {
     await page.getByText('3 selected').waitFor();
     await page.getByLabel('Assign to').selectOption({ label: 'Ada Lovelace' });
     await page.getByText('3 of 3 tickets updated').waitFor();
+    await shot('bulk');
     for (const key of keys) {
       expect((await call('GET', `/tickets/${key}`)).assignee?.id === ada.id, `${key} assigned to Ada`);
     }
@@ -230,6 +242,18 @@ try {
     await page.keyboard.press('/');
     expect(await page.locator('#queue-search').evaluate((el) => el === document.activeElement), 'search focused');
   });
+
+  if (shots) {
+    await step('narrow screen', async () => {
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.goto(base);
+      await rows.first().waitFor();
+      await shot('narrow-queue');
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await shot('narrow-menu');
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+  }
 
   await step('an expired session sends the agent back to sign in with a message', async () => {
     const token = await page.evaluate(() => localStorage.getItem('ticketdesk.token'));

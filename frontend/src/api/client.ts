@@ -61,7 +61,11 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? '' });
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? '',
+  // Late-bound so tests (and any polyfill) can replace the global fetch.
+  fetch: (request: Request) => globalThis.fetch(request),
+});
 api.use(auth);
 
 /** An RFC 9457 problem from the API, thrown by `unwrap`. */

@@ -25,11 +25,11 @@ export function countdown(dueIso: string, now: number): { text: string; overdue:
   return { text: `in ${span(diff)}`, overdue: false };
 }
 
-/** "5m ago", "3d ago". */
+/** "5m ago", "3h ago", "12d ago": one unit is enough for a glance. */
 export function relative(iso: string, now: number = Date.now()): string {
   const diff = now - Date.parse(iso);
   if (diff < 45_000) return 'just now';
-  return `${span(diff)} ago`;
+  return `${span(diff).split(' ')[0]} ago`;
 }
 
 export function absolute(iso: string | null | undefined): string {

@@ -54,7 +54,7 @@ export function TicketTable(props: {
   }, [hasMore, loadingMore, loadMore]);
 
   useEffect(() => {
-    document.querySelector(`[data-row-index="${cursorIndex}"]`)?.scrollIntoView({ block: 'nearest' });
+    document.querySelector(`[data-row-index="${cursorIndex}"]`)?.scrollIntoView?.({ block: 'nearest' });
   }, [cursorIndex]);
 
   if (props.loading) return <Spinner label="Loading tickets…" />;
