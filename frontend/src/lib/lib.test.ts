@@ -85,6 +85,7 @@ describe('history and live events', () => {
   const event = (type: string, data: Record<string, unknown>) => ({ id: 1, type, data, actor: { kind: 'user', id: null, name: 'Ada' }, created_at: '' }) as Activity;
   it('describes changes in words', () => {
     expect(describeActivity(event('ticket.status_changed', { from: 'open', to: 'resolved' }))).toBe('changed status from open to resolved');
+    expect(describeActivity(event('ticket.status_changed', { from: 'open', to: 'in_progress' }), { in_progress: 'In progress' })).toBe('changed status from open to In progress');
     expect(describeActivity(event('ticket.assigned', { from: null, to: { name: 'Grace' } }))).toBe('assigned it to Grace');
     expect(describeActivity(event('ticket.comment_added', { visibility: 'internal' }))).toBe('added an internal note');
   });

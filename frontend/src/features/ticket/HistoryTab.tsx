@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap, type Activity, type Ticket } from '../../api/client';
+import { useStatuses } from '../../api/queries';
 import { EmptyState, ErrorState, Spinner } from '../../components/ui';
 import { absolute } from '../../lib/format';
 
@@ -29,19 +30,25 @@ function show(value: unknown): string {
 }
 
 /** One sentence per event: "changed status from open to resolved". */
-export function describeActivity(event: Activity): string {
+export function describeActivity(event: Activity, statusLabels: Record<string, string> = {}): string {
   const data = event.data as { from?: unknown; to?: unknown; visibility?: string };
   const field = event.type.replace(/^ticket\./, '').replace(/_changed$/, '').replace(/_/g, ' ');
   if (event.type === 'ticket.created') return 'created the ticket';
   if (event.type === 'ticket.assigned') return data.to ? `assigned it to ${show(data.to)}` : 'unassigned it';
   if (event.type === 'ticket.comment_added') return data.visibility === 'internal' ? 'added an internal note' : 'replied';
   if (event.type === 'ticket.sla_breached') return 'breached the SLA';
+  if (event.type === 'ticket.status_changed') {
+    const label = (v: unknown) => (typeof v === 'string' ? (statusLabels[v] ?? v) : show(v));
+    return `changed status from ${label(data.from)} to ${label(data.to)}`;
+  }
   if ('from' in data || 'to' in data) return `changed ${field} from ${show(data.from)} to ${show(data.to)}`;
   return field;
 }
 
 export function HistoryTab({ ticket }: { ticket: Ticket }) {
   const [type, setType] = useState('');
+  const statuses = useStatuses();
+  const statusLabels = Object.fromEntries((statuses.data ?? []).map((s) => [s.name, s.label]));
   const activity = useInfiniteQuery({
     queryKey: ['activity', ticket.key, type, ticket.version],
     queryFn: ({ pageParam }) =>
@@ -79,8 +86,8 @@ export function HistoryTab({ ticket }: { ticket: Ticket }) {
             <li key={event.id} data-type={event.type}>
               <span className="timeline-dot" aria-hidden="true" />
               <div>
-                <strong>{event.actor.name ?? event.actor.kind}</strong> {describeActivity(event)}
-                {event.actor.kind === 'system' && <span className="tag">automation</span>}
+                <strong>{event.actor.name ?? event.actor.kind}</strong> {describeActivity(event, statusLabels)}
+                {event.actor.kind === 'system' && <span className="tag">system</span>}
               </div>
               <time className="muted" dateTime={event.created_at}>
                 {absolute(event.created_at)}
