@@ -255,11 +255,35 @@ try {
     });
   }
 
+  await step('create a ticket on behalf of a customer', async () => {
+    await page.getByRole('link', { name: 'New ticket' }).click();
+    await page.getByLabel('Customer email').fill('walk.in@example.com');
+    await page.getByLabel('Customer name').fill('Walk In');
+    await page.getByLabel('Subject').fill('Phoned in: invoice address wrong');
+    await page.getByLabel('Priority').selectOption('high');
+    await page.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByRole('heading', { name: 'Phoned in: invoice address wrong' }).waitFor();
+    const key = page.url().split('/').pop();
+    const created = await call('GET', `/tickets/${key}`);
+    expect(created.requester?.email === 'walk.in@example.com' && created.channel === 'agent' && created.priority === 'high', 'created for the customer');
+  });
+
+  await step('sign out and back in', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill('admin@demo.test');
+    await page.getByLabel('Password').fill('demo-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // back on the page the agent left
+    await page.getByRole('heading', { name: 'Phoned in: invoice address wrong' }).waitFor();
+  });
+
   await step('an expired session sends the agent back to sign in with a message', async () => {
     const token = await page.evaluate(() => localStorage.getItem('ticketdesk.token'));
     await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-    await page.reload();
-    await page.getByText('Your session has expired').waitFor();
+    // the next request (a click, or the auto-refresh within 10 s) finds the session gone
+    await page.getByRole('link', { name: 'Unassigned' }).click();
+    await page.getByText('Your session has expired').waitFor({ timeout: 15_000 });
     await page.getByLabel('Email').waitFor();
   });
 } catch (error) {
