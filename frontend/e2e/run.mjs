@@ -252,6 +252,15 @@ try {
       await page.getByRole('button', { name: 'Menu' }).click();
       await shot('narrow-menu');
       await page.setViewportSize({ width: 1280, height: 800 });
+      for (const path of ['users', 'teams', 'statuses', 'tokens']) {
+        await page.goto(`${base}/admin/${path}`);
+        await page.locator('.admin-page h1').waitFor();
+        await page.waitForTimeout(300);
+        await shot(`admin-${path}`);
+      }
+      await page.goto(`${base}/tickets/new`);
+      await page.getByRole('heading', { name: 'New ticket' }).waitFor();
+      await shot('new-ticket');
     });
   }
 
