@@ -122,7 +122,11 @@ try {
     await rows.first().waitFor();
     await page.reload();
     await rows.first().waitFor();
-    expect((await rows.count()) > 10, 'queue shows tickets');
+    expect((await rows.count()) === 50, 'first page of 50');
+    await page.locator('.table-foot').scrollIntoViewIfNeeded();
+    await page.getByText('All 60 tickets shown.').waitFor();
+    expect((await rows.count()) === 60, 'infinite scroll loaded the next keyset page');
+    await page.evaluate(() => window.scrollTo(0, 0));
   });
 
   await step('queue screenshot', async () => {
