@@ -239,12 +239,25 @@ try {
     await page.locator(`tr[data-key="${created.key}"] [data-status="waiting"]`).waitFor({ timeout: 20_000 });
   });
 
-  await step('keyboard: j/k, a assigns to me, / focuses search', async () => {
+  await step('keyboard: j/k, a assigns to me, / search by key, enter opens', async () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('j');
     await page.locator('tr.cursor[data-row-index="1"]').waitFor();
+    const key = await page.locator('tr.cursor').getAttribute('data-key');
+    await page.keyboard.press('a');
+    await page.getByText(`${key} assigned to you.`).waitFor();
+    const me = (await call('GET', '/me')).user;
+    expect((await call('GET', `/tickets/${key}`)).assignee?.id === me.id, 'a assigned the ticket to me');
     await page.keyboard.press('/');
     expect(await page.locator('#queue-search').evaluate((el) => el === document.activeElement), 'search focused');
+    await page.locator('#queue-search').fill(key);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`q=${key}`));
+    await page.locator(`tr[data-key="${key}"]`).waitFor();
+    expect((await rows.count()) === 1, 'a ticket key finds exactly that ticket');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/tickets/${key}$`));
   });
 
   if (shots) {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useSavedViews } from '../api/views';
 import { useMe, useSession } from '../auth/session';
@@ -13,7 +13,7 @@ export function Layout() {
   const location = useLocation();
   const [open, setOpen] = useState(false);
   const current = location.pathname + location.search;
-  const viewLink = (to: string, label: string, extra?: React.ReactNode) => (
+  const viewLink = (to: string, label: string, extra?: ReactNode) => (
     <li key={to + label}>
       <Link to={to} className={current === to ? 'nav-link active' : 'nav-link'} aria-current={current === to ? 'page' : undefined} onClick={() => setOpen(false)}>
         {label}
