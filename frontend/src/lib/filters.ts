@@ -61,8 +61,12 @@ export function filtersToSearch(filters: Filters): string {
 }
 
 /** The list/stats query for these filters (the API takes comma = any-of as is). */
+type Sort = NonNullable<TicketListQuery['sort']>;
+
 export function filtersToQuery(filters: Filters): TicketListQuery {
-  const query: TicketListQuery = { sort: filters.sort || DEFAULT_SORT };
+  // An unknown sort in a hand-edited URL falls back to the default instead of a 422.
+  const sort = (SORTS.some((s) => s.value === filters.sort) ? filters.sort : DEFAULT_SORT) as Sort;
+  const query: TicketListQuery = { sort };
   for (const key of FILTER_KEYS) {
     if (key === 'sort') continue;
     const value = filters[key];

@@ -55,8 +55,8 @@ async def login(
     if not candidates:
         verify_password(None, password)  # same cost whether or not the email exists
     if match is None:
-        # recorded in its own transaction: the request's one is rolled back by the 401.
-        # End the request's (read-only) transaction first: on SQLite it holds the write lock.
+        # Recorded in a transaction of its own, since the 401 rolls the request's back; end the
+        # request's first so SQLite's single writer lock is free for it.
         await session.rollback()
         async with db.unit_of_work() as separate:
             separate.add(LoginFailure(email=email, client_ip=client_ip))
