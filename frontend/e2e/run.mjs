@@ -1,0 +1,329 @@
+// End-to-end: the built app in Debian's headless Chromium against a real `ticketdesk serve`
+// on a fresh SQLite data dir seeded with demo tickets. Plain Node; a handful of agent flows.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const python = process.env.TICKETDESK_PYTHON ?? join(root, '.venv/bin/python');
+const artifacts = join(root, 'frontend/test-results');
+const started = Date.now();
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ticketdesk-e2e-'));
+const env = { ...process.env, TICKETDESK_DATA_DIR: dataDir, PYTHONPATH: join(root, 'src') };
+delete env.TICKETDESK_DATABASE_URL;
+delete env.TICKETDESK_REDIS_URL;
+const seed = spawnSync(python, ['-m', 'ticketdesk', 'seed', '--tickets', '60'], { env, encoding: 'utf8' });
+if (seed.status !== 0) {
+  console.error(seed.stdout, seed.stderr);
+  process.exit(1);
+}
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = spawn(python, ['-m', 'ticketdesk', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+let serverLog = '';
+server.stdout.on('data', (d) => (serverLog += d));
+server.stderr.on('data', (d) => (serverLog += d));
+
+async function waitHealthy() {
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server did not start:\n${serverLog}`);
+}
+
+let adminToken = '';
+async function call(method, path, body, headers = {}) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}`, ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const shots = process.env.E2E_SCREENSHOTS;
+async function shot(name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+const results = [];
+let browser;
+let page;
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push([name, true, Date.now() - t0]);
+    console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+  } catch (error) {
+    results.push([name, false, Date.now() - t0]);
+    console.log(`  ✗ ${name}\n    ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n    ')}`);
+    mkdirSync(artifacts, { recursive: true });
+    await page?.screenshot({ path: join(artifacts, `${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
+  }
+}
+
+try {
+  await waitHealthy();
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@demo.test', password: 'demo-password' }),
+  });
+  adminToken = (await login.json()).access_token;
+  const users = await call('GET', '/users');
+  const ada = users.find((u) => u.email === 'ada@demo.test');
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(10_000);
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.log('    page error:', e.message));
+  const rows = page.locator('table.tickets tbody tr');
+
+  await step('sign in (bad password, then good; kept across reload)', async () => {
+    await page.goto(base);
+    await page.getByLabel('Email').fill('admin@demo.test');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+    await page.getByLabel('Password').fill('demo-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await rows.first().waitFor();
+    await page.reload();
+    await rows.first().waitFor();
+    expect((await rows.count()) === 50, 'first page of 50');
+    await page.locator('.table-foot').scrollIntoViewIfNeeded();
+    await page.getByText('All 60 tickets shown.').waitFor();
+    expect((await rows.count()) === 60, 'infinite scroll loaded the next keyset page');
+    await page.evaluate(() => window.scrollTo(0, 0));
+  });
+
+  await step('queue screenshot', async () => {
+    await page.getByRole('heading', { name: 'Tickets' }).waitFor();
+    await page.waitForTimeout(300);
+    // UPDATE_SCREENSHOT=1 refreshes the README's picture; otherwise it goes to test-results.
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: process.env.UPDATE_SCREENSHOT ? join(root, 'docs/queue.png') : join(artifacts, 'queue.png') });
+  });
+
+  await step('filter the queue (stat bar, priority, URL survives reload)', async () => {
+    await page.getByRole('group', { name: 'Tickets by status' }).getByRole('button', { name: /Open/ }).click();
+    await page.waitForURL(/status=open/);
+    await rows.first().waitFor();
+    const statuses = await page.locator('table.tickets [data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(statuses.length > 0 && statuses.every((s) => s === 'open'), `only open tickets, got ${statuses}`);
+    await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+    await page.waitForURL(/priority=urgent/);
+    await page.reload();
+    await page.locator('table.tickets, .empty-state').first().waitFor();
+    const priorities = await page.locator('table.tickets [data-priority]').evaluateAll((els) => els.map((e) => e.getAttribute('data-priority')));
+    expect(priorities.every((p) => p === 'urgent'), `only urgent after reload, got ${priorities}`);
+    expect((await page.getByLabel('Priority', { exact: true }).inputValue()) === 'urgent', 'filter control restored from URL');
+  });
+
+  await step('save a view and open it from the sidebar', async () => {
+    page.once('dialog', (dialog) => dialog.accept('Urgent open'));
+    await page.getByRole('button', { name: 'Save view' }).click();
+    const link = page.getByRole('list', { name: 'Saved views' }).getByRole('link', { name: 'Urgent open' });
+    await link.waitFor();
+    await page.getByRole('link', { name: 'All tickets' }).click();
+    await page.waitForURL((url) => url.search === '');
+    await link.click();
+    await page.waitForURL(/priority=urgent/);
+    expect(page.url().includes('status=open'), 'view restores every filter');
+  });
+
+  let ticketKey = '';
+  await step('open a ticket and change its status', async () => {
+    await page.goto(`${base}/?status=open`);
+    await rows.first().waitFor();
+    ticketKey = await rows.first().getAttribute('data-key');
+    await rows.first().locator('td.subject').click();
+    await page.waitForURL(new RegExp(`/tickets/${ticketKey}$`));
+    await page.getByLabel('Status').selectOption('in_progress');
+    await page.locator('.ticket-header [data-status="in_progress"]').waitFor();
+    expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'status saved through the API');
+    await shot('ticket-details');
+  });
+
+  await step('reply to the requester and add an internal note with a mention', async () => {
+    await page.getByRole('tab', { name: 'Comments' }).click();
+    await page.getByPlaceholder('Write your reply to the requester…').fill('Thanks, we are on it.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('.comment.public', { hasText: 'Thanks, we are on it.' }).waitFor();
+    await page.getByLabel('Internal note').check();
+    const note = page.getByPlaceholder('Write an internal note…');
+    await note.fill('Please check logs ');
+    await note.pressSequentially('@ada');
+    await page.getByRole('option', { name: /Ada Lovelace/ }).click();
+    await note.pressSequentially('thanks');
+    expect((await note.inputValue()).includes('@ada@demo.test thanks'), 'mention inserted');
+    await shot('composer-note');
+    await page.getByRole('button', { name: 'Add internal note' }).click();
+    await page.locator('.comment.internal', { hasText: 'Please check logs' }).waitFor();
+    const comments = await call('GET', `/tickets/${ticketKey}/comments`);
+    expect(comments.some((c) => c.visibility === 'public' && c.body === 'Thanks, we are on it.'), 'public reply stored');
+    expect(comments.some((c) => c.visibility === 'internal' && c.body.startsWith('Please check logs')), 'internal note stored');
+  });
+
+  await step('history shows the status change', async () => {
+    await page.getByRole('tab', { name: 'History' }).click();
+    await page.locator('.timeline li[data-type="ticket.status_changed"]').first().waitFor();
+    await shot('history');
+  });
+
+  await step('a 412 conflict shows the new state instead of overwriting', async () => {
+    await page.getByRole('tab', { name: 'Details' }).click();
+    await page.getByLabel('Priority').waitFor();
+    const current = await call('GET', `/tickets/${ticketKey}`);
+    const other = current.priority === 'low' ? 'high' : 'low';
+    await call('PATCH', `/tickets/${ticketKey}`, { priority: other });
+    await page.getByLabel('Status').selectOption('waiting');
+    await page.getByRole('alert').filter({ hasText: 'Someone else changed this ticket' }).waitFor();
+    await shot('conflict');
+    expect((await page.getByLabel('Priority').inputValue()) === other, 'the other agent’s priority is shown');
+    expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'our stale change was not applied');
+  });
+
+  await step('bulk assign selected tickets', async () => {
+    await page.goto(`${base}/?assignee=none&sort=created_at`);
+    await rows.first().waitFor();
+    const keys = await rows.evaluateAll((els) => els.slice(0, 3).map((e) => e.getAttribute('data-key')));
+    for (const key of keys) await page.getByLabel(`Select ${key}`).check();
+    await page.getByText('3 selected').waitFor();
+    await page.getByLabel('Assign to').selectOption({ label: 'Ada Lovelace' });
+    await page.getByText('3 of 3 tickets updated').waitFor();
+    await shot('bulk');
+    for (const key of keys) {
+      expect((await call('GET', `/tickets/${key}`)).assignee?.id === ada.id, `${key} assigned to Ada`);
+    }
+  });
+
+  await step('a change made through the API appears live', async () => {
+    await page.goto(base);
+    await rows.first().waitFor();
+    const created = await call('POST', '/tickets', { subject: 'Live: printer on fire', priority: 'urgent' });
+    await page.locator(`tr[data-key="${created.key}"]`).waitFor({ timeout: 20_000 });
+    await call('PATCH', `/tickets/${created.key}`, { status: 'waiting' });
+    await page.locator(`tr[data-key="${created.key}"] [data-status="waiting"]`).waitFor({ timeout: 20_000 });
+  });
+
+  await step('keyboard: j/k, a assigns to me, / search by key, enter opens', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('j');
+    await page.locator('tr.cursor[data-row-index="1"]').waitFor();
+    const key = await page.locator('tr.cursor').getAttribute('data-key');
+    await page.keyboard.press('a');
+    await page.getByText(`${key} assigned to you.`).waitFor();
+    const me = (await call('GET', '/me')).user;
+    expect((await call('GET', `/tickets/${key}`)).assignee?.id === me.id, 'a assigned the ticket to me');
+    await page.keyboard.press('/');
+    expect(await page.locator('#queue-search').evaluate((el) => el === document.activeElement), 'search focused');
+    await page.locator('#queue-search').fill(key);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`q=${key}`));
+    await page.locator(`tr[data-key="${key}"]`).waitFor();
+    expect((await rows.count()) === 1, 'a ticket key finds exactly that ticket');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/tickets/${key}$`));
+  });
+
+  if (shots) {
+    await step('narrow screen', async () => {
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.goto(base);
+      await rows.first().waitFor();
+      await shot('narrow-queue');
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await shot('narrow-menu');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      for (const path of ['users', 'teams', 'statuses', 'tokens']) {
+        await page.goto(`${base}/admin/${path}`);
+        await page.locator('.admin-page h1').waitFor();
+        await page.waitForTimeout(300);
+        await shot(`admin-${path}`);
+      }
+      await page.goto(`${base}/tickets/new`);
+      await page.getByRole('heading', { name: 'New ticket' }).waitFor();
+      await shot('new-ticket');
+    });
+  }
+
+  await step('create a ticket on behalf of a customer', async () => {
+    await page.getByRole('link', { name: 'New ticket' }).click();
+    await page.getByLabel('Customer email').fill('walk.in@example.com');
+    await page.getByLabel('Customer name').fill('Walk In');
+    await page.getByLabel('Subject').fill('Phoned in: invoice address wrong');
+    await page.getByLabel('Priority').selectOption('high');
+    await page.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByRole('heading', { name: 'Phoned in: invoice address wrong' }).waitFor();
+    const key = page.url().split('/').pop();
+    const created = await call('GET', `/tickets/${key}`);
+    expect(created.requester?.email === 'walk.in@example.com' && created.channel === 'agent' && created.priority === 'high', 'created for the customer');
+  });
+
+  await step('sign out and back in', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill('admin@demo.test');
+    await page.getByLabel('Password').fill('demo-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // back on the page the agent left
+    await page.getByRole('heading', { name: 'Phoned in: invoice address wrong' }).waitFor();
+  });
+
+  await step('an expired session sends the agent back to sign in with a message', async () => {
+    const token = await page.evaluate(() => localStorage.getItem('ticketdesk.token'));
+    await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    // the next request (a click, or the auto-refresh within 10 s) finds the session gone
+    await page.getByRole('link', { name: 'Unassigned' }).click();
+    await page.getByText('Your session has expired').waitFor({ timeout: 15_000 });
+    await page.getByLabel('Email').waitFor();
+  });
+} catch (error) {
+  console.error(error);
+  results.push(['setup', false, 0]);
+} finally {
+  await browser?.close().catch(() => {});
+  server.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const failed = results.filter(([, ok]) => !ok);
+console.log(`e2e: ${results.length - failed.length}/${results.length} passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+if (failed.length) {
+  console.log(serverLog.split('\n').filter((l) => /Error|Traceback/.test(l)).slice(-10).join('\n'));
+  process.exit(1);
+}

@@ -1,0 +1,111 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useLivePollInterval } from '../live/live';
+import { api, ApiError, ifMatch, unwrap, type Ticket, type TicketUpdate } from './client';
+
+const REFERENCE = { staleTime: 5 * 60_000 };
+
+export function useStatuses() {
+  return useQuery({
+    queryKey: ['statuses'],
+    queryFn: () => unwrap(api.GET('/api/v1/statuses')),
+    ...REFERENCE,
+  });
+}
+
+export function useUsers() {
+  return useQuery({ queryKey: ['users'], queryFn: () => unwrap(api.GET('/api/v1/users')), ...REFERENCE });
+}
+
+export function useTeams() {
+  return useQuery({ queryKey: ['teams'], queryFn: () => unwrap(api.GET('/api/v1/teams')), ...REFERENCE });
+}
+
+export function useLabels() {
+  return useQuery({
+    queryKey: ['labels'],
+    queryFn: () => unwrap(api.GET('/api/v1/labels', { params: { query: { limit: 100 } } })),
+    ...REFERENCE,
+  });
+}
+
+export function ticketKeyOf(ref: string): string {
+  return ref.toUpperCase();
+}
+
+export function useTicket(ref: string) {
+  const poll = useLivePollInterval();
+  return useQuery({
+    queryKey: ['ticket', ticketKeyOf(ref)],
+    queryFn: () => unwrap(api.GET('/api/v1/tickets/{ticket}', { params: { path: { ticket: ref } } })),
+    refetchInterval: poll,
+  });
+}
+
+/** Thrown when the ticket changed under the agent (412); carries the current state. */
+export class TicketConflict extends Error {
+  readonly current: Ticket;
+  constructor(current: Ticket) {
+    super('Someone else changed this ticket while you were editing it.');
+    this.current = current;
+  }
+}
+
+export async function patchTicket(ticket: Ticket, changes: TicketUpdate): Promise<Ticket> {
+  const call = api.PATCH('/api/v1/tickets/{ticket}', {
+    params: { path: { ticket: ticket.key }, header: { 'if-match': ifMatch(ticket) } },
+    body: changes,
+  });
+  try {
+    return await unwrap(call);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412) {
+      const current = await unwrap(
+        api.GET('/api/v1/tickets/{ticket}', { params: { path: { ticket: ticket.key } } }),
+      );
+      throw new TicketConflict(current);
+    }
+    throw error;
+  }
+}
+
+/** Edit a ticket with If-Match; a 412 puts the current state in the cache instead of overwriting. */
+export function useUpdateTicket(ticket: Ticket | undefined) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (changes: TicketUpdate) => {
+      if (!ticket) throw new Error('Ticket not loaded');
+      return patchTicket(ticket, changes);
+    },
+    onSuccess: (updated) => {
+      queryClient.setQueryData(['ticket', updated.key], updated);
+      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+      void queryClient.invalidateQueries({ queryKey: ['stats'] });
+      void queryClient.invalidateQueries({ queryKey: ['activity', updated.key] });
+    },
+    onError: (error) => {
+      if (error instanceof TicketConflict) {
+        queryClient.setQueryData(['ticket', error.current.key], error.current);
+        void queryClient.invalidateQueries({ queryKey: ['activity', error.current.key] });
+      }
+    },
+  });
+}
+
+export function useReopenTicket(ticket: Ticket | undefined) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => {
+      if (!ticket) throw new Error('Ticket not loaded');
+      return unwrap(
+        api.POST('/api/v1/tickets/{ticket}/reopen', {
+          params: { path: { ticket: ticket.key }, header: { 'if-match': ifMatch(ticket) } },
+        }),
+      );
+    },
+    onSuccess: (updated) => {
+      queryClient.setQueryData(['ticket', updated.key], updated);
+      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+      void queryClient.invalidateQueries({ queryKey: ['activity', updated.key] });
+    },
+  });
+}

@@ -1,0 +1,163 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { Ticket, TicketListQuery } from '../../api/client';
+import { errorMessage } from '../../api/client';
+import { allMatching, bulkUpdate, BULK_LIMIT, type BulkChanges, type BulkResult } from '../../api/bulk';
+import { useStatuses, useUsers } from '../../api/queries';
+import { useMe } from '../../auth/session';
+import { download, ticketsToCsv } from '../../lib/csv';
+import { PRIORITIES } from '../../lib/filters';
+import { titleCase } from '../../lib/format';
+
+export function BulkBar(props: {
+  selected: Set<string>;
+  allMatching: boolean;
+  matchingTotal: number;
+  visibleCount: number;
+  query: TicketListQuery;
+  tickets: Ticket[];
+  onSelectAllMatching: () => void;
+  onClear: () => void;
+}) {
+  const me = useMe();
+  const statuses = useStatuses();
+  const users = useUsers();
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [results, setResults] = useState<BulkResult[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [label, setLabel] = useState('');
+  const count = props.allMatching ? Math.min(props.matchingTotal, BULK_LIMIT) : props.selected.size;
+
+  const targets = async (): Promise<Ticket[]> =>
+    props.allMatching ? allMatching(props.query) : props.tickets.filter((t) => props.selected.has(t.key));
+
+  const apply = async (changes: BulkChanges, what: string) => {
+    setBusy(what);
+    setError(null);
+    setResults(null);
+    try {
+      const keys = (await targets()).map((t) => t.key);
+      setResults(await bulkUpdate(keys, changes));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+      void queryClient.invalidateQueries({ queryKey: ['stats'] });
+    }
+  };
+
+  const exportCsv = async () => {
+    setBusy('export');
+    try {
+      download(`tickets-${new Date().toISOString().slice(0, 10)}.csv`, ticketsToCsv(await targets()));
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const failures = results?.filter((r) => !r.ok) ?? [];
+  return (
+    <section className="bulkbar" aria-label="Bulk actions">
+      <div className="bulk-row">
+        <strong>{count} selected</strong>
+        {!props.allMatching && props.matchingTotal > props.selected.size && props.selected.size >= props.visibleCount && (
+          <button type="button" className="btn-link" onClick={props.onSelectAllMatching}>
+            Select all {props.matchingTotal} matching
+          </button>
+        )}
+        <select aria-label="Set status" value="" disabled={!!busy} onChange={(e) => e.target.value && void apply({ status: e.target.value }, 'status')}>
+          <option value="">Set status…</option>
+          {(statuses.data ?? []).map((s) => (
+            <option key={s.name} value={s.name}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Set priority"
+          value=""
+          disabled={!!busy}
+          onChange={(e) => e.target.value && void apply({ priority: e.target.value as Ticket['priority'] }, 'priority')}
+        >
+          <option value="">Set priority…</option>
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {titleCase(p)}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Assign to"
+          value=""
+          disabled={!!busy}
+          onChange={(e) => {
+            const value = e.target.value;
+            if (!value) return;
+            void apply({ assignee_id: value === 'none' ? null : value }, 'assignee');
+          }}
+        >
+          <option value="">Assign to…</option>
+          {me.userId && <option value={me.userId}>Me</option>}
+          <option value="none">Nobody (unassign)</option>
+          {(users.data ?? [])
+            .filter((u) => u.role !== 'viewer' && u.active && u.id !== me.userId)
+            .map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+              </option>
+            ))}
+        </select>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (label.trim()) void apply({ add_labels: [label.trim().toLowerCase()] }, 'labels');
+          }}
+        >
+          <input aria-label="Label to add or remove" placeholder="label" value={label} maxLength={50} onChange={(e) => setLabel(e.target.value)} />
+          <button type="submit" className="btn btn-small" disabled={!!busy || !label.trim()}>
+            Add label
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!!busy || !label.trim()}
+            onClick={() => void apply({ remove_labels: [label.trim().toLowerCase()] }, 'labels')}
+          >
+            Remove label
+          </button>
+        </form>
+        <button type="button" className="btn btn-small" disabled={!!busy} onClick={() => void exportCsv()}>
+          Export CSV
+        </button>
+        <button type="button" className="btn-link" onClick={props.onClear}>
+          Clear selection
+        </button>
+        {busy && <span className="muted">Working…</span>}
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {results && (
+        <div className="bulk-results" role="status">
+          {results.length - failures.length} of {results.length} tickets updated.
+          {failures.length > 0 && (
+            <ul className="bulk-failures">
+              {failures.map((f) => (
+                <li key={f.ticket}>
+                  <strong>{f.ticket}</strong>: {f.error?.detail ?? 'failed'}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,172 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, errorMessage, unwrap, type Ticket, type User } from '../../api/client';
+import { useUsers } from '../../api/queries';
+import { useMe } from '../../auth/session';
+import { EmptyState, ErrorState, Spinner } from '../../components/ui';
+import { useLivePollInterval } from '../../live/live';
+import { absolute } from '../../lib/format';
+import { insertMention, mentionCandidates, mentionQuery } from '../../lib/mentions';
+
+export function CommentsTab({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boolean) => void }) {
+  const me = useMe();
+  const poll = useLivePollInterval();
+  const comments = useQuery({
+    queryKey: ['comments', ticket.key],
+    queryFn: () => unwrap(api.GET('/api/v1/tickets/{ticket}/comments', { params: { path: { ticket: ticket.key } } })),
+    refetchInterval: poll,
+  });
+  return (
+    <div className="comments">
+      {comments.isPending ? (
+        <Spinner label="Loading comments…" />
+      ) : comments.isError ? (
+        <ErrorState error={comments.error} retry={() => void comments.refetch()} />
+      ) : comments.data.length === 0 ? (
+        <EmptyState title="No comments yet.">Reply to the requester or leave an internal note for your team below.</EmptyState>
+      ) : (
+        <ol className="comment-list">
+          {comments.data.map((comment) => (
+            <li key={comment.id} className={comment.visibility === 'internal' ? 'comment internal' : 'comment public'}>
+              <div className="comment-meta">
+                <strong>{comment.author.name ?? comment.author.kind}</strong>
+                <span className={comment.visibility === 'internal' ? 'tag tag-note' : 'tag tag-reply'}>
+                  {comment.visibility === 'internal' ? 'Internal note' : 'Public reply'}
+                </span>
+                <time dateTime={comment.created_at} className="muted">
+                  {absolute(comment.created_at)}
+                </time>
+              </div>
+              <div className="prewrap">{comment.body}</div>
+            </li>
+          ))}
+        </ol>
+      )}
+      {me.canWrite && <Composer ticket={ticket} onTyping={onTyping} />}
+    </div>
+  );
+}
+
+function Composer({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boolean) => void }) {
+  const queryClient = useQueryClient();
+  const users = useUsers();
+  const [mode, setMode] = useState<'public' | 'internal'>('public');
+  const [body, setBody] = useState('');
+  const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
+  const [active, setActive] = useState(0);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const note = mode === 'internal';
+  const candidates: User[] = mention ? mentionCandidates(users.data ?? [], mention.query) : [];
+
+  useEffect(() => onTyping(body.length > 0), [body, onTyping]);
+  useEffect(() => () => onTyping(false), [onTyping]);
+
+  const send = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/tickets/{ticket}/comments', {
+          params: { path: { ticket: ticket.key } },
+          body: { body, visibility: mode },
+        }),
+      ),
+    onSuccess: () => {
+      setBody('');
+      void queryClient.invalidateQueries({ queryKey: ['comments', ticket.key] });
+      void queryClient.invalidateQueries({ queryKey: ['ticket', ticket.key] });
+      void queryClient.invalidateQueries({ queryKey: ['activity', ticket.key] });
+    },
+  });
+
+  const pick = (user: User) => {
+    if (!mention) return;
+    const next = insertMention(body, mention, user);
+    setBody(next.text);
+    setMention(null);
+    requestAnimationFrame(() => {
+      area.current?.focus();
+      area.current?.setSelectionRange(next.caret, next.caret);
+    });
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (body.trim()) send.mutate();
+  };
+
+  return (
+    <form className={note ? 'composer composer-note' : 'composer composer-reply'} onSubmit={submit}>
+      <div className="composer-modes" role="radiogroup" aria-label="Comment type">
+        <label className={!note ? 'mode active' : 'mode'}>
+          <input type="radio" name="visibility" checked={!note} onChange={() => setMode('public')} />
+          Reply to requester
+        </label>
+        <label className={note ? 'mode active mode-note' : 'mode mode-note'}>
+          <input type="radio" name="visibility" checked={note} onChange={() => setMode('internal')} />
+          Internal note
+        </label>
+      </div>
+      <p className="composer-hint">
+        {note
+          ? 'Only agents see internal notes. Type @ to mention a teammate.'
+          : `Sent to ${ticket.requester?.email ?? 'the requester'}${ticket.conversation_id ? ' and the chat' : ''}.`}
+      </p>
+      <div className="composer-area">
+        <label className="sr-only" htmlFor="comment-body">
+          {note ? 'Internal note' : 'Reply'}
+        </label>
+        <textarea
+          id="comment-body"
+          ref={area}
+          rows={4}
+          value={body}
+          maxLength={50000}
+          placeholder={note ? 'Write an internal note…' : 'Write your reply to the requester…'}
+          onChange={(e) => {
+            setBody(e.target.value);
+            setMention(mentionQuery(e.target.value, e.target.selectionStart));
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (candidates.length && mention) {
+              if (e.key === 'ArrowDown') setActive((a) => (a + 1) % candidates.length);
+              else if (e.key === 'ArrowUp') setActive((a) => (a - 1 + candidates.length) % candidates.length);
+              else if (e.key === 'Enter' || e.key === 'Tab') pick(candidates[active]!);
+              else if (e.key === 'Escape') setMention(null);
+              else return;
+              e.preventDefault();
+            } else if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
+          }}
+        />
+        {mention && candidates.length > 0 && (
+          <ul className="mention-menu" role="listbox" aria-label="Mention a teammate">
+            {candidates.map((user, index) => (
+              <li
+                key={user.id}
+                role="option"
+                aria-selected={index === active}
+                className={index === active ? 'active' : ''}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  pick(user);
+                }}
+              >
+                <strong>{user.name}</strong> <span className="muted">{user.email}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {send.isError && (
+        <p className="form-error" role="alert">
+          {errorMessage(send.error)}
+        </p>
+      )}
+      <div className="composer-actions">
+        {/* SEAM (capabilities.attachments): an "Attach file" button posts to /tickets/{t}/attachments. */}
+        <button type="submit" className={note ? 'btn btn-note' : 'btn btn-primary'} disabled={!body.trim() || send.isPending}>
+          {send.isPending ? 'Sending…' : note ? 'Add internal note' : 'Send reply'}
+        </button>
+      </div>
+    </form>
+  );
+}

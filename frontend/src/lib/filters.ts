@@ -1,0 +1,94 @@
+// Queue filters live in the URL (bookmarkable, shareable); this maps URL <-> API query.
+import type { TicketListQuery } from '../api/client';
+
+export const FILTER_KEYS = [
+  'status',
+  'status_category',
+  'priority',
+  'assignee',
+  'team',
+  'label',
+  'type',
+  'category',
+  'channel',
+  'sla',
+  'q',
+  'sort',
+] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+export type Filters = Partial<Record<FilterKey, string>>;
+
+export const DEFAULT_SORT = '-updated_at';
+
+export const SORTS: { value: string; label: string }[] = [
+  { value: '-updated_at', label: 'Recently updated' },
+  { value: 'updated_at', label: 'Least recently updated' },
+  { value: '-created_at', label: 'Newest' },
+  { value: 'created_at', label: 'Oldest' },
+  { value: '-priority', label: 'Priority, highest first' },
+  { value: 'priority', label: 'Priority, lowest first' },
+  { value: 'due', label: 'Due soonest' },
+];
+
+export const SLA_FILTERS = [
+  { value: 'overdue', label: 'Overdue' },
+  { value: 'at_risk', label: 'At risk' },
+  { value: 'due_today', label: 'Due today' },
+  { value: 'due_this_week', label: 'Due this week' },
+];
+
+export const CHANNELS = ['chat', 'email', 'form', 'api', 'agent'] as const;
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export const TICKET_TYPES = ['question', 'incident', 'problem', 'task'];
+
+export function parseFilters(params: URLSearchParams): Filters {
+  const filters: Filters = {};
+  for (const key of FILTER_KEYS) {
+    const value = params.get(key)?.trim();
+    if (value) filters[key] = value;
+  }
+  return filters;
+}
+
+export function filtersToSearch(filters: Filters): string {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filters[key]?.trim();
+    if (value && !(key === 'sort' && value === DEFAULT_SORT)) params.set(key, value);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The list/stats query for these filters (the API takes comma = any-of as is). */
+type Sort = NonNullable<TicketListQuery['sort']>;
+
+export function filtersToQuery(filters: Filters): TicketListQuery {
+  // An unknown sort in a hand-edited URL falls back to the default instead of a 422.
+  const sort = (SORTS.some((s) => s.value === filters.sort) ? filters.sort : DEFAULT_SORT) as Sort;
+  const query: TicketListQuery = { sort };
+  for (const key of FILTER_KEYS) {
+    if (key === 'sort') continue;
+    const value = filters[key];
+    if (value) query[key] = value;
+  }
+  return query;
+}
+
+export function withFilter(filters: Filters, key: FilterKey, value: string | undefined): Filters {
+  const next = { ...filters };
+  if (value) next[key] = value;
+  else delete next[key];
+  return next;
+}
+
+/** Toggle one value in a comma list (used by the stat bar). */
+export function toggleListValue(list: string | undefined, value: string): string | undefined {
+  const values = (list ?? '').split(',').filter(Boolean);
+  const next = values.includes(value) ? values.filter((v) => v !== value) : [...values, value];
+  return next.length ? next.join(',') : undefined;
+}
+
+export function activeFilterCount(filters: Filters): number {
+  return FILTER_KEYS.filter((k) => k !== 'sort' && filters[k]).length;
+}

@@ -1,0 +1,97 @@
+import type { Activity, Ticket, User } from '../api/client';
+import { describeActivity } from '../features/ticket/HistoryTab';
+import { priorityTone, statusTone } from '../components/ui';
+import { ticketOfEvent } from '../live/live';
+import { csvCell, ticketsToCsv } from './csv';
+import { filtersToQuery, filtersToSearch, parseFilters, toggleListValue } from './filters';
+import { countdown, nextDue } from './format';
+import { insertMention, mentionCandidates, mentionQuery } from './mentions';
+import { makeTicket } from '../test/fixtures';
+
+describe('filters in the URL', () => {
+  it('round-trips through the search string and drops the default sort', () => {
+    const filters = parseFilters(new URLSearchParams('status=open,waiting&assignee=me&sort=-updated_at&bogus=1&q=%20refund%20'));
+    expect(filters).toEqual({ status: 'open,waiting', assignee: 'me', sort: '-updated_at', q: 'refund' });
+    expect(filtersToSearch(filters)).toBe('?status=open%2Cwaiting&assignee=me&q=refund');
+    expect(parseFilters(new URLSearchParams(filtersToSearch(filters)))).toEqual({ status: 'open,waiting', assignee: 'me', q: 'refund' });
+  });
+
+  it('maps to the API query with a sort', () => {
+    expect(filtersToQuery({ sla: 'overdue', label: 'vip' })).toEqual({ sort: '-updated_at', sla: 'overdue', label: 'vip' });
+  });
+
+  it('toggles values in a comma list', () => {
+    expect(toggleListValue(undefined, 'open')).toBe('open');
+    expect(toggleListValue('open', 'waiting')).toBe('open,waiting');
+    expect(toggleListValue('open,waiting', 'open')).toBe('waiting');
+    expect(toggleListValue('open', 'open')).toBeUndefined();
+  });
+});
+
+describe('colours support teams expect', () => {
+  it('colours priorities', () => {
+    expect(['urgent', 'high', 'normal', 'low'].map(priorityTone)).toEqual(['red', 'orange', 'blue', 'grey']);
+  });
+  it('colours statuses, custom ones by category', () => {
+    expect(['open', 'in_progress', 'waiting', 'resolved', 'closed'].map((s) => statusTone(s))).toEqual(['blue', 'amber', 'purple', 'green', 'grey']);
+    expect(statusTone('on_hold', 'pending')).toBe('purple');
+  });
+});
+
+describe('SLA countdown', () => {
+  const now = Date.parse('2026-11-21T09:00:00Z');
+  it('counts down and marks overdue', () => {
+    expect(countdown('2026-11-21T11:05:00Z', now)).toEqual({ text: 'in 2h 5m', overdue: false });
+    expect(countdown('2026-11-21T08:30:00Z', now)).toEqual({ text: '30m overdue', overdue: true });
+    expect(countdown('2026-11-23T12:00:00Z', now).text).toBe('in 2d 3h');
+  });
+  it('races first response until answered, then resolution; nothing once solved', () => {
+    const sla = { first_response_due_at: 'A', resolution_due_at: 'B', first_responded_at: null, next_response_due_at: null, state: 'ok' as const };
+    expect(nextDue(makeTicket({ sla }))).toBe('A');
+    expect(nextDue(makeTicket({ sla: { ...sla, first_responded_at: 'x' } }))).toBe('B');
+    expect(nextDue(makeTicket({ sla, status_category: 'solved' }))).toBeNull();
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes separators and neutralises formulas', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('=SUM(A1)')).toBe("'=SUM(A1)");
+    const text = ticketsToCsv([makeTicket({ subject: 'Refund, please', labels: ['a', 'b'] })]);
+    expect(text.split('\r\n')[0]).toMatch(/^key,subject,status/);
+    expect(text).toContain('TKT-1,"Refund, please",open');
+  });
+});
+
+describe('mentions', () => {
+  const users = [
+    { id: '1', name: 'Ada Lovelace', email: 'ada@demo.test', active: true },
+    { id: '2', name: 'Grace Hopper', email: 'grace@demo.test', active: true },
+    { id: '3', name: 'Gone Adams', email: 'gone@demo.test', active: false },
+  ] as User[];
+  it('finds the query before the caret, not inside emails', () => {
+    expect(mentionQuery('hi @ad', 6)).toEqual({ start: 3, query: 'ad' });
+    expect(mentionQuery('mail me@x', 9)).toBeNull();
+  });
+  it('suggests active users by name or email and inserts the email', () => {
+    expect(mentionCandidates(users, 'ad').map((u) => u.id)).toEqual(['1']);
+    const at = mentionQuery('ping @gr', 8)!;
+    expect(insertMention('ping @gr', at, users[1]!)).toEqual({ text: 'ping @grace@demo.test ', caret: 22 });
+  });
+});
+
+describe('history and live events', () => {
+  const event = (type: string, data: Record<string, unknown>) => ({ id: 1, type, data, actor: { kind: 'user', id: null, name: 'Ada' }, created_at: '' }) as Activity;
+  it('describes changes in words', () => {
+    expect(describeActivity(event('ticket.status_changed', { from: 'open', to: 'resolved' }))).toBe('changed status from open to resolved');
+    expect(describeActivity(event('ticket.status_changed', { from: 'open', to: 'in_progress' }), { in_progress: 'In progress' })).toBe('changed status from open to In progress');
+    expect(describeActivity(event('ticket.assigned', { from: null, to: { name: 'Grace' } }))).toBe('assigned it to Grace');
+    expect(describeActivity(event('ticket.comment_added', { visibility: 'internal' }))).toBe('added an internal note');
+  });
+  it('finds the ticket a pushed event is about', () => {
+    expect(ticketOfEvent({ ticket: 'TKT-4' })).toBe('TKT-4');
+    expect(ticketOfEvent({ ticket: { key: 'TKT-5' } as Partial<Ticket> })).toBe('TKT-5');
+    expect(ticketOfEvent(null)).toBeNull();
+  });
+});

@@ -1,0 +1,84 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, render, screen } from '@testing-library/react';
+import { setToken } from '../api/client';
+import { LiveProvider, useLivePollInterval, usePresence, POLL_INTERVAL_MS } from './live';
+
+// A stand-in for the browser's WebSocket: records what the app sends, lets the test push.
+class FakeSocket {
+  static instances: FakeSocket[] = [];
+  static OPEN = 1;
+  readyState = 0;
+  sent: unknown[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((m: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(public url: string) {
+    FakeSocket.instances.push(this);
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  push(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+}
+
+function Probe() {
+  const others = usePresence('TKT-42', 'me', false);
+  const poll = useLivePollInterval();
+  return (
+    <div>
+      <span data-testid="poll">{String(poll)}</span>
+      <span data-testid="others">{others.map((u) => u.name).join(',')}</span>
+    </div>
+  );
+}
+
+describe('live updates', () => {
+  beforeEach(() => {
+    FakeSocket.instances = [];
+    vi.stubGlobal('WebSocket', FakeSocket);
+    setToken('session-token');
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    setToken(null);
+  });
+
+  it('polls until the socket opens, then announces viewing, shows presence and invalidates on events', async () => {
+    const client = new QueryClient();
+    const invalidate = vi.spyOn(client, 'invalidateQueries');
+    render(
+      <QueryClientProvider client={client}>
+        <LiveProvider enabled>
+          <Probe />
+        </LiveProvider>
+      </QueryClientProvider>,
+    );
+    expect(screen.getByTestId('poll')).toHaveTextContent(String(POLL_INTERVAL_MS));
+    const socket = FakeSocket.instances[0]!;
+    expect(socket.url).toMatch(/\/api\/v1\/ws\?token=session-token$/);
+
+    act(() => socket.open());
+    expect(screen.getByTestId('poll')).toHaveTextContent('false');
+    expect(socket.sent).toContainEqual({ type: 'viewing', ticket: 'TKT-42', typing: false });
+
+    act(() => socket.push({ type: 'presence', ticket: 'TKT-42', users: [{ id: 'me', name: 'Me' }, { id: 'u2', name: 'Grace' }] }));
+    expect(screen.getByTestId('others')).toHaveTextContent('Grace');
+    expect(screen.getByTestId('others')).not.toHaveTextContent('Me');
+
+    act(() => socket.push({ type: 'ticket.status_changed', data: { ticket: { key: 'TKT-42' }, changes: {} } }));
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: ['tickets'] });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: ['ticket', 'TKT-42'] });
+
+    act(() => socket.onclose?.());
+    expect(screen.getByTestId('poll')).toHaveTextContent(String(POLL_INTERVAL_MS));
+  });
+});
