@@ -17,6 +17,8 @@ export interface paths {
         /**
          * Create Api Token
          * @description A new `td_…` token; the token itself is in this response only.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["api_tokens:create"];
         delete?: never;
@@ -54,6 +56,8 @@ export interface paths {
         /**
          * Login
          * @description Exchange email and password for an opaque session token (failed logins are rate limited).
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["auth:login"];
         delete?: never;
@@ -74,6 +78,8 @@ export interface paths {
         /**
          * Logout
          * @description Revoke the session token used for this request.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["auth:logout"];
         delete?: never;
@@ -95,7 +101,10 @@ export interface paths {
          */
         get: operations["labels:list"];
         put?: never;
-        /** Create Label */
+        /**
+         * Create Label
+         * @description Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
         post: operations["labels:create"];
         delete?: never;
         options?: never;
@@ -133,6 +142,8 @@ export interface paths {
         /**
          * Create Status
          * @description Add a workspace status; its category decides how SLA clocks and reports treat it.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["statuses:create"];
         delete?: never;
@@ -168,7 +179,10 @@ export interface paths {
         /** List Teams */
         get: operations["teams:list"];
         put?: never;
-        /** Create Team */
+        /**
+         * Create Team
+         * @description Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
         post: operations["teams:create"];
         delete?: never;
         options?: never;
@@ -209,6 +223,8 @@ export interface paths {
         /**
          * Create Ticket
          * @description Open a ticket. Unknown labels are created; the requester is found or created by email.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["tickets:create"];
         delete?: never;
@@ -294,6 +310,8 @@ export interface paths {
         /**
          * Create Comment
          * @description A public reply to the requester, or an internal note only agents see.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["comments:create"];
         delete?: never;
@@ -314,6 +332,8 @@ export interface paths {
         /**
          * Reopen Ticket
          * @description Move a resolved or closed ticket back to the workspace's first open status.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["tickets:reopen"];
         delete?: never;
@@ -332,7 +352,10 @@ export interface paths {
         /** List Users */
         get: operations["users:list"];
         put?: never;
-        /** Create User */
+        /**
+         * Create User
+         * @description Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
         post: operations["users:create"];
         delete?: never;
         options?: never;
@@ -839,7 +862,10 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** TicketUpdate */
+        /**
+         * TicketUpdate
+         * @description Only the fields sent change; `null` clears type, category, assignee_id and team_id.
+         */
         TicketUpdate: {
             /** Assignee Id */
             assignee_id?: string | null;
@@ -848,17 +874,20 @@ export interface components {
             /** Custom Fields */
             custom_fields?: {
                 [key: string]: unknown;
-            } | null;
+            };
             /** Description */
-            description?: string | null;
+            description?: string;
             /** Labels */
-            labels?: string[] | null;
-            /** Priority */
-            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            labels?: string[];
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
             /** Status */
-            status?: string | null;
+            status?: string;
             /** Subject */
-            subject?: string | null;
+            subject?: string;
             /** Team Id */
             team_id?: string | null;
             /** Type */
@@ -990,6 +1019,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiTokenRead"][];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -1126,6 +1164,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1210,6 +1257,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Payload too large */
             413: {
                 headers: {
@@ -1268,6 +1324,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1275,6 +1340,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed, or the Idempotency-Key was used with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1299,6 +1382,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LabelRead"][];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -1445,6 +1537,15 @@ export interface operations {
                     "application/json": components["schemas"]["MeRead"];
                 };
             };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1473,6 +1574,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatusRead"][];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -1715,6 +1825,15 @@ export interface operations {
                     "application/json": components["schemas"]["TeamRead"][];
                 };
             };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1941,6 +2060,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string | null;
                 status?: string | null;
                 status_category?: string | null;
@@ -1959,7 +2079,7 @@ export interface operations {
                 created_after?: string | null;
                 created_before?: string | null;
                 updated_after?: string | null;
-                sort?: string;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
             };
             header?: never;
             path?: never;
@@ -1974,6 +2094,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_TicketRead_"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -2132,7 +2261,7 @@ export interface operations {
                 created_after?: string | null;
                 created_before?: string | null;
                 updated_after?: string | null;
-                sort?: string;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
             };
             header?: never;
             path?: never;
@@ -2147,6 +2276,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketStats"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -2199,6 +2337,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -2369,6 +2516,7 @@ export interface operations {
                 since?: string | null;
                 until?: string | null;
                 limit?: number;
+                /** @description `next_cursor` of the previous page */
                 cursor?: string | null;
             };
             header?: never;
@@ -2386,6 +2534,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ActivityRead_"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -2450,6 +2607,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommentRead"][];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -2732,6 +2898,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"][];
                 };
             };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -2866,6 +3041,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
@@ -3032,6 +3216,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkspaceSettingsRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not authenticated */
