@@ -133,9 +133,7 @@ def test_holidays_are_skipped():
 
 def test_night_shift_across_midnight_and_fall_back():
     # 22:00-24:00 and 00:00-06:00 every day; Berlin's clocks go back in the night to Oct 25
-    cal = Calendar(
-        timezone="Europe/Berlin", weekly={d: [(0, 360), (1320, 1440)] for d in range(7)}
-    )
+    cal = Calendar(timezone="Europe/Berlin", weekly={d: [(0, 360), (1320, 1440)] for d in range(7)})
     start = datetime(2026, 10, 24, 20, 0, tzinfo=UTC)  # Sat 22:00 CEST
     # the night has 9 business hours (the hour 02:00-03:00 happens twice)
     assert cal.between(start, datetime(2026, 10, 25, 5, 0, tzinfo=UTC)) == 9 * 3600

@@ -306,7 +306,7 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     if change.created:
         if ticket.status_category != RUNNING_CATEGORY:
             ticket.sla_pauses = [[ticket.created_at.isoformat(), None, ticket.status]]
-        await recompute(session, ticket, now=max(ticket.created_at, utcnow()))
+        await recompute(session, ticket, now=ticket.updated_at)
         return
     if not RELEVANT & change.changes.keys():
         return
@@ -315,7 +315,8 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     if "comment" in change.changes:
         track_comment(ticket, change.actor, change.changes["comment"]["to"] or {})
     labels = change.changes["labels"]["to"] if "labels" in change.changes else None
-    await recompute(session, ticket, labels=labels)
+    # the state as of the change itself (updated_at is the change's time, also for imports)
+    await recompute(session, ticket, labels=labels, now=ticket.updated_at)
 
 
 tickets.add_observer(on_ticket_change)
@@ -366,12 +367,14 @@ def _explain_clock(
     hours: BusinessHours | None,
     now: datetime,
 ) -> dict[str, Any]:
-    end = clock.completed_at or now
-    if clock.due_at is not None and clock.running:
-        end = max(now, clock.due_at)
+    # segments up to the moment that explains the due time: completion, else the due time
+    # itself (past or future), else (paused) now
+    end = clock.completed_at or clock.due_at or now
+    if clock.stopped:
+        end = ticket.resolved_at or ticket.closed_at or now
     pauses = pauses_of(ticket) if clock.metric == "resolution" else []
     segments = _segments(calendar, clock.started_at, end, pauses, hours is not None)
-    elapsed = _counted_until(segments, min(now, clock.completed_at or now))
+    elapsed = _elapsed(calendar, clock.started_at, min(now, end), pauses) / 60
     target = clock.target_seconds / 60
     label = {"first_response": "first response", "next_response": "next response"}.get(
         clock.metric, "resolution"
@@ -412,14 +415,15 @@ def _explain_clock(
     }
 
 
-def _counted_until(segments: list[dict[str, Any]], until: datetime) -> float:
-    total = 0.0
-    for seg in segments:
-        if seg["kind"] != "running" or seg["start"] >= until:
-            continue
-        seg_end = min(seg["end"] or until, until)
-        total += (seg_end - seg["start"]).total_seconds() / 60
-    return total
+def _elapsed(calendar: Calendar, start: datetime, until: datetime, pauses: Sequence[Pause]) -> float:
+    """Business seconds the clock ran in [start, until), pauses excluded."""
+    total, cursor = 0.0, start
+    for pause in pauses:
+        if pause.start >= until:
+            break
+        total += calendar.between(cursor, max(cursor, pause.start))
+        cursor = max(cursor, pause.end or until)
+    return total + calendar.between(cursor, until)
 
 
 def _segments(
