@@ -487,7 +487,6 @@ async def _remind_waiting(
             body=config["reminder_message"],
             visibility="public",
             actor=AUTO_CLOSE_ACTOR,
-            created_at=now,
         )
         ticket.auto_close_reminded_at = now
         rule_actions.send_template_email(
