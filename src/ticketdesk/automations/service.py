@@ -124,13 +124,32 @@ async def active_rules(
 # -- evaluation ----------------------------------------------------------------------------
 
 
+def fields_used(rules: Sequence[Automation]) -> set[str]:
+    """Every field the rules' conditions look at (to load only what they need)."""
+    used: set[str] = set()
+
+    def walk(node: dict[str, Any]) -> None:
+        for item in (node.get("all") or []) + (node.get("any") or []):
+            if "all" in item or "any" in item:
+                walk(item)
+            else:
+                used.add(str(item.get("field")))
+
+    for rule in rules:
+        walk(rule.conditions or {})
+    return used
+
+
 async def facts_of(
-    session: AsyncSession, ticket: Ticket, now: datetime, labels: Sequence[str] | None = None
+    session: AsyncSession, ticket: Ticket, now: datetime, needs: set[str] | None = None
 ) -> Facts:
-    if labels is None:
+    """The ticket's facts; labels and the requester are queried only when a rule needs them."""
+    labels: list[str] = []
+    if needs is None or "labels" in needs:
         labels = sorted(await tickets.ticket_labels(session, ticket.id))
     email = None
-    if ticket.requester_id is not None:
+    wants_email = needs is None or bool({"requester_email", "requester_domain"} & needs)
+    if wants_email and ticket.requester_id is not None:
         email = await session.scalar(select(Contact.email).where(Contact.id == ticket.requester_id))
     return Facts(
         subject=ticket.subject,
@@ -164,11 +183,12 @@ async def run_rules(
     """Run the rules in order on one ticket; returns the names of those that fired."""
     fired: list[str] = []
     facts: Facts | None = None
+    needs = fields_used(rules)
     session.info[RUNNING] = True
     try:
         for rule in rules:
             if facts is None:
-                facts = await facts_of(session, ticket, now)
+                facts = await facts_of(session, ticket, now, needs)
             if await _run_rule(session, workspace, ticket, rule, facts):
                 fired.append(rule.name)
                 facts = None  # later rules see what this one changed
@@ -302,8 +322,9 @@ async def run_schedule_rule(session: AsyncSession, rule: Automation, *, now: dat
     fired = 0
     session.info[RUNNING] = True
     try:
+        needs = fields_used([rule])
         for ticket in candidates:
-            facts = await facts_of(session, ticket, now)
+            facts = await facts_of(session, ticket, now, needs)
             if await _run_rule(session, workspace, ticket, rule, facts):
                 fired += 1
                 await session.flush()

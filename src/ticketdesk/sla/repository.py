@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, case, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import dialect_name
+from ticketdesk.db import UTCDateTime, dialect_name
 from ticketdesk.models import BusinessHours, Event, SlaPolicy, Ticket, Workspace
 
 
@@ -29,73 +29,169 @@ async def business_hours(session: AsyncSession, hours_id: uuid.UUID | None) -> B
     return await session.get(BusinessHours, hours_id)
 
 
-def _skip_locked(session: AsyncSession, ids: Any) -> Any:
-    """Lock candidate rows, skipping those another worker holds (PostgreSQL)."""
+_MARKS = {
+    # kind: (candidate condition, SET clause); the state never steps back from breached
+    "breach": (
+        "t.due_at <= :now AND t.due_at IS NOT NULL AND t.sla_breached_at IS NULL",
+        "sla_breached_at = :now, sla_state = 'breached'",
+    ),
+    "warning": (
+        "t.sla_warn_at <= :now AND t.sla_warn_at IS NOT NULL AND t.sla_warned_at IS NULL"
+        " AND t.due_at IS NOT NULL AND t.due_at > :now",
+        "sla_warned_at = :now, sla_state = CASE WHEN sla_state = 'breached' THEN 'breached'"
+        " ELSE 'at_risk' END",
+    ),
+}
+_NOW = bindparam("now", type_=UTCDateTime())
+_ORDER = {"breach": "t.due_at", "warning": "t.sla_warn_at"}
+_METRIC = (
+    "CASE WHEN m.first_responded_at IS NULL AND m.due_at = m.first_response_due_at"
+    " THEN 'first_response' WHEN m.due_at = m.next_response_due_at THEN 'next_response'"
+    " ELSE 'resolution' END"
+)
+_RETURNED = "m.id, m.workspace_id, m.number, m.due_at, m.assignee_id, m.team_id, m.sla_policy_id"
+
+
+async def mark_and_record(
+    session: AsyncSession, kind: str, event_type: str, now: datetime, limit: int
+) -> list[Any]:
+    """Mark up to `limit` tickets newly warned/breached and write one event for each, in one
+    set-based statement on PostgreSQL (candidates locked with SKIP LOCKED, so concurrent
+    sweepers never mark a ticket twice). Rows: ticket columns, `metric` and `event_id`."""
+    where, assign = _MARKS[kind]
+    params = {"now": now, "limit": limit, "type": event_type}
     if dialect_name(session) == "postgresql":
-        return ids.with_for_update(skip_locked=True)
-    return ids
-
-
-async def mark_breached(session: AsyncSession, now: datetime, limit: int) -> list[Any]:
-    """Tickets whose earliest due time has passed, each marked once; returns their rows."""
-    candidates = _skip_locked(
-        session,
-        select(Ticket.id)
-        .where(Ticket.due_at <= now, Ticket.due_at.is_not(None), Ticket.sla_breached_at.is_(None))
-        .order_by(Ticket.due_at)
-        .limit(limit),
-    )
-    stmt = (
-        update(Ticket)
-        .where(Ticket.id.in_(candidates.scalar_subquery()))
-        .values(sla_breached_at=now, sla_state="breached")
-        .returning(*_returned())
-        .execution_options(synchronize_session=False)
-    )
-    return list((await session.execute(stmt)).all())
-
-
-async def mark_warned(session: AsyncSession, now: datetime, limit: int) -> list[Any]:
-    """Tickets past 80 % of their earliest target but not yet due, each marked once."""
-    candidates = _skip_locked(
-        session,
-        select(Ticket.id)
-        .where(
-            Ticket.sla_warn_at <= now,
-            Ticket.sla_warn_at.is_not(None),
-            Ticket.sla_warned_at.is_(None),
-            and_(Ticket.due_at.is_not(None), Ticket.due_at > now),
+        stmt = (
+            text(
+                f"""
+            WITH candidates AS (
+                SELECT t.id FROM tickets t WHERE {where}
+                ORDER BY {_ORDER[kind]} LIMIT :limit FOR UPDATE SKIP LOCKED
+            ), marked AS (
+                UPDATE tickets SET {assign} FROM candidates c WHERE tickets.id = c.id
+                RETURNING tickets.*
+            ), rows AS (
+                SELECT {_RETURNED}, {_METRIC} AS metric, w.ticket_prefix
+                FROM marked m JOIN workspaces w ON w.id = m.workspace_id
+            ), written AS (
+                INSERT INTO events (workspace_id, ticket_id, type, actor_kind, actor_name,
+                                    data, created_at)
+                SELECT r.workspace_id, r.id, :type, 'system', 'SLA',
+                    jsonb_build_object(
+                        'ticket', r.ticket_prefix || '-' || r.number,
+                        'metric', r.metric,
+                        'due_at', to_char(r.due_at AT TIME ZONE 'UTC',
+                                          'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                    :now
+                FROM rows r
+                RETURNING id AS event_id, ticket_id
+            )
+            SELECT r.id, r.workspace_id, r.number, r.due_at, r.assignee_id, r.team_id,
+                   r.sla_policy_id, r.metric, w.event_id
+            FROM rows r JOIN written w ON w.ticket_id = r.id
+            """
+            )
+            .bindparams(_NOW)
+            .columns(
+                Ticket.id,
+                Ticket.workspace_id,
+                Ticket.number,
+                Ticket.due_at,
+                Ticket.assignee_id,
+                Ticket.team_id,
+                Ticket.sla_policy_id,
+            )
         )
-        .order_by(Ticket.sla_warn_at)
-        .limit(limit),
+        return list((await session.execute(stmt, params)).all())
+    # SQLite: one writer at a time (BEGIN IMMEDIATE), so no locking; same effect in steps
+    marked = list(
+        (
+            await session.execute(
+                text(
+                    f"UPDATE tickets SET {assign} WHERE id IN (SELECT t.id FROM tickets t"
+                    f" WHERE {where} ORDER BY {_ORDER[kind]} LIMIT :limit)"
+                    " RETURNING id, workspace_id, number, due_at, assignee_id,"
+                    " team_id, sla_policy_id, first_responded_at,"
+                    " first_response_due_at, next_response_due_at"
+                )
+                .bindparams(_NOW)
+                .columns(
+                    Ticket.id,
+                    Ticket.workspace_id,
+                    Ticket.number,
+                    Ticket.due_at,
+                    Ticket.assignee_id,
+                    Ticket.team_id,
+                    Ticket.sla_policy_id,
+                    Ticket.first_responded_at,
+                    Ticket.first_response_due_at,
+                    Ticket.next_response_due_at,
+                ),
+                params,
+            )
+        ).all()
     )
-    stmt = (
-        update(Ticket)
-        .where(Ticket.id.in_(candidates.scalar_subquery()))
-        .values(
-            sla_warned_at=now,
-            sla_state=case((Ticket.sla_state == "breached", "breached"), else_="at_risk"),
+    if not marked:
+        return []
+    prefixes = await ticket_prefixes(session, {r.workspace_id for r in marked})
+    rows = []
+    for r in marked:
+        metric = (
+            "first_response"
+            if r.first_responded_at is None and r.due_at == r.first_response_due_at
+            else "next_response"
+            if r.due_at == r.next_response_due_at
+            else "resolution"
         )
-        .returning(*_returned())
-        .execution_options(synchronize_session=False)
+        rows.append((r, metric))
+    table = cast(Table, Event.__table__)
+    result = await session.execute(
+        insert(table).returning(table.c.id),
+        [
+            {
+                "workspace_id": r.workspace_id,
+                "ticket_id": r.id,
+                "type": event_type,
+                "actor_kind": "system",
+                "actor_id": None,
+                "actor_name": "SLA",
+                "data": {
+                    "ticket": f"{prefixes[r.workspace_id]}-{r.number}",
+                    "metric": metric,
+                    "due_at": r.due_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                },
+                "created_at": now,
+            }
+            for r, metric in rows
+        ],
     )
-    return list((await session.execute(stmt)).all())
-
-
-def _returned() -> list[Any]:
+    ids = [event_id for (event_id,) in result.all()]
     return [
-        Ticket.id,
-        Ticket.workspace_id,
-        Ticket.number,
-        Ticket.due_at,
-        Ticket.first_response_due_at,
-        Ticket.next_response_due_at,
-        Ticket.resolution_due_at,
-        Ticket.first_responded_at,
-        Ticket.sla_policy_id,
-        Ticket.assignee_id,
-        Ticket.team_id,
+        SweptTicket(
+            r.id,
+            r.workspace_id,
+            r.number,
+            r.due_at,
+            r.assignee_id,
+            r.team_id,
+            r.sla_policy_id,
+            metric,
+            event_id,
+        )
+        for (r, metric), event_id in zip(rows, ids, strict=True)
     ]
+
+
+class SweptTicket(NamedTuple):
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    number: int
+    due_at: datetime
+    assignee_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    sla_policy_id: uuid.UUID | None
+    metric: str
+    event_id: int
 
 
 async def ticket_prefixes(
@@ -113,10 +209,5 @@ async def policies_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uui
     return {p.id: p for p in await session.scalars(select(SlaPolicy).where(SlaPolicy.id.in_(ids)))}
 
 
-async def insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Event]:
-    """Many events in a few multi-row INSERTs; returned as Event objects for the listeners."""
-    result = await session.execute(insert(Event).returning(Event.id), rows)
-    written = []
-    for row, (event_id,) in zip(rows, result.all(), strict=True):
-        written.append(Event(id=event_id, dispatched_at=None, **row))
-    return written
+async def events_by_id(session: AsyncSession, ids: list[int]) -> list[Event]:
+    return list(await session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id)))

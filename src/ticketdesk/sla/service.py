@@ -20,9 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk import events
 from ticketdesk.automations import actions as rule_actions
-from ticketdesk.db import utcnow
+from ticketdesk.db import after_commit, utcnow
 from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, User, Workspace
 from ticketdesk.notifications.service import notify
 from ticketdesk.sla import repository
@@ -415,7 +414,9 @@ def _explain_clock(
     }
 
 
-def _elapsed(calendar: Calendar, start: datetime, until: datetime, pauses: Sequence[Pause]) -> float:
+def _elapsed(
+    calendar: Calendar, start: datetime, until: datetime, pauses: Sequence[Pause]
+) -> float:
     """Business seconds the clock ran in [start, until), pauses excluded."""
     total, cursor = 0.0, start
     for pause in pauses:
@@ -522,49 +523,37 @@ SWEEP_BATCH = 50_000
 _EVENT_TYPES = {"warning": "ticket.sla_warning", "breach": "ticket.sla_breached"}
 
 
-def _metric(row: Any) -> str:
-    if row.first_responded_at is None and row.due_at == row.first_response_due_at:
-        return "first_response"
-    if row.due_at == row.next_response_due_at:
-        return "next_response"
-    return "resolution"
-
-
 async def sweep(session: AsyncSession, *, now: datetime | None = None) -> dict[str, int]:
     """Mark newly breached, then newly at-risk tickets (set-based), write their events and
     apply the policies' escalation actions. Safe with concurrent workers (SKIP LOCKED)."""
     now = now or utcnow()
     counts = {}
-    for kind, mark in (("breach", repository.mark_breached), ("warning", repository.mark_warned)):
-        rows = await mark(session, now, SWEEP_BATCH)
+    for kind in ("breach", "warning"):
+        rows = await repository.mark_and_record(session, kind, _EVENT_TYPES[kind], now, SWEEP_BATCH)
         counts[kind] = len(rows)
         if rows:
-            await _announce(session, kind, rows, now)
+            _announce_after_commit(session, [r.event_id for r in rows])
+            await _escalate(session, kind, rows, now)
     return counts
 
 
-async def _announce(session: AsyncSession, kind: str, rows: list[Any], now: datetime) -> None:
-    prefixes = await repository.ticket_prefixes(session, {r.workspace_id for r in rows})
-    event_rows = [
-        {
-            "workspace_id": r.workspace_id,
-            "ticket_id": r.id,
-            "type": _EVENT_TYPES[kind],
-            "actor_kind": "system",
-            "actor_id": None,
-            "actor_name": "SLA",
-            "data": {
-                "ticket": f"{prefixes[r.workspace_id]}-{r.number}",
-                "metric": _metric(r),
-                "due_at": r.due_at.isoformat() if r.due_at else None,
-            },
-            "created_at": now,
-        }
-        for r in rows
-    ]
-    written = await repository.insert_events(session, event_rows)
-    events.announce(session, written)
-    await _escalate(session, kind, rows, now)
+def _announce_after_commit(session: AsyncSession, event_ids: list[int]) -> None:
+    """Hand the sweep's events to the listeners (webhooks, live updates) once committed;
+    loaded only when someone listens, so the sweep's transaction stays short."""
+    db = session.info.get("db")
+    if db is None:
+        return
+
+    async def announce() -> None:
+        if not db.event_listeners:
+            return
+        for start in range(0, len(event_ids), 1000):
+            async with db.sessionmaker() as reader:
+                loaded = await repository.events_by_id(reader, event_ids[start : start + 1000])
+            for listener in list(db.event_listeners):
+                await listener(db, loaded)
+
+    after_commit(session, announce)
 
 
 async def _escalate(session: AsyncSession, kind: str, rows: list[Any], now: datetime) -> None:
@@ -576,7 +565,7 @@ async def _escalate(session: AsyncSession, kind: str, rows: list[Any], now: date
             workspace_id=r.workspace_id,
             user_ids=[r.assignee_id],
             kind=f"sla_{kind}",
-            data={"ticket_id": r.id, "metric": _metric(r), "due_at": r.due_at},
+            data={"ticket_id": r.id, "metric": r.metric, "due_at": r.due_at},
             ticket_id=r.id,
         )
     policy_ids = {r.sla_policy_id for r in rows if r.sla_policy_id is not None}
