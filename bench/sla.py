@@ -81,14 +81,20 @@ async def seed(db: Database, workspace_id: uuid.UUID, total: int, due: int) -> d
             text("UPDATE workspaces SET next_ticket_number = :n WHERE id = :ws"),
             {"n": total + 1, "ws": workspace_id},
         )
-        # mark the first-minute tickets as already warned, as an earlier sweep would have
+        # the sweep's rows; the tickets due in the next minutes were warned by earlier sweeps
         await conn.execute(
-            text("UPDATE tickets SET sla_warned_at = :now WHERE number <= :n"),
+            text(
+                "INSERT INTO sla_clocks (ticket_id, due_at, warn_at, warned_at) "
+                "SELECT id, due_at, sla_warn_at, "
+                "CASE WHEN number <= CAST(:n AS integer) THEN CAST(:now AS timestamptz) END "
+                "FROM tickets WHERE due_at IS NOT NULL"
+            ),
             {"now": now, "n": 3 * due},
         )
     async with db.engine.connect() as conn:
         await conn.execute(text("COMMIT"))
         await conn.execute(text("VACUUM ANALYZE tickets"))
+        await conn.execute(text("VACUUM ANALYZE sla_clocks"))
     return now
 
 
@@ -162,6 +168,7 @@ async def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=20_000)
     parser.add_argument("--creates", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
     admin = await asyncpg.connect(ADMIN_DSN)
     await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
@@ -187,6 +194,8 @@ async def main() -> None:
         began = time.perf_counter()
         seeded_at = await seed(db, workspace_id, args.tickets, args.due)
         print(f"seeded {args.tickets:,} tickets in {time.perf_counter() - began:.1f} s")
+        if os.environ.get("BENCH_SEED_ONLY"):
+            return
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
             import pstats
@@ -210,7 +219,8 @@ async def main() -> None:
         )
         await db.dispose()
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+        if not args.keep:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
         await admin.close()
 
 

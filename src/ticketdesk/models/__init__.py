@@ -4,7 +4,7 @@ from ticketdesk.models.attachment import Attachment
 from ticketdesk.models.automation import AssignmentCursor, Automation, AutomationFiring
 from ticketdesk.models.event import Event, IdempotencyRecord
 from ticketdesk.models.notification import Notification
-from ticketdesk.models.sla import BusinessHours, SlaPolicy
+from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
 from ticketdesk.models.ticket import (
     Comment,
     Contact,
@@ -38,6 +38,7 @@ __all__ = [
     "Label",
     "LoginFailure",
     "Notification",
+    "SlaClock",
     "SlaPolicy",
     "Status",
     "Team",

@@ -105,19 +105,6 @@ class Ticket(Base):
         ),
         Index("ix_tickets_ws_requester", "workspace_id", "requester_id", "created_at"),
         Index("ix_tickets_ws_due", "workspace_id", "due_at", "id"),
-        # the SLA sweeps across workspaces: only tickets not yet warned / breached
-        Index(
-            "ix_tickets_sla_breach_due",
-            "due_at",
-            postgresql_where=text("sla_breached_at IS NULL AND due_at IS NOT NULL"),
-            sqlite_where=text("sla_breached_at IS NULL AND due_at IS NOT NULL"),
-        ),
-        Index(
-            "ix_tickets_sla_warn_due",
-            "sla_warn_at",
-            postgresql_where=text("sla_warned_at IS NULL AND sla_warn_at IS NOT NULL"),
-            sqlite_where=text("sla_warned_at IS NULL AND sla_warn_at IS NOT NULL"),
-        ),
         Index("ix_tickets_category_status_changed", "status_category", "status_changed_at"),
     )
 
@@ -157,15 +144,14 @@ class Ticket(Base):
     # the earliest unmet due time: what `sort=due` and the sla filters use
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # the sla room's bookkeeping: matched policy, pauses [[start, end|null, status]], the
-    # customer message awaiting a reply, the 80 % instant of due_at, and once-each markers
+    # customer message awaiting a reply, and the 80 % instant of due_at (the sweep's markers
+    # live in the narrow sla_clocks table, so marking never rewrites a wide ticket row's indexes)
     sla_policy_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     sla_pauses: Mapped[list[Any]] = mapped_column(
         JSONType, default=list, server_default=text("'[]'")
     )
     next_response_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     auto_close_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.db import UTCDateTime, dialect_name
-from ticketdesk.models import BusinessHours, Event, SlaPolicy, Ticket, Workspace
+from ticketdesk.models import BusinessHours, Event, SlaClock, SlaPolicy, Ticket, Workspace
 
 
 async def active_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[SlaPolicy]:
@@ -29,21 +30,41 @@ async def business_hours(session: AsyncSession, hours_id: uuid.UUID | None) -> B
     return await session.get(BusinessHours, hours_id)
 
 
+async def store_clock(
+    session: AsyncSession,
+    ticket_id: uuid.UUID,
+    due_at: datetime | None,
+    warn_at: datetime | None,
+    *,
+    rearm: bool,
+) -> None:
+    """Upsert the ticket's sweep row; a new due time re-arms its warning and breach."""
+    values: dict[str, Any] = {"due_at": due_at, "warn_at": warn_at}
+    if rearm:
+        values.update(warned_at=None, breached_at=None)
+    if dialect_name(session) == "postgresql":
+        pg = postgresql.insert(SlaClock).values(ticket_id=ticket_id, **values)
+        await session.execute(pg.on_conflict_do_update(index_elements=["ticket_id"], set_=values))
+    else:
+        lite = sqlite.insert(SlaClock).values(ticket_id=ticket_id, **values)
+        await session.execute(lite.on_conflict_do_update(index_elements=["ticket_id"], set_=values))
+
+
+_NOW = bindparam("now", type_=UTCDateTime())
 _MARKS = {
-    # kind: (candidate condition, SET clause); the state never steps back from breached
+    # kind: (candidate condition on sla_clocks c, marker column). The ticket row is only
+    # read: its shown state follows from due_at / sla_warn_at (tickets.repository.sla_state).
     "breach": (
-        "t.due_at <= :now AND t.due_at IS NOT NULL AND t.sla_breached_at IS NULL",
-        "sla_breached_at = :now, sla_state = 'breached'",
+        "c.due_at <= :now AND c.due_at IS NOT NULL AND c.breached_at IS NULL",
+        "breached_at",
     ),
     "warning": (
-        "t.sla_warn_at <= :now AND t.sla_warn_at IS NOT NULL AND t.sla_warned_at IS NULL"
-        " AND t.due_at IS NOT NULL AND t.due_at > :now",
-        "sla_warned_at = :now, sla_state = CASE WHEN sla_state = 'breached' THEN 'breached'"
-        " ELSE 'at_risk' END",
+        "c.warn_at <= :now AND c.warn_at IS NOT NULL AND c.warned_at IS NULL"
+        " AND c.due_at IS NOT NULL AND c.due_at > :now",
+        "warned_at",
     ),
 }
-_NOW = bindparam("now", type_=UTCDateTime())
-_ORDER = {"breach": "t.due_at", "warning": "t.sla_warn_at"}
+_ORDER = {"breach": "c.due_at", "warning": "c.warn_at"}
 _METRIC = (
     "CASE WHEN m.first_responded_at IS NULL AND m.due_at = m.first_response_due_at"
     " THEN 'first_response' WHEN m.due_at = m.next_response_due_at THEN 'next_response'"
@@ -58,18 +79,21 @@ async def mark_and_record(
     """Mark up to `limit` tickets newly warned/breached and write one event for each, in one
     set-based statement on PostgreSQL (candidates locked with SKIP LOCKED, so concurrent
     sweepers never mark a ticket twice). Rows: ticket columns, `metric` and `event_id`."""
-    where, assign = _MARKS[kind]
+    where, marker = _MARKS[kind]
     params = {"now": now, "limit": limit, "type": event_type}
     if dialect_name(session) == "postgresql":
         stmt = (
             text(
                 f"""
             WITH candidates AS (
-                SELECT t.id FROM tickets t WHERE {where}
+                SELECT c.ticket_id FROM sla_clocks c WHERE {where}
                 ORDER BY {_ORDER[kind]} LIMIT :limit FOR UPDATE SKIP LOCKED
+            ), clocks AS (
+                UPDATE sla_clocks SET {marker} = :now
+                WHERE ticket_id = ANY(ARRAY(SELECT ticket_id FROM candidates))
+                RETURNING ticket_id
             ), marked AS (
-                UPDATE tickets SET {assign} FROM candidates c WHERE tickets.id = c.id
-                RETURNING tickets.*
+                SELECT t.* FROM tickets t WHERE t.id = ANY(ARRAY(SELECT ticket_id FROM clocks))
             ), rows AS (
                 SELECT {_RETURNED}, {_METRIC} AS metric, w.ticket_prefix
                 FROM marked m JOIN workspaces w ON w.id = m.workspace_id
@@ -103,19 +127,24 @@ async def mark_and_record(
             )
         )
         return list((await session.execute(stmt, params)).all())
-    # SQLite: one writer at a time (BEGIN IMMEDIATE), so no locking; same effect in steps
-    marked = list(
-        (
+    # SQLite: one writer at a time (BEGIN IMMEDIATE), so no locking; the same in steps
+    ids = list(
+        await session.scalars(
+            text(
+                f"UPDATE sla_clocks SET {marker} = :now WHERE ticket_id IN (SELECT c.ticket_id"
+                f" FROM sla_clocks c WHERE {where} ORDER BY {_ORDER[kind]} LIMIT :limit)"
+                " RETURNING ticket_id"
+            )
+            .bindparams(_NOW)
+            .columns(SlaClock.ticket_id),
+            params,
+        )
+    )
+    marked: list[Any] = []
+    for start in range(0, len(ids), 500):
+        marked += (
             await session.execute(
-                text(
-                    f"UPDATE tickets SET {assign} WHERE id IN (SELECT t.id FROM tickets t"
-                    f" WHERE {where} ORDER BY {_ORDER[kind]} LIMIT :limit)"
-                    " RETURNING id, workspace_id, number, due_at, assignee_id,"
-                    " team_id, sla_policy_id, first_responded_at,"
-                    " first_response_due_at, next_response_due_at"
-                )
-                .bindparams(_NOW)
-                .columns(
+                select(
                     Ticket.id,
                     Ticket.workspace_id,
                     Ticket.number,
@@ -126,11 +155,9 @@ async def mark_and_record(
                     Ticket.first_responded_at,
                     Ticket.first_response_due_at,
                     Ticket.next_response_due_at,
-                ),
-                params,
+                ).where(Ticket.id.in_(ids[start : start + 500]))
             )
         ).all()
-    )
     if not marked:
         return []
     prefixes = await ticket_prefixes(session, {r.workspace_id for r in marked})
@@ -165,7 +192,7 @@ async def mark_and_record(
             for r, metric in rows
         ],
     )
-    ids = [event_id for (event_id,) in result.all()]
+    event_ids = [event_id for (event_id,) in result.all()]
     return [
         SweptTicket(
             r.id,
@@ -178,7 +205,7 @@ async def mark_and_record(
             metric,
             event_id,
         )
-        for (r, metric), event_id in zip(rows, ids, strict=True)
+        for (r, metric), event_id in zip(rows, event_ids, strict=True)
     ]
 
 

@@ -228,7 +228,7 @@ def _before(pauses: list[Pause]) -> list[Pause]:
 
 
 def apply_result(ticket: Ticket, result: SlaResult) -> None:
-    """Store the computed clocks on the ticket; a new due time re-arms warning and breach."""
+    """Store the computed clocks on the ticket (the sweep's row is kept by `recompute`)."""
     first = result.clock("first_response")
     nxt = result.clock("next_response")
     resolution = result.clock("resolution")
@@ -236,8 +236,6 @@ def apply_result(ticket: Ticket, result: SlaResult) -> None:
     ticket.first_response_due_at = first.due_at if first else None
     ticket.next_response_due_at = nxt.due_at if nxt else None
     ticket.resolution_due_at = resolution.due_at if resolution else None
-    if ticket.due_at != result.due_at:
-        ticket.sla_warned_at = ticket.sla_breached_at = None
     ticket.due_at = result.due_at
     ticket.sla_warn_at = result.warn_at
     ticket.sla_state = result.state
@@ -265,7 +263,13 @@ async def recompute(
         result = compute(ticket, policy, calendar_of(hours), now)
     if result.policy is None and ticket.sla_policy_id is None and ticket.sla_state == "none":
         return result  # nothing to write: keep the common no-SLA path free of updates
+    before = (ticket.due_at, ticket.sla_warn_at)
     apply_result(ticket, result)
+    if before != (result.due_at, result.warn_at) or ticket.sla_policy_id is not None:
+        await session.flush()
+        await repository.store_clock(
+            session, ticket.id, result.due_at, result.warn_at, rearm=before[0] != result.due_at
+        )
     return result
 
 
