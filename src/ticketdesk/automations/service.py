@@ -206,9 +206,9 @@ async def _run_rule(
         if key in session.info
     }
     try:
+        if not matches(rule.conditions or {}, facts):
+            return False  # most rules: decided without touching the database
         async with session.begin_nested():
-            if not matches(rule.conditions or {}, facts):
-                return False
             await rule_actions.apply_actions(
                 session, workspace, ticket, rule.actions, actor=rule_actions.rule_actor(rule.name)
             )
