@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.sla.conftest import CUSTOMER, event_types, open_ticket, reply, set_status, workspace_of
-from ticketdesk.models import SlaClock, Ticket
+from ticketdesk.models import Notification, SlaClock, Ticket
 from ticketdesk.sla import service as sla
 from ticketdesk.tickets.repository import sla_state
 
@@ -293,3 +293,46 @@ async def test_list_filters_use_due_at(db, tenant):
     assert (await tenant.get(f"/tickets/{overdue.json()['key']}")).json()["sla"]["state"] == (
         "breached"
     )
+
+
+async def test_escalation_raises_priority_reassigns_and_notifies(db, tenant):
+    agent_id = uuid.UUID(tenant.users["agent"]["id"])
+    lead = await tenant.add_user("agent", "Lena Lead", key="lead")
+    await make_policy(
+        tenant,
+        targets={"high": HIGH},
+        escalation=[
+            {"on": "warning", "type": "notify", "value": [lead["id"]]},
+            {"on": "breach", "type": "set_priority", "value": "urgent"},
+            {"on": "breach", "type": "assign", "value": lead["id"]},
+        ],
+    )
+    async with db.unit_of_work() as session:
+        workspace = await workspace_of(session, tenant)
+        ticket = await open_ticket(
+            session, workspace, T0, priority="high", assignee_id=str(agent_id)
+        )
+        ticket_id = ticket.id
+    async with db.unit_of_work() as session:
+        await sla.sweep(session, now=at(50))
+    async with db.unit_of_work() as session:
+        await sla.sweep(session, now=at(61))
+    async with db.unit_of_work() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        assert ticket.priority == "urgent"
+        assert str(ticket.assignee_id) == lead["id"]
+        notes = (
+            await session.execute(
+                select(Notification.user_id, Notification.kind).where(
+                    Notification.ticket_id == ticket_id
+                )
+            )
+        ).all()
+    assert {(str(u), k) for u, k in notes} >= {
+        (str(agent_id), "sla_warning"),
+        (lead["id"], "automation"),
+        (str(agent_id), "sla_breach"),
+    }
+    log = (await tenant.get(f"/tickets/{ticket_id}/activity")).json()["items"]
+    escalated = [e for e in log if e["type"] == "ticket.priority_changed"]
+    assert escalated[0]["actor"]["name"] == "SLA escalation: Standard"
