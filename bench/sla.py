@@ -49,28 +49,29 @@ async def seed(db: Database, workspace_id: uuid.UUID, total: int, due: int) -> d
                     status_category, status_changed_at, priority, priority_rank, channel,
                     custom_fields, sla_state, due_at, sla_warn_at, first_response_due_at,
                     created_at, updated_at, version, sla_pauses)
-                SELECT gen_random_uuid(), :ws, n, 'Ticket ' || n, '', 'open', 'open', CAST(:now AS timestamptz),
+                SELECT gen_random_uuid(), :ws, n, 'Ticket ' || n, '', 'open', 'open', p.t0,
                     'normal', 1, 'api', '{}'::jsonb,
                     CASE WHEN n % 10 = 0 THEN 'none' ELSE 'ok' END,
-                    d.due, d.warn, d.due, CAST(:now AS timestamptz), CAST(:now AS timestamptz), 1, '[]'::jsonb
-                FROM generate_series(1, CAST(:total AS integer)) AS n
+                    d.due, d.warn, d.due, p.t0, p.t0, 1, '[]'::jsonb
+                FROM (SELECT CAST(:now AS timestamptz) AS t0, CAST(:due AS integer) AS k) AS p
+                CROSS JOIN generate_series(1, CAST(:total AS integer)) AS n
                 CROSS JOIN LATERAL (
                     SELECT
                         CASE
-                            WHEN n <= 3 * CAST(:due AS integer) THEN
-                                CAST(:now AS timestamptz) + ((n - 1) / CAST(:due AS integer)) * interval '1 minute'
+                            WHEN n <= 3 * p.k THEN
+                                p.t0 + ((n - 1) / p.k) * interval '1 minute'
                                      + (n % 60) * interval '1 second'
-                            WHEN n <= 6 * CAST(:due AS integer) THEN CAST(:now AS timestamptz) + interval '1 day'
+                            WHEN n <= 6 * p.k THEN p.t0 + interval '1 day'
                             WHEN n % 10 = 0 THEN NULL
-                            ELSE CAST(:now AS timestamptz) + (n % 20000) * interval '1 minute' + interval '1 hour'
+                            ELSE p.t0 + (n % 20000) * interval '1 minute' + interval '1 hour'
                         END AS due,
                         CASE
-                            WHEN n <= 3 * CAST(:due AS integer) THEN CAST(:now AS timestamptz) - interval '10 minutes'
-                            WHEN n <= 6 * CAST(:due AS integer) THEN
-                                CAST(:now AS timestamptz) + ((n - 3 * CAST(:due AS integer) - 1) / CAST(:due AS integer)) * interval '1 minute'
+                            WHEN n <= 3 * p.k THEN p.t0 - interval '10 minutes'
+                            WHEN n <= 6 * p.k THEN
+                                p.t0 + ((n - 3 * p.k - 1) / p.k) * interval '1 minute'
                                      + (n % 60) * interval '1 second'
                             WHEN n % 10 = 0 THEN NULL
-                            ELSE CAST(:now AS timestamptz) + (n % 20000) * interval '1 minute'
+                            ELSE p.t0 + (n % 20000) * interval '1 minute'
                         END AS warn
                 ) AS d
                 """
