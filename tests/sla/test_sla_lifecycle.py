@@ -336,3 +336,19 @@ async def test_escalation_raises_priority_reassigns_and_notifies(db, tenant):
     log = (await tenant.get(f"/tickets/{ticket_id}/activity")).json()["items"]
     escalated = [e for e in log if e["type"] == "ticket.priority_changed"]
     assert escalated[0]["actor"]["name"] == "SLA escalation: Standard"
+
+
+async def test_waiting_then_resolved_counts_only_open_time(db, tenant):
+    await make_policy(tenant)
+    async with db.unit_of_work() as session:
+        workspace = await workspace_of(session, tenant)
+        ticket = await open_ticket(session, workspace, T0, priority="high")
+        await reply(session, workspace, ticket, at(10))
+        await set_status(session, workspace, ticket, "waiting", at(20))
+        await set_status(session, workspace, ticket, "resolved", at(600))
+        # 20 minutes open, then waiting until solved: far inside the 240-minute target
+        assert ticket.sla_state == "met"
+        assert ticket.resolution_due_at == at(240 + 580)
+        await set_status(session, workspace, ticket, "open", at(700))  # reopened: resumes
+        assert ticket.resolution_due_at == at(700 + 220)
+        assert ticket.sla_state == "ok"

@@ -280,10 +280,9 @@ def track_status(ticket: Ticket, change: dict[str, Any]) -> None:
     was_running = change.get("from_category") == RUNNING_CATEGORY
     runs = change.get("to_category") == RUNNING_CATEGORY
     if pauses and pauses[-1][1] is None:
-        if runs:
-            pauses[-1][1] = at
-        else:
-            pauses[-1][2] = change["to"]  # still paused, under another status
+        pauses[-1][1] = at  # one pause per status, so each is explained by its own status
+        if not runs:
+            pauses.append([at, None, change["to"]])
     elif was_running and not runs:
         pauses.append([at, None, change["to"]])
     ticket.sla_pauses = pauses
