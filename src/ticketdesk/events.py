@@ -41,17 +41,12 @@ def record(
         created_at=utcnow(),
     )
     session.add(event)
-    announce(session, [event])
-    return event
-
-
-def announce(session: AsyncSession, new_events: list[Event]) -> None:
-    """Hand events written in this transaction (also by set-based INSERTs) to the listeners."""
     pending: list[Event] | None = session.info.get("new_events")
     if pending is None:
         pending = session.info["new_events"] = []
         after_commit(session, lambda: _notify(session))
-    pending.extend(new_events)
+    pending.append(event)
+    return event
 
 
 async def _notify(session: AsyncSession) -> None:

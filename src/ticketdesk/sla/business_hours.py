@@ -133,6 +133,8 @@ class Calendar:
             return start + timedelta(seconds=seconds)
         remaining = timedelta(seconds=seconds)
         day = start.astimezone(self.zone).date() - DAY
+        if remaining > timedelta(seconds=self._week_seconds) * (_MAX_DAYS // 7):
+            raise UnreachableTarget("the target needs more than 20 years of this calendar")
         for _ in range(_MAX_DAYS):
             midnight = self.local_midnight(day)
             if midnight >= start and remaining > timedelta(seconds=self._week_seconds):

@@ -25,7 +25,13 @@ from ticketdesk.db import after_commit, utcnow
 from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, User, Workspace
 from ticketdesk.notifications.service import notify
 from ticketdesk.sla import repository
-from ticketdesk.sla.business_hours import DAY_NAMES, Calendar, Segment, parse_hhmm
+from ticketdesk.sla.business_hours import (
+    DAY_NAMES,
+    Calendar,
+    Segment,
+    UnreachableTarget,
+    parse_hhmm,
+)
 from ticketdesk.tickets import service as tickets
 
 log = logging.getLogger(__name__)
@@ -167,6 +173,16 @@ def compute(
     ticket: Ticket, policy: SlaPolicy | None, calendar: Calendar, now: datetime
 ) -> SlaResult:
     """Every clock of the ticket under `policy`, its state at `now`, and the earliest due time."""
+    try:
+        return _compute(ticket, policy, calendar, now)
+    except (UnreachableTarget, OverflowError):
+        # a target the calendar cannot reach before the year 9999: no due time at all
+        return SlaResult(policy, state="none")
+
+
+def _compute(
+    ticket: Ticket, policy: SlaPolicy | None, calendar: Calendar, now: datetime
+) -> SlaResult:
     result = SlaResult(policy)
     if policy is None:
         return result
