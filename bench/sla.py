@@ -37,10 +37,11 @@ ADMIN_DSN = os.environ.get("TICKETDESK_TEST_PG", "postgresql://postgres@127.0.0.
 NAME = "td_bench_sla"
 
 
-async def seed(db: Database, workspace_id: uuid.UUID, total: int, due: int) -> datetime:
+async def seed(db: Database, workspace_id: uuid.UUID, total: int, due: int, warn: int) -> datetime:
     now = utcnow()
     async with db.engine.begin() as conn:
-        # 3 x `due` tickets due in minute 1, 2, 3; 3 x `due` reaching 80 % in minute 1, 2, 3;
+        # `due` tickets due in each of minutes 1, 2, 3 (warned by earlier sweeps); `warn`
+        # tickets reaching 80 % spread over those minutes; then `due` tickets due tomorrow;
         # the rest due hours to weeks from now, a tenth without any SLA
         await conn.execute(
             text(
@@ -67,16 +68,16 @@ async def seed(db: Database, workspace_id: uuid.UUID, total: int, due: int) -> d
                         END AS due,
                         CASE
                             WHEN n <= 3 * p.k THEN p.t0 - interval '10 minutes'
-                            WHEN n <= 6 * p.k THEN
-                                p.t0 + ((n - 3 * p.k - 1) / p.k) * interval '1 minute'
-                                     + (n % 60) * interval '1 second'
+                            WHEN n <= 3 * p.k + CAST(:warn AS integer) THEN
+                                p.t0 + ((n - 3 * p.k - 1) * 3 / GREATEST(CAST(:warn AS integer), 1))
+                                     * interval '1 minute' + (n % 60) * interval '1 second'
                             WHEN n % 10 = 0 THEN NULL
                             ELSE p.t0 + (n % 20000) * interval '1 minute'
                         END AS warn
                 ) AS d
                 """
             ),
-            {"ws": workspace_id, "now": now, "total": total, "due": due},
+            {"ws": workspace_id, "now": now, "total": total, "due": due, "warn": warn},
         )
         await conn.execute(
             text("UPDATE workspaces SET next_ticket_number = :n WHERE id = :ws"),
@@ -169,6 +170,9 @@ async def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=20_000)
     parser.add_argument("--creates", type=int, default=200)
+    parser.add_argument(
+        "--warn", type=int, default=0, help="tickets reaching 80 %% over the three minutes"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
     admin = await asyncpg.connect(ADMIN_DSN)
@@ -193,7 +197,7 @@ async def main() -> None:
             )
             workspace_id = created.workspace.id
         began = time.perf_counter()
-        seeded_at = await seed(db, workspace_id, args.tickets, args.due)
+        seeded_at = await seed(db, workspace_id, args.tickets, args.due, args.warn)
         print(f"seeded {args.tickets:,} tickets in {time.perf_counter() - began:.1f} s")
         if os.environ.get("BENCH_SEED_ONLY"):
             return

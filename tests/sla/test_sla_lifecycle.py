@@ -352,3 +352,22 @@ async def test_waiting_then_resolved_counts_only_open_time(db, tenant):
         await set_status(session, workspace, ticket, "open", at(700))  # reopened: resumes
         assert ticket.resolution_due_at == at(700 + 220)
         assert ticket.sla_state == "ok"
+
+
+async def test_a_target_the_calendar_cannot_reach_gives_no_due_time(tenant):
+    hours = await tenant.post(
+        "/business-hours",
+        json={"name": "Rare", "timezone": "UTC", "weekly": {"sun": [["00:00", "00:01"]]}},
+    )
+    await make_policy(
+        tenant,
+        business_hours_id=hours.json()["id"],
+        targets={"normal": {"first_response_minutes": 525_600}},
+    )
+    created = await tenant.create_ticket()
+    assert created["sla"]["first_response_due_at"] is None
+    assert (await tenant.get(f"/tickets/{created['key']}/sla")).status_code == 200
+    old = await tenant.post(
+        "/tickets/import", json={"subject": "Ancient", "created_at": "0001-01-01T00:00:00Z"}
+    )
+    assert old.status_code == 422
