@@ -176,7 +176,7 @@ async def import_holidays(
         found = holiday_calendars.country_holidays(
             data.country, subdiv=data.subdivision, years=data.years
         )
-    except NotImplementedError as exc:
+    except (NotImplementedError, KeyError, ValueError) as exc:
         raise ValidationFailed(
             f"No holiday calendar for {data.country!r}"
             + (f" / {data.subdivision!r}" if data.subdivision else ""),
