@@ -23,6 +23,8 @@ from ticketdesk.jobs import InProcessRunner
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
 from ticketdesk.openapi_extras import finish_schema
 from ticketdesk.people.routes import router as people_router
+from ticketdesk.sla.routes import automations_router
+from ticketdesk.sla.routes import router as sla_router
 from ticketdesk.tickets.routes import router as tickets_router
 
 API_PREFIX = "/api/v1"
@@ -42,7 +44,14 @@ shutdown_hooks: list[Hook] = []
 
 
 def api_routers() -> list[APIRouter]:
-    return [people_router, tickets_router, comments_router, configuration_router]
+    return [
+        people_router,
+        sla_router,
+        automations_router,
+        tickets_router,
+        comments_router,
+        configuration_router,
+    ]
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

@@ -1,8 +1,10 @@
 """Every ORM class, imported here so metadata and Alembic see them all."""
 
 from ticketdesk.models.attachment import Attachment
+from ticketdesk.models.automation import AssignmentCursor, Automation, AutomationFiring
 from ticketdesk.models.event import Event, IdempotencyRecord
 from ticketdesk.models.notification import Notification
+from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
 from ticketdesk.models.ticket import (
     Comment,
     Contact,
@@ -23,8 +25,12 @@ from ticketdesk.models.workspace import (
 
 __all__ = [
     "ApiToken",
+    "AssignmentCursor",
     "Attachment",
+    "Automation",
+    "AutomationFiring",
     "AuthSession",
+    "BusinessHours",
     "Comment",
     "Contact",
     "Event",
@@ -32,6 +38,8 @@ __all__ = [
     "Label",
     "LoginFailure",
     "Notification",
+    "SlaClock",
+    "SlaPolicy",
     "Status",
     "Team",
     "TeamMember",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,6 +105,7 @@ class Ticket(Base):
         ),
         Index("ix_tickets_ws_requester", "workspace_id", "requester_id", "created_at"),
         Index("ix_tickets_ws_due", "workspace_id", "due_at", "id"),
+        Index("ix_tickets_category_status_changed", "status_category", "status_changed_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -141,6 +143,16 @@ class Ticket(Base):
     sla_state: Mapped[str] = mapped_column(String(16), default="none")
     # the earliest unmet due time: what `sort=due` and the sla filters use
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # the sla room's bookkeeping: matched policy, pauses [[start, end|null, status]], the
+    # customer message awaiting a reply, and the 80 % instant of due_at (the sweep's markers
+    # live in the narrow sla_clocks table, so marking never rewrites a wide ticket row's indexes)
+    sla_policy_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    sla_pauses: Mapped[list[Any]] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
+    next_response_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    auto_close_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

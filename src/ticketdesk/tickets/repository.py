@@ -151,8 +151,15 @@ async def apply_filters(
             if value == "overdue":
                 sla_conditions.append(Ticket.due_at < now)
             elif value == "at_risk":
+                # 80 % of the target gone, not yet due (the sweep does not rewrite tickets)
                 sla_conditions.append(
-                    and_(Ticket.sla_state == "at_risk", Ticket.due_at.is_not(None))
+                    and_(
+                        Ticket.due_at > now,
+                        or_(
+                            Ticket.sla_state == "at_risk",
+                            and_(Ticket.sla_state == "ok", Ticket.sla_warn_at <= now),
+                        ),
+                    )
                 )
             elif value == "due_today":
                 sla_conditions.append(Ticket.due_at.between(now, _end_of_day(now, tz, 1)))
@@ -275,6 +282,17 @@ async def load_context(
     return TicketContext(workspace.ticket_prefix, labels, contacts, users, teams, numbers)
 
 
+def sla_state(ticket: Ticket, now: datetime) -> str:
+    """The SLA state now: the stored one moves on to at_risk / breached as time passes."""
+    state = ticket.sla_state
+    if state in ("ok", "at_risk") and ticket.due_at is not None:
+        if ticket.due_at <= now:
+            return "breached"
+        if ticket.sla_warn_at is not None and ticket.sla_warn_at <= now:
+            return "at_risk"
+    return state
+
+
 def ticket_view(ticket: Ticket, ctx: TicketContext) -> dict[str, Any]:
     contact = ctx.contacts.get(ticket.requester_id) if ticket.requester_id else None
     user = ctx.users.get(ticket.assignee_id) if ticket.assignee_id else None
@@ -306,7 +324,7 @@ def ticket_view(ticket: Ticket, ctx: TicketContext) -> dict[str, Any]:
             "next_response_due_at": ticket.next_response_due_at,
             "resolution_due_at": ticket.resolution_due_at,
             "first_responded_at": ticket.first_responded_at,
-            "state": ticket.sla_state,
+            "state": sla_state(ticket, utcnow()),
         },
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,

@@ -1,0 +1,162 @@
+"""HTTP for automation rules, auto-assignment and auto-close settings."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+
+from ticketdesk.auth.principal import Principal, admin, reader
+from ticketdesk.automations import service
+from ticketdesk.automations.schemas import (
+    AutoAssignRead,
+    AutoAssignSettings,
+    AutomationCreate,
+    AutomationRead,
+    AutomationUpdate,
+)
+from ticketdesk.deps import SessionDep
+from ticketdesk.errors import problems
+from ticketdesk.sla.schemas import AutoCloseRead, AutoCloseSettings
+from ticketdesk.tickets import service as tickets
+
+router = APIRouter(tags=["automations"])
+Admin = Annotated[Principal, Depends(admin)]
+Reader = Annotated[Principal, Depends(reader)]
+_WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
+
+
+@router.post(
+    "/automations",
+    status_code=201,
+    response_model=AutomationRead,
+    operation_id="automations:create",
+    responses=_WRITE,
+)
+async def create_automation(data: AutomationCreate, session: SessionDep, principal: Admin) -> Any:
+    """A rule: when the trigger fires and the conditions hold, the actions run, in order."""
+    return await service.create_rule(session, principal.workspace_id, data)
+
+
+@router.get(
+    "/automations",
+    response_model=list[AutomationRead],
+    operation_id="automations:list",
+    responses=problems(401, 403),
+)
+async def list_automations(session: SessionDep, principal: Reader) -> Any:
+    """Every rule in the order it runs."""
+    return await service.list_rules(session, principal.workspace_id)
+
+
+@router.get(
+    "/automations/{rule_id}",
+    response_model=AutomationRead,
+    operation_id="automations:get",
+    responses=problems(401, 403, 404, 422),
+)
+async def get_automation(rule_id: uuid.UUID, session: SessionDep, principal: Reader) -> Any:
+    return await service.get_rule(session, principal.workspace_id, rule_id)
+
+
+@router.patch(
+    "/automations/{rule_id}",
+    response_model=AutomationRead,
+    operation_id="automations:update",
+    responses=_WRITE,
+)
+async def update_automation(
+    rule_id: uuid.UUID, data: AutomationUpdate, session: SessionDep, principal: Admin
+) -> Any:
+    rule = await service.get_rule(session, principal.workspace_id, rule_id)
+    return await service.update_rule(session, rule, data)
+
+
+@router.delete(
+    "/automations/{rule_id}",
+    status_code=204,
+    operation_id="automations:delete",
+    responses=problems(401, 403, 404, 422),
+)
+async def delete_automation(rule_id: uuid.UUID, session: SessionDep, principal: Admin) -> Response:
+    await session.delete(await service.get_rule(session, principal.workspace_id, rule_id))
+    await session.flush()
+    return Response(status_code=204)
+
+
+@router.get(
+    "/settings/auto-assign",
+    response_model=AutoAssignRead,
+    operation_id="settings:get_auto_assign",
+    responses=problems(401, 403),
+)
+async def get_auto_assign(session: SessionDep, principal: Reader) -> dict[str, Any]:
+    workspace = await tickets.get_workspace(session, principal)
+    return {"rules": (workspace.settings or {}).get("auto_assign", [])}
+
+
+@router.put(
+    "/settings/auto-assign",
+    response_model=AutoAssignRead,
+    operation_id="settings:put_auto_assign",
+    responses=_WRITE,
+)
+async def put_auto_assign(
+    data: AutoAssignSettings, session: SessionDep, principal: Admin
+) -> dict[str, Any]:
+    """New tickets with this category / label / requester domain / subject keyword go to a
+    team and/or agent (a user id, `round_robin` or `least_loaded`). Kept as automations."""
+    workspace = await tickets.get_workspace(session, principal)
+    rules = [rule.model_dump(mode="json", exclude_none=True) for rule in data.rules]
+    for rule in rules:
+        if rule.get("team_id"):
+            await tickets.check_team(session, workspace.id, uuid.UUID(rule["team_id"]))
+        if rule.get("assign") not in (None, "round_robin", "least_loaded"):
+            await tickets.check_assignee(session, workspace.id, uuid.UUID(rule["assign"]))
+    await service.replace_auto_assign(session, workspace, rules)
+    return {"rules": rules}
+
+
+@router.get(
+    "/settings/auto-close",
+    response_model=AutoCloseRead,
+    operation_id="settings:get_auto_close",
+    responses=problems(401, 403),
+)
+async def get_auto_close(session: SessionDep, principal: Reader) -> dict[str, Any]:
+    workspace = await tickets.get_workspace(session, principal)
+    return service.auto_close_settings(workspace)
+
+
+@router.post(
+    "/settings/auto-close",
+    response_model=AutoCloseRead,
+    operation_id="settings:set_auto_close",
+    responses=_WRITE,
+)
+async def set_auto_close(
+    data: AutoCloseSettings, session: SessionDep, principal: Admin
+) -> dict[str, Any]:
+    """Tickets waiting on the customer get a reminder after N days and close after M days."""
+    workspace = await tickets.get_workspace(session, principal)
+    settings = dict(workspace.settings or {})
+    settings["auto_close"] = data.model_dump(exclude_none=True)
+    workspace.settings = settings
+    await session.flush()
+    return service.auto_close_settings(workspace)
+
+
+@router.delete(
+    "/settings/auto-close",
+    response_model=AutoCloseRead,
+    operation_id="settings:disable_auto_close",
+    responses=problems(401, 403, 422),
+)
+async def disable_auto_close(session: SessionDep, principal: Admin) -> dict[str, Any]:
+    workspace = await tickets.get_workspace(session, principal)
+    settings = dict(workspace.settings or {})
+    settings.pop("auto_close", None)
+    workspace.settings = settings
+    await session.flush()
+    return service.auto_close_settings(workspace)

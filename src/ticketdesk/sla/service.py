@@ -1,0 +1,640 @@
+"""SLA clocks: which policy applies, when each target is due, and why.
+
+Three clocks per ticket, each a target from the matched policy for the ticket's priority:
+first response (from creation until the first public agent reply), next response (from a
+customer message that follows a reply until the next public agent reply) and resolution
+(from creation until solved; time outside `open`-category statuses does not count). Due
+times are computed from the ticket's own record (created_at, the pauses kept in
+`sla_pauses`, first_responded_at, next_response_started_at) and the calendar, so they can
+be recomputed and explained exactly at any moment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.automations import actions as rule_actions
+from ticketdesk.db import after_commit, utcnow
+from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, User, Workspace
+from ticketdesk.notifications.service import notify
+from ticketdesk.sla import repository
+from ticketdesk.sla.business_hours import (
+    DAY_NAMES,
+    Calendar,
+    Segment,
+    UnreachableTarget,
+    parse_hhmm,
+)
+from ticketdesk.tickets import service as tickets
+
+log = logging.getLogger(__name__)
+
+METRICS = ("first_response", "next_response", "resolution")
+WARN_FRACTION = 0.8
+RUNNING_CATEGORY = "open"
+DONE_CATEGORIES = ("solved", "closed")
+
+
+def calendar_of(hours: BusinessHours | None) -> Calendar:
+    """The calendar a policy counts in: its business hours, or calendar time (24/7)."""
+    if hours is None:
+        return Calendar.twenty_four_seven()
+    weekly = {
+        index: [(parse_hhmm(a), parse_hhmm(b)) for a, b in hours.weekly.get(day, [])]
+        for index, day in enumerate(DAY_NAMES)
+    }
+    return Calendar(
+        timezone=hours.timezone,
+        weekly=weekly,
+        holidays=[date.fromisoformat(d) for d in hours.holidays],
+    )
+
+
+def match_policy(
+    policies: Sequence[SlaPolicy], ticket: Ticket, labels: Sequence[str]
+) -> tuple[SlaPolicy | None, str]:
+    """The first active policy (by position) whose every criterion the ticket meets, and why."""
+    skipped: list[str] = []
+    for policy in policies:
+        if not policy.active:
+            continue
+        reasons: list[str] = []
+        failed: str | None = None
+        match = policy.match or {}
+        for criterion, actual in (
+            ("priority", ticket.priority),
+            ("type", ticket.type),
+            ("channel", ticket.channel),
+        ):
+            wanted = match.get(criterion)
+            if wanted:
+                if actual in wanted:
+                    reasons.append(f"{criterion} {actual!r} is one of {wanted}")
+                else:
+                    failed = f"{criterion} {actual!r} is not one of {wanted}"
+                    break
+        wanted_labels = match.get("labels")
+        if failed is None and wanted_labels:
+            common = sorted(set(labels) & set(wanted_labels))
+            if common:
+                reasons.append(f"label {common[0]!r} is one of {wanted_labels}")
+            else:
+                failed = f"no label among {wanted_labels}"
+        if failed is not None:
+            skipped.append(f"{policy.name!r} (position {policy.position}) skipped: {failed}")
+            continue
+        why = f"{policy.name!r} is the first matching policy by position ({policy.position})"
+        why += ": " + "; ".join(reasons) if reasons else ": it matches every ticket"
+        if skipped:
+            why += ". Before it, " + "; ".join(skipped)
+        return policy, why
+    if skipped:
+        return None, "No policy matches: " + "; ".join(skipped)
+    return None, "No SLA policy is configured for this workspace."
+
+
+@dataclass
+class Clock:
+    metric: str
+    target_seconds: int
+    started_at: datetime
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+    completed_at: datetime | None = None
+    paused: bool = False
+    stopped: bool = False  # ended without being met (e.g. solved before any reply)
+
+    @property
+    def running(self) -> bool:
+        return self.completed_at is None and not self.paused and not self.stopped
+
+    @property
+    def late(self) -> bool:
+        return (
+            self.completed_at is not None
+            and self.due_at is not None
+            and self.completed_at > self.due_at
+        )
+
+
+@dataclass
+class Pause:
+    start: datetime
+    end: datetime | None
+    status: str
+
+
+@dataclass
+class SlaResult:
+    policy: SlaPolicy | None
+    clocks: list[Clock] = field(default_factory=list)
+    state: str = "none"
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+
+    def clock(self, metric: str) -> Clock | None:
+        return next((c for c in self.clocks if c.metric == metric), None)
+
+
+def pauses_of(ticket: Ticket) -> list[Pause]:
+    return [
+        Pause(datetime.fromisoformat(s), datetime.fromisoformat(e) if e else None, status)
+        for s, e, status in (ticket.sla_pauses or [])
+    ]
+
+
+def run_clock(
+    calendar: Calendar, start: datetime, pauses: Sequence[Pause], seconds: float
+) -> datetime | None:
+    """When `seconds` of business time have run from `start`, skipping pauses (None: paused)."""
+    cursor, remaining = start, float(seconds)
+    for pause in pauses:
+        if pause.end is not None and pause.end <= cursor:
+            continue
+        pause_start = max(pause.start, cursor)
+        available = calendar.between(cursor, pause_start)
+        if remaining <= available:
+            return calendar.add(cursor, remaining)
+        remaining -= available
+        if pause.end is None:
+            return None
+        cursor = pause.end
+    return calendar.add(cursor, remaining)
+
+
+def compute(
+    ticket: Ticket, policy: SlaPolicy | None, calendar: Calendar, now: datetime
+) -> SlaResult:
+    """Every clock of the ticket under `policy`, its state at `now`, and the earliest due time."""
+    try:
+        return _compute(ticket, policy, calendar, now)
+    except (UnreachableTarget, OverflowError):
+        # a target the calendar cannot reach before the year 9999: no due time at all
+        return SlaResult(policy, state="none")
+
+
+def _compute(
+    ticket: Ticket, policy: SlaPolicy | None, calendar: Calendar, now: datetime
+) -> SlaResult:
+    result = SlaResult(policy)
+    if policy is None:
+        return result
+    targets: dict[str, Any] = (policy.targets or {}).get(ticket.priority) or {}
+    done = ticket.status_category in DONE_CATEGORIES
+    created = ticket.created_at
+    minutes = targets.get("first_response_minutes")
+    if minutes:
+        clock = Clock("first_response", minutes * 60, created)
+        clock.due_at = calendar.add(created, minutes * 60)
+        clock.warn_at = calendar.add(created, minutes * 60 * WARN_FRACTION)
+        clock.completed_at = ticket.first_responded_at
+        clock.stopped = clock.completed_at is None and done
+        result.clocks.append(clock)
+    minutes = targets.get("next_response_minutes")
+    if minutes and ticket.next_response_started_at is not None and not done:
+        start = ticket.next_response_started_at
+        clock = Clock("next_response", minutes * 60, start)
+        clock.due_at = calendar.add(start, minutes * 60)
+        clock.warn_at = calendar.add(start, minutes * 60 * WARN_FRACTION)
+        result.clocks.append(clock)
+    minutes = targets.get("resolution_minutes")
+    if minutes:
+        pauses = pauses_of(ticket)
+        clock = Clock("resolution", minutes * 60, created)
+        if done:
+            # the due time the ticket was held to: the clock as if it had kept running
+            finished = [Pause(p.start, p.end or now, p.status) for p in pauses]
+            clock.due_at = run_clock(calendar, created, _before(finished), minutes * 60)
+            clock.completed_at = ticket.resolved_at or ticket.closed_at
+        else:
+            clock.due_at = run_clock(calendar, created, pauses, minutes * 60)
+            clock.paused = clock.due_at is None
+            clock.warn_at = run_clock(calendar, created, pauses, minutes * 60 * WARN_FRACTION)
+        result.clocks.append(clock)
+    running = [c for c in result.clocks if c.running and c.due_at is not None]
+    if running:
+        result.due_at = min(c.due_at for c in running if c.due_at is not None)
+        warns = [c.warn_at for c in running if c.warn_at is not None]
+        result.warn_at = min(warns) if warns else None
+    if not result.clocks:
+        result.state = "none"
+    elif any(c.late for c in result.clocks) or (result.due_at and result.due_at <= now):
+        result.state = "breached"
+    elif running:
+        result.state = "at_risk" if result.warn_at and result.warn_at <= now else "ok"
+    elif any(c.paused for c in result.clocks):
+        result.state = "paused"
+    elif any(c.completed_at for c in result.clocks):
+        result.state = "met"
+    else:
+        result.state = "none"
+    return result
+
+
+def _before(pauses: list[Pause]) -> list[Pause]:
+    """Closed pauses of a finished ticket, except the final solved/closed one (the end)."""
+    return pauses[:-1] if pauses else pauses
+
+
+def apply_result(ticket: Ticket, result: SlaResult) -> None:
+    """Store the computed clocks on the ticket (the sweep's row is kept by `recompute`)."""
+    first = result.clock("first_response")
+    nxt = result.clock("next_response")
+    resolution = result.clock("resolution")
+    ticket.sla_policy_id = result.policy.id if result.policy else None
+    ticket.first_response_due_at = first.due_at if first else None
+    ticket.next_response_due_at = nxt.due_at if nxt else None
+    ticket.resolution_due_at = resolution.due_at if resolution else None
+    ticket.due_at = result.due_at
+    ticket.sla_warn_at = result.warn_at
+    ticket.sla_state = result.state
+
+
+async def recompute(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    labels: Sequence[str] | None = None,
+) -> SlaResult:
+    """Match the policy again and store fresh due times and state on the ticket."""
+    now = now or utcnow()
+    policies = await repository.active_policies(session, ticket.workspace_id)
+    if not policies:
+        result = SlaResult(None)
+    else:
+        if labels is None:
+            labels = list(await tickets.ticket_labels(session, ticket.id))
+        policy, _ = match_policy(policies, ticket, labels)
+        hours = await repository.business_hours(
+            session, policy.business_hours_id if policy else None
+        )
+        result = compute(ticket, policy, calendar_of(hours), now)
+    if result.policy is None and ticket.sla_policy_id is None and ticket.sla_state == "none":
+        return result  # nothing to write: keep the common no-SLA path free of updates
+    before = (ticket.due_at, ticket.sla_warn_at)
+    apply_result(ticket, result)
+    if before != (result.due_at, result.warn_at) or ticket.sla_policy_id is not None:
+        await session.flush()
+        await repository.store_clock(
+            session, ticket.id, result.due_at, result.warn_at, rearm=before[0] != result.due_at
+        )
+    return result
+
+
+def track_status(ticket: Ticket, change: dict[str, Any]) -> None:
+    """Open or close a pause when the status leaves or enters an open-category status."""
+    at = ticket.status_changed_at.isoformat()
+    pauses: list[Any] = [list(p) for p in (ticket.sla_pauses or [])]
+    was_running = change.get("from_category") == RUNNING_CATEGORY
+    runs = change.get("to_category") == RUNNING_CATEGORY
+    if pauses and pauses[-1][1] is None:
+        pauses[-1][1] = at  # one pause per status, so each is explained by its own status
+        if not runs:
+            pauses.append([at, None, change["to"]])
+    elif was_running and not runs:
+        pauses.append([at, None, change["to"]])
+    ticket.sla_pauses = pauses
+
+
+def track_comment(ticket: Ticket, actor: dict[str, Any], comment: dict[str, Any]) -> None:
+    """An agent's public reply meets the response clocks; a customer's message starts one."""
+    if comment.get("visibility") != "public":
+        return
+    if comment.get("agent_reply"):
+        ticket.next_response_started_at = None
+    elif actor.get("kind") == "contact" and ticket.first_responded_at is not None:
+        if ticket.next_response_started_at is None:
+            ticket.next_response_started_at = ticket.updated_at
+
+
+RELEVANT = {"priority", "type", "labels", "status", "comment", "channel"}
+
+
+async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) -> None:
+    """Observer: keep the ticket's SLA fields current within the same transaction."""
+    ticket = change.ticket
+    if change.created:
+        if ticket.status_category != RUNNING_CATEGORY:
+            ticket.sla_pauses = [[ticket.created_at.isoformat(), None, ticket.status]]
+        await recompute(session, ticket, now=ticket.updated_at)
+        return
+    if not RELEVANT & change.changes.keys():
+        return
+    if "status" in change.changes:
+        track_status(ticket, change.changes["status"])
+    if "comment" in change.changes:
+        track_comment(ticket, change.actor, change.changes["comment"]["to"] or {})
+    labels = change.changes["labels"]["to"] if "labels" in change.changes else None
+    # the state as of the change itself (updated_at is the change's time, also for imports)
+    await recompute(session, ticket, labels=labels, now=ticket.updated_at)
+
+
+tickets.add_observer(on_ticket_change)
+
+
+# -- explanation ---------------------------------------------------------------------------
+
+
+async def explain(
+    session: AsyncSession, workspace: Workspace, ticket: Ticket, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Why each due time is what it is: the policy that matched and each clock's segments."""
+    now = now or utcnow()
+    policies = await repository.active_policies(session, ticket.workspace_id)
+    labels = list(await tickets.ticket_labels(session, ticket.id))
+    policy, why_policy = match_policy(policies, ticket, labels)
+    hours = await repository.business_hours(session, policy.business_hours_id if policy else None)
+    calendar = calendar_of(hours)
+    result = compute(ticket, policy, calendar, now)
+    clocks = [_explain_clock(ticket, clock, calendar, hours, now) for clock in result.clocks]
+    return {
+        "ticket": tickets.ticket_key(workspace, ticket),
+        "state": result.state,
+        "policy": (
+            {
+                "id": policy.id,
+                "name": policy.name,
+                "position": policy.position,
+                "targets": (policy.targets or {}).get(ticket.priority) or {},
+                "priority": ticket.priority,
+            }
+            if policy
+            else None
+        ),
+        "why_policy": why_policy,
+        "business_hours": (
+            {"id": hours.id, "name": hours.name, "timezone": hours.timezone} if hours else None
+        ),
+        "clocks": clocks,
+        "now": now,
+    }
+
+
+def _explain_clock(
+    ticket: Ticket,
+    clock: Clock,
+    calendar: Calendar,
+    hours: BusinessHours | None,
+    now: datetime,
+) -> dict[str, Any]:
+    # segments up to the moment that explains the due time: completion, else the due time
+    # itself (past or future), else (paused) now
+    end = clock.completed_at or clock.due_at or now
+    if clock.stopped:
+        end = ticket.resolved_at or ticket.closed_at or now
+    pauses = pauses_of(ticket) if clock.metric == "resolution" else []
+    segments = _segments(calendar, clock.started_at, end, pauses, hours is not None)
+    elapsed = _elapsed(calendar, clock.started_at, min(now, end), pauses) / 60
+    target = clock.target_seconds / 60
+    label = {"first_response": "first response", "next_response": "next response"}.get(
+        clock.metric, "resolution"
+    )
+    counting = f"business hours {hours.name!r} ({hours.timezone})" if hours else "calendar time"
+    if clock.completed_at is not None:
+        state = "breached" if clock.late else "met"
+        why = f"The {label} target of {target:g} minutes in {counting} was {state} at "
+        why += clock.completed_at.isoformat()
+    elif clock.stopped:
+        state = "stopped"
+        why = f"The ticket was solved before any {label}; the target no longer applies."
+    elif clock.paused:
+        state = "paused"
+        why = (
+            f"The clock is paused (status {ticket.status!r}); {target - elapsed:g} of "
+            f"{target:g} minutes remain once it resumes."
+        )
+    else:
+        state = "breached" if clock.due_at and clock.due_at <= now else "running"
+        why = (
+            f"Due {target:g} minutes of {counting} after {clock.started_at.isoformat()}"
+            + (f", not counting {len(pauses)} pause(s)" if pauses else "")
+            + f": {clock.due_at.isoformat() if clock.due_at else 'never'}."
+        )
+    return {
+        "metric": clock.metric,
+        "target_minutes": clock.target_seconds // 60,
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "warn_at": clock.warn_at,
+        "state": state,
+        "completed_at": clock.completed_at,
+        "elapsed_minutes": round(elapsed, 3),
+        "remaining_minutes": round(max(target - elapsed, 0.0), 3),
+        "why": why,
+        "segments": segments,
+    }
+
+
+def _elapsed(
+    calendar: Calendar, start: datetime, until: datetime, pauses: Sequence[Pause]
+) -> float:
+    """Business seconds the clock ran in [start, until), pauses excluded."""
+    total, cursor = 0.0, start
+    for pause in pauses:
+        if pause.start >= until:
+            break
+        total += calendar.between(cursor, max(cursor, pause.start))
+        cursor = max(cursor, pause.end or until)
+    return total + calendar.between(cursor, until)
+
+
+def _segments(
+    calendar: Calendar,
+    start: datetime,
+    end: datetime,
+    pauses: Sequence[Pause],
+    business: bool,
+) -> list[dict[str, Any]]:
+    """Split [start, end) into running, paused, outside-hours and holiday spans (≤ 500)."""
+    spans: list[dict[str, Any]] = []
+    cursor = start
+    windows: list[tuple[datetime, datetime, Pause | None]] = []
+    for pause in pauses:
+        p_start, p_end = max(pause.start, start), min(pause.end or end, end)
+        if p_end <= cursor:
+            continue
+        if p_start > cursor:
+            windows.append((cursor, min(p_start, end), None))
+        if p_start < end:
+            windows.append((max(p_start, cursor), p_end, pause))
+        cursor = p_end
+    if cursor < end:
+        windows.append((cursor, end, None))
+    for w_start, w_end, window_pause in windows:
+        if window_pause is not None:
+            spans.append(
+                _span(
+                    w_start, w_end, "paused", f"status {window_pause.status!r} pauses the clock", 0
+                )
+            )
+            continue
+        spans.extend(_business_spans(calendar, w_start, w_end, business))
+        if len(spans) > 500:
+            break
+    return spans[:500]
+
+
+def _business_spans(
+    calendar: Calendar, start: datetime, end: datetime, business: bool
+) -> list[dict[str, Any]]:
+    if not business:
+        return [_span(start, end, "running", "calendar time counts", (end - start).total_seconds())]
+    out: list[dict[str, Any]] = []
+    cursor = start
+    for seg in calendar.segments(start, end):
+        if seg.start > cursor:
+            out.extend(_closed_spans(calendar, Segment(cursor, seg.start)))
+        out.append(
+            _span(
+                seg.start,
+                seg.end,
+                "running",
+                "inside business hours",
+                (seg.end - seg.start).total_seconds(),
+            )
+        )
+        cursor = seg.end
+    if cursor < end:
+        out.extend(_closed_spans(calendar, Segment(cursor, end)))
+    return out
+
+
+def _closed_spans(calendar: Calendar, gap: Segment) -> list[dict[str, Any]]:
+    """A closed gap split at local midnights, each piece labelled holiday or outside hours."""
+    out: list[dict[str, Any]] = []
+    cursor = gap.start
+    while cursor < gap.end:
+        day = cursor.astimezone(calendar.zone).date()
+        piece_end = min(calendar.local_midnight(day + timedelta(days=1)), gap.end)
+        if calendar.is_holiday(day):
+            span = _span(cursor, piece_end, "holiday", f"{day.isoformat()} is a holiday", 0)
+        else:
+            span = _span(cursor, piece_end, "outside_business_hours", "outside business hours", 0)
+        if out and out[-1]["kind"] == span["kind"] and out[-1]["reason"] == span["reason"]:
+            out[-1]["end"] = piece_end
+        else:
+            out.append(span)
+        cursor = piece_end
+    return out
+
+
+def _span(start: datetime, end: datetime, kind: str, reason: str, seconds: float) -> dict[str, Any]:
+    return {
+        "start": start,
+        "end": end,
+        "kind": kind,
+        "reason": reason,
+        "counted_minutes": round(seconds / 60, 3),
+    }
+
+
+# -- the sweep: warnings at 80 %, breaches past due, once each -----------------------------
+
+SWEEP_BATCH = 50_000
+_EVENT_TYPES = {"warning": "ticket.sla_warning", "breach": "ticket.sla_breached"}
+
+
+async def sweep(session: AsyncSession, *, now: datetime | None = None) -> dict[str, int]:
+    """Mark newly breached, then newly at-risk tickets (set-based), write their events and
+    apply the policies' escalation actions. Safe with concurrent workers (SKIP LOCKED)."""
+    now = now or utcnow()
+    counts = {}
+    for kind in ("breach", "warning"):
+        rows = await repository.mark_and_record(session, kind, _EVENT_TYPES[kind], now, SWEEP_BATCH)
+        counts[kind] = len(rows)
+        if rows:
+            _announce_after_commit(session, [r.event_id for r in rows])
+            await _escalate(session, kind, rows, now)
+    return counts
+
+
+def _announce_after_commit(session: AsyncSession, event_ids: list[int]) -> None:
+    """Hand the sweep's events to the listeners (webhooks, live updates) once committed;
+    loaded only when someone listens, so the sweep's transaction stays short."""
+    db = session.info.get("db")
+    if db is None:
+        return
+
+    async def announce() -> None:
+        if not db.event_listeners:
+            return
+        for start in range(0, len(event_ids), 1000):
+            async with db.sessionmaker() as reader:
+                loaded = await repository.events_by_id(reader, event_ids[start : start + 1000])
+            for listener in list(db.event_listeners):
+                await listener(db, loaded)
+
+    after_commit(session, announce)
+
+
+async def _escalate(session: AsyncSession, kind: str, rows: list[Any], now: datetime) -> None:
+    """Notify assignees, then run the policies' escalation actions for this kind."""
+    assigned = [r for r in rows if r.assignee_id is not None]
+    for r in assigned:
+        await notify(
+            session,
+            workspace_id=r.workspace_id,
+            user_ids=[r.assignee_id],
+            kind=f"sla_{kind}",
+            data={"ticket_id": r.id, "metric": r.metric, "due_at": r.due_at},
+            ticket_id=r.id,
+        )
+    policy_ids = {r.sla_policy_id for r in rows if r.sla_policy_id is not None}
+    policies = await repository.policies_by_id(session, policy_ids)
+    steps = {
+        pid: [a for a in (p.escalation or []) if a.get("on") == kind] for pid, p in policies.items()
+    }
+    todo = [r for r in rows if steps.get(r.sla_policy_id)]
+    for r in todo:
+        ticket = await session.get(Ticket, r.id)
+        workspace = await session.get(Workspace, r.workspace_id)
+        if ticket is None or workspace is None:
+            continue
+        policy = policies[r.sla_policy_id]
+        actor = rule_actions.rule_actor(f"SLA escalation: {policy.name}")
+        try:
+            async with session.begin_nested():
+                await rule_actions.apply_actions(
+                    session,
+                    workspace,
+                    ticket,
+                    [{"type": a["type"], "value": a.get("value")} for a in steps[r.sla_policy_id]],
+                    actor=actor,
+                )
+        except Exception as exc:  # an escalation that cannot run must not undo the sweep
+            log.warning("SLA escalation failed on ticket %s: %s", r.id, exc)
+            await session.refresh(ticket)
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+async def import_authors(
+    session: AsyncSession, workspace: Workspace, emails: Sequence[str]
+) -> dict[str, User]:
+    if not emails:
+        return {}
+    rows = await session.scalars(
+        select(User).where(User.workspace_id == workspace.id, User.email.in_(set(emails)))
+    )
+    return {user.email: user for user in rows}
+
+
+def import_actor(
+    authors: dict[str, User], email: str | None, requester_email: str | None
+) -> dict[str, Any]:
+    """Who wrote an imported comment: a workspace user (an agent reply) or the customer."""
+    if email and email in authors:
+        user = authors[email]
+        return {"kind": "user", "id": user.id, "name": user.name}
+    if email is None or email == requester_email:
+        return {"kind": "contact", "id": None, "name": email or "requester"}
+    return {"kind": "contact", "id": None, "name": email}
