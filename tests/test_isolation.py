@@ -14,26 +14,75 @@ BODIES = {
     "users:update": {"name": "Renamed"},
     "teams:update": {"name": "Renamed"},
     "statuses:update": {"label": "Renamed"},
+    "automations:update": {"name": "Renamed"},
+    "sla_policies:update": {"name": "Renamed"},
+    "business_hours:update": {"name": "Renamed"},
+    "business_hours:import_holidays": {"country": "DE", "years": [2026]},
 }
 
 
+async def created(tenant, url, body):
+    response = await tenant.post(url, json=body)
+    assert response.status_code == 201, (url, response.text)
+    return response.json()
+
+
 async def foreign_objects(other_tenant):
+    """One object of every kind in the other workspace, named for the path parameters."""
     ticket = await other_tenant.create_ticket(subject="Confidential matter")
     for _ in range(4):
         await other_tenant.create_ticket()
-    team = (await other_tenant.post("/teams", json={"name": "Confidential team"})).json()
-    token = (
-        await other_tenant.post("/api-tokens", json={"name": "t", "scopes": ["tickets:read"]})
-    ).json()
-    await other_tenant.post(
-        "/statuses", json={"name": "secret_status", "label": "S", "category": "open"}
+    await created(
+        other_tenant, "/statuses", {"name": "secret_status", "label": "S", "category": "open"}
     )
     return {
         "ticket": [ticket["id"], "TKT-5"],
         "user_id": [other_tenant.users["agent"]["id"]],
-        "team_id": [team["id"]],
-        "token_id": [token["id"]],
+        "team_id": [(await created(other_tenant, "/teams", {"name": "Confidential team"}))["id"]],
+        "token_id": [
+            (await created(other_tenant, "/api-tokens", {"name": "t", "scopes": ["tickets:read"]}))[
+                "id"
+            ]
+        ],
         "name": ["secret_status"],
+        "rule_id": [
+            (
+                await created(
+                    other_tenant,
+                    "/automations",
+                    {
+                        "name": "Confidential rule",
+                        "trigger": "ticket.created",
+                        "actions": [{"type": "set_priority", "value": "low"}],
+                    },
+                )
+            )["id"]
+        ],
+        "hours_id": [
+            (
+                await created(
+                    other_tenant,
+                    "/business-hours",
+                    {
+                        "name": "Confidential hours",
+                        "timezone": "UTC",
+                        "weekly": {"mon": [["09:00", "17:00"]]},
+                    },
+                )
+            )["id"]
+        ],
+        "policy_id": [
+            (
+                await created(
+                    other_tenant,
+                    "/sla-policies",
+                    {
+                        "name": "Confidential policy",
+                        "targets": {"high": {"first_response_minutes": 60}},
+                    },
+                )
+            )["id"]
+        ],
     }
 
 

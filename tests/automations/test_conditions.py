@@ -12,7 +12,9 @@ from ticketdesk.automations.conditions import Facts, evaluate, matches
 from ticketdesk.automations.schemas import AutomationCreate
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
-AGENT = uuid.uuid4()
+AGENT = uuid.UUID(
+    "9843d0b3-9bfc-46bf-a268-e339cca733cb"
+)  # fixed: xdist workers must collect the same ids
 
 
 def facts(**overrides) -> Facts:

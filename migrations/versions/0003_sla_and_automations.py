@@ -1,6 +1,6 @@
 """sla and automations
 
-Revision ID: 0006
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 import ticketdesk.db
 
-revision = "0006"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
