@@ -23,7 +23,11 @@ from ticketdesk.jobs import InProcessRunner
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
 from ticketdesk.openapi_extras import finish_schema
 from ticketdesk.people.routes import router as people_router
+from ticketdesk.realtime.routes import router as realtime_router
+from ticketdesk.realtime.routes import start_live_updates, stop_live_updates
 from ticketdesk.tickets.routes import router as tickets_router
+from ticketdesk.webhooks.routes import router as webhooks_router
+from ticketdesk.webhooks.tasks import start_webhooks, stop_webhooks
 
 API_PREFIX = "/api/v1"
 
@@ -37,12 +41,19 @@ RAW_BODY_PATHS = [
 Hook = Callable[[FastAPI], Awaitable[None]]
 
 # Rooms that need start-up/shut-down work (the job runner, live updates) register here.
-startup_hooks: list[Hook] = []
-shutdown_hooks: list[Hook] = []
+startup_hooks: list[Hook] = [start_webhooks, start_live_updates]
+shutdown_hooks: list[Hook] = [stop_webhooks, stop_live_updates]
 
 
 def api_routers() -> list[APIRouter]:
-    return [people_router, tickets_router, comments_router, configuration_router]
+    return [
+        people_router,
+        tickets_router,
+        comments_router,
+        configuration_router,
+        webhooks_router,
+        realtime_router,
+    ]
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

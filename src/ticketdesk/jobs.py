@@ -57,6 +57,7 @@ class CronSpec:
     name: str
     func: JobFunction
     every_seconds: int
+    timeout_seconds: float = 60
 
 
 JOBS: dict[str, JobSpec] = {}
@@ -75,11 +76,18 @@ def job(
     return register
 
 
-def cron(name: str, *, every_seconds: int = 60) -> Callable[[JobFunction], JobFunction]:
-    """Register `func(ctx: JobContext)` to run every `every_seconds` (once across workers)."""
+def cron(
+    name: str, *, every_seconds: int = 60, timeout_seconds: float | None = None
+) -> Callable[[JobFunction], JobFunction]:
+    """Register `func(ctx: JobContext)` to run every `every_seconds` (once across workers).
+
+    The timeout defaults to the period, between 30 s and 5 min: arq keeps a killed worker's
+    jobs locked for the longest timeout of any function, so long timeouts slow crash recovery.
+    """
 
     def register(func: JobFunction) -> JobFunction:
-        CRONS[name] = CronSpec(name, func, every_seconds)
+        timeout = timeout_seconds or min(max(every_seconds, 30), 300)
+        CRONS[name] = CronSpec(name, func, every_seconds, timeout)
         return func
 
     return register
@@ -203,7 +211,7 @@ class InProcessRunner:
             await asyncio.sleep(spec.every_seconds)
             ctx = JobContext(self.db, self.settings, f"cron:{spec.name}")
             try:
-                await asyncio.wait_for(spec.func(ctx), timeout=max(spec.every_seconds, 30))
+                await asyncio.wait_for(spec.func(ctx), timeout=spec.timeout_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -1,0 +1,465 @@
+"""Sending deliveries: claim, sign, POST, record, schedule the retry. The database decides.
+
+Each delivery row is its own schedule (attempts, retry step, next attempt) and its own lock:
+a worker claims due rows by setting `locked_until` (a lease, `FOR UPDATE SKIP LOCKED`), so
+any number of workers share the work, and a worker that dies mid-delivery only delays the row
+until the lease runs out; the sweep then hands it to another. arq merely triggers.
+
+Order per ticket: a subscription receives a ticket's events in event order. A delivery is
+sent only when no earlier delivery of the same ticket to the same subscription is still
+pending; when one finishes (delivered or given up), the worker goes on with the next of that
+chain. So a receiver failing on event N holds back N+1 for that ticket until N succeeds or is
+given up; other tickets are unaffected. Manual redelivery re-queues a row in the same chain.
+
+Retries (timeouts, connection errors, 429, 5xx) back off 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
+10 h, or after `Retry-After` when the receiver sends one; a delivery is given up only once the
+schedule is spent and 24 h have passed. Other answers are final: 2xx delivered, `410 Gone`
+disables the subscription, anything else (redirects included; they are not followed) failed.
+A subscription failing for 5 days is disabled and its workspace's admins are notified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import ColumnElement, and_, exists, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ticketdesk.config import Settings
+from ticketdesk.db import Database, after_commit, utcnow
+from ticketdesk.models import User, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ticketdesk.notifications.service import notify
+from ticketdesk.webhooks import ssrf
+from ticketdesk.webhooks.signing import decrypt_secret, signature_header
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
+RETRY_WINDOW = timedelta(hours=24)
+DISABLE_AFTER_FAILING = timedelta(days=5)
+MAX_RESPONSE_BYTES = 64 * 1024
+STORED_BODY_CHARS = 2048
+CHAIN_BUDGET_SECONDS = 20.0
+SEND_CONCURRENCY = 64
+DELIVER_JOB = "webhooks.deliver"
+
+D = WebhookDelivery
+S = WebhookSubscription
+
+
+@dataclass
+class Claimed:
+    id: uuid.UUID
+    subscription_id: uuid.UUID
+    workspace_id: uuid.UUID
+    ticket_id: uuid.UUID | None
+    event_id: int
+    payload: str
+    attempts: int
+    retry_step: int
+    created_at: datetime
+    locked_until: datetime
+    url: str = ""
+    secrets: tuple[str, ...] = ()
+
+    @property
+    def message_id(self) -> str:
+        return f"msg_{self.id.hex}"
+
+
+@dataclass
+class Outcome:
+    result: str  # delivered | retry | failed | gone
+    started_at: datetime
+    latency_ms: int
+    status_code: int | None = None
+    body: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+
+def _earlier_pending() -> ColumnElement[bool]:
+    earlier = aliased(WebhookDelivery)
+    return exists().where(
+        earlier.subscription_id == D.subscription_id,
+        earlier.ticket_id == D.ticket_id,
+        earlier.event_id < D.event_id,
+        earlier.status == "pending",
+    )
+
+
+def _due(now: datetime) -> list[ColumnElement[bool]]:
+    return [
+        D.status == "pending",
+        D.next_attempt_at <= now,
+        or_(D.locked_until.is_(None), D.locked_until < now),
+        ~_earlier_pending(),
+    ]
+
+
+async def claim(
+    session: AsyncSession, settings: Settings, where: Sequence[ColumnElement[bool]], limit: int
+) -> list[Claimed]:
+    """Lease due chain heads matching `where` to this worker; returns them ready to send."""
+    now = utcnow()
+    lease = now + timedelta(seconds=settings.webhook_lease_seconds)
+    candidates = (
+        select(D.id)
+        .join(S, S.id == D.subscription_id)
+        .where(*_due(now), S.active.is_(True), *where)
+        .order_by(D.event_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=D)
+    )
+    rows = (
+        await session.execute(
+            update(D)
+            .where(D.id.in_(candidates.scalar_subquery()))
+            .values(locked_until=lease)
+            .returning(
+                D.id,
+                D.subscription_id,
+                D.workspace_id,
+                D.ticket_id,
+                D.event_id,
+                D.payload,
+                D.attempts,
+                D.retry_step,
+                D.created_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    if not rows:
+        return []
+    subs = {
+        sub.id: sub
+        for sub in await session.scalars(select(S).where(S.id.in_({r[1] for r in rows})))
+    }
+    key = settings.resolved_secret_key()
+    claimed = []
+    for row in sorted(rows, key=lambda r: r[4]):
+        sub = subs[row[1]]
+        claimed.append(
+            Claimed(*row, locked_until=lease, url=sub.url, secrets=_secrets(sub, key, now))
+        )
+    return claimed
+
+
+def _secrets(sub: WebhookSubscription, key: str, now: datetime) -> tuple[str, ...]:
+    current = decrypt_secret(sub.secret_encrypted, key)
+    if (
+        sub.previous_secret_encrypted
+        and sub.previous_secret_expires_at
+        and sub.previous_secret_expires_at > now
+    ):
+        return current, decrypt_secret(sub.previous_secret_encrypted, key)
+    return (current,)
+
+
+def http_client(settings: Settings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+        limits=httpx.Limits(max_connections=SEND_CONCURRENCY, max_keepalive_connections=32),
+        trust_env=False,
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value) if value.isdigit() else None
+        if seconds is None:
+            seconds = (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return min(max(seconds, 1.0), float(RETRY_DELAYS[-1]))
+
+
+async def send(client: httpx.AsyncClient, settings: Settings, delivery: Claimed) -> Outcome:
+    """One HTTP attempt, classified; never raises for anything the receiver does."""
+    started_at = utcnow()
+    start = time.monotonic()
+    timestamp = int(time.time())
+    body = delivery.payload.encode()
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "ticketdesk-webhooks/1",
+        "webhook-id": delivery.message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_header(
+            list(delivery.secrets), delivery.message_id, timestamp, body
+        ),
+    }
+
+    def elapsed() -> int:
+        return int((time.monotonic() - start) * 1000)
+
+    try:
+        async with asyncio.timeout(settings.webhook_timeout_seconds):
+            target = await ssrf.resolve_target(
+                delivery.url, allow_private=settings.webhook_allow_private
+            )
+            extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
+            request = client.build_request(
+                "POST",
+                target.url,
+                content=body,
+                headers={**headers, "host": target.host_header},
+                extensions=extensions,
+            )
+            response = await client.send(request, stream=True)
+            try:
+                received = await _read_limited(response)
+            finally:
+                await response.aclose()
+    except ssrf.TargetRefused as exc:
+        return Outcome("failed", started_at, elapsed(), error=f"target refused: {exc}"[:500])
+    except TimeoutError:
+        return Outcome("retry", started_at, elapsed(), error="timed out")
+    except (httpx.TransportError, OSError) as exc:
+        return Outcome("retry", started_at, elapsed(), error=f"connection error: {exc!r}"[:500])
+    text = received.decode("utf-8", errors="replace")[:STORED_BODY_CHARS]
+    code = response.status_code
+    outcome = Outcome("failed", started_at, elapsed(), status_code=code, body=text)
+    if 200 <= code < 300:
+        outcome.result = "delivered"
+    elif code == 410:
+        outcome.result = "gone"
+    elif code == 429 or code >= 500:
+        outcome.result = "retry"
+        outcome.retry_after = parse_retry_after(response.headers.get("retry-after"))
+    elif 300 <= code < 400:
+        outcome.error = "redirects are not followed"
+    return outcome
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= MAX_RESPONSE_BYTES:
+            break
+    return b"".join(chunks)[:MAX_RESPONSE_BYTES]
+
+
+def next_retry(delivery: Claimed, outcome: Outcome, now: datetime) -> tuple[datetime, int] | None:
+    """When to try again and the new retry step, or None when the delivery is given up."""
+    step = delivery.retry_step
+    if step >= len(RETRY_DELAYS) and now - delivery.created_at >= RETRY_WINDOW:
+        return None
+    delay = outcome.retry_after or RETRY_DELAYS[min(step, len(RETRY_DELAYS) - 1)]
+    return now + timedelta(seconds=delay), step + 1
+
+
+async def record(
+    db: Database, settings: Settings, delivery: Claimed, outcome: Outcome, *, follow: bool
+) -> Claimed | None:
+    """Store the attempt and the new schedule; claim the ticket's next delivery when done."""
+    async with db.unit_of_work() as session:
+        now = utcnow()
+        values: dict[str, Any] = {
+            "attempts": delivery.attempts + 1,
+            "last_attempt_at": outcome.started_at,
+            "last_status_code": outcome.status_code,
+            "last_latency_ms": outcome.latency_ms,
+            "last_response_body": outcome.body,
+            "last_error": outcome.error,
+            "locked_until": None,
+        }
+        result = outcome.result
+        retry_at: datetime | None = None
+        if result == "delivered":
+            values.update(status="delivered", delivered_at=now, next_attempt_at=None)
+        elif result == "retry" and (scheduled := next_retry(delivery, outcome, now)):
+            retry_at, values["retry_step"] = scheduled
+            values.update(status="pending", next_attempt_at=retry_at)
+        else:
+            values.update(status="failed", next_attempt_at=None)
+            if result == "retry":
+                result = "failed"
+                values["last_error"] = (outcome.error or "") + " (retries exhausted)"
+        # fencing: only the holder of the current lease records (a stale worker is ignored)
+        stored = await session.execute(
+            update(D)
+            .where(D.id == delivery.id, D.locked_until == delivery.locked_until)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if stored.rowcount == 0:  # type: ignore[attr-defined]
+            log.info("delivery %s was taken over by another worker", delivery.id)
+            return None
+        await session.execute(
+            insert(WebhookAttempt).values(
+                delivery_id=delivery.id,
+                attempt=delivery.attempts + 1,
+                started_at=outcome.started_at,
+                outcome=result,
+                status_code=outcome.status_code,
+                latency_ms=outcome.latency_ms,
+                response_body=outcome.body,
+                error=values["last_error"],
+            )
+        )
+        await _track_health(session, delivery, outcome, now)
+        if retry_at is not None:
+            delay = (retry_at - now).total_seconds()
+            job_id = f"webhook-retry:{delivery.id.hex}:{delivery.attempts + 1}"
+            after_commit(
+                session,
+                lambda: _enqueue(db, [delivery.id], job_id=job_id, defer_seconds=delay),
+            )
+        if not follow or values["status"] == "pending" or delivery.ticket_id is None:
+            return None
+        following = await claim(
+            session,
+            settings,
+            [
+                D.subscription_id == delivery.subscription_id,
+                D.ticket_id == delivery.ticket_id,
+                D.event_id > delivery.event_id,
+            ],
+            limit=1,
+        )
+        return following[0] if following else None
+
+
+async def _track_health(
+    session: AsyncSession, delivery: Claimed, outcome: Outcome, now: datetime
+) -> None:
+    sub_id = delivery.subscription_id
+    if outcome.result == "delivered":
+        await session.execute(
+            update(S)
+            .where(S.id == sub_id, S.failing_since.is_not(None))
+            .values(failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    await session.execute(
+        update(S)
+        .where(S.id == sub_id, S.failing_since.is_(None))
+        .values(failing_since=now)
+        .execution_options(synchronize_session=False)
+    )
+    if outcome.result == "gone":
+        reason = "The receiver answered 410 Gone."
+        condition: ColumnElement[bool] = S.active.is_(True)
+    else:
+        reason = "Deliveries have failed for 5 days."
+        condition = and_(S.active.is_(True), S.failing_since <= now - DISABLE_AFTER_FAILING)
+    disabled = (
+        await session.execute(
+            update(S)
+            .where(S.id == sub_id, condition)
+            .values(active=False, disabled_at=now, disabled_reason=reason, updated_at=now)
+            .returning(S.workspace_id, S.url)
+            .execution_options(synchronize_session=False)
+        )
+    ).first()
+    if disabled is None:
+        return
+    workspace_id, url = disabled
+    admins = await session.scalars(
+        select(User.id).where(User.workspace_id == workspace_id, User.role == "admin")
+    )
+    await notify(
+        session,
+        workspace_id=workspace_id,
+        user_ids=list(admins),
+        kind="webhook.disabled",
+        data={"webhook_id": sub_id, "url": url, "reason": reason},
+    )
+    log.warning("webhook %s disabled: %s", sub_id, reason)
+
+
+async def deliver(db: Database, settings: Settings, delivery_ids: Sequence[uuid.UUID]) -> int:
+    """Send the given deliveries that are due (and, after each, the rest of its ticket's chain)."""
+    if not delivery_ids:
+        return 0
+    async with db.unit_of_work() as session:
+        heads = await claim(session, settings, [D.id.in_(list(delivery_ids))], len(delivery_ids))
+    if not heads:
+        return 0
+    deadline = time.monotonic() + CHAIN_BUDGET_SECONDS
+    gate = asyncio.Semaphore(SEND_CONCURRENCY)
+    sent = 0
+
+    async with http_client(settings) as client:
+
+        async def chain(head: Claimed) -> None:
+            nonlocal sent
+            current: Claimed | None = head
+            while current is not None:
+                async with gate:
+                    outcome = await send(client, settings, current)
+                sent += 1
+                current = await record(
+                    db, settings, current, outcome, follow=time.monotonic() < deadline
+                )
+
+        results = await asyncio.gather(*(chain(h) for h in heads), return_exceptions=True)
+    for failure in results:
+        if isinstance(failure, BaseException):
+            log.error("delivery chain failed", exc_info=failure)
+    return sent
+
+
+async def _enqueue(
+    db: Database,
+    ids: Sequence[uuid.UUID],
+    *,
+    job_id: str | None = None,
+    defer_seconds: float | None = None,
+) -> None:
+    if db.job_runner is None:
+        return
+    await db.job_runner.enqueue(
+        DELIVER_JOB,
+        {"delivery_ids": [str(i) for i in ids]},
+        job_id=job_id,
+        defer_seconds=defer_seconds,
+    )
+
+
+async def enqueue_deliveries(db: Database, ids: Sequence[uuid.UUID], *, chunk: int = 50) -> None:
+    """Hand deliveries to the job system in chunks; ids make re-sweeps of a chunk collapse."""
+    for start in range(0, len(ids), chunk):
+        part = list(ids[start : start + chunk])
+        digest = hashlib.sha1(b"".join(i.bytes for i in part)).hexdigest()[:20]
+        await _enqueue(db, part, job_id=f"webhook-deliver:{digest}")
+
+
+async def due_delivery_ids(db: Database, *, grace_seconds: float, limit: int) -> list[uuid.UUID]:
+    """Chain heads whose time has come and that nobody holds (retries, crashed workers)."""
+    now = utcnow()
+    async with db.unit_of_work() as session:
+        return list(
+            await session.scalars(
+                select(D.id)
+                .join(S, S.id == D.subscription_id)
+                .where(
+                    *_due(now),
+                    D.next_attempt_at <= now - timedelta(seconds=grace_seconds),
+                    S.active.is_(True),
+                )
+                .order_by(D.next_attempt_at)
+                .limit(limit)
+            )
+        )
