@@ -140,6 +140,7 @@ class InProcessRunner:
         self.queue: asyncio.Queue[tuple[str, str, dict[str, Any], int]] = asyncio.Queue()
         self.tasks: list[asyncio.Task[None]] = []
         self.pending: set[str] = set()
+        self.not_before: dict[str, float] = {}  # deferred jobs: loop time they become due
         self.delayed: set[asyncio.Task[None]] = set()
 
     async def enqueue(
@@ -163,8 +164,11 @@ class InProcessRunner:
         return job_id
 
     def _later(self, delay: float, item: tuple[str, str, dict[str, Any], int]) -> None:
+        self.not_before[item[1]] = asyncio.get_running_loop().time() + delay
+
         async def put() -> None:
             await asyncio.sleep(delay)
+            self.not_before.pop(item[1], None)
             self.queue.put_nowait(item)
 
         task = asyncio.create_task(put())
@@ -182,10 +186,14 @@ class InProcessRunner:
         self.tasks = []
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Wait until every queued job has run (tests use this instead of sleeping)."""
+        """Wait until every job due before the timeout has run (tests use this, not sleeps)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.pending and loop.time() < deadline:
+
+        def waiting() -> bool:
+            return any(self.not_before.get(job_id, 0) < deadline for job_id in self.pending)
+
+        while waiting() and loop.time() < deadline:
             await asyncio.sleep(0.01)
 
     async def _work(self) -> None:
