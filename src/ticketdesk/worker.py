@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from arq.cron import CronJob, cron
 from arq.worker import Function, Worker, func
 from arq.worker import Retry as ArqRetry
 
+from ticketdesk.app import create_app
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
 from ticketdesk.jobs import CRONS, JOBS, CronSpec, JobContext, JobSpec, Retry
@@ -133,9 +135,7 @@ def _cron_job(spec: CronSpec, settings: Settings) -> CronJob:
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
-    """The arq `WorkerSettings`, built from the job registry."""
-    from ticketdesk import app as _app  # noqa: F401 - imports every room, registering its jobs
-
+    """The arq `WorkerSettings`, built from the job registry (importing the app registers it)."""
     return {
         "functions": [_job_function(spec) for spec in JOBS.values()],
         "cron_jobs": [_cron_job(spec, settings) for spec in CRONS.values()],
@@ -150,8 +150,6 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
 async def run_worker_async(settings: Settings) -> None:
     """Run an arq worker until SIGINT/SIGTERM, with the app's start-up hooks active."""
-    from ticketdesk.app import create_app
-
     db = Database(settings.resolved_database_url, echo=settings.sql_echo)
     app = create_app(settings, database=db)
     async with app.router.lifespan_context(app):
@@ -163,8 +161,6 @@ async def run_worker_async(settings: Settings) -> None:
         worker = Worker(**worker_settings(settings), on_startup=startup, handle_signals=False)
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
-        import signal
-
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         main = asyncio.create_task(worker.async_run())
