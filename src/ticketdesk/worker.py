@@ -177,4 +177,5 @@ async def run_worker_async(settings: Settings) -> None:
 
 def run_worker(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook is too many
     asyncio.run(run_worker_async(settings))

@@ -25,14 +25,27 @@ import hashlib
 import logging
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import ColumnElement, and_, exists, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -268,102 +281,164 @@ def next_retry(delivery: Claimed, outcome: Outcome, now: datetime) -> tuple[date
     return now + timedelta(seconds=delay), step + 1
 
 
+def _schedule(delivery: Claimed, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The row's new values after this attempt (status, next attempt, last response)."""
+    values: dict[str, Any] = {
+        "attempts": delivery.attempts + 1,
+        "retry_step": delivery.retry_step,
+        "last_attempt_at": outcome.started_at,
+        "last_status_code": outcome.status_code,
+        "last_latency_ms": outcome.latency_ms,
+        "last_response_body": outcome.body,
+        "last_error": outcome.error,
+        "delivered_at": None,
+        "next_attempt_at": None,
+        "locked_until": None,
+        "outcome": outcome.result,
+    }
+    if outcome.result == "delivered":
+        values.update(status="delivered", delivered_at=now)
+    elif outcome.result == "retry" and (scheduled := next_retry(delivery, outcome, now)):
+        values["next_attempt_at"], values["retry_step"] = scheduled
+        values["status"] = "pending"
+    else:
+        values["status"] = "failed"
+        if outcome.result == "retry":
+            values["outcome"] = "failed"
+            values["last_error"] = (outcome.error or "") + " (retries exhausted)"
+    return values
+
+
+_COLUMNS = (
+    "attempts",
+    "retry_step",
+    "last_attempt_at",
+    "last_status_code",
+    "last_latency_ms",
+    "last_response_body",
+    "last_error",
+    "delivered_at",
+    "next_attempt_at",
+    "locked_until",
+    "status",
+)
+
+
 async def record(
-    db: Database, settings: Settings, delivery: Claimed, outcome: Outcome, *, follow: bool
-) -> Claimed | None:
-    """Store the attempt and the new schedule; claim the ticket's next delivery when done."""
+    db: Database,
+    settings: Settings,
+    results: list[tuple[Claimed, Outcome]],
+    *,
+    follow: bool,
+) -> list[Claimed]:
+    """Store a batch of attempts and schedules in one transaction; claim the chains' next."""
+    if not results:
+        return []
     async with db.unit_of_work() as session:
         now = utcnow()
-        values: dict[str, Any] = {
-            "attempts": delivery.attempts + 1,
-            "last_attempt_at": outcome.started_at,
-            "last_status_code": outcome.status_code,
-            "last_latency_ms": outcome.latency_ms,
-            "last_response_body": outcome.body,
-            "last_error": outcome.error,
-            "locked_until": None,
-        }
-        result = outcome.result
-        retry_at: datetime | None = None
-        if result == "delivered":
-            values.update(status="delivered", delivered_at=now, next_attempt_at=None)
-        elif result == "retry" and (scheduled := next_retry(delivery, outcome, now)):
-            retry_at, values["retry_step"] = scheduled
-            values.update(status="pending", next_attempt_at=retry_at)
-        else:
-            values.update(status="failed", next_attempt_at=None)
-            if result == "retry":
-                result = "failed"
-                values["last_error"] = (outcome.error or "") + " (retries exhausted)"
+        rows = [(delivery, _schedule(delivery, outcome, now)) for delivery, outcome in results]
+        table = cast(Table, WebhookDelivery.__table__)
         # fencing: only the holder of the current lease records (a stale worker is ignored)
-        stored = await session.execute(
-            update(D)
-            .where(D.id == delivery.id, D.locked_until == delivery.locked_until)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if stored.rowcount == 0:  # type: ignore[attr-defined]
-            log.info("delivery %s was taken over by another worker", delivery.id)
-            return None
         await session.execute(
-            insert(WebhookAttempt).values(
-                delivery_id=delivery.id,
-                attempt=delivery.attempts + 1,
-                started_at=outcome.started_at,
-                outcome=result,
-                status_code=outcome.status_code,
-                latency_ms=outcome.latency_ms,
-                response_body=outcome.body,
-                error=values["last_error"],
-            )
+            table.update()
+            .where(table.c.id == bindparam("b_id"), table.c.locked_until == bindparam("b_lease"))
+            .values({name: bindparam(f"v_{name}") for name in _COLUMNS}),
+            [
+                {
+                    "b_id": d.id,
+                    "b_lease": d.locked_until,
+                    **{f"v_{name}": values[name] for name in _COLUMNS},
+                }
+                for d, values in rows
+            ],
         )
-        await _track_health(session, delivery, outcome, now)
-        if retry_at is not None:
-            delay = (retry_at - now).total_seconds()
-            job_id = f"webhook-retry:{delivery.id.hex}:{delivery.attempts + 1}"
+        await session.execute(
+            insert(WebhookAttempt),
+            [
+                {
+                    "delivery_id": d.id,
+                    "attempt": values["attempts"],
+                    "started_at": values["last_attempt_at"],
+                    "outcome": values["outcome"],
+                    "status_code": values["last_status_code"],
+                    "latency_ms": values["last_latency_ms"],
+                    "response_body": values["last_response_body"],
+                    "error": values["last_error"],
+                }
+                for d, values in rows
+            ],
+        )
+        await _track_health(session, results, now)
+        retries: dict[int, list[uuid.UUID]] = defaultdict(list)
+        for d, values in rows:
+            if values["status"] == "pending":
+                retries[max(1, round((values["next_attempt_at"] - now).total_seconds()))].append(
+                    d.id
+                )
+        for delay, ids in retries.items():
+            digest = hashlib.sha1(b"".join(i.bytes for i in ids)).hexdigest()[:16]
             after_commit(
                 session,
-                lambda: _enqueue(db, [delivery.id], job_id=job_id, defer_seconds=delay),
+                partial(_enqueue, db, ids, job_id=f"webhook-retry:{digest}", defer_seconds=delay),
             )
-        if not follow or values["status"] == "pending" or delivery.ticket_id is None:
-            return None
-        following = await claim(
+        chains = {
+            (d.subscription_id, d.ticket_id)
+            for d, values in rows
+            if values["status"] != "pending" and d.ticket_id is not None
+        }
+        if not follow or not chains:
+            return []
+        return await claim(
             session,
             settings,
-            [
-                D.subscription_id == delivery.subscription_id,
-                D.ticket_id == delivery.ticket_id,
-                D.event_id > delivery.event_id,
-            ],
-            limit=1,
+            [tuple_(D.subscription_id, D.ticket_id).in_(list(chains))],
+            limit=len(chains),
         )
-        return following[0] if following else None
 
 
 async def _track_health(
-    session: AsyncSession, delivery: Claimed, outcome: Outcome, now: datetime
+    session: AsyncSession, results: list[tuple[Claimed, Outcome]], now: datetime
 ) -> None:
-    sub_id = delivery.subscription_id
-    if outcome.result == "delivered":
-        await session.execute(
-            update(S)
-            .where(S.id == sub_id, S.failing_since.is_not(None))
-            .values(failing_since=None)
-            .execution_options(synchronize_session=False)
-        )
-        return
-    await session.execute(
-        update(S)
-        .where(S.id == sub_id, S.failing_since.is_(None))
-        .values(failing_since=now)
-        .execution_options(synchronize_session=False)
-    )
-    if outcome.result == "gone":
-        reason = "The receiver answered 410 Gone."
-        condition: ColumnElement[bool] = S.active.is_(True)
-    else:
-        reason = "Deliveries have failed for 5 days."
-        condition = and_(S.active.is_(True), S.failing_since <= now - DISABLE_AFTER_FAILING)
+    """Successes clear a subscription's failing state; failures start it, or disable it."""
+    by_sub: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for delivery, outcome in results:
+        by_sub[delivery.subscription_id].add(outcome.result)
+    for sub_id, outcomes in by_sub.items():
+        if "delivered" in outcomes:
+            await session.execute(
+                update(S)
+                .where(S.id == sub_id, S.failing_since.is_not(None))
+                .values(failing_since=None)
+                .execution_options(synchronize_session=False)
+            )
+        else:
+            await session.execute(
+                update(S)
+                .where(S.id == sub_id, S.failing_since.is_(None))
+                .values(failing_since=now)
+                .execution_options(synchronize_session=False)
+            )
+        if "gone" in outcomes:
+            await _disable(
+                session, sub_id, S.active.is_(True), "The receiver answered 410 Gone.", now
+            )
+        elif "delivered" not in outcomes:
+            await _disable(
+                session,
+                sub_id,
+                and_(S.active.is_(True), S.failing_since <= now - DISABLE_AFTER_FAILING),
+                "Deliveries have failed for 5 days.",
+                now,
+            )
+
+
+async def _disable(
+    session: AsyncSession,
+    sub_id: uuid.UUID,
+    condition: ColumnElement[bool],
+    reason: str,
+    now: datetime,
+) -> None:
     disabled = (
         await session.execute(
             update(S)
@@ -390,34 +465,29 @@ async def _track_health(
 
 
 async def deliver(db: Database, settings: Settings, delivery_ids: Sequence[uuid.UUID]) -> int:
-    """Send the given deliveries that are due (and, after each, the rest of its ticket's chain)."""
+    """Send the given deliveries that are due, then each ticket's next, in rounds.
+
+    One round: claim (one transaction), send concurrently, record (one transaction, which
+    also claims the next delivery of every ticket chain that finished). One database
+    connection per job at a time, however many requests are in flight.
+    """
     if not delivery_ids:
         return 0
     async with db.unit_of_work() as session:
-        heads = await claim(session, settings, [D.id.in_(list(delivery_ids))], len(delivery_ids))
-    if not heads:
-        return 0
+        batch = await claim(session, settings, [D.id.in_(list(delivery_ids))], len(delivery_ids))
     deadline = time.monotonic() + CHAIN_BUDGET_SECONDS
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
     sent = 0
-
     async with http_client(settings) as client:
 
-        async def chain(head: Claimed) -> None:
-            nonlocal sent
-            current: Claimed | None = head
-            while current is not None:
-                async with gate:
-                    outcome = await send(client, settings, current)
-                sent += 1
-                current = await record(
-                    db, settings, current, outcome, follow=time.monotonic() < deadline
-                )
+        async def attempt(delivery: Claimed) -> tuple[Claimed, Outcome]:
+            async with gate:
+                return delivery, await send(client, settings, delivery)
 
-        results = await asyncio.gather(*(chain(h) for h in heads), return_exceptions=True)
-    for failure in results:
-        if isinstance(failure, BaseException):
-            log.error("delivery chain failed", exc_info=failure)
+        while batch:
+            results = await asyncio.gather(*(attempt(d) for d in batch))
+            sent += len(results)
+            batch = await record(db, settings, results, follow=time.monotonic() < deadline)
     return sent
 
 
