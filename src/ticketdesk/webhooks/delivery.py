@@ -381,13 +381,16 @@ async def record(
                 session,
                 partial(_enqueue, db, ids, job_id=f"webhook-retry:{digest}", defer_seconds=delay),
             )
-        chains = {
-            (d.subscription_id, d.ticket_id)
-            for d, values in rows
-            if values["status"] != "pending" and d.ticket_id is not None
-        }
-        if not follow or not chains:
-            return []
+    chains = {
+        (d.subscription_id, d.ticket_id)
+        for d, values in rows
+        if values["status"] != "pending" and d.ticket_id is not None
+    }
+    if not follow or not chains:
+        return []
+    # After the commit, not inside it: a later delivery whose own claim ran while this
+    # transaction was open saw its predecessor still pending; from here on it is visible.
+    async with db.unit_of_work() as session:
         return await claim(
             session,
             settings,
