@@ -26,6 +26,7 @@ from ticketdesk.webhooks.service import create_subscription
 TICKETS, UPDATES = 100, 4  # 500 events
 
 
+@pytest.mark.slow
 async def test_kill_9_mid_delivery_loses_nothing(cluster: Cluster) -> None:
     receiver = await Receiver(delay=0.003).start()
     try:

@@ -33,7 +33,6 @@ from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, cast
 
-import httpx
 from sqlalchemy import (
     ColumnElement,
     Table,
@@ -53,7 +52,7 @@ from ticketdesk.config import Settings
 from ticketdesk.db import Database, after_commit, utcnow
 from ticketdesk.models import User, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from ticketdesk.notifications.service import notify
-from ticketdesk.webhooks import ssrf
+from ticketdesk.webhooks import http, ssrf
 from ticketdesk.webhooks.signing import decrypt_secret, signature_header
 
 log = logging.getLogger(__name__)
@@ -181,15 +180,6 @@ def _secrets(sub: WebhookSubscription, key: str, now: datetime) -> tuple[str, ..
     return (current,)
 
 
-def http_client(settings: Settings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
-        limits=httpx.Limits(max_connections=SEND_CONCURRENCY, max_keepalive_connections=32),
-        trust_env=False,
-    )
-
-
 def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -203,7 +193,7 @@ def parse_retry_after(value: str | None) -> float | None:
     return min(max(seconds, 1.0), float(RETRY_DELAYS[-1]))
 
 
-async def send(client: httpx.AsyncClient, settings: Settings, delivery: Claimed) -> Outcome:
+async def send(settings: Settings, delivery: Claimed) -> Outcome:
     """One HTTP attempt, classified; never raises for anything the receiver does."""
     started_at = utcnow()
     start = time.monotonic()
@@ -227,27 +217,15 @@ async def send(client: httpx.AsyncClient, settings: Settings, delivery: Claimed)
             target = await ssrf.resolve_target(
                 delivery.url, allow_private=settings.webhook_allow_private
             )
-            extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
-            request = client.build_request(
-                "POST",
-                target.url,
-                content=body,
-                headers={**headers, "host": target.host_header},
-                extensions=extensions,
-            )
-            response = await client.send(request, stream=True)
-            try:
-                received = await _read_limited(response)
-            finally:
-                await response.aclose()
+            answer = await http.post(target, headers, body, limit=MAX_RESPONSE_BYTES)
     except ssrf.TargetRefused as exc:
         return Outcome("failed", started_at, elapsed(), error=f"target refused: {exc}"[:500])
     except TimeoutError:
         return Outcome("retry", started_at, elapsed(), error="timed out")
-    except (httpx.TransportError, OSError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:
         return Outcome("retry", started_at, elapsed(), error=f"connection error: {exc!r}"[:500])
-    text = received.decode("utf-8", errors="replace")[:STORED_BODY_CHARS]
-    code = response.status_code
+    text = answer.body.decode("utf-8", errors="replace")[:STORED_BODY_CHARS]
+    code = answer.status_code
     outcome = Outcome("failed", started_at, elapsed(), status_code=code, body=text)
     if 200 <= code < 300:
         outcome.result = "delivered"
@@ -255,21 +233,10 @@ async def send(client: httpx.AsyncClient, settings: Settings, delivery: Claimed)
         outcome.result = "gone"
     elif code == 429 or code >= 500:
         outcome.result = "retry"
-        outcome.retry_after = parse_retry_after(response.headers.get("retry-after"))
+        outcome.retry_after = parse_retry_after(answer.headers.get("retry-after"))
     elif 300 <= code < 400:
         outcome.error = "redirects are not followed"
     return outcome
-
-
-async def _read_limited(response: httpx.Response) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= MAX_RESPONSE_BYTES:
-            break
-    return b"".join(chunks)[:MAX_RESPONSE_BYTES]
 
 
 def next_retry(delivery: Claimed, outcome: Outcome, now: datetime) -> tuple[datetime, int] | None:
@@ -481,16 +448,15 @@ async def deliver(db: Database, settings: Settings, delivery_ids: Sequence[uuid.
     deadline = time.monotonic() + CHAIN_BUDGET_SECONDS
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
     sent = 0
-    async with http_client(settings) as client:
 
-        async def attempt(delivery: Claimed) -> tuple[Claimed, Outcome]:
-            async with gate:
-                return delivery, await send(client, settings, delivery)
+    async def attempt(delivery: Claimed) -> tuple[Claimed, Outcome]:
+        async with gate:
+            return delivery, await send(settings, delivery)
 
-        while batch:
-            results = await asyncio.gather(*(attempt(d) for d in batch))
-            sent += len(results)
-            batch = await record(db, settings, results, follow=time.monotonic() < deadline)
+    while batch:
+        results = await asyncio.gather(*(attempt(d) for d in batch))
+        sent += len(results)
+        batch = await record(db, settings, results, follow=time.monotonic() < deadline)
     return sent
 
 

@@ -15,8 +15,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ticketdesk.db import Database, insert_ignoring_conflicts, new_id, utcnow
+from ticketdesk.db import Database, dialect_name, new_id, utcnow
 from ticketdesk.models import Event, Ticket, WebhookDelivery, WebhookSubscription, Workspace
 from ticketdesk.tickets import repository as tickets_repository
 from ticketdesk.tickets.schemas import TicketRead
@@ -120,8 +122,13 @@ async def dispatch_events(db: Database, event_ids: Sequence[int]) -> list[uuid.U
                         "created_at": now,
                     }
                 )
-            await insert_ignoring_conflicts(
-                session, WebhookDelivery, rows, ["subscription_id", "event_id"]
+            # one cached statement, many parameter sets (a VALUES list recompiles each time)
+            insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+            await session.execute(
+                insert(WebhookDelivery).on_conflict_do_nothing(
+                    index_elements=["subscription_id", "event_id"]
+                ),
+                rows,
             )
         await session.execute(
             update(Event).where(Event.id.in_([e.id for e in found])).values(dispatched_at=utcnow())
