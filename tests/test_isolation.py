@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
@@ -14,10 +15,16 @@ BODIES = {
     "users:update": {"name": "Renamed"},
     "teams:update": {"name": "Renamed"},
     "statuses:update": {"label": "Renamed"},
+    "webhooks:update": {"description": "Renamed"},
 }
 
 
 async def foreign_objects(other_tenant):
+    webhook = (
+        await other_tenant.post(
+            "/webhooks", json={"url": "http://127.0.0.1:9/confidential", "events": ["*"]}
+        )
+    ).json()
     ticket = await other_tenant.create_ticket(subject="Confidential matter")
     for _ in range(4):
         await other_tenant.create_ticket()
@@ -28,7 +35,16 @@ async def foreign_objects(other_tenant):
     await other_tenant.post(
         "/statuses", json={"name": "secret_status", "label": "S", "category": "open"}
     )
+    deliveries: list[dict[str, str]] = []
+    for _ in range(200):  # the in-process runner writes the deliveries just after commit
+        log = await other_tenant.get(f"/webhooks/{webhook['id']}/deliveries")
+        deliveries = log.json()["items"]
+        if deliveries:
+            break
+        await asyncio.sleep(0.02)
     return {
+        "webhook_id": [webhook["id"]],
+        "delivery_id": [deliveries[0]["id"]],
         "ticket": [ticket["id"], "TKT-5"],
         "user_id": [other_tenant.users["agent"]["id"]],
         "team_id": [team["id"]],
