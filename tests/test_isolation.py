@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
@@ -18,6 +19,7 @@ BODIES = {
     "sla_policies:update": {"name": "Renamed"},
     "business_hours:update": {"name": "Renamed"},
     "business_hours:import_holidays": {"country": "DE", "years": [2026]},
+    "webhooks:update": {"description": "Renamed"},
 }
 
 
@@ -29,13 +31,27 @@ async def created(tenant, url, body):
 
 async def foreign_objects(other_tenant):
     """One object of every kind in the other workspace, named for the path parameters."""
+    webhook = (
+        await other_tenant.post(
+            "/webhooks", json={"url": "http://127.0.0.1:9/confidential", "events": ["*"]}
+        )
+    ).json()
     ticket = await other_tenant.create_ticket(subject="Confidential matter")
     for _ in range(4):
         await other_tenant.create_ticket()
     await created(
         other_tenant, "/statuses", {"name": "secret_status", "label": "S", "category": "open"}
     )
+    deliveries: list[dict[str, str]] = []
+    for _ in range(200):  # the in-process runner writes the deliveries just after commit
+        log = await other_tenant.get(f"/webhooks/{webhook['id']}/deliveries")
+        deliveries = log.json()["items"]
+        if deliveries:
+            break
+        await asyncio.sleep(0.02)
     return {
+        "webhook_id": [webhook["id"]],
+        "delivery_id": [deliveries[0]["id"]],
         "ticket": [ticket["id"], "TKT-5"],
         "user_id": [other_tenant.users["agent"]["id"]],
         "team_id": [(await created(other_tenant, "/teams", {"name": "Confidential team"}))["id"]],

@@ -23,9 +23,13 @@ from ticketdesk.jobs import InProcessRunner
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
 from ticketdesk.openapi_extras import finish_schema
 from ticketdesk.people.routes import router as people_router
+from ticketdesk.realtime.routes import router as realtime_router
+from ticketdesk.realtime.routes import start_live_updates, stop_live_updates
 from ticketdesk.sla.routes import automations_router
 from ticketdesk.sla.routes import router as sla_router
 from ticketdesk.tickets.routes import router as tickets_router
+from ticketdesk.webhooks.routes import router as webhooks_router
+from ticketdesk.webhooks.tasks import start_webhooks, stop_webhooks
 
 API_PREFIX = "/api/v1"
 
@@ -39,8 +43,8 @@ RAW_BODY_PATHS = [
 Hook = Callable[[FastAPI], Awaitable[None]]
 
 # Rooms that need start-up/shut-down work (the job runner, live updates) register here.
-startup_hooks: list[Hook] = []
-shutdown_hooks: list[Hook] = []
+startup_hooks: list[Hook] = [start_webhooks, start_live_updates]
+shutdown_hooks: list[Hook] = [stop_webhooks, stop_live_updates]
 
 
 def api_routers() -> list[APIRouter]:
@@ -51,6 +55,8 @@ def api_routers() -> list[APIRouter]:
         tickets_router,
         comments_router,
         configuration_router,
+        webhooks_router,
+        realtime_router,
     ]
 
 

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     queue_name: str = "ticketdesk:queue"
     # run jobs inside the API process when no Redis is configured (off only for schema fuzzing)
     embedded_jobs: bool = True
+    worker_max_jobs: int = 20
+    worker_poll_delay_seconds: float = 0.05
+    webhook_timeout_seconds: float = 10.0
+    # a claimed delivery whose worker died becomes due again after this long
+    webhook_lease_seconds: int = 30
     sql_echo: bool = False
 
     @property

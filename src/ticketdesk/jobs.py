@@ -57,6 +57,7 @@ class CronSpec:
     name: str
     func: JobFunction
     every_seconds: int
+    timeout_seconds: float = 60
 
 
 JOBS: dict[str, JobSpec] = {}
@@ -75,11 +76,18 @@ def job(
     return register
 
 
-def cron(name: str, *, every_seconds: int = 60) -> Callable[[JobFunction], JobFunction]:
-    """Register `func(ctx: JobContext)` to run every `every_seconds` (once across workers)."""
+def cron(
+    name: str, *, every_seconds: int = 60, timeout_seconds: float | None = None
+) -> Callable[[JobFunction], JobFunction]:
+    """Register `func(ctx: JobContext)` to run every `every_seconds` (once across workers).
+
+    The timeout defaults to the period, between 30 s and 5 min: arq keeps a killed worker's
+    jobs locked for the longest timeout of any function, so long timeouts slow crash recovery.
+    """
 
     def register(func: JobFunction) -> JobFunction:
-        CRONS[name] = CronSpec(name, func, every_seconds)
+        timeout = timeout_seconds or min(max(every_seconds, 30), 300)
+        CRONS[name] = CronSpec(name, func, every_seconds, timeout)
         return func
 
     return register
@@ -132,6 +140,7 @@ class InProcessRunner:
         self.queue: asyncio.Queue[tuple[str, str, dict[str, Any], int]] = asyncio.Queue()
         self.tasks: list[asyncio.Task[None]] = []
         self.pending: set[str] = set()
+        self.not_before: dict[str, float] = {}  # deferred jobs: loop time they become due
         self.delayed: set[asyncio.Task[None]] = set()
 
     async def enqueue(
@@ -155,8 +164,11 @@ class InProcessRunner:
         return job_id
 
     def _later(self, delay: float, item: tuple[str, str, dict[str, Any], int]) -> None:
+        self.not_before[item[1]] = asyncio.get_running_loop().time() + delay
+
         async def put() -> None:
             await asyncio.sleep(delay)
+            self.not_before.pop(item[1], None)
             self.queue.put_nowait(item)
 
         task = asyncio.create_task(put())
@@ -174,10 +186,14 @@ class InProcessRunner:
         self.tasks = []
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Wait until every queued job has run (tests use this instead of sleeping)."""
+        """Wait until every job due before the timeout has run (tests use this, not sleeps)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.pending and loop.time() < deadline:
+
+        def waiting() -> bool:
+            return any(self.not_before.get(job_id, 0) < deadline for job_id in self.pending)
+
+        while waiting() and loop.time() < deadline:
             await asyncio.sleep(0.01)
 
     async def _work(self) -> None:
@@ -203,7 +219,7 @@ class InProcessRunner:
             await asyncio.sleep(spec.every_seconds)
             ctx = JobContext(self.db, self.settings, f"cron:{spec.name}")
             try:
-                await asyncio.wait_for(spec.func(ctx), timeout=max(spec.every_seconds, 30))
+                await asyncio.wait_for(spec.func(ctx), timeout=spec.timeout_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -13,6 +13,7 @@ from ticketdesk.models.ticket import (
     Ticket,
     TicketLabel,
 )
+from ticketdesk.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from ticketdesk.models.workspace import (
     ApiToken,
     AuthSession,
@@ -46,5 +47,8 @@ __all__ = [
     "Ticket",
     "TicketLabel",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Workspace",
 ]

@@ -1,0 +1,268 @@
+"""Webhook subscriptions: create (secret shown once), change, rotate, inspect and redeliver."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.auth.principal import Principal
+from ticketdesk.config import Settings
+from ticketdesk.db import after_commit, utcnow
+from ticketdesk.errors import NotFound, ValidationFailed
+from ticketdesk.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.webhooks import ssrf
+from ticketdesk.webhooks.delivery import enqueue_deliveries
+from ticketdesk.webhooks.schemas import WebhookCreate, WebhookUpdate
+from ticketdesk.webhooks.signing import encrypt_secret, new_secret
+
+PREVIOUS_SECRET_TTL = timedelta(hours=24)
+RESOLVE_TIMEOUT_SECONDS = 2.0
+
+
+class WebhookNotFound(NotFound):
+    title = "Webhook not found"
+
+
+class DeliveryNotFound(NotFound):
+    title = "Delivery not found"
+
+
+async def check_target(url: str, settings: Settings) -> None:
+    """Refuse URLs that could never be delivered to (422); DNS failures are left to delivery."""
+    try:
+        parts = ssrf.parse_url(url)
+        assert parts.hostname is not None
+        literal = ssrf.literal_address(parts.hostname)
+        if literal is not None:
+            ssrf.check_address(literal, allow_private=settings.webhook_allow_private)
+            return
+        try:
+            infos = await asyncio.wait_for(
+                asyncio.get_running_loop().getaddrinfo(
+                    parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+                ),
+                RESOLVE_TIMEOUT_SECONDS,
+            )
+        except (OSError, TimeoutError, UnicodeError):
+            return
+        for info in infos:
+            address = ssrf.literal_address(str(info[4][0]).split("%")[0])
+            if address is not None:
+                ssrf.check_address(address, allow_private=settings.webhook_allow_private)
+    except ssrf.TargetRefused as exc:
+        raise ValidationFailed(
+            f"This URL cannot receive webhooks: {exc}", loc=("body", "url")
+        ) from exc
+
+
+async def get_subscription(
+    session: AsyncSession, principal: Principal, webhook_id: uuid.UUID, *, for_update: bool = False
+) -> WebhookSubscription:
+    stmt = select(WebhookSubscription).where(
+        WebhookSubscription.id == webhook_id,
+        WebhookSubscription.workspace_id == principal.workspace_id,
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    sub = await session.scalar(stmt)
+    if sub is None:
+        raise WebhookNotFound(f"No webhook {webhook_id} in this workspace.")
+    return sub
+
+
+async def create_subscription(
+    session: AsyncSession, principal: Principal, settings: Settings, data: WebhookCreate
+) -> tuple[WebhookSubscription, str]:
+    await check_target(data.url, settings)
+    secret = new_secret()
+    now = utcnow()
+    sub = WebhookSubscription(
+        workspace_id=principal.workspace_id,
+        url=data.url,
+        description=data.description,
+        events=sorted(set(data.events)),
+        active=data.active,
+        secret_encrypted=encrypt_secret(secret, settings.resolved_secret_key()),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(sub)
+    await session.flush()
+    return sub, secret
+
+
+async def update_subscription(
+    session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    webhook_id: uuid.UUID,
+    data: WebhookUpdate,
+) -> WebhookSubscription:
+    sub = await get_subscription(session, principal, webhook_id, for_update=True)
+    fields = data.model_fields_set
+    for name in ("url", "events", "active"):
+        if name in fields and getattr(data, name) is None:
+            raise ValidationFailed(f"`{name}` cannot be null.", loc=("body", name))
+    if data.url is not None and data.url != sub.url:
+        await check_target(data.url, settings)
+        sub.url = data.url
+    if data.events is not None:
+        sub.events = sorted(set(data.events))
+    if "description" in fields:
+        sub.description = data.description
+    if data.active is not None and data.active != sub.active:
+        sub.active = data.active
+        if data.active:  # re-enabled: pending deliveries resume with the next sweep
+            sub.disabled_at = sub.disabled_reason = sub.failing_since = None
+        else:
+            sub.disabled_at, sub.disabled_reason = utcnow(), "Disabled by an admin."
+    sub.updated_at = utcnow()
+    await session.flush()
+    return sub
+
+
+async def delete_subscription(
+    session: AsyncSession, principal: Principal, webhook_id: uuid.UUID
+) -> None:
+    sub = await get_subscription(session, principal, webhook_id)
+    await session.delete(sub)
+    await session.flush()
+
+
+async def rotate_secret(
+    session: AsyncSession, principal: Principal, settings: Settings, webhook_id: uuid.UUID
+) -> tuple[WebhookSubscription, str]:
+    """A new secret signs from now on; the old one keeps signing alongside it for 24 h."""
+    sub = await get_subscription(session, principal, webhook_id, for_update=True)
+    secret = new_secret()
+    now = utcnow()
+    sub.previous_secret_encrypted = sub.secret_encrypted
+    sub.previous_secret_expires_at = now + PREVIOUS_SECRET_TTL
+    sub.secret_encrypted = encrypt_secret(secret, settings.resolved_secret_key())
+    sub.updated_at = now
+    await session.flush()
+    return sub, secret
+
+
+def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "webhook_id": delivery.subscription_id,
+        "message_id": f"msg_{delivery.id.hex}",
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "ticket_id": delivery.ticket_id,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "next_attempt_at": delivery.next_attempt_at,
+        "last_attempt_at": delivery.last_attempt_at,
+        "last_status_code": delivery.last_status_code,
+        "last_latency_ms": delivery.last_latency_ms,
+        "last_response_body": delivery.last_response_body,
+        "last_error": delivery.last_error,
+        "delivered_at": delivery.delivered_at,
+        "created_at": delivery.created_at,
+    }
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    principal: Principal,
+    webhook_id: uuid.UUID,
+    *,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """Newest first, keyset-paged on (created_at, id)."""
+    await get_subscription(session, principal, webhook_id)
+    D = WebhookDelivery
+    stmt = select(D).where(D.subscription_id == webhook_id)
+    if status:
+        stmt = stmt.where(D.status.in_(status.split(",")))
+    if cursor:
+        created_at, last_id = decode_cursor(cursor, 2)
+        stmt = stmt.where(
+            (D.created_at < created_at) | ((D.created_at == created_at) & (D.id < last_id))
+        )
+    rows = (
+        await session.scalars(stmt.order_by(D.created_at.desc(), D.id.desc()).limit(limit + 1))
+    ).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
+    return {"items": [delivery_view(d) for d in rows], "next_cursor": next_cursor}
+
+
+async def get_delivery(
+    session: AsyncSession, principal: Principal, webhook_id: uuid.UUID, delivery_id: uuid.UUID
+) -> WebhookDelivery:
+    await get_subscription(session, principal, webhook_id)
+    delivery = await session.scalar(
+        select(WebhookDelivery).where(
+            WebhookDelivery.id == delivery_id, WebhookDelivery.subscription_id == webhook_id
+        )
+    )
+    if delivery is None:
+        raise DeliveryNotFound(f"No delivery {delivery_id} for this webhook.")
+    return delivery
+
+
+async def delivery_detail(session: AsyncSession, delivery: WebhookDelivery) -> dict[str, Any]:
+    attempts = (
+        await session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == delivery.id)
+            .order_by(WebhookAttempt.id)
+        )
+    ).all()
+    return {
+        **delivery_view(delivery),
+        "payload": json.loads(delivery.payload),
+        "attempt_log": list(attempts),
+    }
+
+
+async def redeliver(
+    session: AsyncSession, principal: Principal, webhook_id: uuid.UUID, delivery_id: uuid.UUID
+) -> WebhookDelivery:
+    """Send the same message (same `webhook-id`) again now, with a fresh retry schedule."""
+    delivery = await get_delivery(session, principal, webhook_id, delivery_id)
+    now = utcnow()
+    await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery.id)
+        .values(status="pending", next_attempt_at=now, retry_step=0)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(delivery)
+    db = session.info["db"]
+    after_commit(session, lambda: enqueue_deliveries(db, [delivery.id]))
+    return delivery
+
+
+async def list_subscriptions(
+    session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    W = WebhookSubscription
+    stmt = select(W).where(W.workspace_id == principal.workspace_id)
+    if cursor:
+        created_at, last_id = decode_cursor(cursor, 2)
+        stmt = stmt.where(
+            (W.created_at > created_at) | ((W.created_at == created_at) & (W.id > last_id))
+        )
+    rows = (await session.scalars(stmt.order_by(W.created_at, W.id).limit(limit + 1))).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
+    return {"items": list(rows), "next_cursor": next_cursor}
