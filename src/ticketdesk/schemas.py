@@ -36,8 +36,19 @@ _NO_NUL = AfterValidator(_no_nul)
 _ONE_LINE = AfterValidator(_single_line)
 
 
+# Documented in the schema too, so clients (and schema fuzzers) know NUL is not text here.
+_NO_NUL_PATTERN = r"^[^\x00]*$"
+_ONE_LINE_PATTERN = r"^[^\x00\r\n]*$"
+
+
 def _name(max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+    return StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=max_length, pattern=_ONE_LINE_PATTERN
+    )
+
+
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=_NO_NUL_PATTERN)
 
 
 # Required, non-blank, single-line strings (stripped), by maximum length.
@@ -46,9 +57,9 @@ Name200 = Annotated[str, _name(200), _NO_NUL, _ONE_LINE]
 Name100 = Annotated[str, _name(100), _NO_NUL, _ONE_LINE]
 Name80 = Annotated[str, _name(80), _NO_NUL, _ONE_LINE]
 # Free text that may be long or multi-line, but never holds a NUL (PostgreSQL refuses them).
-LongText = Annotated[str, StringConstraints(max_length=100_000), _NO_NUL]
-CommentBody = Annotated[str, StringConstraints(min_length=1, max_length=65_536), _NO_NUL]
-ShortText = Annotated[str, StringConstraints(max_length=64), _NO_NUL]
+LongText = Annotated[str, _text(100_000), _NO_NUL]
+CommentBody = Annotated[str, _text(65_536, min_length=1), _NO_NUL]
+ShortText = Annotated[str, _text(64), _NO_NUL]
 
 _EMAIL_RE = re.compile(
     r"^[^@\s\x00]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
