@@ -1,6 +1,7 @@
 """Every ORM class, imported here so metadata and Alembic see them all."""
 
 from ticketdesk.models.attachment import Attachment
+from ticketdesk.models.collaboration import TicketLink, TicketWatcher
 from ticketdesk.models.event import Event, IdempotencyRecord
 from ticketdesk.models.notification import Notification
 from ticketdesk.models.ticket import (
@@ -11,6 +12,7 @@ from ticketdesk.models.ticket import (
     Ticket,
     TicketLabel,
 )
+from ticketdesk.models.view import SavedView
 from ticketdesk.models.workspace import (
     ApiToken,
     AuthSession,
@@ -32,11 +34,14 @@ __all__ = [
     "Label",
     "LoginFailure",
     "Notification",
+    "SavedView",
     "Status",
     "Team",
     "TeamMember",
     "Ticket",
     "TicketLabel",
+    "TicketLink",
+    "TicketWatcher",
     "User",
     "Workspace",
 ]
