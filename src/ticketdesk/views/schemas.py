@@ -1,0 +1,74 @@
+"""Saved view shapes. Filters are the query parameters of `GET /tickets`, as strings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from ticketdesk.schemas import Input, Name100, Output, UtcDateTime
+
+FilterValue = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
+Position = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class ViewFilters(Input):
+    """The same filters as `GET /tickets` (comma = any of), e.g. `{"status": "open,waiting"}`."""
+
+    status: FilterValue | None = None
+    status_category: FilterValue | None = None
+    priority: FilterValue | None = None
+    assignee: FilterValue | None = None
+    team: FilterValue | None = None
+    label: FilterValue | None = None
+    type: FilterValue | None = None
+    category: FilterValue | None = None
+    channel: FilterValue | None = None
+    requester: FilterValue | None = None
+    sla: FilterValue | None = None
+    q: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+
+
+Sort = Annotated[str, StringConstraints(max_length=20)]
+
+
+class ViewCreate(Input):
+    name: Name100
+    filters: ViewFilters = ViewFilters()
+    sort: Sort = "-created_at"
+    shared: bool = False
+    pinned: bool = False
+    position: Position | None = None
+
+
+class ViewUpdate(Input):
+    name: Name100 | None = None
+    filters: ViewFilters | None = None
+    sort: Sort | None = None
+    shared: bool | None = None
+    pinned: bool | None = None
+    position: Position | None = None
+
+
+class ViewOwner(Output):
+    id: uuid.UUID
+    name: str
+
+
+class ViewRead(Output):
+    id: uuid.UUID
+    name: str
+    filters: dict[str, str]
+    sort: str
+    shared: bool
+    pinned: bool
+    position: int
+    owner: ViewOwner
+    mine: bool
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
