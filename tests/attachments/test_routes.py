@@ -45,7 +45,8 @@ async def test_download_headers_are_safe(tenant):
     )
     assert response.status_code == 201, response.text
     attachment = response.json()
-    assert "/" not in attachment["filename"] and '"' not in attachment["filename"]
+    assert "/" not in attachment["filename"]
+    assert '"' not in attachment["filename"]
     download = await tenant.get(f"/attachments/{attachment['id']}")
     assert download.status_code == 200
     assert download.headers["content-disposition"].startswith("attachment;")

@@ -19,7 +19,8 @@ async def test_mentions_in_internal_comments_notify_workspace_users_only(tenant,
     agent = await _notes(tenant, "agent")
     assert agent["unread_count"] == 1
     [mention] = agent["items"]
-    assert mention["kind"] == "mention" and mention["ticket"] == ticket["key"]
+    assert mention["kind"] == "mention"
+    assert mention["ticket"] == ticket["key"]
     assert mention["data"]["by"] == "Alice Admin"
     viewer = await _notes(tenant, "viewer")
     assert viewer["unread_count"] == 1  # @viewer is the viewer's email handle
@@ -60,15 +61,18 @@ async def test_assignment_notifies_and_marking_read(tenant):
 
     older = notes["items"][1]
     marked = await tenant.post(f"/notifications/{older['id']}/read", role="agent")
-    assert marked.status_code == 200 and marked.json()["read"] is True
+    assert marked.status_code == 200
+    assert marked.json()["read"] is True
     assert (
         await tenant.post(f"/notifications/{older['id']}/read", role="viewer")
     ).status_code == 404
     notes = await _notes(tenant, "agent", "?limit=1")
     assert notes["unread_count"] == 1
-    assert notes["items"][0]["ticket"] == second["key"] and not notes["items"][0]["read"]
+    assert notes["items"][0]["ticket"] == second["key"]
+    assert not notes["items"][0]["read"]
     page2 = await _notes(tenant, "agent", f"?limit=1&cursor={notes['next_cursor']}")
-    assert page2["items"][0]["id"] == older["id"] and page2["next_cursor"] is None
+    assert page2["items"][0]["id"] == older["id"]
+    assert page2["next_cursor"] is None
     unread_only = await _notes(tenant, "agent", "?unread=true")
     assert len(unread_only["items"]) == 1
 

@@ -47,7 +47,8 @@ async def test_bulk_mixes_valid_unknown_and_foreign_keys(tenant, other_tenant):
         ):
             assert types.count(expected) == 1, (expected, types)
     untouched = (await other_tenant.get(f"/tickets/{foreign['key']}")).json()
-    assert untouched["status"] == "open" and untouched["priority"] == "normal"
+    assert untouched["status"] == "open"
+    assert untouched["priority"] == "normal"
 
 
 async def test_a_failing_ticket_rolls_back_alone(tenant):
@@ -66,10 +67,12 @@ async def test_a_failing_ticket_rolls_back_alone(tenant):
     )
     results = response.json()["results"]
     assert results[0]["ok"] is True
-    assert results[1]["ok"] is False and results[1]["error"]["status"] == 409
+    assert results[1]["ok"] is False
+    assert results[1]["error"]["status"] == 409
     # the merged ticket kept neither the label nor any event of the failed attempt
     got = (await tenant.get(f"/tickets/{source['key']}")).json()
-    assert got["labels"] == [] and got["status"] == "closed"
+    assert got["labels"] == []
+    assert got["status"] == "closed"
     assert await _activity_types(tenant, source["key"]) == before
     assert (await tenant.get(f"/tickets/{first['key']}")).json()["status"] == "waiting"
 

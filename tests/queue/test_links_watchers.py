@@ -9,11 +9,13 @@ async def test_links_show_on_both_tickets_and_can_be_removed(tenant, other_tenan
     )
     assert response.status_code == 201, response.text
     link = response.json()
-    assert link["relation"] == "blocks" and link["ticket"]["key"] == b["key"]
+    assert link["relation"] == "blocks"
+    assert link["ticket"]["key"] == b["key"]
 
     [on_b] = (await tenant.get(f"/tickets/{b['key']}/links", role="viewer")).json()
     assert on_b["id"] == link["id"]
-    assert on_b["relation"] == "blocked_by" and on_b["ticket"]["key"] == a["key"]
+    assert on_b["relation"] == "blocked_by"
+    assert on_b["ticket"]["key"] == a["key"]
     assert on_b["direction"] == "inbound"
 
     dup = await tenant.post(
@@ -41,7 +43,8 @@ async def test_links_show_on_both_tickets_and_can_be_removed(tenant, other_tenan
     kinds = [x["kind"] for x in (await tenant.get(f"/tickets/{a['key']}/links")).json()]
     assert kinds == ["related"]
     types = [e["type"] for e in (await tenant.get(f"/tickets/{a['key']}/activity")).json()["items"]]
-    assert types.count("ticket.link_added") == 2 and types.count("ticket.link_removed") == 1
+    assert types.count("ticket.link_added") == 2
+    assert types.count("ticket.link_removed") == 1
 
 
 async def _notifications(tenant, role):

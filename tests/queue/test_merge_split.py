@@ -94,7 +94,8 @@ async def test_split_moves_chosen_comments_to_a_linked_ticket(tenant):
     new = response.json()
     assert response.headers["location"].endswith(new["key"])
     assert new["subject"] == "Scanner broken"
-    assert new["priority"] == "high" and new["labels"] == ["vip"]
+    assert new["priority"] == "high"
+    assert new["labels"] == ["vip"]
     assert new["requester"]["email"] == "r@x.test"
 
     old_comments = (await tenant.get(f"/tickets/{original['key']}/comments")).json()

@@ -15,7 +15,8 @@ async def test_personal_views_are_invisible_to_others_until_shared(tenant, other
     assert created.status_code == 201, created.text
     view = created.json()
     assert view["filters"] == {"priority": "urgent,high", "assignee": "me"}
-    assert view["mine"] is True and view["shared"] is False
+    assert view["mine"] is True
+    assert view["shared"] is False
 
     assert [v["id"] for v in (await tenant.get("/views", role="agent")).json()] == [view["id"]]
     assert (await tenant.get("/views", role="admin")).json() == []
