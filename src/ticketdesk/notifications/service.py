@@ -30,13 +30,21 @@ async def notify(
     wanted = {u for u in user_ids if u != exclude}
     if not wanted:
         return []
-    recipients = list(
-        await session.scalars(
-            select(User.id).where(
-                User.workspace_id == workspace_id, User.id.in_(wanted), User.active.is_(True)
+    # who is an active user here, remembered for the request (bulk changes notify per ticket)
+    known: dict[uuid.UUID, bool] = session.info.setdefault(("active_users", workspace_id), {})
+    unknown = wanted - known.keys()
+    if unknown:
+        active = set(
+            await session.scalars(
+                select(User.id).where(
+                    User.workspace_id == workspace_id,
+                    User.id.in_(unknown),
+                    User.active.is_(True),
+                )
             )
         )
-    )
+        known.update({u: u in active for u in unknown})
+    recipients = sorted(u for u in wanted if known[u])
     if recipients:
         now = utcnow()
         await session.execute(

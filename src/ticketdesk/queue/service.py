@@ -43,6 +43,8 @@ from ticketdesk.tickets.schemas import RequesterIn, TicketCreate, TicketUpdate
 
 # ---------------------------------------------------------------- bulk
 
+BULK_CHUNK = 100
+
 
 def _problem(exc: TicketdeskError) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -130,15 +132,16 @@ async def bulk_update(
     loaded = list({t.id: t for t in found.values()}.values())
     ticket_ids = [t.id for t in loaded]
     labels: dict[uuid.UUID, set[str]] = defaultdict(set)
+    referenced: list[Any] = []  # keeps preloaded users and teams in the identity map
     watchers: dict[uuid.UUID, set[uuid.UUID]] = {t: set() for t in ticket_ids}
     if ticket_ids:
         # what update_ticket looks up per ticket is loaded here once (identity map, caches)
         user_ids = {t.assignee_id for t in loaded if t.assignee_id}
         if user_ids:
-            (await session.scalars(select(User).where(User.id.in_(user_ids)))).all()
+            referenced += (await session.scalars(select(User).where(User.id.in_(user_ids)))).all()
         team_ids = {t.team_id for t in loaded if t.team_id}
         if team_ids:
-            (await session.scalars(select(Team).where(Team.id.in_(team_ids)))).all()
+            referenced += (await session.scalars(select(Team).where(Team.id.in_(team_ids)))).all()
         if changes.add_labels or changes.remove_labels:
             for ticket_id, name in await session.execute(
                 select(TicketLabel.ticket_id, Label.name)
@@ -160,40 +163,90 @@ async def bulk_update(
         if name in fields
     }
     actor = principal.actor()
-    done: dict[uuid.UUID, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
+    first_result: dict[uuid.UUID, int] = {}  # ticket id -> index of its first result
+    plan: list[tuple[int, Ticket, TicketUpdate]] = []
+    for ref in data.tickets:
+        ticket = found.get(ref)
+        if ticket is None:
+            missing = TicketNotFound(f"No ticket {ref!r} in this workspace.")
+            results.append({"ticket": ref, "ok": False, "error": _problem(missing)})
+            continue
+        if ticket.id in first_result:
+            results.append({"ticket": ref, "same_as": first_result[ticket.id]})
+            continue
+        first_result[ticket.id] = len(results)
+        if changes.status and ticket.merged_into_id and changes.status != ticket.status:
+            merged = TransitionNotAllowed(
+                "This ticket was merged into another; work on that ticket instead."
+            )
+            results.append({"ticket": ref, "ok": False, "error": _problem(merged)})
+            continue
+        update_fields = dict(base)
+        if changes.add_labels or changes.remove_labels:
+            current = labels[ticket.id]
+            wanted = (current | set(changes.add_labels)) - set(changes.remove_labels)
+            if wanted != current:
+                update_fields["labels"] = sorted(wanted)
+        results.append({"ticket": ref, "ok": None})
+        plan.append((len(results) - 1, ticket, TicketUpdate(**update_fields)))
     try:
-        for ref in data.tickets:
-            ticket = found.get(ref)
-            if ticket is None:
-                error = TicketNotFound(f"No ticket {ref!r} in this workspace.")
-                results.append({"ticket": ref, "ok": False, "error": _problem(error)})
-                continue
-            if ticket.id in done:
-                results.append({**done[ticket.id], "ticket": ref})
-                continue
-            update_fields = dict(base)
-            if changes.add_labels or changes.remove_labels:
-                current = labels[ticket.id]
-                wanted = (current | set(changes.add_labels)) - set(changes.remove_labels)
-                if wanted != current:
-                    update_fields["labels"] = sorted(wanted)
-            mark = _AfterCommitMark(session)
-            try:
-                async with session.begin_nested():
-                    await tickets.update_ticket(
-                        session, workspace, ticket, TicketUpdate(**update_fields), actor=actor
-                    )
-                result = {"ticket": ref, "ok": True, "version": ticket.version}
-            except TicketdeskError as exc:
-                mark.rewind()
-                await session.refresh(ticket)
-                result = {"ticket": ref, "ok": False, "error": _problem(exc)}
-            done[ticket.id] = result
-            results.append(result)
+        for start in range(0, len(plan), BULK_CHUNK):
+            await _apply_chunk(session, workspace, plan[start : start + BULK_CHUNK], results, actor)
     finally:
         session.info.pop(observers.WATCHERS_KEY, None)
+    for index, result in enumerate(results):
+        if "same_as" in result:
+            results[index] = {**results[result["same_as"]], "ticket": result["ticket"]}
     return results
+
+
+async def _apply_chunk(
+    session: AsyncSession,
+    workspace: Workspace,
+    chunk: list[tuple[int, Ticket, TicketUpdate]],
+    results: list[dict[str, Any]],
+    actor: dict[str, Any],
+) -> None:
+    """Apply a chunk in one savepoint; if any ticket fails, redo it ticket by ticket.
+
+    Failures are rare once the change has been checked, so most chunks cost one savepoint
+    instead of one per ticket; a failing ticket still rolls back alone.
+    """
+    mark = _AfterCommitMark(session)
+    try:
+        # no autoflush: each ticket is flushed once, by update_ticket, not again by its lookups
+        async with session.begin_nested():
+            with session.no_autoflush:
+                for _, ticket, update_data in chunk:
+                    await tickets.update_ticket(
+                        session, workspace, ticket, update_data, actor=actor
+                    )
+    except TicketdeskError:
+        mark.rewind()
+        await _reload(session, [ticket.id for _, ticket, _ in chunk])
+    else:
+        for index, ticket, _ in chunk:
+            results[index] = {**results[index], "ok": True, "version": ticket.version}
+        return
+    for index, ticket, update_data in chunk:
+        mark = _AfterCommitMark(session)
+        try:
+            async with session.begin_nested():
+                await tickets.update_ticket(session, workspace, ticket, update_data, actor=actor)
+        except TicketdeskError as exc:
+            mark.rewind()
+            await _reload(session, [ticket.id])
+            results[index] = {**results[index], "ok": False, "error": _problem(exc)}
+        else:
+            results[index] = {**results[index], "ok": True, "version": ticket.version}
+
+
+async def _reload(session: AsyncSession, ticket_ids: list[uuid.UUID]) -> None:
+    """Reload tickets whose savepoint rolled back (their in-memory state is stale)."""
+    await session.execute(
+        select(Ticket).where(Ticket.id.in_(ticket_ids)).execution_options(populate_existing=True)
+    )
 
 
 # ---------------------------------------------------------------- merge and split
