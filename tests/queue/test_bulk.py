@@ -61,20 +61,42 @@ async def test_a_failing_ticket_rolls_back_alone(tenant):
     response = await tenant.post(
         "/tickets/bulk",
         json={
-            "tickets": [first["key"], source["key"]],
+            "tickets": [first["key"], source["key"], target["key"]],
             "changes": {"status": "waiting", "add_labels": ["x"]},
         },
     )
     results = response.json()["results"]
-    assert results[0]["ok"] is True
-    assert results[1]["ok"] is False
+    assert [r["ok"] for r in results] == [True, False, True]
     assert results[1]["error"]["status"] == 409
+    assert "merged" in results[1]["error"]["detail"]
     # the merged ticket kept neither the label nor any event of the failed attempt
     got = (await tenant.get(f"/tickets/{source['key']}")).json()
     assert got["labels"] == []
     assert got["status"] == "closed"
     assert await _activity_types(tenant, source["key"]) == before
-    assert (await tenant.get(f"/tickets/{first['key']}")).json()["status"] == "waiting"
+    # the others were applied exactly once, although their first attempt was rolled back
+    for ticket in (first, target):
+        after = (await tenant.get(f"/tickets/{ticket['key']}")).json()
+        assert after["status"] == "waiting"
+        assert after["labels"] == ["x"]
+        types = await _activity_types(tenant, ticket["key"])
+        assert types.count("ticket.status_changed") == 1
+        assert types.count("ticket.labels_changed") == 1
+
+
+async def test_a_ticket_that_would_exceed_the_label_limit_fails_alone(tenant):
+    full = await tenant.create_ticket(labels=[f"l{i}" for i in range(50)])
+    roomy = await tenant.create_ticket(labels=["l1"])
+    response = await tenant.post(
+        "/tickets/bulk",
+        json={"tickets": [full["key"], roomy["key"]], "changes": {"add_labels": ["extra"]}},
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["ok"] for r in results] == [False, True]
+    assert results[0]["error"]["status"] == 422
+    assert len((await tenant.get(f"/tickets/{full['key']}")).json()["labels"]) == 50
+    assert (await tenant.get(f"/tickets/{roomy['key']}")).json()["labels"] == ["extra", "l1"]
 
 
 async def test_bulk_rejects_invalid_changes_and_viewers(tenant, other_tenant):

@@ -17,7 +17,8 @@ from ticketdesk.comments.service import merged_family
 from ticketdesk.config import Settings
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import NotFound, PayloadTooLarge, TransitionNotAllowed, problems
-from ticketdesk.models import Attachment, Comment, Ticket, Workspace
+from ticketdesk.models import Attachment, Comment, Ticket
+from ticketdesk.notifications import observers
 from ticketdesk.tickets import service as tickets
 
 router = APIRouter(tags=["attachments"])
@@ -66,6 +67,24 @@ async def _upload(
         comment_id=comment_id,
     )
     await tickets.touch(session, ticket)
+    key = tickets.ticket_key(workspace, ticket)
+    await observers.notify_watchers(
+        session,
+        workspace.id,
+        ticket.id,
+        actor=principal.actor(),
+        data=observers.watched_change_data(
+            key,
+            ticket.subject,
+            principal.actor(),
+            {
+                "attachment": {
+                    "from": None,
+                    "to": {"id": attachment.id, "filename": attachment.filename},
+                }
+            },
+        ),
+    )
     return service.attachment_view(attachment)
 
 
@@ -151,18 +170,15 @@ async def download(
     attachment_id: uuid.UUID, request: Request, session: SessionDep, principal: Reader
 ) -> StreamingResponse:
     """The file's bytes, always as a download (never rendered inline by a browser)."""
-    row = (
-        await session.execute(
-            select(Attachment)
-            .join(Ticket, Ticket.id == Attachment.ticket_id)
-            .join(Workspace, Workspace.id == Ticket.workspace_id)
-            .where(
-                Attachment.id == attachment_id,
-                Attachment.workspace_id == principal.workspace_id,
-                Ticket.workspace_id == principal.workspace_id,
-            )
+    row = await session.scalar(
+        select(Attachment)
+        .join(Ticket, Ticket.id == Attachment.ticket_id)
+        .where(
+            Attachment.id == attachment_id,
+            Attachment.workspace_id == principal.workspace_id,
+            Ticket.workspace_id == principal.workspace_id,
         )
-    ).scalar_one_or_none()
+    )
     if row is None:
         raise NotFound("No such attachment.")
     storage = service.storage_for(request.app.state.settings)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +45,7 @@ from ticketdesk.tickets.schemas import RequesterIn, TicketCreate, TicketUpdate
 # ---------------------------------------------------------------- bulk
 
 BULK_CHUNK = 100
+MAX_LABELS = 50
 
 
 def _problem(exc: TicketdeskError) -> dict[str, Any]:
@@ -156,6 +158,8 @@ async def bulk_update(
         ):
             watchers[ticket_id].add(user_id)
     session.info[observers.WATCHERS_KEY] = watchers
+    # labels are created up front, outside the savepoints, so a rolled-back chunk keeps them
+    await tickets.ensure_labels(session, workspace.id, changes.add_labels)
 
     base: dict[str, Any] = {
         name: getattr(changes, name)
@@ -176,20 +180,23 @@ async def bulk_update(
             results.append({"ticket": ref, "same_as": first_result[ticket.id]})
             continue
         first_result[ticket.id] = len(results)
-        if changes.status and ticket.merged_into_id and changes.status != ticket.status:
-            merged = TransitionNotAllowed(
-                "This ticket was merged into another; work on that ticket instead."
-            )
-            results.append({"ticket": ref, "ok": False, "error": _problem(merged)})
-            continue
         update_fields = dict(base)
         if changes.add_labels or changes.remove_labels:
             current = labels[ticket.id]
             wanted = (current | set(changes.add_labels)) - set(changes.remove_labels)
             if wanted != current:
                 update_fields["labels"] = sorted(wanted)
+        try:
+            update_data = TicketUpdate(**update_fields)
+        except PydanticValidationError:
+            too_many = ValidationFailed(
+                f"A ticket can have at most {MAX_LABELS} labels.",
+                loc=("body", "changes", "add_labels"),
+            )
+            results.append({"ticket": ref, "ok": False, "error": _problem(too_many)})
+            continue
         results.append({"ticket": ref, "ok": None})
-        plan.append((len(results) - 1, ticket, TicketUpdate(**update_fields)))
+        plan.append((len(results) - 1, ticket, update_data))
     try:
         for start in range(0, len(plan), BULK_CHUNK):
             await _apply_chunk(session, workspace, plan[start : start + BULK_CHUNK], results, actor)
@@ -213,6 +220,7 @@ async def _apply_chunk(
     Failures are rare once the change has been checked, so most chunks cost one savepoint
     instead of one per ticket; a failing ticket still rolls back alone.
     """
+    ids = [ticket.id for _, ticket, _ in chunk]  # read now: a rollback expires the objects
     mark = _AfterCommitMark(session)
     try:
         # no autoflush: each ticket is flushed once, by update_ticket, not again by its lookups
@@ -224,19 +232,19 @@ async def _apply_chunk(
                     )
     except TicketdeskError:
         mark.rewind()
-        await _reload(session, [ticket.id for _, ticket, _ in chunk])
+        await _reload(session, ids)
     else:
         for index, ticket, _ in chunk:
             results[index] = {**results[index], "ok": True, "version": ticket.version}
         return
-    for index, ticket, update_data in chunk:
+    for (index, ticket, update_data), ticket_id in zip(chunk, ids, strict=True):
         mark = _AfterCommitMark(session)
         try:
             async with session.begin_nested():
                 await tickets.update_ticket(session, workspace, ticket, update_data, actor=actor)
         except TicketdeskError as exc:
             mark.rewind()
-            await _reload(session, [ticket.id])
+            await _reload(session, [ticket_id])
             results[index] = {**results[index], "ok": False, "error": _problem(exc)}
         else:
             results[index] = {**results[index], "ok": True, "version": ticket.version}
