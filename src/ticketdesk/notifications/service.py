@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, tuple_, update
@@ -90,7 +91,11 @@ async def list_notifications(
         stmt = stmt.where(Notification.read_at.is_(None))
     if cursor:
         last_flag, created_at, last_id = decode_cursor(cursor, 3)
-        if not isinstance(last_flag, int) or not isinstance(last_id, uuid.UUID):
+        if (
+            last_flag not in (0, 1)
+            or not isinstance(created_at, datetime)
+            or not isinstance(last_id, uuid.UUID)
+        ):
             raise ValidationFailed("The cursor is not valid.", loc=("query", "cursor"))
         stmt = stmt.where(
             or_(
