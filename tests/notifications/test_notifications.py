@@ -1,5 +1,7 @@
 """Mentions, assignment notifications, listing and marking read."""
 
+from ticketdesk.pagination import encode_cursor
+
 
 async def _notes(tenant, role, query=""):
     response = await tenant.get(f"/notifications{query}", role=role)
@@ -79,4 +81,10 @@ async def test_assignment_notifies_and_marking_read(tenant):
     read_all = await tenant.post("/notifications/read-all", role="agent")
     assert read_all.json() == {"updated": 1, "unread_count": 0}
     assert (await _notes(tenant, "agent"))["unread_count"] == 0
-    assert (await tenant.get("/notifications?cursor=garbage", role="agent")).status_code == 422
+    for cursor in (
+        "garbage",
+        encode_cursor([0, "not a time", "not an id"]),
+        encode_cursor([7, 1, 2]),
+    ):
+        response = await tenant.get("/notifications", role="agent", params={"cursor": cursor})
+        assert response.status_code == 422, cursor
