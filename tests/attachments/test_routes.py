@@ -73,6 +73,12 @@ async def test_attachments_never_cross_workspaces(tenant, other_tenant):
     assert viewer.status_code == 403
     missing_part = await tenant.post(f"/tickets/{ticket['key']}/attachments", data={"x": "y"})
     assert missing_part.status_code == 422
+    extra = await tenant.post(
+        f"/tickets/{ticket['key']}/attachments", files=_files(b"x"), data={"comment": "y"}
+    )
+    assert extra.status_code == 422
+    listed = (await tenant.get(f"/tickets/{ticket['key']}/attachments")).json()
+    assert [a["id"] for a in listed] == [uploaded["id"]]
 
 
 async def test_comment_attachments_show_on_the_comment_and_the_merge_target(tenant):

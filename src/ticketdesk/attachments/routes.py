@@ -16,7 +16,13 @@ from ticketdesk.auth.principal import Principal, agent, reader
 from ticketdesk.comments.service import merged_family
 from ticketdesk.config import Settings
 from ticketdesk.deps import SessionDep
-from ticketdesk.errors import NotFound, PayloadTooLarge, TransitionNotAllowed, problems
+from ticketdesk.errors import (
+    NotFound,
+    PayloadTooLarge,
+    TransitionNotAllowed,
+    ValidationFailed,
+    problems,
+)
 from ticketdesk.models import Attachment, Comment, Ticket
 from ticketdesk.notifications import observers
 from ticketdesk.tickets import service as tickets
@@ -40,6 +46,11 @@ async def _upload(
     comment_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
+    unknown = sorted(set((await request.form()).keys()) - {"file"})
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown form field {unknown[0]!r}; send the file as `file`.", loc=("body", unknown[0])
+        )
     workspace = await tickets.get_workspace(session, principal)
     ticket = await tickets.get_ticket(session, principal, workspace, ticket_ref, for_update=True)
     if ticket.merged_into_id is not None:

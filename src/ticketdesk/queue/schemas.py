@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from ticketdesk.errors import Problem
 from ticketdesk.schemas import Input, Output, Subject, UtcDateTime
@@ -21,8 +22,12 @@ MAX_BULK = 1000
 
 
 class BulkChanges(Input):
-    status: Slug | None = None
-    priority: Priority | None = None
+    """At least one change; `null` assignee_id or team_id clears it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    status: Slug | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
     assignee_id: uuid.UUID | None = Field(default=None, description="null unassigns")
     team_id: uuid.UUID | None = Field(default=None, description="null clears the team")
     add_labels: Labels = []

@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from ticketdesk.schemas import Input, Name100, Output, UtcDateTime
 
 FilterValue = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
-Position = Annotated[int, Field(ge=0, le=100_000)]
+Position = Annotated[int, Field(ge=0, le=100_000, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 
 
 class ViewFilters(Input):
@@ -41,18 +43,20 @@ class ViewCreate(Input):
     name: Name100
     filters: ViewFilters = ViewFilters()
     sort: Sort = "-created_at"
-    shared: bool = False
-    pinned: bool = False
-    position: Position | None = None
+    shared: Flag = False
+    pinned: Flag = False
+    position: Position | SkipJsonSchema[None] = None
 
 
 class ViewUpdate(Input):
-    name: Name100 | None = None
-    filters: ViewFilters | None = None
-    sort: Sort | None = None
-    shared: bool | None = None
-    pinned: bool | None = None
-    position: Position | None = None
+    """Only the fields sent change."""
+
+    name: Name100 | SkipJsonSchema[None] = None
+    filters: ViewFilters | SkipJsonSchema[None] = None
+    sort: Sort | SkipJsonSchema[None] = None
+    shared: Flag | SkipJsonSchema[None] = None
+    pinned: Flag | SkipJsonSchema[None] = None
+    position: Position | SkipJsonSchema[None] = None
 
 
 class ViewOwner(Output):
