@@ -6,9 +6,12 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from python_multipart.exceptions import MultipartParseError
 from sqlalchemy import select
+from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.formparsers import MultiPartException
 
 from ticketdesk.attachments import service
 from ticketdesk.attachments.schemas import AttachmentRead
@@ -31,10 +34,50 @@ router = APIRouter(tags=["attachments"])
 
 Reader = Annotated[Principal, Depends(reader)]
 Agent = Annotated[Principal, Depends(agent)]
-Upload = Annotated[UploadFile, File(description="the file (multipart/form-data field `file`)")]
+# the body is parsed by hand (exactly one `file` part), so its schema is declared here
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "the file",
+                        }
+                    },
+                    "required": ["file"],
+                    "additionalProperties": False,
+                }
+            }
+        },
+    }
+}
 _UPLOAD = problems(400, 401, 403, 404, 409, 413, 422)
 # types a browser would render or run; they are always downloaded as opaque bytes
 _ACTIVE_TYPES = ("html", "xml", "svg", "javascript", "ecmascript", "xhtml", "pdf", "x-shockwave")
+
+
+async def _read_file(request: Request) -> StarletteUploadFile:
+    """The multipart `file` part; any other field is an error, as in every request body."""
+    try:
+        form = await request.form(max_files=1, max_fields=10)
+    except (MultiPartException, MultipartParseError, ValueError) as exc:
+        raise ValidationFailed(f"Not a valid multipart upload: {exc}", loc=("body",)) from exc
+    unknown = sorted(set(form.keys()) - {"file"})
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown form field {unknown[0]!r}; send the file as `file`.", loc=("body", unknown[0])
+        )
+    file = form.get("file")
+    if not isinstance(file, StarletteUploadFile):
+        raise ValidationFailed(
+            "Send the file as multipart/form-data field `file`.", loc=("body", "file")
+        )
+    return file
 
 
 async def _upload(
@@ -42,15 +85,10 @@ async def _upload(
     session: SessionDep,
     principal: Principal,
     ticket_ref: str,
-    file: UploadFile,
     comment_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
-    unknown = sorted(set((await request.form()).keys()) - {"file"})
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown form field {unknown[0]!r}; send the file as `file`.", loc=("body", unknown[0])
-        )
+    file = await _read_file(request)
     workspace = await tickets.get_workspace(session, principal)
     ticket = await tickets.get_ticket(session, principal, workspace, ticket_ref, for_update=True)
     if ticket.merged_into_id is not None:
@@ -105,12 +143,13 @@ async def _upload(
     response_model=AttachmentRead,
     operation_id="attachments:upload",
     responses=_UPLOAD,
+    openapi_extra=UPLOAD_BODY,
 )
 async def upload_to_ticket(
-    ticket: str, file: Upload, request: Request, session: SessionDep, principal: Agent
+    ticket: str, request: Request, session: SessionDep, principal: Agent
 ) -> dict[str, Any]:
     """Attach a file to the ticket (size limit from settings, 25 MB by default; larger: 413)."""
-    return await _upload(request, session, principal, ticket, file)
+    return await _upload(request, session, principal, ticket)
 
 
 @router.post(
@@ -119,17 +158,17 @@ async def upload_to_ticket(
     response_model=AttachmentRead,
     operation_id="attachments:upload_to_comment",
     responses=_UPLOAD,
+    openapi_extra=UPLOAD_BODY,
 )
 async def upload_to_comment(
     ticket: str,
     comment_id: uuid.UUID,
-    file: Upload,
     request: Request,
     session: SessionDep,
     principal: Agent,
 ) -> dict[str, Any]:
     """Attach a file to one comment of the ticket."""
-    return await _upload(request, session, principal, ticket, file, comment_id)
+    return await _upload(request, session, principal, ticket, comment_id)
 
 
 @router.get(

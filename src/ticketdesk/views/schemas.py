@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from ticketdesk.schemas import Input, Name100, Output, UtcDateTime
@@ -45,7 +45,15 @@ class ViewCreate(Input):
     sort: Sort = "-created_at"
     shared: Flag = False
     pinned: Flag = False
-    position: Position | SkipJsonSchema[None] = None
+    position: Position | SkipJsonSchema[None] = Field(
+        default=None, description="omitted: after the last view"
+    )
+
+    @model_validator(mode="after")
+    def _position_not_null(self) -> ViewCreate:
+        if "position" in self.model_fields_set and self.position is None:
+            raise ValueError("`position` cannot be null; omit it to append")
+        return self
 
 
 class ViewUpdate(Input):
