@@ -20,7 +20,13 @@ BODIES = {
     "business_hours:update": {"name": "Renamed"},
     "business_hours:import_holidays": {"country": "DE", "years": [2026]},
     "webhooks:update": {"description": "Renamed"},
+    "tickets:merge": {"into": "TKT-1"},
+    "tickets:split": {"comment_ids": ["00000000-0000-4000-8000-000000000000"], "subject": "x"},
+    "tickets:link": {"ticket": "TKT-1"},
+    "views:update": {"name": "Renamed"},
 }
+# multipart operations: a file, so the route gets as far as looking the ticket up
+FILES = {"attachments:upload", "attachments:upload_to_comment"}
 
 
 async def created(tenant, url, body):
@@ -49,7 +55,32 @@ async def foreign_objects(other_tenant):
         if deliveries:
             break
         await asyncio.sleep(0.02)
+    other = await other_tenant.create_ticket(subject="Confidential too")
+    comment = (
+        await other_tenant.post(f"/tickets/{other['key']}/comments", json={"body": "Confidential"})
+    ).json()
+    attachment = (
+        await other_tenant.post(
+            f"/tickets/{other['key']}/attachments",
+            files={"file": ("confidential.txt", b"Confidential", "text/plain")},
+        )
+    ).json()
+    link = (
+        await other_tenant.post(f"/tickets/{other['key']}/links", json={"ticket": "TKT-2"})
+    ).json()
+    view = (
+        await other_tenant.post("/views", json={"name": "Confidential view", "shared": True})
+    ).json()
+    await other_tenant.patch(
+        f"/tickets/{other['key']}", json={"assignee_id": other_tenant.users["agent"]["id"]}
+    )
+    notification = (await other_tenant.get("/notifications", role="agent")).json()["items"][0]
     return {
+        "comment_id": [comment["id"]],
+        "attachment_id": [attachment["id"]],
+        "link_id": [link["id"]],
+        "view_id": [view["id"]],
+        "notification_id": [notification["id"]],
         "webhook_id": [webhook["id"]],
         "delivery_id": [deliveries[0]["id"]],
         "ticket": [ticket["id"], "TKT-5"],
@@ -119,7 +150,11 @@ async def test_every_route_with_an_id_hides_other_workspaces(tenant, other_tenan
                 for param, value in zip(params, values, strict=True):
                     url = url.replace("{" + param + "}", value)
                 body = BODIES.get(operation["operationId"])
-                response = await tenant.request(method.upper(), url, json=body)
+                if operation["operationId"] in FILES:
+                    files = {"file": ("x.txt", b"sneaky", "text/plain")}
+                    response = await tenant.request(method.upper(), url, files=files)
+                else:
+                    response = await tenant.request(method.upper(), url, json=body)
                 assert response.status_code == 404, (
                     method,
                     url,

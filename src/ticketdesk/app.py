@@ -14,6 +14,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.staticfiles import StaticFiles
 
 from ticketdesk import __version__
+from ticketdesk.attachments.routes import router as attachments_router
 from ticketdesk.comments.routes import router as comments_router
 from ticketdesk.config import Settings, get_settings
 from ticketdesk.configuration.routes import router as configuration_router
@@ -21,13 +22,16 @@ from ticketdesk.db import Database
 from ticketdesk.errors import install_error_handlers, problem_response
 from ticketdesk.jobs import InProcessRunner
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
+from ticketdesk.notifications.routes import router as notifications_router
 from ticketdesk.openapi_extras import finish_schema
 from ticketdesk.people.routes import router as people_router
+from ticketdesk.queue.routes import router as queue_router
 from ticketdesk.realtime.routes import router as realtime_router
 from ticketdesk.realtime.routes import start_live_updates, stop_live_updates
 from ticketdesk.sla.routes import automations_router
 from ticketdesk.sla.routes import router as sla_router
 from ticketdesk.tickets.routes import router as tickets_router
+from ticketdesk.views.routes import router as views_router
 from ticketdesk.webhooks.routes import router as webhooks_router
 from ticketdesk.webhooks.tasks import start_webhooks, stop_webhooks
 
@@ -50,11 +54,15 @@ shutdown_hooks: list[Hook] = [stop_webhooks, stop_live_updates]
 def api_routers() -> list[APIRouter]:
     return [
         people_router,
+        queue_router,  # before tickets: /tickets/bulk and /tickets/export.csv are not keys
         sla_router,
         automations_router,
         tickets_router,
         comments_router,
         configuration_router,
+        attachments_router,
+        notifications_router,
+        views_router,
         webhooks_router,
         realtime_router,
     ]

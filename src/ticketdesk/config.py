@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = False
     public_url: str = "http://127.0.0.1:8000"
     attachment_max_bytes: int = 25 * 1024 * 1024
+    attachment_storage: str = "local"  # a name registered with attachments.service
     json_body_max_bytes: int = 1024 * 1024
     session_ttl_hours: int = 24 * 14
     login_max_failures: int = 5

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
@@ -18,8 +21,19 @@ from ticketdesk.models import Attachment, Ticket, Workspace
 _UNSAFE = re.compile(r"[^\w.\- ()+,]+", re.UNICODE)
 
 
+StorageFactory = Callable[[Settings], Storage]
+_storages: dict[str, StorageFactory] = {
+    "local": lambda settings: LocalStorage(settings.data_dir / "attachments"),
+}
+
+
+def register_storage(name: str, factory: StorageFactory) -> None:
+    """Make another backend (an S3-compatible store, say) selectable by `attachment_storage`."""
+    _storages[name] = factory
+
+
 def storage_for(settings: Settings) -> Storage:
-    return LocalStorage(settings.data_dir / "attachments")
+    return _storages[settings.attachment_storage](settings)
 
 
 def safe_filename(name: str | None) -> str:
@@ -76,3 +90,40 @@ async def add_attachment(
     )
     await session.flush()
     return attachment
+
+
+def attachment_view(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "ticket_id": attachment.ticket_id,
+        "comment_id": attachment.comment_id,
+        "created_at": attachment.created_at,
+    }
+
+
+async def list_attachments(
+    session: AsyncSession, ticket_ids: Sequence[uuid.UUID]
+) -> Sequence[Attachment]:
+    stmt = select(Attachment).where(Attachment.ticket_id.in_(ticket_ids))
+    return (await session.scalars(stmt.order_by(Attachment.created_at, Attachment.id))).all()
+
+
+async def attachments_by_comment(
+    session: AsyncSession, comment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The attachments of each comment, in one query."""
+    found: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    if comment_ids:
+        rows = await session.scalars(
+            select(Attachment)
+            .where(Attachment.comment_id.in_(comment_ids))
+            .order_by(Attachment.created_at, Attachment.id)
+        )
+        for attachment in rows:
+            assert attachment.comment_id is not None
+            found[attachment.comment_id].append(attachment_view(attachment))
+    return found

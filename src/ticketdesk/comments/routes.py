@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from ticketdesk.attachments import service as attachments
 from ticketdesk.auth.principal import Principal, agent, reader
 from ticketdesk.comments import service
 from ticketdesk.comments.schemas import CommentCreate, CommentRead, Visibility
@@ -53,8 +54,10 @@ async def list_comments(
     principal: Annotated[Principal, Depends(reader)],
     visibility: Annotated[Visibility | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    """Every comment on the ticket, oldest first."""
+    """Every comment on the ticket (and on tickets merged into it), oldest first."""
     workspace = await tickets.get_workspace(session, principal)
     found = await tickets.get_ticket(session, principal, workspace, ticket)
-    rows = await service.list_comments(session, [found.id], visibility=visibility)
-    return [service.comment_view(c) for c in rows]
+    family = await service.merged_family(session, found)
+    rows = await service.list_comments(session, family, visibility=visibility)
+    files = await attachments.attachments_by_comment(session, [c.id for c in rows])
+    return [service.comment_view(c, files.get(c.id, [])) for c in rows]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
+from ticketdesk.comments.render import render_markdown
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import TransitionNotAllowed, ValidationFailed
 from ticketdesk.models import Comment, Ticket, Workspace
@@ -113,11 +114,31 @@ async def list_comments(
     return (await session.scalars(stmt.order_by(Comment.created_at, Comment.id))).all()
 
 
-def comment_view(comment: Comment) -> dict[str, Any]:
+async def merged_family(session: AsyncSession, ticket: Ticket) -> list[uuid.UUID]:
+    """The ticket and every ticket merged into it (directly or through a chain of merges)."""
+    family = [ticket.id]
+    frontier = [ticket.id]
+    while frontier:
+        frontier = list(
+            await session.scalars(
+                select(Ticket.id).where(
+                    Ticket.workspace_id == ticket.workspace_id,
+                    Ticket.merged_into_id.in_(frontier),
+                )
+            )
+        )
+        frontier = [t for t in frontier if t not in family]
+        family.extend(frontier)
+    return family
+
+
+def comment_view(comment: Comment, attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     return {
         "id": comment.id,
         "ticket_id": comment.ticket_id,
         "body": comment.body,
+        "body_html": render_markdown(comment.body),
+        "attachments": list(attachments),
         "visibility": comment.visibility,
         "author": {
             "kind": comment.author_kind,

@@ -2,6 +2,7 @@
 
 from ticketdesk.models.attachment import Attachment
 from ticketdesk.models.automation import AssignmentCursor, Automation, AutomationFiring
+from ticketdesk.models.collaboration import TicketLink, TicketWatcher
 from ticketdesk.models.event import Event, IdempotencyRecord
 from ticketdesk.models.notification import Notification
 from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
@@ -13,6 +14,7 @@ from ticketdesk.models.ticket import (
     Ticket,
     TicketLabel,
 )
+from ticketdesk.models.view import SavedView
 from ticketdesk.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from ticketdesk.models.workspace import (
     ApiToken,
@@ -41,11 +43,14 @@ __all__ = [
     "Notification",
     "SlaClock",
     "SlaPolicy",
+    "SavedView",
     "Status",
     "Team",
     "TeamMember",
     "Ticket",
     "TicketLabel",
+    "TicketLink",
+    "TicketWatcher",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

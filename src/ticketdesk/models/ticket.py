@@ -106,6 +106,7 @@ class Ticket(Base):
         Index("ix_tickets_ws_requester", "workspace_id", "requester_id", "created_at"),
         Index("ix_tickets_ws_due", "workspace_id", "due_at", "id"),
         Index("ix_tickets_category_status_changed", "status_category", "status_changed_at"),
+        Index("ix_tickets_merged_into", "merged_into_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.db import new_id, utcnow
+from ticketdesk.errors import NotFound, ValidationFailed
 from ticketdesk.events import _jsonable
-from ticketdesk.models import Notification, User
+from ticketdesk.models import Notification, Ticket, User, Workspace
+from ticketdesk.pagination import decode_cursor, encode_cursor
 
 
 async def notify(
@@ -28,13 +31,21 @@ async def notify(
     wanted = {u for u in user_ids if u != exclude}
     if not wanted:
         return []
-    recipients = list(
-        await session.scalars(
-            select(User.id).where(
-                User.workspace_id == workspace_id, User.id.in_(wanted), User.active.is_(True)
+    # who is an active user here, remembered for the request (bulk changes notify per ticket)
+    known: dict[uuid.UUID, bool] = session.info.setdefault(("active_users", workspace_id), {})
+    unknown = wanted - known.keys()
+    if unknown:
+        active = set(
+            await session.scalars(
+                select(User.id).where(
+                    User.workspace_id == workspace_id,
+                    User.id.in_(unknown),
+                    User.active.is_(True),
+                )
             )
         )
-    )
+        known.update({u: u in active for u in unknown})
+    recipients = sorted(u for u in wanted if known[u])
     if recipients:
         now = utcnow()
         await session.execute(
@@ -54,3 +65,106 @@ async def notify(
             ],
         )
     return recipients
+
+
+def _unread_first() -> ColumnElement[int]:
+    return case((Notification.read_at.is_(None), 0), else_=1)
+
+
+async def list_notifications(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    unread_only: bool,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Unread first, then newest first; keyset pages over (unread, created_at, id)."""
+    flag = _unread_first()
+    stmt = (
+        select(Notification, Ticket.number, Workspace.ticket_prefix)
+        .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
+        .join(Workspace, Workspace.id == Notification.workspace_id)
+        .where(Notification.user_id == user_id)
+    )
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    if cursor:
+        last_flag, created_at, last_id = decode_cursor(cursor, 3)
+        if (
+            last_flag not in (0, 1)
+            or not isinstance(created_at, datetime)
+            or not isinstance(last_id, uuid.UUID)
+        ):
+            raise ValidationFailed("The cursor is not valid.", loc=("query", "cursor"))
+        stmt = stmt.where(
+            or_(
+                flag > last_flag,
+                and_(
+                    flag == last_flag,
+                    tuple_(Notification.created_at, Notification.id) < tuple_(created_at, last_id),
+                ),
+            )
+        )
+    stmt = stmt.order_by(flag, Notification.created_at.desc(), Notification.id.desc())
+    rows = (await session.execute(stmt.limit(limit + 1))).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0]
+        next_cursor = encode_cursor([0 if last.read_at is None else 1, last.created_at, last.id])
+    return [notification_view(n, number, prefix) for n, number, prefix in rows], next_cursor
+
+
+def notification_view(
+    notification: Notification, number: int | None, prefix: str
+) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "ticket": f"{prefix}-{number}" if number is not None else None,
+        "ticket_id": notification.ticket_id,
+        "data": notification.data,
+        "read": notification.read_at is not None,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+    }
+
+
+async def unread_count(session: AsyncSession, user_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+    return int(count or 0)
+
+
+async def mark_read(
+    session: AsyncSession, user_id: uuid.UUID, notification_id: uuid.UUID
+) -> dict[str, Any]:
+    row = (
+        await session.execute(
+            select(Notification, Ticket.number, Workspace.ticket_prefix)
+            .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
+            .join(Workspace, Workspace.id == Notification.workspace_id)
+            .where(Notification.id == notification_id, Notification.user_id == user_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("No such notification.")
+    notification, number, prefix = row
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        await session.flush()
+    return notification_view(notification, number, prefix)
+
+
+async def mark_all_read(session: AsyncSession, user_id: uuid.UUID) -> int:
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

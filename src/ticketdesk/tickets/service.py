@@ -95,6 +95,10 @@ async def ticket_read(
 async def resolve_status(
     session: AsyncSession, workspace_id: uuid.UUID, name: str | None
 ) -> Status:
+    # remembered for the session (one request): a bulk change resolves the same status 1,000 times
+    cache: dict[tuple[uuid.UUID, str | None], Status] = session.info.setdefault("statuses", {})
+    if (workspace_id, name) in cache:
+        return cache[workspace_id, name]
     stmt = select(Status).where(Status.workspace_id == workspace_id)
     if name is None:
         stmt = stmt.where(Status.category == "open").order_by(Status.position).limit(1)
@@ -105,6 +109,7 @@ async def resolve_status(
         raise ValidationFailed(
             f"Unknown status {name!r}; see GET /statuses.", loc=("body", "status")
         )
+    cache[workspace_id, name] = status
     return status
 
 
@@ -141,6 +146,9 @@ async def ensure_labels(
     unique = sorted(set(names))
     if not unique:
         return {}
+    known: dict[str, uuid.UUID] = session.info.setdefault(("labels", workspace_id), {})
+    if all(n in known for n in unique):
+        return {n: known[n] for n in unique}
     now = utcnow()
     await insert_ignoring_conflicts(
         session,
@@ -156,15 +164,21 @@ async def ensure_labels(
             Label.workspace_id == workspace_id, Label.name.in_(unique)
         )
     )
-    return dict(rows.tuples().all())
+    found = dict(rows.tuples().all())
+    known.update(found)
+    return found
 
 
 async def check_assignee(
     session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
 ) -> User:
-    user = await session.scalar(
-        select(User).where(User.id == user_id, User.workspace_id == workspace_id)
-    )
+    # remembered for the session (one request), like statuses: bulk changes check once
+    cache: dict[tuple[uuid.UUID, uuid.UUID], User | None] = session.info.setdefault("assignees", {})
+    if (workspace_id, user_id) not in cache:
+        cache[workspace_id, user_id] = await session.scalar(
+            select(User).where(User.id == user_id, User.workspace_id == workspace_id)
+        )
+    user = cache[workspace_id, user_id]
     if user is None or not user.active or user.role == "viewer":
         raise ValidationFailed(
             "The assignee must be an active agent or admin of this workspace.",
@@ -174,9 +188,12 @@ async def check_assignee(
 
 
 async def check_team(session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID) -> Team:
-    team = await session.scalar(
-        select(Team).where(Team.id == team_id, Team.workspace_id == workspace_id)
-    )
+    cache: dict[tuple[uuid.UUID, uuid.UUID], Team | None] = session.info.setdefault("teams", {})
+    if (workspace_id, team_id) not in cache:
+        cache[workspace_id, team_id] = await session.scalar(
+            select(Team).where(Team.id == team_id, Team.workspace_id == workspace_id)
+        )
+    team = cache[workspace_id, team_id]
     if team is None:
         raise ValidationFailed("No such team in this workspace.", loc=("body", "team_id"))
     return team

@@ -1,0 +1,32 @@
+"""Saved views: a named set of list filters and a sort, personal or shared."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+
+
+class SavedView(Base):
+    __tablename__ = "saved_views"
+    __table_args__ = (
+        Index("ix_saved_views_owner", "workspace_id", "owner_id", "position"),
+        Index("ix_saved_views_shared", "workspace_id", "shared", "position"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    sort: Mapped[str] = mapped_column(String(20), default="-created_at")
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
