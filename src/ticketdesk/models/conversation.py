@@ -61,7 +61,7 @@ class ConversationMessage(Base):
 
 
 class ConversationTicket(Base):
-    """A ticket spawned from a conversation, with the transcript as it stood (tickets outlive it)."""
+    """A ticket spawned from a conversation, with the transcript as it stood (it outlives it)."""
 
     __tablename__ = "conversation_tickets"
     __table_args__ = (Index("ix_conversation_tickets_conversation", "conversation_id"),)
