@@ -163,7 +163,9 @@ async def test_ticket_outlives_its_conversation(tenant: Tenant) -> None:
     conversation = (await tenant.post("/conversations", json=chat())).json()
     cid = conversation["id"]
     ticket = (await tenant.post(f"/conversations/{cid}/tickets", json={})).json()
-    await tenant.post(f"/conversations/{cid}/messages", json={"author": "visitor", "body": "Thanks"})
+    await tenant.post(
+        f"/conversations/{cid}/messages", json={"author": "visitor", "body": "Thanks"}
+    )
 
     assert (await tenant.delete(f"/conversations/{cid}", role="agent")).status_code == 403
     assert (await tenant.delete(f"/conversations/{cid}")).status_code == 204
@@ -188,7 +190,9 @@ async def test_scopes_roles_and_tenancy(tenant: Tenant, other_tenant: Tenant) ->
     assert denied.status_code == 403
     assert (await tenant.post("/conversations", json=chat(), role="viewer")).status_code == 403
     cid = (await tenant.post("/conversations", json=chat())).json()["id"]
-    assert (await tenant.client.get(f"/conversations/{cid}", headers=reader_token)).status_code == 200
+    assert (
+        await tenant.client.get(f"/conversations/{cid}", headers=reader_token)
+    ).status_code == 200
     assert (await other_tenant.get(f"/conversations/{cid}")).status_code == 404
     assert (await other_tenant.post(f"/conversations/{cid}/tickets", json={})).status_code == 404
     # the same external id in another workspace is another conversation

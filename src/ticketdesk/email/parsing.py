@@ -217,7 +217,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
     defects = {type(d).__name__ for d in message.defects}
     if "MissingHeaderBodySeparatorDefect" in defects and "from" not in message:
         raise MalformedEmail("The body is not an RFC 5322 message (no header block).")
-    if message.is_multipart() and defects & {
+    if message.get_content_maintype() == "multipart" and defects & {
         "NoBoundaryInMultipartDefect",
         "StartBoundaryNotFoundDefect",
         "MultipartInvariantViolationDefect",

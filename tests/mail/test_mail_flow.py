@@ -1,0 +1,363 @@
+"""Inbound mail opens and threads tickets; notifications go out over real SMTP and thread back."""
+
+from __future__ import annotations
+
+import uuid
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.mail.conftest import Mailbox, drain, inbound_token
+from tests.support import Tenant
+from ticketdesk.db import Database
+from ticketdesk.email.outbound import SEND_JOB
+from ticketdesk.models import Attachment
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def customer_mail(
+    sender: str, subject: str, body: str, *, message_id: str | None = None, **headers: str
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "support@desk.example.com"
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or make_msgid(domain="customer.example")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return bytes(message)
+
+
+def reply_to(received: EmailMessage, sender: str, body: str) -> bytes:
+    """What a mail client sends when the customer hits Reply on our notification."""
+    quoted = "\n".join(
+        f"> {line}" for line in received.get_body(("plain",)).get_content().splitlines()
+    )
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = received["Reply-To"] or received["From"]
+    message["Subject"] = f"Re: {received['Subject']}"
+    message["Message-ID"] = make_msgid(domain="customer.example")
+    message["In-Reply-To"] = received["Message-ID"]
+    message["References"] = " ".join(
+        filter(None, [received.get("References"), received["Message-ID"]])
+    )
+    message.set_content(f"{body}\n\nOn Mon, 23 Nov 2026 at 10:00, Support wrote:\n{quoted}\n")
+    return bytes(message)
+
+
+async def post_mail(client: Any, headers: dict[str, str], raw: bytes) -> Any:
+    return await client.post("/inbound/email", content=raw, headers=headers)
+
+
+async def test_new_mail_opens_ticket_and_the_requester_gets_a_threaded_receipt(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    token = await inbound_token(desk)
+    sender = f"ada@{desk.slug}.example"
+    raw = customer_mail(f"Ada Lovelace <{sender}>", "Cannot log in", "The reset link is broken.")
+    response = await post_mail(desk.client, token, raw)
+    assert response.status_code == 201, response.text
+    key = response.json()["ticket"]
+    ticket = (await desk.get(f"/tickets/{key}")).json()
+    assert ticket["channel"] == "email"
+    assert ticket["subject"] == "Cannot log in"
+    assert ticket["description"] == "The reset link is broken."
+    assert ticket["requester"] == {"id": ticket["requester"]["id"], "email": sender,
+                                   "name": "Ada Lovelace"}  # fmt: skip
+
+    await drain(mail_app)
+    (receipt,) = inbox.to(sender)
+    assert receipt["Subject"] == f"[{key}] Cannot log in"
+    assert receipt["To"] == f"Ada Lovelace <{sender}>"
+    assert receipt["From"].addresses[0].addr_spec == f"{desk.slug}@desk.example.com"
+    assert receipt["Auto-Submitted"] == "auto-replied"
+    original_id = raw.split(b"Message-ID: ")[1].split(b"\n")[0].strip().decode()
+    assert receipt["In-Reply-To"] == original_id
+    assert receipt["X-Ticketdesk-Ticket"] == key
+    assert receipt.get_body(("html",)) is not None
+
+    log = (await desk.get(f"/tickets/{key}/emails")).json()
+    sent = [e for e in log if e["direction"] == "out"]
+    assert [(e["kind"], e["status"]) for e in sent] == [("ticket_opened", "sent")]
+    assert f"<{sent[0]['message_id']}>" == receipt["Message-ID"]
+
+    # the customer answers the receipt: the answer lands on the same ticket, quote stripped
+    answer = await post_mail(desk.client, token, reply_to(receipt, sender, "Also, my 2FA is off."))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "appended" and answer.json()["ticket"] == key
+    comments = (await desk.get(f"/tickets/{key}/comments")).json()
+    assert [(c["body"], c["visibility"], c["author"]["kind"]) for c in comments] == [
+        ("Also, my 2FA is off.", "public", "contact")
+    ]
+    await drain(mail_app)
+    assert len(inbox.to(sender)) == 1  # the requester's own reply sends them nothing
+
+
+async def test_agent_replies_and_status_changes_are_mailed_and_threaded(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    sender = f"grace@{desk.slug}.example"
+    put = await desk.put("/settings/email", json={"notify_statuses": ["waiting"],
+                                                  "brand_name": "Mailco Care"})  # fmt: skip
+    assert put.status_code == 200, put.text
+    ticket = await desk.create_ticket(
+        subject="Refund for order 78932", requester={"email": sender, "name": "Grace"}
+    )
+    key = ticket["key"]
+    await drain(mail_app)
+    (opened,) = inbox.to(sender)
+    assert opened["Subject"] == f"[{key}] Refund for order 78932"
+    assert opened["From"].addresses[0].display_name == "Mailco Care"
+
+    note = await desk.post(f"/tickets/{key}/comments",
+                           json={"body": "internal: check stock", "visibility": "internal"})  # fmt: skip
+    assert note.status_code == 201
+    reply = await desk.post(
+        f"/tickets/{key}/comments",
+        json={"body": "We refunded 20 EUR.", "visibility": "public"},
+        role="agent",
+    )
+    assert reply.status_code == 201
+    await drain(mail_app)  # one at a time, so the order of arrival is known
+    waiting = await desk.patch(f"/tickets/{key}", json={"status": "waiting"})
+    assert waiting.status_code == 200
+    await drain(mail_app)
+    in_progress = await desk.patch(f"/tickets/{key}", json={"status": "in_progress"})
+    assert in_progress.status_code == 200  # not opted in: no mail
+    resolved = await desk.patch(f"/tickets/{key}", json={"status": "resolved"})
+    assert resolved.status_code == 200
+    await drain(mail_app)
+
+    mails = inbox.to(sender)
+    subjects = [m["Subject"] for m in mails]
+    assert subjects == [
+        f"[{key}] Refund for order 78932",
+        f"[{key}] Re: Refund for order 78932",
+        f"[{key}] Refund for order 78932 is now Waiting",
+        f"[{key}] Resolved: Refund for order 78932",
+    ]
+    agent_reply = mails[1]
+    text = agent_reply.get_body(("plain",)).get_content()
+    assert "We refunded 20 EUR." in text and "check stock" not in text
+    assert "Bob Agent replied" in text
+    assert agent_reply["Auto-Submitted"] is None  # a person wrote it
+    assert mails[2]["Auto-Submitted"] == "auto-generated"
+    # every later mail answers the first one, so mail clients show one thread
+    for later in mails[1:]:
+        assert opened["Message-ID"] in later["References"]
+        assert later["In-Reply-To"]
+    assert len({m["Message-ID"] for m in mails}) == 4
+
+    # resolved, then the customer replies to the agent's mail: the ticket reopens
+    answer = reply_to(agent_reply, sender, "Money is not there yet.")
+    result = await desk.client.post(
+        "/inbound/email", content=answer, headers=await inbound_token(desk)
+    )
+    assert result.status_code == 200 and result.json()["ticket"] == key
+    assert (await desk.get(f"/tickets/{key}")).json()["status"] == "open"
+
+
+async def test_reply_by_subject_tag_moves_waiting_to_open(desk: Tenant, mail_app: Any) -> None:
+    token = await inbound_token(desk)
+    sender = f"linus@{desk.slug}.example"
+    created = await post_mail(desk.client, token, customer_mail(sender, "VPN down", "Since 9am."))
+    key = created.json()["ticket"]
+    assert (await desk.patch(f"/tickets/{key}", json={"status": "waiting"})).status_code == 200
+
+    body = "It works again.\n\n-----Original Message-----\nFrom: support\nSent: today\nSince 9am."
+    reply = await post_mail(
+        desk.client, token, customer_mail(sender, f"RE: [{key}] VPN down", body)
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["status"] == "appended"
+    ticket = (await desk.get(f"/tickets/{key}")).json()
+    assert ticket["status"] == "open"
+    comments = (await desk.get(f"/tickets/{key}/comments")).json()
+    assert comments[-1]["body"] == "It works again."
+    activity = (await desk.get(f"/tickets/{key}/activity?type=ticket.status_changed")).json()
+    last = activity["items"][-1]
+    assert (last["data"]["from"], last["data"]["to"], last["actor"]["kind"]) == (
+        "waiting", "open", "contact",
+    )  # fmt: skip
+
+
+async def test_inbound_fixtures_open_tickets_with_their_content(
+    desk: Tenant, db: Database, mail_app: Any
+) -> None:
+    token = await inbound_token(desk)
+
+    multipart = await post_mail(
+        desk.client, token, (FIXTURES / "multipart_attachments.eml").read_bytes()
+    )
+    assert multipart.status_code == 201, multipart.text
+    ticket = (await desk.get(f"/tickets/{multipart.json()['ticket']}")).json()
+    assert ticket["subject"] == "Drucker defekt — siehe Anhang"
+    assert ticket["requester"]["name"] == "Jürgen Käfer"
+    async with db.unit_of_work() as session:
+        files = (
+            await session.scalars(
+                select(Attachment).where(Attachment.ticket_id == uuid.UUID(ticket["id"]))
+                .order_by(Attachment.filename)
+            )
+        ).all()  # fmt: skip
+    assert [(f.filename, f.content_type, f.uploaded_by_kind) for f in files] == [
+        ("Rechnung März.pdf", "application/pdf", "contact"),
+        ("streifen.png", "image/png", "contact"),
+    ]
+
+    latin1 = await post_mail(desk.client, token, (FIXTURES / "latin1_qp.eml").read_bytes())
+    ticket = (await desk.get(f"/tickets/{latin1.json()['ticket']}")).json()
+    assert ticket["subject"] == "Rechnung für März"
+    assert "Mit freundlichen Grüßen" in ticket["description"]
+
+    html = await post_mail(desk.client, token, (FIXTURES / "html_only.eml").read_bytes())
+    ticket = (await desk.get(f"/tickets/{html.json()['ticket']}")).json()
+    assert ticket["description"].startswith("I cannot log in & the reset link is broken.")
+    assert "alert" not in ticket["description"]
+
+    forwarded = await post_mail(desk.client, token, (FIXTURES / "forwarded.eml").read_bytes())
+    ticket = (await desk.get(f"/tickets/{forwarded.json()['ticket']}")).json()
+    assert ticket["subject"] == "Fwd: Invoice 4711 question"
+    assert ticket["requester"]["email"] == "office@customer.example"
+    # a new ticket keeps the forwarded thread: that is the content
+    assert "Invoice 4711 charges VAT twice." in ticket["description"]
+
+    again = await post_mail(desk.client, token, (FIXTURES / "forwarded.eml").read_bytes())
+    assert again.status_code == 200
+    assert again.json()["status"] == "duplicate" and again.json()["ticket"] == ticket["key"]
+
+
+async def test_auto_replies_and_bounces_never_open_tickets_or_loop(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    token = await inbound_token(desk)
+    first = await desk.create_ticket(subject="Cannot log in",
+                                     requester={"email": "ada@customer.example"})  # fmt: skip
+    assert first["key"] == "TKT-1"
+    await drain(mail_app)
+    sent_before = len(inbox.messages)
+    for name in ("auto_reply.eml", "bounce.eml"):
+        response = await post_mail(desk.client, token, (FIXTURES / name).read_bytes())
+        assert response.status_code == 202, response.text
+        assert response.json()["status"] == "ignored"
+        assert response.json()["ticket"] is None
+    precedence = customer_mail("news@list.example", "Weekly news", "...", Precedence="bulk")
+    assert (await post_mail(desk.client, token, precedence)).status_code == 202
+    own = customer_mail(f"{desk.slug}@desk.example.com", "[TKT-1] loop", "echo")
+    assert (await post_mail(desk.client, token, own)).status_code == 202
+    await drain(mail_app)
+    assert len(inbox.messages) == sent_before
+    tickets = (await desk.get("/tickets")).json()["items"]
+    assert [t["key"] for t in tickets] == ["TKT-1"]
+    assert (await desk.get("/tickets/TKT-1/comments")).json() == []
+
+
+async def test_malformed_mail_is_a_4xx_and_changes_nothing(desk: Tenant, mail_app: Any) -> None:
+    token = await inbound_token(desk)
+    for raw in (
+        bytes(range(256)) * 8,
+        b"",
+        b"Subject: no sender\r\n\r\nbody",
+        (FIXTURES / "broken_multipart.eml").read_bytes(),
+    ):
+        response = await post_mail(desk.client, token, raw)
+        assert 400 <= response.status_code < 500, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    assert (await desk.get("/tickets")).json()["items"] == []
+
+    json_body = await desk.client.post(
+        "/inbound/email", json={"raw": "x"}, headers={"Authorization": token["Authorization"]}
+    )
+    assert json_body.status_code == 415
+    agent_token = await desk.post("/api-tokens", json={"name": "x", "scopes": ["tickets:write"]})
+    no_scope = {"Authorization": f"Bearer {agent_token.json()['token']}",
+                "Content-Type": "message/rfc822"}  # fmt: skip
+    raw = customer_mail("a@customer.example", "hi", "hello")
+    assert (await post_mail(desk.client, no_scope, raw)).status_code == 403
+    assert (
+        await post_mail(desk.client, {"Content-Type": "message/rfc822"}, raw)
+    ).status_code == 401
+
+
+async def test_sending_is_idempotent_when_a_job_runs_twice(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    sender = f"once@{desk.slug}.example"
+    ticket = await desk.create_ticket(subject="Only once", requester={"email": sender})
+    await drain(mail_app)
+    assert len(inbox.to(sender)) == 1
+    (logged,) = (await desk.get(f"/tickets/{ticket['key']}/emails")).json()
+    await mail_app.state.db.job_runner.enqueue(SEND_JOB, {"email_id": logged["id"]})
+    await drain(mail_app)
+    assert len(inbox.to(sender)) == 1
+
+
+async def test_templates_are_sandboxed_validated_on_save_and_used(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    broken = [
+        {"subject": "{{ ticket.key ", "text": "x", "html": "x"},
+        {"subject": "{{ nonsense.field }}", "text": "x", "html": "x"},
+        {"subject": "ok", "text": "{{ ticket.__class__.__mro__ }}", "html": "x"},
+        {"subject": "ok", "text": "x", "html": "{% for i in range(10**9) %}{% endfor %}"},
+    ]
+    for body in broken:
+        response = await desk.put("/email/templates/agent_reply", json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["errors"][0]["loc"][0] == "body"
+    assert (await desk.put("/email/templates/nope", json=broken[0])).status_code == 422
+    assert (await desk.get("/email/templates/agent_reply", role="agent")).status_code == 403
+
+    custom = {
+        "subject": "Update on {{ ticket.subject }}",
+        "text": "{{ comment.body }}\n-- {{ brand.signature }}",
+        "html": '<p style="color: {{ brand.color }}">{{ comment.body }}</p>',
+    }
+    saved = await desk.put("/email/templates/agent_reply", json=custom)
+    assert saved.status_code == 200 and saved.json()["is_default"] is False
+    await desk.put("/settings/email", json={"brand_color": "#ff0000",
+                                            "signature": "Team Mailco"})  # fmt: skip
+    sender = f"tpl@{desk.slug}.example"
+    ticket = await desk.create_ticket(subject="Templated", requester={"email": sender})
+    await desk.post(f"/tickets/{ticket['key']}/comments",
+                    json={"body": "<script>x()</script> fixed", "visibility": "public"})  # fmt: skip
+    await drain(mail_app)
+    mail = inbox.to(sender)[-1]
+    # the ticket tag is always there, even when a template forgets it
+    assert mail["Subject"] == f"[{ticket['key']}] Update on Templated"
+    assert mail.get_body(("plain",)).get_content().replace("\r\n", "\n").strip() == (
+        "<script>x()</script> fixed\n-- Team Mailco"
+    )
+    html = mail.get_body(("html",)).get_content()
+    assert '<p style="color: #ff0000">&lt;script&gt;x()&lt;/script&gt; fixed</p>' in html
+
+    assert (await desk.delete("/email/templates/agent_reply")).status_code == 204
+    assert (await desk.get("/email/templates/agent_reply")).json()["is_default"] is True
+
+
+async def test_without_smtp_mail_is_skipped_and_logged(tenant: Tenant, app: Any) -> None:
+    ticket = await tenant.create_ticket(subject="No relay", requester={"email": "x@y.example"})
+    await app.state.db.job_runner.drain()
+    (logged,) = (await tenant.get(f"/tickets/{ticket['key']}/emails")).json()
+    assert logged["status"] == "skipped" and logged["kind"] == "ticket_opened"
+
+
+async def test_smtp_failure_is_retried_not_lost(desk: Tenant, mail_app: Any) -> None:
+    """A relay that refuses the connection: the row stays queued with the error, never `sent`."""
+    settings = mail_app.state.settings
+    original = settings.smtp_url
+    settings.smtp_url = "smtp://127.0.0.1:1"
+    try:
+        ticket = await desk.create_ticket(subject="Relay down", requester={"email": "r@y.example"})
+        await mail_app.state.db.job_runner.drain(timeout=1.0)
+    finally:
+        settings.smtp_url = original
+    (logged,) = (await desk.get(f"/tickets/{ticket['key']}/emails")).json()
+    assert logged["status"] == "pending" and logged["attempts"] == 1
+    assert logged["last_error"] and logged["sent_at"] is None
