@@ -24,13 +24,19 @@ def chat(external_id: str | None = "chat-1", **extra: Any) -> dict[str, Any]:
             "page_url": "https://shop.example.com/orders/78932",
         },
         "messages": [
-            {"author": "visitor", "body": "My order 78932 never arrived",
-             "sent_at": "2026-11-21T09:30:00Z"},
-            {"author": "ai", "body": "Sorry to hear that! Let me check.",
-             "sent_at": "2026-11-21T09:30:05Z"},
+            {
+                "author": "visitor",
+                "body": "My order 78932 never arrived",
+                "sent_at": "2026-11-21T09:30:00Z",
+            },
+            {
+                "author": "ai",
+                "body": "Sorry to hear that! Let me check.",
+                "sent_at": "2026-11-21T09:30:05Z",
+            },
         ],
         **extra,
-    }  # fmt: skip
+    }
     if external_id is not None:
         body["external_id"] = external_id
     return body
@@ -88,7 +94,8 @@ async def test_widget_polls_for_messages_after_the_last_one_it_saw(tenant: Tenan
     assert [m["body"] for m in newer["items"]] == ["Hi, Bob here."]
 
     paged = (await tenant.get(f"/conversations/{cid}/messages?limit=2")).json()
-    assert len(paged["items"]) == 2 and paged["next_cursor"] == paged["items"][1]["id"]
+    assert len(paged["items"]) == 2
+    assert paged["next_cursor"] == paged["items"][1]["id"]
     rest = (await tenant.get(f"/conversations/{cid}/messages?after={paged['next_cursor']}")).json()
     assert [m["body"] for m in rest["items"]] == ["Hi, Bob here."]
 
@@ -172,7 +179,8 @@ async def test_ticket_outlives_its_conversation(tenant: Tenant) -> None:
     assert (await tenant.get(f"/conversations/{cid}")).status_code == 404
 
     kept = await tenant.get(f"/tickets/{ticket['key']}")
-    assert kept.status_code == 200 and kept.json()["conversation_id"] == cid
+    assert kept.status_code == 200
+    assert kept.json()["conversation_id"] == cid
     transcript = (await tenant.get(f"/tickets/{ticket['key']}/transcript")).json()
     assert transcript["conversation_exists"] is False
     assert [m["body"] for m in transcript["messages"]][-1] == "Thanks"
@@ -197,7 +205,8 @@ async def test_scopes_roles_and_tenancy(tenant: Tenant, other_tenant: Tenant) ->
     assert (await other_tenant.post(f"/conversations/{cid}/tickets", json={})).status_code == 404
     # the same external id in another workspace is another conversation
     theirs = await other_tenant.post("/conversations", json=chat())
-    assert theirs.status_code == 201 and theirs.json()["id"] != cid
+    assert theirs.status_code == 201
+    assert theirs.json()["id"] != cid
     plain = await tenant.create_ticket()
     assert (await tenant.get(f"/tickets/{plain['key']}/transcript")).status_code == 404
     assert (await tenant.client.post("/conversations", json=chat())).status_code == 401

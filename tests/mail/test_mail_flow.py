@@ -68,8 +68,11 @@ async def test_new_mail_opens_ticket_and_the_requester_gets_a_threaded_receipt(
     assert ticket["channel"] == "email"
     assert ticket["subject"] == "Cannot log in"
     assert ticket["description"] == "The reset link is broken."
-    assert ticket["requester"] == {"id": ticket["requester"]["id"], "email": sender,
-                                   "name": "Ada Lovelace"}  # fmt: skip
+    assert ticket["requester"] == {
+        "id": ticket["requester"]["id"],
+        "email": sender,
+        "name": "Ada Lovelace",
+    }
 
     await drain(mail_app)
     (receipt,) = inbox.to(sender)
@@ -90,7 +93,8 @@ async def test_new_mail_opens_ticket_and_the_requester_gets_a_threaded_receipt(
     # the customer answers the receipt: the answer lands on the same ticket, quote stripped
     answer = await post_mail(desk.client, token, reply_to(receipt, sender, "Also, my 2FA is off."))
     assert answer.status_code == 200, answer.text
-    assert answer.json()["status"] == "appended" and answer.json()["ticket"] == key
+    assert answer.json()["status"] == "appended"
+    assert answer.json()["ticket"] == key
     comments = (await desk.get(f"/tickets/{key}/comments")).json()
     assert [(c["body"], c["visibility"], c["author"]["kind"]) for c in comments] == [
         ("Also, my 2FA is off.", "public", "contact")
@@ -103,8 +107,9 @@ async def test_agent_replies_and_status_changes_are_mailed_and_threaded(
     desk: Tenant, mail_app: Any, inbox: Mailbox
 ) -> None:
     sender = f"grace@{desk.slug}.example"
-    put = await desk.put("/settings/email", json={"notify_statuses": ["waiting"],
-                                                  "brand_name": "Mailco Care"})  # fmt: skip
+    put = await desk.put(
+        "/settings/email", json={"notify_statuses": ["waiting"], "brand_name": "Mailco Care"}
+    )
     assert put.status_code == 200, put.text
     ticket = await desk.create_ticket(
         subject="Refund for order 78932", requester={"email": sender, "name": "Grace"}
@@ -115,8 +120,9 @@ async def test_agent_replies_and_status_changes_are_mailed_and_threaded(
     assert opened["Subject"] == f"[{key}] Refund for order 78932"
     assert opened["From"].addresses[0].display_name == "Mailco Care"
 
-    note = await desk.post(f"/tickets/{key}/comments",
-                           json={"body": "internal: check stock", "visibility": "internal"})  # fmt: skip
+    note = await desk.post(
+        f"/tickets/{key}/comments", json={"body": "internal: check stock", "visibility": "internal"}
+    )
     assert note.status_code == 201
     reply = await desk.post(
         f"/tickets/{key}/comments",
@@ -144,7 +150,8 @@ async def test_agent_replies_and_status_changes_are_mailed_and_threaded(
     ]
     agent_reply = mails[1]
     text = agent_reply.get_body(("plain",)).get_content()
-    assert "We refunded 20 EUR." in text and "check stock" not in text
+    assert "We refunded 20 EUR." in text
+    assert "check stock" not in text
     assert "Bob Agent replied" in text
     assert agent_reply["Auto-Submitted"] is None  # a person wrote it
     assert mails[2]["Auto-Submitted"] == "auto-generated"
@@ -159,7 +166,8 @@ async def test_agent_replies_and_status_changes_are_mailed_and_threaded(
     result = await desk.client.post(
         "/inbound/email", content=answer, headers=await inbound_token(desk)
     )
-    assert result.status_code == 200 and result.json()["ticket"] == key
+    assert result.status_code == 200
+    assert result.json()["ticket"] == key
     assert (await desk.get(f"/tickets/{key}")).json()["status"] == "open"
 
 
@@ -183,8 +191,10 @@ async def test_reply_by_subject_tag_moves_waiting_to_open(desk: Tenant, mail_app
     activity = (await desk.get(f"/tickets/{key}/activity?type=ticket.status_changed")).json()
     last = activity["items"][-1]
     assert (last["data"]["from"], last["data"]["to"], last["actor"]["kind"]) == (
-        "waiting", "open", "contact",
-    )  # fmt: skip
+        "waiting",
+        "open",
+        "contact",
+    )
 
 
 async def test_inbound_fixtures_open_tickets_with_their_content(
@@ -202,10 +212,11 @@ async def test_inbound_fixtures_open_tickets_with_their_content(
     async with db.unit_of_work() as session:
         files = (
             await session.scalars(
-                select(Attachment).where(Attachment.ticket_id == uuid.UUID(ticket["id"]))
+                select(Attachment)
+                .where(Attachment.ticket_id == uuid.UUID(ticket["id"]))
                 .order_by(Attachment.filename)
             )
-        ).all()  # fmt: skip
+        ).all()
     assert [(f.filename, f.content_type, f.uploaded_by_kind) for f in files] == [
         ("Rechnung März.pdf", "application/pdf", "contact"),
         ("streifen.png", "image/png", "contact"),
@@ -230,15 +241,17 @@ async def test_inbound_fixtures_open_tickets_with_their_content(
 
     again = await post_mail(desk.client, token, (FIXTURES / "forwarded.eml").read_bytes())
     assert again.status_code == 200
-    assert again.json()["status"] == "duplicate" and again.json()["ticket"] == ticket["key"]
+    assert again.json()["status"] == "duplicate"
+    assert again.json()["ticket"] == ticket["key"]
 
 
 async def test_auto_replies_and_bounces_never_open_tickets_or_loop(
     desk: Tenant, mail_app: Any, inbox: Mailbox
 ) -> None:
     token = await inbound_token(desk)
-    first = await desk.create_ticket(subject="Cannot log in",
-                                     requester={"email": "ada@customer.example"})  # fmt: skip
+    first = await desk.create_ticket(
+        subject="Cannot log in", requester={"email": "ada@customer.example"}
+    )
     assert first["key"] == "TKT-1"
     await drain(mail_app)
     sent_before = len(inbox.messages)
@@ -276,8 +289,10 @@ async def test_malformed_mail_is_a_4xx_and_changes_nothing(desk: Tenant, mail_ap
     )
     assert json_body.status_code == 415
     agent_token = await desk.post("/api-tokens", json={"name": "x", "scopes": ["tickets:write"]})
-    no_scope = {"Authorization": f"Bearer {agent_token.json()['token']}",
-                "Content-Type": "message/rfc822"}  # fmt: skip
+    no_scope = {
+        "Authorization": f"Bearer {agent_token.json()['token']}",
+        "Content-Type": "message/rfc822",
+    }
     raw = customer_mail("a@customer.example", "hi", "hello")
     assert (await post_mail(desk.client, no_scope, raw)).status_code == 403
     assert (
@@ -320,13 +335,15 @@ async def test_templates_are_sandboxed_validated_on_save_and_used(
         "html": '<p style="color: {{ brand.color }}">{{ comment.body }}</p>',
     }
     saved = await desk.put("/email/templates/agent_reply", json=custom)
-    assert saved.status_code == 200 and saved.json()["is_default"] is False
-    await desk.put("/settings/email", json={"brand_color": "#ff0000",
-                                            "signature": "Team Mailco"})  # fmt: skip
+    assert saved.status_code == 200
+    assert saved.json()["is_default"] is False
+    await desk.put("/settings/email", json={"brand_color": "#ff0000", "signature": "Team Mailco"})
     sender = f"tpl@{desk.slug}.example"
     ticket = await desk.create_ticket(subject="Templated", requester={"email": sender})
-    await desk.post(f"/tickets/{ticket['key']}/comments",
-                    json={"body": "<script>x()</script> fixed", "visibility": "public"})  # fmt: skip
+    await desk.post(
+        f"/tickets/{ticket['key']}/comments",
+        json={"body": "<script>x()</script> fixed", "visibility": "public"},
+    )
     await drain(mail_app)
     mail = inbox.to(sender)[-1]
     # the ticket tag is always there, even when a template forgets it
@@ -345,7 +362,8 @@ async def test_without_smtp_mail_is_skipped_and_logged(tenant: Tenant, app: Any)
     ticket = await tenant.create_ticket(subject="No relay", requester={"email": "x@y.example"})
     await app.state.db.job_runner.drain()
     (logged,) = (await tenant.get(f"/tickets/{ticket['key']}/emails")).json()
-    assert logged["status"] == "skipped" and logged["kind"] == "ticket_opened"
+    assert logged["status"] == "skipped"
+    assert logged["kind"] == "ticket_opened"
 
 
 async def test_smtp_failure_is_retried_not_lost(desk: Tenant, mail_app: Any) -> None:
@@ -359,5 +377,7 @@ async def test_smtp_failure_is_retried_not_lost(desk: Tenant, mail_app: Any) -> 
     finally:
         settings.smtp_url = original
     (logged,) = (await desk.get(f"/tickets/{ticket['key']}/emails")).json()
-    assert logged["status"] == "pending" and logged["attempts"] == 1
-    assert logged["last_error"] and logged["sent_at"] is None
+    assert logged["status"] == "pending"
+    assert logged["attempts"] == 1
+    assert logged["last_error"]
+    assert logged["sent_at"] is None

@@ -33,13 +33,21 @@ ALLOW_HEADERS = "Content-Type, Idempotency-Key"
 PREFLIGHT_MAX_AGE = "600"
 
 
-async def _origins_for(request: Request) -> list[str]:
-    cached: list[str] | None = getattr(request.state, "form_origins", None)
-    if cached is not None:
-        return cached
+async def _origin_allowed(request: Request) -> bool | None:
+    """None without an Origin header; else whether the workspace allows that origin.
+
+    Looked up before the route runs, in a session of its own, so it never waits on the
+    request's transaction (SQLite holds one writer lock).
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return None
     db: Database = request.app.state.db
     async with db.sessionmaker() as session:
-        return await service.allowed_origins(session, request.path_params.get("workspace_slug", ""))
+        allowed = await service.allowed_origins(
+            session, request.path_params.get("workspace_slug", "")
+        )
+    return origin.rstrip("/").lower() in allowed
 
 
 class PublicCorsRoute(APIRoute):
@@ -49,6 +57,7 @@ class PublicCorsRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            request.state.origin_allowed = await _origin_allowed(request)
             try:
                 response = await original(request)
             except (RequestValidationError, TicketdeskError) as exc:
@@ -56,9 +65,8 @@ class PublicCorsRoute(APIRoute):
                     TicketdeskError if isinstance(exc, TicketdeskError) else RequestValidationError
                 )
                 response = await request.app.exception_handlers[kind](request, exc)
-            origin = request.headers.get("origin")
-            if origin and origin.rstrip("/").lower() in await _origins_for(request):
-                response.headers["Access-Control-Allow-Origin"] = origin
+            if request.state.origin_allowed:
+                response.headers["Access-Control-Allow-Origin"] = request.headers["origin"]
                 response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
             response.headers["Vary"] = "Origin"
             return response
@@ -92,10 +100,7 @@ async def submit_form(
     nothing is created and `key` is null.
     """
     workspace = await service.workspace_by_slug(session, workspace_slug)
-    prefs = await channel.channel_settings(session, workspace.id)
-    request.state.form_origins = list(prefs.form_allowed_origins or [])
-    origin = request.headers.get("origin")
-    if origin and origin.rstrip("/").lower() not in request.state.form_origins:
+    if request.state.origin_allowed is False:
         raise Forbidden("This website is not allowed to post to this help desk's form.")
     ticket = await service.submit(session, workspace, data, client_ip=_client_ip(request))
     return {"key": tickets.ticket_key(workspace, ticket) if ticket is not None else None}
@@ -109,11 +114,8 @@ async def submit_form(
 )
 async def preflight(workspace_slug: str, request: Request, session: SessionDep) -> Response:
     """CORS preflight: allowed only for the origins the workspace configured."""
-    workspace = await service.workspace_by_slug(session, workspace_slug)
-    prefs = await channel.channel_settings(session, workspace.id)
-    request.state.form_origins = list(prefs.form_allowed_origins or [])
-    origin = (request.headers.get("origin") or "").rstrip("/").lower()
-    if not origin or origin not in request.state.form_origins:
+    await service.workspace_by_slug(session, workspace_slug)
+    if not request.state.origin_allowed:
         raise Forbidden("This origin may not use this help desk's form.")
     return Response(
         status_code=204,
