@@ -225,3 +225,25 @@ async def test_bad_input_is_a_422_not_a_500(tenant: Tenant) -> None:
         response = await tenant.post("/conversations", json=body)
         assert response.status_code == 422, (body, response.text)
     assert (await tenant.get("/conversations/not-a-uuid")).status_code == 422
+
+
+async def test_list_conversations_newest_first_in_keyset_pages(tenant: Tenant) -> None:
+    ids = [
+        (await tenant.post("/conversations", json=chat(f"list-{i}"))).json()["id"] for i in range(5)
+    ]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        url = "/conversations?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = (await tenant.get(url, role="viewer")).json()
+        seen += [c["id"] for c in page["items"]]
+        if page["items"]:
+            assert "messages" not in page["items"][0]
+            assert page["items"][0]["message_count"] == 2
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        # a conversation arriving mid-walk must not shift or repeat the remaining pages
+        await tenant.post("/conversations", json=chat(None))
+    assert seen == list(reversed(ids))
+    assert (await tenant.get("/conversations?cursor=garbage")).status_code == 422

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.mail.conftest import Mailbox, drain, inbound_token
 from tests.support import Tenant
-from ticketdesk.db import Database
-from ticketdesk.email.outbound import SEND_JOB
+from ticketdesk.db import Database, utcnow
+from ticketdesk.email.outbound import SEND_JOB, sweep_unsent
+from ticketdesk.jobs import JobContext
 from ticketdesk.models import Attachment
+from ticketdesk.models import EmailMessage as EmailRow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -381,3 +384,27 @@ async def test_smtp_failure_is_retried_not_lost(desk: Tenant, mail_app: Any) -> 
     assert logged["attempts"] == 1
     assert logged["last_error"]
     assert logged["sent_at"] is None
+
+
+async def test_sweep_delivers_mail_whose_job_was_lost(
+    desk: Tenant, mail_app: Any, inbox: Mailbox, db: Database
+) -> None:
+    """The email rows are the outbox: a row still pending after a crash is sent by the sweep."""
+    sender = f"lost@{desk.slug}.example"
+    ticket = await desk.create_ticket(subject="Lost job", requester={"email": sender})
+    await drain(mail_app)
+    (logged,) = (await desk.get(f"/tickets/{ticket['key']}/emails")).json()
+    # as if the process had died between commit and enqueue: pending, and a while ago
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(EmailRow)
+            .where(EmailRow.id == uuid.UUID(logged["id"]))
+            .values(status="pending", created_at=utcnow() - timedelta(minutes=5))
+        )
+    await sweep_unsent(JobContext(mail_app.state.db, mail_app.state.settings, "test-sweep"))
+    await drain(mail_app)
+    copies = inbox.to(sender)
+    assert len(copies) == 2
+    assert copies[0]["Message-ID"] == copies[1]["Message-ID"]  # the same message, not a new one
+    (after,) = (await desk.get(f"/tickets/{ticket['key']}/emails")).json()
+    assert after["status"] == "sent"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketdesk.errors import ValidationFailed
 from ticketdesk.models import (
     Conversation,
     ConversationMessage,
@@ -15,6 +17,7 @@ from ticketdesk.models import (
     Ticket,
     Workspace,
 )
+from ticketdesk.pagination import decode_cursor, encode_cursor
 
 
 async def find_conversation(
@@ -47,6 +50,32 @@ async def by_external_id(
         stmt = stmt.with_for_update()
     conversation: Conversation | None = await session.scalar(stmt)
     return conversation
+
+
+async def page_of_conversations(
+    session: AsyncSession, workspace_id: uuid.UUID, limit: int, cursor: str | None
+) -> tuple[Sequence[Conversation], str | None]:
+    """Newest first, keyset on (created_at, id): stable while conversations are added."""
+    stmt = select(Conversation).where(Conversation.workspace_id == workspace_id)
+    if cursor:
+        created_at, conversation_id = decode_cursor(cursor, 2)
+        if not isinstance(created_at, datetime) or not isinstance(conversation_id, uuid.UUID):
+            raise ValidationFailed(
+                "The cursor is not valid; use `next_cursor` from a previous page.",
+                loc=("query", "cursor"),
+            )
+        stmt = stmt.where(
+            tuple_(Conversation.created_at, Conversation.id) < tuple_(created_at, conversation_id)
+        )
+    rows = (
+        await session.scalars(
+            stmt.order_by(Conversation.created_at.desc(), Conversation.id.desc()).limit(limit + 1)
+        )
+    ).all()
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor([last.created_at, last.id])
 
 
 async def fingerprint_counts(session: AsyncSession, conversation_id: uuid.UUID) -> dict[str, int]:

@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 
 from ticketdesk.auth.principal import Principal, get_principal, reader
 from ticketdesk.config import Settings
-from ticketdesk.conversations import service
+from ticketdesk.conversations import repository, service
 from ticketdesk.conversations.schemas import (
     ConversationRead,
+    ConversationSummary,
     ConversationTicketCreate,
     ConversationUpsert,
     MessageIn,
@@ -22,7 +23,8 @@ from ticketdesk.conversations.schemas import (
 )
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import Forbidden, problems
-from ticketdesk.pagination import MAX_LIMIT
+from ticketdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ticketdesk.schemas import Page
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.routes import ticket_response
 from ticketdesk.tickets.schemas import TicketRead
@@ -85,6 +87,25 @@ async def upsert_conversation(
     )
     body = await service.conversation_view(session, workspace, conversation)
     return _conversation_response(body, 201 if created else 200)
+
+
+@router.get(
+    "/conversations",
+    response_model=Page[ConversationSummary],
+    operation_id="conversations:list",
+    responses=problems(401, 403, 422),
+)
+async def list_conversations(
+    session: SessionDep,
+    principal: Viewer,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    """Conversations, newest first, one keyset page at a time (messages not included)."""
+    rows, next_cursor = await repository.page_of_conversations(
+        session, principal.workspace_id, limit, cursor
+    )
+    return {"items": [service.summary_view(c) for c in rows], "next_cursor": next_cursor}
 
 
 @router.get(

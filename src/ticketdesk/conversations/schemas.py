@@ -86,6 +86,16 @@ class TicketLink(Output):
     key: str
 
 
+class ConversationSummary(Output):
+    id: uuid.UUID
+    external_id: str | None
+    channel: str
+    visitor: VisitorRead
+    message_count: int
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
 class ConversationRead(Output):
     id: uuid.UUID
     external_id: str | None

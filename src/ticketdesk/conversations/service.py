@@ -219,6 +219,18 @@ def visitor_view(conversation: Conversation) -> dict[str, Any]:
     return {name: getattr(conversation, f"visitor_{name}") for name in _VISITOR_FIELDS}
 
 
+def summary_view(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "external_id": conversation.external_id,
+        "channel": conversation.channel,
+        "visitor": visitor_view(conversation),
+        "message_count": conversation.message_count,
+        "created_at": conversation.created_at,
+        "updated_at": conversation.updated_at,
+    }
+
+
 async def conversation_view(
     session: AsyncSession, workspace: Workspace, conversation: Conversation
 ) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ticketdesk.email import settings as channel
 from ticketdesk.email import templates
 from ticketdesk.email.parsing import REPLY_MARKER
 from ticketdesk.email.templates import TemplateSource
-from ticketdesk.jobs import JOBS, JobContext, Retry, enqueue_after_commit, job
+from ticketdesk.jobs import JOBS, JobContext, Retry, cron, enqueue_after_commit, job
 from ticketdesk.models import Contact, EmailMessage, EmailTemplate, Status, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 SEND_JOB = "email.send_ticket_notification"
 CLAIM_TIMEOUT = timedelta(minutes=5)
+SWEEP_AFTER = timedelta(minutes=2)
+SWEEP_BATCH = 500
 # tickets created with an older created_at are imports of history: never email about those
 IMPORT_AGE = timedelta(minutes=10)
 THREAD_DEPTH = 10
@@ -306,6 +308,35 @@ async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
             return
         raise Retry(min(600.0, 5.0 * 2**ctx.attempt)) from exc
     await _finish(ctx, row.id, status="sent")
+
+
+@cron("email.sweep_unsent", every_seconds=60)
+async def sweep_unsent(ctx: JobContext) -> None:
+    """Queue again what was never handed to a runner (the process died right after commit)
+    or was claimed by a worker that vanished: the email rows are the outbox."""
+    now = utcnow()
+    async with ctx.db.unit_of_work() as session:
+        ids = (
+            await session.scalars(
+                select(EmailMessage.id)
+                .where(
+                    EmailMessage.direction == "out",
+                    or_(
+                        (EmailMessage.status == "pending")
+                        & (EmailMessage.created_at < now - SWEEP_AFTER),
+                        (EmailMessage.status == "sending")
+                        & (EmailMessage.claimed_at < now - CLAIM_TIMEOUT),
+                    ),
+                )
+                .order_by(EmailMessage.created_at)
+                .limit(SWEEP_BATCH)
+            )
+        ).all()
+    runner = ctx.db.job_runner
+    if runner is None:
+        return
+    for email_id in ids:  # the job id dedupes rows already queued or waiting for a retry
+        await runner.enqueue(SEND_JOB, {"email_id": str(email_id)}, job_id=f"email:{email_id}")
 
 
 async def _finish(

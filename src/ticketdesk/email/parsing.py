@@ -24,11 +24,18 @@ class MalformedEmail(ValueError):
     """The bytes are not an email we can read."""
 
 
+_CONTENT_TYPE_RE = re.compile(r"[\w.+-]+/[\w.+-]+")
+
+
 @dataclass
 class ParsedAttachment:
     filename: str | None
     content_type: str
     data: bytes
+
+    def __post_init__(self) -> None:
+        if not _CONTENT_TYPE_RE.fullmatch(self.content_type):
+            self.content_type = "application/octet-stream"
 
 
 @dataclass

@@ -16,7 +16,7 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         UniqueConstraint("workspace_id", "external_id"),
-        Index("ix_conversations_ws_updated", "workspace_id", "updated_at", "id"),
+        Index("ix_conversations_ws_created", "workspace_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -31,6 +31,7 @@ class EmailMessage(Base):
         UniqueConstraint("workspace_id", "message_id"),
         UniqueConstraint("ticket_id", "event_key"),
         Index("ix_email_messages_ticket", "ticket_id", "created_at"),
+        Index("ix_email_messages_status", "status", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
