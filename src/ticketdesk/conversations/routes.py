@@ -23,7 +23,7 @@ from ticketdesk.conversations.schemas import (
 )
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import Forbidden, problems
-from ticketdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ticketdesk.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
 from ticketdesk.schemas import Page
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.routes import ticket_response
@@ -99,7 +99,12 @@ async def list_conversations(
     session: SessionDep,
     principal: Viewer,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=500, pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Conversations, newest first, one keyset page at a time (messages not included)."""
     rows, next_cursor = await repository.page_of_conversations(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -19,6 +18,7 @@ from ticketdesk.schemas import (
     Name200,
     Output,
     Subject,
+    Timestamp,
     UtcDateTime,
 )
 from ticketdesk.tickets.schemas import Labels, Priority
@@ -45,7 +45,7 @@ class MessageIn(Input):
     author: Author
     body: CommentBody
     author_name: Name100 | None = None
-    sent_at: datetime | None = None
+    sent_at: Timestamp | None = None
 
 
 class ConversationUpsert(Input):

@@ -21,7 +21,7 @@ from ticketdesk.config import Settings
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.email import settings as channel
 from ticketdesk.email.parsing import MalformedEmail, ParsedEmail, parse_email, strip_quoted
-from ticketdesk.errors import BadRequest, ValidationFailed
+from ticketdesk.errors import TicketdeskError, ValidationFailed
 from ticketdesk.models import Contact, EmailMessage, Ticket, Workspace
 from ticketdesk.schemas import normalize_email
 from ticketdesk.tickets import service as tickets
@@ -31,8 +31,8 @@ MAX_COMMENT = 65_536
 MAX_MERGE_HOPS = 10
 
 
-class MalformedEmailError(BadRequest):
-    title = "Malformed email"
+class MalformedEmailError(TicketdeskError):
+    status, title = 422, "Malformed email"
 
 
 def _subject_tag(workspace: Workspace) -> re.Pattern[str]:
@@ -127,7 +127,7 @@ async def receive_email(
     try:
         parsed = parse_email(raw)
     except MalformedEmail as exc:
-        raise MalformedEmailError(str(exc)) from exc
+        raise MalformedEmailError(str(exc), errors=[{"loc": ["body"], "msg": str(exc)}]) from exc
     if parsed.message_id:
         seen = await session.scalar(
             select(EmailMessage).where(
