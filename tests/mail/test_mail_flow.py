@@ -408,3 +408,17 @@ async def test_sweep_delivers_mail_whose_job_was_lost(
     assert copies[0]["Message-ID"] == copies[1]["Message-ID"]  # the same message, not a new one
     (after,) = (await desk.get(f"/tickets/{ticket['key']}/emails")).json()
     assert after["status"] == "sent"
+
+
+async def test_a_guessed_subject_tag_from_a_stranger_opens_a_new_ticket(
+    desk: Tenant, mail_app: Any
+) -> None:
+    token = await inbound_token(desk)
+    owner = f"owner@{desk.slug}.example"
+    first = await post_mail(desk.client, token, customer_mail(owner, "Private matter", "..."))
+    key = first.json()["ticket"]
+    stranger = customer_mail("mallory@evil.example", f"Re: [{key}] Private matter", "Hi!")
+    response = await post_mail(desk.client, token, stranger)
+    assert response.status_code == 201
+    assert response.json()["ticket"] != key
+    assert (await desk.get(f"/tickets/{key}/comments")).json() == []

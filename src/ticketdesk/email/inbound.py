@@ -48,9 +48,13 @@ async def _follow_merges(session: AsyncSession, ticket: Ticket | None) -> Ticket
 
 
 async def find_thread(
-    session: AsyncSession, workspace: Workspace, parsed: ParsedEmail
+    session: AsyncSession, workspace: Workspace, parsed: ParsedEmail, sender: Contact
 ) -> Ticket | None:
-    """The ticket this mail answers, or None when it starts a new conversation."""
+    """The ticket this mail answers, or None when it starts a new conversation.
+
+    A Message-ID we sent is proof the sender got our mail; a `[TKT-42]` tag alone is
+    guessable (keys are sequential), so it threads only mail from the ticket's requester.
+    """
     ticket_id: uuid.UUID | None = None
     ids = parsed.thread_ids
     if ids:
@@ -70,7 +74,9 @@ async def find_thread(
         if match:
             ticket_id = await session.scalar(
                 select(Ticket.id).where(
-                    Ticket.workspace_id == workspace.id, Ticket.number == int(match.group(1))
+                    Ticket.workspace_id == workspace.id,
+                    Ticket.number == int(match.group(1)),
+                    Ticket.requester_id == sender.id,
                 )
             )
     if ticket_id is None:
@@ -158,7 +164,7 @@ async def receive_email(
 
     contact = await tickets.upsert_contact(session, workspace.id, sender_email, parsed.from_name)
     actor = {"kind": "contact", "id": contact.id, "name": contact.name or contact.email}
-    ticket = await find_thread(session, workspace, parsed)
+    ticket = await find_thread(session, workspace, parsed, contact)
     if ticket is not None and ticket.status_category != "closed":
         return await _append_reply(session, settings, workspace, ticket, parsed, actor)
     follow_up = ticket
