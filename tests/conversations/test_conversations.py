@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.support import Tenant
+from ticketdesk.db import Database
+from ticketdesk.models import Attachment
 
 
 async def api_token(tenant: Tenant, *scopes: str) -> dict[str, str]:
@@ -103,7 +109,9 @@ async def test_widget_polls_for_messages_after_the_last_one_it_saw(tenant: Tenan
     assert bogus.status_code == 422
 
 
-async def test_convert_to_ticket_attaches_transcript_and_links_both_ways(tenant: Tenant) -> None:
+async def test_convert_to_ticket_attaches_transcript_and_links_both_ways(
+    tenant: Tenant, db: Database
+) -> None:
     conversation = (await tenant.post("/conversations", json=chat())).json()
     cid = conversation["id"]
     response = await tenant.post(f"/conversations/{cid}/tickets", json={"labels": ["shipping"]})
@@ -133,6 +141,13 @@ async def test_convert_to_ticket_attaches_transcript_and_links_both_ways(tenant:
 
     linked = (await tenant.get(f"/conversations/{cid}")).json()["tickets"]
     assert [t["key"] for t in linked] == [ticket["key"], other.json()["key"]]
+    async with db.unit_of_work() as session:
+        files = (
+            await session.scalars(
+                select(Attachment).where(Attachment.ticket_id == uuid.UUID(ticket["id"]))
+            )
+        ).all()
+    assert [(f.filename, f.content_type) for f in files] == [("chat-transcript.txt", "text/plain")]
 
 
 async def test_public_agent_replies_reach_the_chat_but_internal_notes_never(
@@ -247,3 +262,17 @@ async def test_list_conversations_newest_first_in_keyset_pages(tenant: Tenant) -
         await tenant.post("/conversations", json=chat(None))
     assert seen == list(reversed(ids))
     assert (await tenant.get("/conversations?cursor=garbage")).status_code == 422
+
+
+async def test_concurrent_upserts_make_one_conversation_without_duplicates(
+    tenant: Tenant,
+) -> None:
+    """A widget retrying in parallel: one 201, the rest 200, each message stored once."""
+    responses = await asyncio.gather(
+        *(tenant.post("/conversations", json=chat("race")) for _ in range(6))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 200, 200, 200, 200, 201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    final = (await tenant.get(f"/conversations/{responses[0].json()['id']}")).json()
+    assert [m["position"] for m in final["messages"]] == [1, 2]

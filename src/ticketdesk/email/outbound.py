@@ -24,7 +24,15 @@ from ticketdesk.email import templates
 from ticketdesk.email.parsing import REPLY_MARKER
 from ticketdesk.email.templates import TemplateSource
 from ticketdesk.jobs import JOBS, JobContext, Retry, cron, enqueue_after_commit, job
-from ticketdesk.models import Contact, EmailMessage, EmailTemplate, Status, Ticket, Workspace
+from ticketdesk.models import (
+    ChannelSettings,
+    Contact,
+    EmailMessage,
+    EmailTemplate,
+    Status,
+    Ticket,
+    Workspace,
+)
 from ticketdesk.tickets import service as tickets
 
 log = logging.getLogger(__name__)
@@ -92,6 +100,7 @@ async def queue_notification(
     event_key: str,
     comment: dict[str, Any] | None = None,
     change: dict[str, Any] | None = None,
+    prefs: ChannelSettings | None = None,
 ) -> EmailMessage | None:
     """Render `kind` for the ticket's requester and queue it; None when there is nobody to tell."""
     if ticket.requester_id is None:
@@ -99,7 +108,7 @@ async def queue_notification(
     requester = await session.get(Contact, ticket.requester_id)
     if requester is None:
         return None
-    prefs = await channel.channel_settings(session, workspace.id)
+    prefs = prefs or await channel.channel_settings(session, workspace.id)
     name, address = channel.sender(settings, workspace, prefs)
     labels = await _status_labels(session, workspace.id)
     key = tickets.ticket_key(workspace, ticket)
@@ -174,29 +183,29 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     """Ticket opened, resolved, or moved to a status the workspace opted into → email."""
     settings = _app_settings(session)
     ticket, workspace = change.ticket, change.workspace
-    if ticket.requester_id is None:
+    status = change.changes.get("status")
+    if ticket.requester_id is None or not (change.created or status):
         return
+    if status and change.actor.get("kind") == "contact":
+        return  # the requester's own reply reopening a ticket needs no email about it
     prefs = await channel.channel_settings(session, workspace.id)
     if change.created:
         if prefs.notify_ticket_opened and ticket.created_at >= utcnow() - IMPORT_AGE:
             await queue_notification(
-                session, settings, workspace, ticket, "ticket_opened", event_key="ticket_opened"
-            )
-        return
-    status = change.changes.get("status")
-    if status is None or change.actor.get("kind") == "contact":
-        return  # the requester's own reply reopening a ticket needs no email about it
-    event_key = f"status:{uuid.uuid4().hex}"
-    if status.get("to_category") == "solved":
-        if prefs.notify_resolved:
-            await queue_notification(
-                session, settings, workspace, ticket, "ticket_resolved",
-                event_key=event_key, change=status,
+                session, settings, workspace, ticket, "ticket_opened",
+                event_key="ticket_opened", prefs=prefs,
             )  # fmt: skip
+        return
+    assert status is not None
+    kind = None
+    if status.get("to_category") == "solved":
+        kind = "ticket_resolved" if prefs.notify_resolved else None
     elif status.get("to") in (prefs.notify_statuses or []):
+        kind = "status_changed"
+    if kind is not None:
         await queue_notification(
-            session, settings, workspace, ticket, "status_changed",
-            event_key=event_key, change=status,
+            session, settings, workspace, ticket, kind,
+            event_key=f"status:{uuid.uuid4().hex}", change=status, prefs=prefs,
         )  # fmt: skip
 
 
@@ -222,6 +231,7 @@ async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) 
             "body": added.comment.body,
             "author": added.actor.get("name") or "Support",
         },
+        prefs=prefs,
     )
 
 
