@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 import uuid
 from datetime import timedelta
 from email.message import EmailMessage
@@ -9,9 +11,11 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from tests.mail.conftest import Mailbox, drain, inbound_token
+from tests.mail.conftest import Mailbox, _free_port, drain, inbound_token
 from tests.support import Tenant
 from ticketdesk.db import Database, utcnow
 from ticketdesk.email.outbound import SEND_JOB, sweep_unsent
@@ -422,3 +426,52 @@ async def test_a_guessed_subject_tag_from_a_stranger_opens_a_new_ticket(
     assert response.status_code == 201
     assert response.json()["ticket"] != key
     assert (await desk.get(f"/tickets/{key}/comments")).json() == []
+
+
+async def test_reply_to_a_closed_ticket_opens_a_follow_up(desk: Tenant, mail_app: Any) -> None:
+    token = await inbound_token(desk)
+    sender = f"late@{desk.slug}.example"
+    first = await post_mail(desk.client, token, customer_mail(sender, "Broken fan", "It rattles."))
+    key = first.json()["ticket"]
+    assert (await desk.patch(f"/tickets/{key}", json={"status": "closed"})).status_code == 200
+    late = await post_mail(
+        desk.client, token, customer_mail(sender, f"Re: [{key}] Broken fan", "Rattles again.")
+    )
+    assert late.status_code == 201
+    follow_up = (await desk.get(f"/tickets/{late.json()['ticket']}")).json()
+    assert follow_up["description"].startswith(f"Follow-up to {key} (closed).")
+    assert (await desk.get(f"/tickets/{key}")).json()["status"] == "closed"
+
+
+async def test_starttls_is_used_when_the_relay_offers_it(
+    desk: Tenant, mail_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relay that requires STARTTLS (530 otherwise): delivery proves the upgrade happened."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box = Mailbox()
+    port = _free_port()
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test relay's certificate
+    settings = mail_app.state.settings
+    original = settings.smtp_url
+    settings.smtp_url = f"smtp://127.0.0.1:{port}"
+    try:
+        sender = f"tls@{desk.slug}.example"
+        await desk.create_ticket(subject="Over TLS", requester={"email": sender})
+        await drain(mail_app)
+    finally:
+        settings.smtp_url = original
+        controller.stop()
+    (received,) = box.to(sender)
+    assert received["Subject"].endswith("Over TLS")
