@@ -475,3 +475,37 @@ async def test_starttls_is_used_when_the_relay_offers_it(
         controller.stop()
     (received,) = box.to(sender)
     assert received["Subject"].endswith("Over TLS")
+
+
+async def test_template_job_for_automations_sends_once_per_job(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    """`email.send_template` is what automations' send_email and auto-close enqueue."""
+    sender = f"idle@{desk.slug}.example"
+    ticket = await desk.create_ticket(subject="Idle ticket", requester={"email": sender})
+    await desk.post(
+        f"/tickets/{ticket['key']}/comments",
+        json={"body": "Are you still there?", "visibility": "public"},
+    )
+    await drain(mail_app)
+    runner = mail_app.state.db.job_runner
+    kwargs = {
+        "workspace_id": desk.workspace_id,
+        "ticket_id": ticket["id"],
+        "template": "auto_close_reminder",
+        "to": "requester",
+    }
+    for _ in range(2):  # the same job run twice (a redelivery) mails once
+        await runner.enqueue("email.send_template", kwargs, job_id=f"tpl-{ticket['id']}")
+        await drain(mail_app)
+    reminders = [m for m in inbox.to(sender) if "Waiting for your reply" in m["Subject"]]
+    assert len(reminders) == 1
+    assert reminders[0]["Subject"] == f"[{ticket['key']}] Waiting for your reply: Idle ticket"
+    assert "Are you still there?" in reminders[0].get_body(("plain",)).get_content()
+
+    other = {**kwargs, "template": "auto_close_closed", "to": f"boss@{desk.slug}.example"}
+    await runner.enqueue("email.send_template", other)
+    await runner.enqueue("email.send_template", {**kwargs, "template": "no_such_template"})
+    await drain(mail_app)
+    (closed,) = inbox.to(f"boss@{desk.slug}.example")
+    assert closed["Subject"] == f"[{ticket['key']}] Closed: Idle ticket"

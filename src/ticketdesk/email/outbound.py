@@ -26,6 +26,7 @@ from ticketdesk.email.templates import TemplateSource
 from ticketdesk.jobs import JOBS, JobContext, Retry, cron, enqueue_after_commit, job
 from ticketdesk.models import (
     ChannelSettings,
+    Comment,
     Contact,
     EmailMessage,
     EmailTemplate,
@@ -33,11 +34,13 @@ from ticketdesk.models import (
     Ticket,
     Workspace,
 )
+from ticketdesk.schemas import normalize_email
 from ticketdesk.tickets import service as tickets
 
 log = logging.getLogger(__name__)
 
 SEND_JOB = "email.send_ticket_notification"
+TEMPLATE_JOB = "email.send_template"
 CLAIM_TIMEOUT = timedelta(minutes=5)
 SWEEP_AFTER = timedelta(minutes=2)
 SWEEP_BATCH = 500
@@ -101,13 +104,18 @@ async def queue_notification(
     comment: dict[str, Any] | None = None,
     change: dict[str, Any] | None = None,
     prefs: ChannelSettings | None = None,
+    to_address: str | None = None,
 ) -> EmailMessage | None:
-    """Render `kind` for the ticket's requester and queue it; None when there is nobody to tell."""
-    if ticket.requester_id is None:
+    """Render `kind` for the ticket's requester (or `to_address`) and queue it; None when there
+    is nobody to tell."""
+    requester = await session.get(Contact, ticket.requester_id) if ticket.requester_id else None
+    if requester is None and to_address is None:
         return None
-    requester = await session.get(Contact, ticket.requester_id)
-    if requester is None:
-        return None
+    if to_address is not None:
+        name_to, email_to = (requester.name if requester else None), to_address
+    else:
+        assert requester is not None
+        name_to, email_to = requester.name, requester.email
     prefs = prefs or await channel.channel_settings(session, workspace.id)
     name, address = channel.sender(settings, workspace, prefs)
     labels = await _status_labels(session, workspace.id)
@@ -122,7 +130,7 @@ async def queue_notification(
             "priority": ticket.priority,
             "channel": ticket.channel,
         },
-        "requester": {"name": requester.name, "email": requester.email},
+        "requester": {"name": name_to, "email": email_to},
         "brand": {"name": name, "color": prefs.brand_color, "signature": prefs.signature},
         "workspace": {"name": workspace.name},
         "comment": comment or {"body": "", "author": ""},
@@ -157,7 +165,7 @@ async def queue_notification(
         event_key=event_key,
         kind=kind,
         from_address=formataddr((name, address)),
-        to_address=formataddr((requester.name or "", requester.email)),
+        to_address=formataddr((name_to or "", email_to)),
         subject=subject,
         text_body=rendered.text,
         html_body=rendered.html,
@@ -270,6 +278,55 @@ async def smtp_send(smtp_url: str, message: MimeMessage) -> None:
         start_tls=None if not implicit_tls else False,
         timeout=30,
     )
+
+
+@job(TEMPLATE_JOB, timeout_seconds=60, max_tries=5)
+async def send_template(
+    ctx: JobContext, workspace_id: str, ticket_id: str, template: str, to: str = "requester"
+) -> None:
+    """Email one template about a ticket (automations' `send_email`, auto-close notices).
+
+    Keyed by this job's id, so a re-run finds the row it made and queues nothing twice.
+    """
+    if template not in templates.KINDS:
+        log.warning("unknown email template %r for ticket %s: not sent", template, ticket_id)
+        return
+    to_address = None
+    if to != "requester":
+        try:
+            to_address = normalize_email(to)
+        except ValueError:
+            log.warning("template email %r: %r is not an address; not sent", template, to)
+            return
+    event_key = f"template:{ctx.job_id}"[:100]
+    async with ctx.db.unit_of_work() as session:
+        ticket = await session.get(Ticket, uuid.UUID(ticket_id))
+        if ticket is None or str(ticket.workspace_id) != workspace_id:
+            return
+        done = await session.scalar(
+            select(EmailMessage.id).where(
+                EmailMessage.ticket_id == ticket.id, EmailMessage.event_key == event_key
+            )
+        )
+        if done is not None:
+            return
+        workspace = await session.get(Workspace, ticket.workspace_id)
+        assert workspace is not None
+        latest = await session.scalar(
+            select(Comment)
+            .where(Comment.ticket_id == ticket.id, Comment.visibility == "public")
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(1)
+        )
+        comment = (
+            {"id": latest.id, "body": latest.body, "author": latest.author_name or "Support"}
+            if latest is not None
+            else None
+        )
+        await queue_notification(
+            session, ctx.settings, workspace, ticket, template,
+            event_key=event_key, comment=comment, to_address=to_address,
+        )  # fmt: skip
 
 
 @job(SEND_JOB, timeout_seconds=90, max_tries=8)

@@ -9,7 +9,14 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from ticketdesk.schemas import Email, Input, Name200, Output, UtcDateTime
 
-TemplateKind = Literal["ticket_opened", "agent_reply", "status_changed", "ticket_resolved"]
+TemplateKind = Literal[
+    "ticket_opened",
+    "agent_reply",
+    "status_changed",
+    "ticket_resolved",
+    "auto_close_reminder",
+    "auto_close_closed",
+]
 
 
 def _no_nul(value: str) -> str:

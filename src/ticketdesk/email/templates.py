@@ -15,7 +15,15 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ticketdesk.email.parsing import REPLY_MARKER
 
-KINDS = ("ticket_opened", "agent_reply", "status_changed", "ticket_resolved")
+KINDS = (
+    "ticket_opened",
+    "agent_reply",
+    "status_changed",
+    "ticket_resolved",
+    # sent by automations' `send_email` action and the auto-close sweep (email.send_template)
+    "auto_close_reminder",
+    "auto_close_closed",
+)
 MAX_RANGE = 1000
 MAX_PRODUCT = 100_000
 MAX_SUBJECT = 500
@@ -116,6 +124,32 @@ DEFAULTS: dict[str, TemplateSource] = {
             "<p>Hello {{ requester.name or 'there' }},</p>"
             "<p>Your ticket <strong>{{ ticket.key }}</strong> changed from "
             "{{ change.from_label }} to <strong>{{ change.to_label }}</strong>.</p>"
+        ),
+    ),
+    "auto_close_reminder": TemplateSource(
+        subject="[{{ ticket.key }}] Waiting for your reply: {{ ticket.subject }}",
+        text="{{ reply_marker }}\n\nHello {{ requester.name or 'there' }},\n\n"
+        "{{ comment.body or 'We are waiting for your reply on this ticket.' }}\n\n"
+        "Reply to this email to keep it open." + _TEXT_FOOTER,
+        html=_HTML_FRAME
+        % (
+            "<p>Hello {{ requester.name or 'there' }},</p>"
+            '<div style="white-space: pre-wrap;">'
+            "{{ comment.body or 'We are waiting for your reply on this ticket.' }}</div>"
+            "<p>Reply to this email to keep it open.</p>"
+        ),
+    ),
+    "auto_close_closed": TemplateSource(
+        subject="[{{ ticket.key }}] Closed: {{ ticket.subject }}",
+        text="{{ reply_marker }}\n\nHello {{ requester.name or 'there' }},\n\n"
+        "{{ comment.body or 'We closed this ticket after hearing nothing back.' }}\n\n"
+        "Write to us again any time." + _TEXT_FOOTER,
+        html=_HTML_FRAME
+        % (
+            "<p>Hello {{ requester.name or 'there' }},</p>"
+            '<div style="white-space: pre-wrap;">'
+            "{{ comment.body or 'We closed this ticket after hearing nothing back.' }}</div>"
+            "<p>Write to us again any time.</p>"
         ),
     ),
     "ticket_resolved": TemplateSource(
