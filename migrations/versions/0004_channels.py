@@ -1,7 +1,7 @@
 """channels
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import ticketdesk.db
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
