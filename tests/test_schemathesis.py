@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
@@ -29,6 +30,23 @@ from ticketdesk.people.service import create_user
 from ticketdesk.workspaces.service import create_workspace
 
 MAX_EXAMPLES = int(os.environ.get("TICKETDESK_FUZZ_EXAMPLES", "25"))
+
+# POST /inbound/email takes raw mail: fuzz it with plausible messages and with arbitrary bytes.
+schemathesis.openapi.media_type(
+    "message/rfc822",
+    st.one_of(
+        st.binary(max_size=2000),
+        st.builds(
+            lambda subject, body: (
+                "From: Ada <ada@example.com>\r\nTo: desk@example.com\r\n"
+                f"Subject: {subject}\r\nMessage-ID: <{uuid.uuid4().hex}@example.com>\r\n\r\n"
+                f"{body}"
+            ).encode("utf-8", "surrogatepass"),
+            st.text(max_size=80).map(lambda s: " ".join(s.split())),
+            st.text(max_size=500),
+        ),
+    ),
+)
 
 
 async def _agent_token(url: str) -> str:

@@ -18,8 +18,13 @@ from ticketdesk.attachments.routes import router as attachments_router
 from ticketdesk.comments.routes import router as comments_router
 from ticketdesk.config import Settings, get_settings
 from ticketdesk.configuration.routes import router as configuration_router
+from ticketdesk.conversations.routes import router as conversations_router
 from ticketdesk.db import Database
+from ticketdesk.email import outbound as _email_jobs  # noqa: F401  (registers jobs, observers)
+from ticketdesk.email.routes import router as email_router
 from ticketdesk.errors import install_error_handlers, problem_response
+from ticketdesk.forms.routes import public_router as forms_public_router
+from ticketdesk.forms.routes import router as forms_router
 from ticketdesk.jobs import InProcessRunner
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
 from ticketdesk.notifications.routes import router as notifications_router
@@ -65,6 +70,10 @@ def api_routers() -> list[APIRouter]:
         views_router,
         webhooks_router,
         realtime_router,
+        conversations_router,
+        email_router,
+        forms_router,
+        forms_public_router,
     ]
 
 

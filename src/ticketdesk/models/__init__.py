@@ -3,6 +3,8 @@
 from ticketdesk.models.attachment import Attachment
 from ticketdesk.models.automation import AssignmentCursor, Automation, AutomationFiring
 from ticketdesk.models.collaboration import TicketLink, TicketWatcher
+from ticketdesk.models.conversation import Conversation, ConversationMessage, ConversationTicket
+from ticketdesk.models.email import ChannelSettings, EmailMessage, EmailTemplate, RateCounter
 from ticketdesk.models.event import Event, IdempotencyRecord
 from ticketdesk.models.notification import Notification
 from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
@@ -34,13 +36,20 @@ __all__ = [
     "AutomationFiring",
     "AuthSession",
     "BusinessHours",
+    "ChannelSettings",
     "Comment",
     "Contact",
+    "Conversation",
+    "ConversationMessage",
+    "ConversationTicket",
+    "EmailMessage",
+    "EmailTemplate",
     "Event",
     "IdempotencyRecord",
     "Label",
     "LoginFailure",
     "Notification",
+    "RateCounter",
     "SlaClock",
     "SlaPolicy",
     "SavedView",

@@ -1,0 +1,249 @@
+"""Inbound email: a new message opens a ticket, a reply lands on its ticket as a public comment.
+
+Threading, most reliable first: In-Reply-To/References naming a message the desk sent or
+received, then a `[TKT-42]` tag in the subject. Auto-replies and bounces are recorded and
+otherwise ignored, so they never open tickets or start mail loops.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.attachments.service import add_attachment
+from ticketdesk.comments import service as comments
+from ticketdesk.config import Settings
+from ticketdesk.db import new_id, utcnow
+from ticketdesk.email import settings as channel
+from ticketdesk.email.parsing import MalformedEmail, ParsedEmail, parse_email, strip_quoted
+from ticketdesk.errors import TicketdeskError, ValidationFailed
+from ticketdesk.models import Contact, EmailMessage, Ticket, Workspace
+from ticketdesk.schemas import normalize_email
+from ticketdesk.tickets import service as tickets
+from ticketdesk.tickets.schemas import RequesterIn, TicketCreate, TicketUpdate
+
+MAX_COMMENT = 65_536
+MAX_MERGE_HOPS = 10
+
+
+class MalformedEmailError(TicketdeskError):
+    status, title = 422, "Malformed email"
+
+
+def _subject_tag(workspace: Workspace) -> re.Pattern[str]:
+    return re.compile(rf"\[{re.escape(workspace.ticket_prefix)}-(\d{{1,9}})\]", re.IGNORECASE)
+
+
+async def _follow_merges(session: AsyncSession, ticket: Ticket | None) -> Ticket | None:
+    hops = 0
+    while ticket is not None and ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
+        ticket = await session.get(Ticket, ticket.merged_into_id)
+        hops += 1
+    return ticket
+
+
+async def find_thread(
+    session: AsyncSession, workspace: Workspace, parsed: ParsedEmail, sender: Contact
+) -> Ticket | None:
+    """The ticket this mail answers, or None when it starts a new conversation.
+
+    A Message-ID we sent is proof the sender got our mail; a `[TKT-42]` tag alone is
+    guessable (keys are sequential), so it threads only mail from the ticket's requester.
+    """
+    ticket_id: uuid.UUID | None = None
+    ids = parsed.thread_ids
+    if ids:
+        rows = (
+            await session.execute(
+                select(EmailMessage.message_id, EmailMessage.ticket_id).where(
+                    EmailMessage.workspace_id == workspace.id,
+                    EmailMessage.message_id.in_(ids),
+                    EmailMessage.ticket_id.is_not(None),
+                )
+            )
+        ).tuples()
+        by_id = dict(rows.all())
+        ticket_id = next((by_id[m] for m in ids if m in by_id), None)
+    if ticket_id is None:
+        match = _subject_tag(workspace).search(parsed.subject)
+        if match:
+            ticket_id = await session.scalar(
+                select(Ticket.id).where(
+                    Ticket.workspace_id == workspace.id,
+                    Ticket.number == int(match.group(1)),
+                    Ticket.requester_id == sender.id,
+                )
+            )
+    if ticket_id is None:
+        return None
+    ticket = await session.scalar(
+        select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.workspace_id == workspace.id)
+        .with_for_update()
+    )
+    return await _follow_merges(session, ticket)
+
+
+def _result(
+    status: str, *, ticket: Ticket | None = None, workspace: Workspace, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "ticket": tickets.ticket_key(workspace, ticket) if ticket is not None else None,
+        "ticket_id": ticket.id if ticket is not None else None,
+        "comment_id": extra.get("comment_id"),
+        "reason": extra.get("reason"),
+    }
+
+
+def _log_row(
+    workspace: Workspace,
+    parsed: ParsedEmail,
+    *,
+    status: str,
+    ticket: Ticket | None,
+    comment_id: uuid.UUID | None = None,
+) -> EmailMessage:
+    return EmailMessage(
+        id=new_id(),
+        workspace_id=workspace.id,
+        ticket_id=ticket.id if ticket is not None else None,
+        comment_id=comment_id,
+        direction="in",
+        message_id=parsed.message_id or f"missing-{uuid.uuid4().hex}@ticketdesk.invalid",
+        from_address=parsed.from_email[:320],
+        to_address="",
+        subject=parsed.subject[:1000],
+        text_body="",
+        headers={},
+        status=status,
+        attempts=0,
+        created_at=utcnow(),
+    )
+
+
+async def receive_email(
+    session: AsyncSession, settings: Settings, workspace: Workspace, raw: bytes
+) -> dict[str, Any]:
+    try:
+        parsed = parse_email(raw)
+    except MalformedEmail as exc:
+        raise MalformedEmailError(str(exc), errors=[{"loc": ["body"], "msg": str(exc)}]) from exc
+    if parsed.message_id:
+        seen = await session.scalar(
+            select(EmailMessage).where(
+                EmailMessage.workspace_id == workspace.id,
+                EmailMessage.message_id == parsed.message_id,
+            )
+        )
+        if seen is not None:  # the provider re-delivered it: answer as before, change nothing
+            ticket = await session.get(Ticket, seen.ticket_id) if seen.ticket_id else None
+            return _result("duplicate", ticket=ticket, workspace=workspace)
+    try:
+        sender_email = normalize_email(parsed.from_email)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"The sender address {parsed.from_email[:100]!r} is not a valid email address.",
+            loc=("body", "from"),
+        ) from exc
+    _, own_address = channel.sender(
+        settings, workspace, await channel.channel_settings(session, workspace.id)
+    )
+    reason = parsed.auto_reason
+    if reason is None and sender_email == own_address.lower():
+        reason = "sent from the desk's own address (a loop)"
+    if reason is not None:
+        session.add(_log_row(workspace, parsed, status="ignored", ticket=None))
+        await session.flush()
+        return _result("ignored", workspace=workspace, reason=reason)
+
+    contact = await tickets.upsert_contact(session, workspace.id, sender_email, parsed.from_name)
+    actor = {"kind": "contact", "id": contact.id, "name": contact.name or contact.email}
+    ticket = await find_thread(session, workspace, parsed, contact)
+    if ticket is not None and ticket.status_category != "closed":
+        return await _append_reply(session, settings, workspace, ticket, parsed, actor)
+    follow_up = ticket
+    return await _open_ticket(session, settings, workspace, parsed, contact, actor, follow_up)
+
+
+async def _append_reply(
+    session: AsyncSession,
+    settings: Settings,
+    workspace: Workspace,
+    ticket: Ticket,
+    parsed: ParsedEmail,
+    actor: dict[str, Any],
+) -> dict[str, Any]:
+    body = strip_quoted(parsed.text)[:MAX_COMMENT] or "(empty message)"
+    if not body.strip():
+        body = "(empty message)"
+    comment = await comments.add_comment(
+        session, workspace, ticket, body=body, visibility="public", actor=actor
+    )
+    for attachment in parsed.attachments:
+        await add_attachment(
+            session,
+            settings,
+            workspace,
+            ticket,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            data=attachment.data,
+            actor=actor,
+            comment_id=comment.id,
+        )
+    if ticket.status_category in ("pending", "solved"):
+        reopen = await tickets.resolve_status(session, workspace.id, None)
+        await tickets.update_ticket(
+            session, workspace, ticket, TicketUpdate(status=reopen.name), actor=actor
+        )
+    session.add(
+        _log_row(workspace, parsed, status="received", ticket=ticket, comment_id=comment.id)
+    )
+    await session.flush()
+    return _result("appended", ticket=ticket, workspace=workspace, comment_id=comment.id)
+
+
+async def _open_ticket(
+    session: AsyncSession,
+    settings: Settings,
+    workspace: Workspace,
+    parsed: ParsedEmail,
+    contact: Contact,
+    actor: dict[str, Any],
+    follow_up: Ticket | None,
+) -> dict[str, Any]:
+    description = parsed.text
+    if follow_up is not None:
+        key = tickets.ticket_key(workspace, follow_up)
+        description = f"Follow-up to {key} (closed).\n\n{strip_quoted(parsed.text)}"
+    try:
+        data = TicketCreate(
+            subject=parsed.subject or "(no subject)",
+            description=description[:100_000],
+            requester=RequesterIn(email=contact.email, name=contact.name),
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(
+            f"The email cannot become a ticket: {exc.errors()[0]['msg']}", loc=("body",)
+        ) from exc
+    ticket = await tickets.create_ticket(session, workspace, data, actor=actor, channel="email")
+    for attachment in parsed.attachments:
+        await add_attachment(
+            session,
+            settings,
+            workspace,
+            ticket,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            data=attachment.data,
+            actor=actor,
+        )
+    session.add(_log_row(workspace, parsed, status="received", ticket=ticket))
+    await session.flush()
+    return _result("created", ticket=ticket, workspace=workspace)

@@ -1,0 +1,422 @@
+"""Outbound notifications: decided and rendered in the transaction that caused them, sent by a
+job after commit. Each email row records its Message-ID, so replies thread back to the ticket
+and a re-run job never sends twice."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from email.message import EmailMessage as MimeMessage
+from email.utils import format_datetime, formataddr
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.comments import service as comments
+from ticketdesk.config import Settings, get_settings
+from ticketdesk.db import new_id, utcnow
+from ticketdesk.email import settings as channel
+from ticketdesk.email import templates
+from ticketdesk.email.parsing import REPLY_MARKER
+from ticketdesk.email.templates import TemplateSource
+from ticketdesk.jobs import JOBS, JobContext, Retry, cron, enqueue_after_commit, job
+from ticketdesk.models import (
+    ChannelSettings,
+    Comment,
+    Contact,
+    EmailMessage,
+    EmailTemplate,
+    Status,
+    Ticket,
+    Workspace,
+)
+from ticketdesk.schemas import normalize_email
+from ticketdesk.tickets import service as tickets
+
+log = logging.getLogger(__name__)
+
+SEND_JOB = "email.send_ticket_notification"
+TEMPLATE_JOB = "email.send_template"
+CLAIM_TIMEOUT = timedelta(minutes=5)
+SWEEP_AFTER = timedelta(minutes=2)
+SWEEP_BATCH = 500
+# tickets created with an older created_at are imports of history: never email about those
+IMPORT_AGE = timedelta(minutes=10)
+THREAD_DEPTH = 10
+# RFC 3834: automatic mail says so, so well-behaved auto-responders do not answer it
+AUTO_SUBMITTED = {
+    "ticket_opened": "auto-replied",
+    "status_changed": "auto-generated",
+    "ticket_resolved": "auto-generated",
+}
+
+
+async def load_template(
+    session: AsyncSession, workspace_id: uuid.UUID, kind: str
+) -> TemplateSource:
+    stored = await session.get(EmailTemplate, (workspace_id, kind))
+    if stored is None:
+        return templates.DEFAULTS[kind]
+    return TemplateSource(stored.subject, stored.text_body, stored.html_body)
+
+
+async def _status_labels(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, str]:
+    rows = await session.execute(
+        select(Status.name, Status.label).where(Status.workspace_id == workspace_id)
+    )
+    return dict(rows.tuples().all())
+
+
+async def _thread(session: AsyncSession, row: EmailMessage) -> list[str]:
+    """The ticket's other Message-IDs (received, or sent before this one), oldest first:
+    the first one and the latest few, for In-Reply-To and References."""
+    rows = (
+        await session.scalars(
+            select(EmailMessage.message_id)
+            .where(
+                EmailMessage.ticket_id == row.ticket_id,
+                EmailMessage.id != row.id,
+                or_(
+                    EmailMessage.status == "received",
+                    (EmailMessage.direction == "out") & (EmailMessage.status == "sent"),
+                ),
+            )
+            .order_by(EmailMessage.created_at, EmailMessage.id)
+        )
+    ).all()
+    if len(rows) <= THREAD_DEPTH:
+        return list(rows)
+    return [rows[0], *rows[-(THREAD_DEPTH - 1) :]]
+
+
+async def queue_notification(
+    session: AsyncSession,
+    settings: Settings,
+    workspace: Workspace,
+    ticket: Ticket,
+    kind: str,
+    *,
+    event_key: str,
+    comment: dict[str, Any] | None = None,
+    change: dict[str, Any] | None = None,
+    prefs: ChannelSettings | None = None,
+    to_address: str | None = None,
+) -> EmailMessage | None:
+    """Render `kind` for the ticket's requester (or `to_address`) and queue it; None when there
+    is nobody to tell."""
+    requester = await session.get(Contact, ticket.requester_id) if ticket.requester_id else None
+    if requester is None and to_address is None:
+        return None
+    if to_address is not None:
+        name_to, email_to = (requester.name if requester else None), to_address
+    else:
+        assert requester is not None
+        name_to, email_to = requester.name, requester.email
+    prefs = prefs or await channel.channel_settings(session, workspace.id)
+    name, address = channel.sender(settings, workspace, prefs)
+    labels = await _status_labels(session, workspace.id)
+    key = tickets.ticket_key(workspace, ticket)
+    context = {
+        "ticket": {
+            "key": key,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "status_label": labels.get(ticket.status, ticket.status),
+            "priority": ticket.priority,
+            "channel": ticket.channel,
+        },
+        "requester": {"name": name_to, "email": email_to},
+        "brand": {"name": name, "color": prefs.brand_color, "signature": prefs.signature},
+        "workspace": {"name": workspace.name},
+        "comment": comment or {"body": "", "author": ""},
+        "change": {
+            "from": (change or {}).get("from"),
+            "to": (change or {}).get("to"),
+            "from_label": labels.get((change or {}).get("from") or "", ""),
+            "to_label": labels.get((change or {}).get("to") or "", ""),
+        },
+        "reply_marker": REPLY_MARKER,
+    }
+    try:
+        rendered = templates.render(await load_template(session, workspace.id, kind), context)
+    except templates.TemplateBroken:
+        # saved templates were validated; data can still trip one up: the default never fails
+        log.exception("workspace %s template %s failed; using the default", workspace.id, kind)
+        rendered = templates.render(templates.DEFAULTS[kind], context)
+    subject = rendered.subject
+    if f"[{key}]".lower() not in subject.lower():
+        subject = f"[{key}] {subject}"
+    headers: dict[str, Any] = {"X-Ticketdesk-Ticket": key}
+    if kind in AUTO_SUBMITTED:
+        headers["Auto-Submitted"] = AUTO_SUBMITTED[kind]
+    domain = address.rpartition("@")[2] or channel.mail_domain(settings)
+    row = EmailMessage(
+        id=new_id(),
+        workspace_id=workspace.id,
+        ticket_id=ticket.id,
+        comment_id=(comment or {}).get("id"),
+        direction="out",
+        message_id=f"{uuid.uuid4().hex}@{domain}",
+        event_key=event_key,
+        kind=kind,
+        from_address=formataddr((name, address)),
+        to_address=formataddr((name_to or "", email_to)),
+        subject=subject,
+        text_body=rendered.text,
+        html_body=rendered.html,
+        headers=headers,
+        status="pending",
+        attempts=0,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    enqueue_after_commit(session, SEND_JOB, job_id=f"email:{row.id}", email_id=str(row.id))
+    return row
+
+
+def _app_settings(session: AsyncSession) -> Settings:
+    """The serving app's settings; outside a request (worker, CLI) those of the environment."""
+    state = session.info.get("app_state")
+    settings: Settings | None = getattr(state, "settings", None)
+    return settings if settings is not None else get_settings()
+
+
+async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) -> None:
+    """Ticket opened, resolved, or moved to a status the workspace opted into → email."""
+    settings = _app_settings(session)
+    ticket, workspace = change.ticket, change.workspace
+    status = change.changes.get("status")
+    if ticket.requester_id is None or not (change.created or status):
+        return
+    if status and change.actor.get("kind") == "contact":
+        return  # the requester's own reply reopening a ticket needs no email about it
+    prefs = await channel.channel_settings(session, workspace.id)
+    if change.created:
+        if prefs.notify_ticket_opened and ticket.created_at >= utcnow() - IMPORT_AGE:
+            await queue_notification(
+                session, settings, workspace, ticket, "ticket_opened",
+                event_key="ticket_opened", prefs=prefs,
+            )  # fmt: skip
+        return
+    assert status is not None
+    kind = None
+    if status.get("to_category") == "solved":
+        kind = "ticket_resolved" if prefs.notify_resolved else None
+    elif status.get("to") in (prefs.notify_statuses or []):
+        kind = "status_changed"
+    if kind is not None:
+        await queue_notification(
+            session, settings, workspace, ticket, kind,
+            event_key=f"status:{uuid.uuid4().hex}", change=status, prefs=prefs,
+        )  # fmt: skip
+
+
+async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) -> None:
+    """An agent's public reply is emailed to the requester; internal notes never are."""
+    settings = _app_settings(session)
+    if added.comment.visibility != "public":
+        return
+    if added.actor.get("kind") not in ("user", "api_token"):
+        return
+    prefs = await channel.channel_settings(session, added.workspace.id)
+    if not prefs.notify_agent_reply:
+        return
+    await queue_notification(
+        session,
+        settings,
+        added.workspace,
+        added.ticket,
+        "agent_reply",
+        event_key=f"agent_reply:{added.comment.id}",
+        comment={
+            "id": added.comment.id,
+            "body": added.comment.body,
+            "author": added.actor.get("name") or "Support",
+        },
+        prefs=prefs,
+    )
+
+
+tickets.add_observer(on_ticket_change)
+comments.add_observer(on_comment_added)
+
+
+def build_mime(row: EmailMessage) -> MimeMessage:
+    message = MimeMessage()
+    message["From"] = row.from_address
+    message["To"] = row.to_address
+    message["Reply-To"] = row.from_address
+    message["Subject"] = row.subject
+    message["Message-ID"] = f"<{row.message_id}>"
+    message["Date"] = format_datetime(row.created_at)
+    for name, value in (row.headers or {}).items():
+        message[name] = value
+    message.set_content(row.text_body)
+    if row.html_body:
+        message.add_alternative(row.html_body, subtype="html")
+    return message
+
+
+async def smtp_send(smtp_url: str, message: MimeMessage) -> None:
+    """Deliver through the configured relay: `smtp://user:pass@host:587` (STARTTLS when the
+    server offers it) or `smtps://…:465` (TLS from the first byte)."""
+    url = urlsplit(smtp_url)
+    implicit_tls = url.scheme == "smtps"
+    await aiosmtplib.send(
+        message,
+        hostname=url.hostname or "localhost",
+        port=url.port or (465 if implicit_tls else 25),
+        username=unquote(url.username) if url.username else None,
+        password=unquote(url.password) if url.password else None,
+        use_tls=implicit_tls,
+        start_tls=None if not implicit_tls else False,
+        timeout=30,
+    )
+
+
+@job(TEMPLATE_JOB, timeout_seconds=60, max_tries=5)
+async def send_template(
+    ctx: JobContext, workspace_id: str, ticket_id: str, template: str, to: str = "requester"
+) -> None:
+    """Email one template about a ticket (automations' `send_email`, auto-close notices).
+
+    Keyed by this job's id, so a re-run finds the row it made and queues nothing twice.
+    """
+    if template not in templates.KINDS:
+        log.warning("unknown email template %r for ticket %s: not sent", template, ticket_id)
+        return
+    to_address = None
+    if to != "requester":
+        try:
+            to_address = normalize_email(to)
+        except ValueError:
+            log.warning("template email %r: %r is not an address; not sent", template, to)
+            return
+    event_key = f"template:{ctx.job_id}"[:100]
+    async with ctx.db.unit_of_work() as session:
+        ticket = await session.get(Ticket, uuid.UUID(ticket_id))
+        if ticket is None or str(ticket.workspace_id) != workspace_id:
+            return
+        done = await session.scalar(
+            select(EmailMessage.id).where(
+                EmailMessage.ticket_id == ticket.id, EmailMessage.event_key == event_key
+            )
+        )
+        if done is not None:
+            return
+        workspace = await session.get(Workspace, ticket.workspace_id)
+        assert workspace is not None
+        latest = await session.scalar(
+            select(Comment)
+            .where(Comment.ticket_id == ticket.id, Comment.visibility == "public")
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(1)
+        )
+        comment = (
+            {"id": latest.id, "body": latest.body, "author": latest.author_name or "Support"}
+            if latest is not None
+            else None
+        )
+        await queue_notification(
+            session, ctx.settings, workspace, ticket, template,
+            event_key=event_key, comment=comment, to_address=to_address,
+        )  # fmt: skip
+
+
+@job(SEND_JOB, timeout_seconds=90, max_tries=8)
+async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
+    """Send one queued email; safe to run twice (a sent row is never sent again)."""
+    now = utcnow()
+    async with ctx.db.unit_of_work() as session:
+        claimed = await session.execute(
+            update(EmailMessage)
+            .where(
+                EmailMessage.id == uuid.UUID(email_id),
+                EmailMessage.direction == "out",
+                or_(
+                    EmailMessage.status == "pending",
+                    (EmailMessage.status == "sending")
+                    & (EmailMessage.claimed_at < now - CLAIM_TIMEOUT),
+                ),
+            )
+            .values(status="sending", claimed_at=now, attempts=EmailMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            return  # sent, skipped, failed, or another worker has it
+        row = await session.get(EmailMessage, uuid.UUID(email_id))
+        assert row is not None
+        # threading is settled at send time, when every message of the transaction is in
+        thread = await _thread(session, row)
+        headers = {
+            k: v for k, v in (row.headers or {}).items() if k not in ("In-Reply-To", "References")
+        }
+        if thread:
+            headers["In-Reply-To"] = f"<{thread[-1]}>"
+            headers["References"] = " ".join(f"<{m}>" for m in thread)
+        row.headers = headers
+    if not ctx.settings.smtp_url:
+        log.info("no TICKETDESK_SMTP_URL: email %s (%s) not sent", row.id, row.kind)
+        await _finish(ctx, row.id, status="skipped", error="no SMTP server configured")
+        return
+    try:
+        await smtp_send(ctx.settings.smtp_url, build_mime(row))
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        last_try = ctx.attempt >= JOBS[SEND_JOB].max_tries
+        await _finish(ctx, row.id, status="failed" if last_try else "pending", error=str(exc))
+        if last_try:
+            log.warning("email %s failed for good: %s", row.id, exc)
+            return
+        raise Retry(min(600.0, 5.0 * 2**ctx.attempt)) from exc
+    await _finish(ctx, row.id, status="sent")
+
+
+@cron("email.sweep_unsent", every_seconds=60)
+async def sweep_unsent(ctx: JobContext) -> None:
+    """Queue again what was never handed to a runner (the process died right after commit)
+    or was claimed by a worker that vanished: the email rows are the outbox."""
+    now = utcnow()
+    async with ctx.db.unit_of_work() as session:
+        ids = (
+            await session.scalars(
+                select(EmailMessage.id)
+                .where(
+                    EmailMessage.direction == "out",
+                    or_(
+                        (EmailMessage.status == "pending")
+                        & (EmailMessage.created_at < now - SWEEP_AFTER),
+                        (EmailMessage.status == "sending")
+                        & (EmailMessage.claimed_at < now - CLAIM_TIMEOUT),
+                    ),
+                )
+                .order_by(EmailMessage.created_at)
+                .limit(SWEEP_BATCH)
+            )
+        ).all()
+    runner = ctx.db.job_runner
+    if runner is None:
+        return
+    for email_id in ids:  # the job id dedupes rows already queued or waiting for a retry
+        await runner.enqueue(SEND_JOB, {"email_id": str(email_id)}, job_id=f"email:{email_id}")
+
+
+async def _finish(
+    ctx: JobContext, email_id: uuid.UUID, *, status: str, error: str | None = None
+) -> None:
+    async with ctx.db.unit_of_work() as session:
+        await session.execute(
+            update(EmailMessage)
+            .where(EmailMessage.id == email_id)
+            .values(
+                status=status,
+                last_error=error[:1000] if error else None,
+                sent_at=utcnow() if status == "sent" else None,
+            )
+            .execution_options(synchronize_session=False)
+        )

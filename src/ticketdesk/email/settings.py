@@ -1,0 +1,74 @@
+"""Per-workspace channel settings (branding, notifications, public form), with defaults."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.config import Settings
+from ticketdesk.db import insert_ignoring_conflicts, utcnow
+from ticketdesk.models import ChannelSettings, Workspace
+
+_FALLBACK_DOMAIN = "ticketdesk.localhost"
+
+
+def defaults(workspace_id: uuid.UUID) -> ChannelSettings:
+    return ChannelSettings(
+        workspace_id=workspace_id,
+        brand_name=None,
+        brand_color="#2563eb",
+        signature="",
+        from_address=None,
+        notify_ticket_opened=True,
+        notify_agent_reply=True,
+        notify_resolved=True,
+        notify_statuses=[],
+        form_allowed_origins=[],
+        form_rate_limit=10,
+        form_rate_window_minutes=10,
+        updated_at=utcnow(),
+    )
+
+
+async def channel_settings(session: AsyncSession, workspace_id: uuid.UUID) -> ChannelSettings:
+    """The workspace's settings, or the defaults (not stored) when it never saved any."""
+    found: ChannelSettings | None = await session.scalar(
+        select(ChannelSettings).where(ChannelSettings.workspace_id == workspace_id)
+    )
+    return found if found is not None else defaults(workspace_id)
+
+
+async def update_channel_settings(
+    session: AsyncSession, workspace_id: uuid.UUID, changes: dict[str, Any]
+) -> ChannelSettings:
+    base = defaults(workspace_id)
+    row = {column.key: getattr(base, column.key) for column in ChannelSettings.__table__.columns}
+    await insert_ignoring_conflicts(session, ChannelSettings, [row], ["workspace_id"])
+    stored = await session.scalar(
+        select(ChannelSettings)
+        .where(ChannelSettings.workspace_id == workspace_id)
+        .with_for_update()
+    )
+    assert stored is not None
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    stored.updated_at = utcnow()
+    await session.flush()
+    return stored
+
+
+def mail_domain(settings: Settings) -> str:
+    host = urlsplit(settings.public_url).hostname or ""
+    if not host or host == "localhost" or host.replace(".", "").isdigit() or ":" in host:
+        return _FALLBACK_DOMAIN
+    return host
+
+
+def sender(settings: Settings, workspace: Workspace, channel: ChannelSettings) -> tuple[str, str]:
+    """(display name, address) the desk sends from."""
+    address = channel.from_address or f"{workspace.slug}@{mail_domain(settings)}"
+    return channel.brand_name or workspace.name, address

@@ -1,0 +1,175 @@
+"""HTTP for the public contact form (no token) and its admin settings.
+
+CORS: only origins the workspace configured get `Access-Control-Allow-Origin`, on the
+preflight, on success and on errors alike (so the page can show a 422 or 429).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+
+from ticketdesk.auth.principal import Principal, admin
+from ticketdesk.config import Settings
+from ticketdesk.db import Database
+from ticketdesk.deps import SessionDep
+from ticketdesk.email import settings as channel
+from ticketdesk.errors import Forbidden, TicketdeskError, problems
+from ticketdesk.forms import service
+from ticketdesk.forms.schemas import (
+    FormReceipt,
+    FormSettingsRead,
+    FormSettingsUpdate,
+    FormSubmission,
+)
+from ticketdesk.tickets import service as tickets
+
+Admin = Annotated[Principal, Depends(admin)]
+ALLOW_HEADERS = "Content-Type, Idempotency-Key"
+PREFLIGHT_MAX_AGE = "600"
+
+
+async def _origin_allowed(request: Request) -> bool | None:
+    """None without an Origin header; else whether the workspace allows that origin.
+
+    Looked up before the route runs, in a session of its own, so it never waits on the
+    request's transaction (SQLite holds one writer lock).
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return None
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        allowed = await service.allowed_origins(
+            session, request.path_params.get("workspace_slug", "")
+        )
+    return origin.rstrip("/").lower() in allowed
+
+
+class PublicCorsRoute(APIRoute):
+    """Adds CORS headers for the workspace's allowed origins to every answer, errors included."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            request.state.origin_allowed = await _origin_allowed(request)
+            try:
+                response = await original(request)
+            except (RequestValidationError, TicketdeskError) as exc:
+                kind = (
+                    TicketdeskError if isinstance(exc, TicketdeskError) else RequestValidationError
+                )
+                response = await request.app.exception_handlers[kind](request, exc)
+            if request.state.origin_allowed:
+                response.headers["Access-Control-Allow-Origin"] = request.headers["origin"]
+                response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
+            response.headers["Vary"] = "Origin"
+            return response
+
+        return handler
+
+
+public_router = APIRouter(tags=["forms"], route_class=PublicCorsRoute)
+router = APIRouter(tags=["forms"])
+
+
+def _client_ip(request: Request) -> str:
+    # behind a proxy, run uvicorn with --proxy-headers/--forwarded-allow-ips so this is the
+    # visitor's address, not the proxy's
+    return request.client.host if request.client else "unknown"
+
+
+@public_router.post(
+    "/public/{workspace_slug}/tickets",
+    status_code=201,
+    response_model=FormReceipt,
+    operation_id="forms:submit",
+    responses=problems(400, 403, 404, 413, 415, 422, 429),
+)
+async def submit_form(
+    workspace_slug: str, data: FormSubmission, request: Request, session: SessionDep
+) -> dict[str, Any]:
+    """The website's contact form: no token; rate limited per client IP (429 + Retry-After).
+
+    The `website` field is a honeypot: when filled in, the answer looks the same (201) but
+    nothing is created and `key` is null.
+    """
+    workspace = await service.workspace_by_slug(session, workspace_slug)
+    if request.state.origin_allowed is False:
+        raise Forbidden("This website is not allowed to post to this help desk's form.")
+    ticket = await service.submit(session, workspace, data, client_ip=_client_ip(request))
+    return {"key": tickets.ticket_key(workspace, ticket) if ticket is not None else None}
+
+
+@public_router.options(
+    "/public/{workspace_slug}/tickets",
+    status_code=204,
+    operation_id="forms:preflight",
+    responses=problems(403, 404),
+)
+async def preflight(workspace_slug: str, request: Request, session: SessionDep) -> Response:
+    """CORS preflight: allowed only for the origins the workspace configured."""
+    await service.workspace_by_slug(session, workspace_slug)
+    if not request.state.origin_allowed:
+        raise Forbidden("This origin may not use this help desk's form.")
+    return Response(
+        status_code=204,
+        headers={
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": ALLOW_HEADERS,
+            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+        },
+    )
+
+
+def _form_settings_view(request: Request, workspace_slug: str, prefs: Any) -> dict[str, Any]:
+    settings: Settings = request.app.state.settings
+    return {
+        "allowed_origins": list(prefs.form_allowed_origins or []),
+        "rate_limit": prefs.form_rate_limit,
+        "rate_window_minutes": prefs.form_rate_window_minutes,
+        "url": f"{settings.public_url.rstrip('/')}/api/v1/public/{workspace_slug}/tickets",
+    }
+
+
+@router.get(
+    "/settings/form",
+    response_model=FormSettingsRead,
+    operation_id="forms:get_settings",
+    tags=["configuration"],
+    responses=problems(401, 403),
+)
+async def get_form_settings(
+    request: Request, session: SessionDep, principal: Admin
+) -> dict[str, Any]:
+    workspace = await tickets.get_workspace(session, principal)
+    prefs = await channel.channel_settings(session, workspace.id)
+    return _form_settings_view(request, workspace.slug, prefs)
+
+
+@router.put(
+    "/settings/form",
+    response_model=FormSettingsRead,
+    operation_id="forms:put_settings",
+    tags=["configuration"],
+    responses=problems(400, 401, 403, 413, 415, 422),
+)
+async def put_form_settings(
+    data: FormSettingsUpdate, request: Request, session: SessionDep, principal: Admin
+) -> dict[str, Any]:
+    """Which websites may post the form (CORS origins) and how often one client IP may."""
+    workspace = await tickets.get_workspace(session, principal)
+    changes: dict[str, Any] = {}
+    if data.allowed_origins is not None:
+        changes["form_allowed_origins"] = sorted(set(data.allowed_origins))
+    if data.rate_limit is not None:
+        changes["form_rate_limit"] = data.rate_limit
+    if data.rate_window_minutes is not None:
+        changes["form_rate_window_minutes"] = data.rate_window_minutes
+    prefs = await channel.update_channel_settings(session, workspace.id, changes)
+    return _form_settings_view(request, workspace.slug, prefs)
