@@ -239,33 +239,39 @@ class TicketContext:
 async def load_context(
     session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
 ) -> TicketContext:
-    ids = [t.id for t in tickets]
+    """Labels, requesters, assignees and teams of `tickets` in one round trip.
+
+    One row per (ticket, label), or one row for a ticket without labels; the other entities
+    repeat on each row. A single statement matters most while a create holds the workspace's
+    number counter: every round trip there is time other creates wait for the lock.
+    """
     labels: dict[uuid.UUID, list[str]] = defaultdict(list)
     contacts: dict[uuid.UUID, Contact] = {}
     users: dict[uuid.UUID, User] = {}
     teams: dict[uuid.UUID, Team] = {}
     numbers: dict[uuid.UUID, int] = {}
+    ids = [t.id for t in tickets]
     if ids:
         rows = await session.execute(
-            select(TicketLabel.ticket_id, Label.name)
-            .join(Label, Label.id == TicketLabel.label_id)
-            .where(TicketLabel.ticket_id.in_(ids))
+            select(Ticket.id, Label.name, Contact, User, Team)
+            .select_from(Ticket)
+            .outerjoin(TicketLabel, TicketLabel.ticket_id == Ticket.id)
+            .outerjoin(Label, Label.id == TicketLabel.label_id)
+            .outerjoin(Contact, Contact.id == Ticket.requester_id)
+            .outerjoin(User, User.id == Ticket.assignee_id)
+            .outerjoin(Team, Team.id == Ticket.team_id)
+            .where(Ticket.id.in_(ids))
             .order_by(Label.name)
         )
-        for ticket_id, name in rows:
-            labels[ticket_id].append(name)
-    requester_ids = {t.requester_id for t in tickets if t.requester_id}
-    if requester_ids:
-        for contact in await session.scalars(select(Contact).where(Contact.id.in_(requester_ids))):
-            contacts[contact.id] = contact
-    assignee_ids = {t.assignee_id for t in tickets if t.assignee_id}
-    if assignee_ids:
-        for user in await session.scalars(select(User).where(User.id.in_(assignee_ids))):
-            users[user.id] = user
-    team_ids = {t.team_id for t in tickets if t.team_id}
-    if team_ids:
-        for team in await session.scalars(select(Team).where(Team.id.in_(team_ids))):
-            teams[team.id] = team
+        for ticket_id, label, contact, user, team in rows.tuples():
+            if label is not None:
+                labels[ticket_id].append(label)
+            if contact is not None:
+                contacts[contact.id] = contact
+            if user is not None:
+                users[user.id] = user
+            if team is not None:
+                teams[team.id] = team
     merged_ids = {t.merged_into_id for t in tickets if t.merged_into_id}
     if merged_ids:
         for ticket_id, number in await session.execute(
