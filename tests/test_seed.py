@@ -1,4 +1,4 @@
-"""`ticketdesk seed`: realistic demo tickets, numbered by the workspace counter, on both backends."""
+"""`ticketdesk seed`: realistic demo tickets numbered by the workspace counter, both backends."""
 
 from __future__ import annotations
 

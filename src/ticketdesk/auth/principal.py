@@ -73,7 +73,15 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
     now = utcnow()
     digest = hash_token(token)
     if token.startswith(API_TOKEN_PREFIX):
-        api_token = await session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+        # the workspace rides along so that get_workspace() finds it in the identity map
+        found = (
+            await session.execute(
+                select(ApiToken, Workspace)
+                .join(Workspace, Workspace.id == ApiToken.workspace_id)
+                .where(ApiToken.token_hash == digest)
+            )
+        ).first()
+        api_token = found[0] if found is not None else None
         if api_token is None or api_token.revoked_at is not None:
             return None
         if api_token.expires_at is not None and api_token.expires_at <= now:
@@ -92,14 +100,15 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
         )
     row = (
         await session.execute(
-            select(AuthSession, User)
+            select(AuthSession, User, Workspace)
             .join(User, User.id == AuthSession.user_id)
+            .join(Workspace, Workspace.id == User.workspace_id)
             .where(AuthSession.token_hash == digest)
         )
     ).first()
     if row is None:
         return None
-    auth_session, user = row
+    auth_session, user, _workspace = row
     if auth_session.revoked_at is not None or auth_session.expires_at <= now or not user.active:
         return None
     if auth_session.last_used_at is None or now - auth_session.last_used_at > LAST_USED_RESOLUTION:
