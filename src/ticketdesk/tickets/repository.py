@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    inspect,
     literal_column,
     or_,
     select,
@@ -34,6 +35,7 @@ from ticketdesk.tickets.filters import TicketFilters
 
 KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})$")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_Ref = TypeVar("_Ref", Contact, User, Team)
 
 
 def readable_statement(principal: Principal) -> Select[Ticket]:
@@ -234,6 +236,57 @@ class TicketContext:
     ticket_numbers: dict[uuid.UUID, int]
 
 
+_KNOWN_LABELS = "ticketdesk.ticket_labels"
+
+
+def remember_labels(session: AsyncSession, ticket_id: uuid.UUID, names: list[str]) -> None:
+    """Note the labels a ticket was just created with, so its response needs no query."""
+    session.info.setdefault(_KNOWN_LABELS, {})[ticket_id] = names
+
+
+def forget_labels(session: AsyncSession, ticket_id: uuid.UUID) -> None:
+    """Call before changing a ticket's labels: its context is read from the database again."""
+    session.info.get(_KNOWN_LABELS, {}).pop(ticket_id, None)
+
+
+def _loaded(session: AsyncSession, model: type[_Ref], ident: uuid.UUID | None) -> _Ref | None:
+    """`model` by id from the session's identity map, only when fully loaded (never lazy IO)."""
+    if ident is None:
+        return None
+    obj = session.identity_map.get(session.sync_session.identity_key(model, ident))
+    if isinstance(obj, model) and not inspect(obj).expired_attributes:
+        return obj
+    return None
+
+
+def _context_from_session(
+    session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
+) -> TicketContext | None:
+    """The context of tickets this session just wrote (a create's response), or None."""
+    known: dict[uuid.UUID, list[str]] = session.info.get(_KNOWN_LABELS, {})
+    ctx = TicketContext(workspace.ticket_prefix, defaultdict(list), {}, {}, {}, {})
+    for ticket in tickets:
+        if ticket.id not in known or ticket.merged_into_id is not None:
+            return None
+        ctx.labels[ticket.id] = list(known[ticket.id])
+        contact = _loaded(session, Contact, ticket.requester_id)
+        user = _loaded(session, User, ticket.assignee_id)
+        team = _loaded(session, Team, ticket.team_id)
+        if (
+            (ticket.requester_id is not None and contact is None)
+            or (ticket.assignee_id is not None and user is None)
+            or (ticket.team_id is not None and team is None)
+        ):
+            return None
+        if contact is not None:
+            ctx.contacts[contact.id] = contact
+        if user is not None:
+            ctx.users[user.id] = user
+        if team is not None:
+            ctx.teams[team.id] = team
+    return ctx
+
+
 async def load_context(
     session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
 ) -> TicketContext:
@@ -243,6 +296,9 @@ async def load_context(
     repeat on each row. A single statement matters most while a create holds the workspace's
     number counter: every round trip there is time other creates wait for the lock.
     """
+    cached = _context_from_session(session, workspace, tickets) if tickets else None
+    if cached is not None:
+        return cached
     labels: dict[uuid.UUID, list[str]] = defaultdict(list)
     contacts: dict[uuid.UUID, Contact] = {}
     users: dict[uuid.UUID, User] = {}
