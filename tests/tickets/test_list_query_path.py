@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support import Tenant
+from ticketdesk.tickets import repository
 
 
 async def test_label_filter_is_all_of_and_an_unknown_label_matches_nothing(
@@ -70,3 +73,26 @@ async def test_api_token_reads_its_own_workspace(tenant: Tenant, other_tenant: T
     assert made.status_code == 201
     assert made.json()["key"] == "TKT-2"
     assert made.json()["channel"] == "api"
+
+
+@pytest.mark.parametrize("rare_matches", [1000, 1])
+async def test_full_text_search_for_rare_and_common_words(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch, rare_matches: int
+) -> None:
+    monkeypatch.setattr(repository, "RARE_MATCHES", rare_matches)  # 1: every word is common
+    await tenant.create_ticket(subject="Printer jammed", description="paper everywhere")
+    second = await tenant.create_ticket(subject="Invoice wrong", description="printer invoice")
+    await tenant.create_ticket(subject="Login fails")
+
+    printers = await tenant.get("/tickets", params={"q": "printer"})
+    assert sorted(t["subject"] for t in printers.json()["items"]) == [
+        "Invoice wrong",
+        "Printer jammed",
+    ]
+    both = await tenant.get("/tickets", params={"q": "printer invoice", "limit": "1"})
+    assert [t["key"] for t in both.json()["items"]] == [second["key"]]
+    assert both.json()["next_cursor"] is None
+    nothing = await tenant.get("/tickets", params={"q": "zebra"})
+    assert nothing.json()["items"] == []
+    stats = await tenant.get("/tickets/stats", params={"q": "printer"})
+    assert stats.json()["total"] == 2

@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Uuid,
     and_,
+    any_,
+    bindparam,
     exists,
     false,
     func,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
@@ -80,6 +84,49 @@ def _search_condition(session: AsyncSession, q: str) -> ColumnElement[bool]:
     return literal_column("tickets.rowid").in_(
         text("SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :fts").bindparams(fts=fts_query)
     )
+
+
+RARE_MATCHES = 1000
+
+
+async def _narrow_rare_search(
+    session: AsyncSession, workspace_id: uuid.UUID, condition: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """Pin a rare search to its few matches, so the page never walks the whole index.
+
+    PostgreSQL cannot estimate how many rows a word it has no statistics for matches: for
+    `ORDER BY created_at LIMIT n` it then walks the created_at index and tests every row,
+    which for a word matching nothing means all of them (seconds at a million tickets). So
+    the matches are first counted through the GIN index alone, up to RARE_MATCHES (a bitmap
+    scan that stops at the limit; the planner is told to use nothing else for it). A rare
+    word's page then reads just those ids; a common word keeps the plain condition, whose
+    statistics are good and whose matches are dense along the created_at index.
+    """
+    await session.execute(
+        text(
+            "SELECT set_config('enable_seqscan', 'off', true), "
+            "set_config('enable_indexscan', 'off', true)"
+        )
+    )
+    try:
+        ids = (
+            await session.scalars(
+                select(Ticket.id)
+                .where(Ticket.workspace_id == workspace_id, condition)
+                .limit(RARE_MATCHES + 1)
+            )
+        ).all()
+    finally:
+        await session.execute(
+            text(
+                "SELECT set_config('enable_seqscan', 'on', true), "
+                "set_config('enable_indexscan', 'on', true)"
+            )
+        )
+    if len(ids) > RARE_MATCHES:
+        return condition
+    # the condition stays: a ticket edited since the count must still match
+    return and_(Ticket.id == any_(bindparam("search_ids", list(ids), type_=ARRAY(Uuid))), condition)
 
 
 def _end_of_day(now: datetime, tz: ZoneInfo, days: int) -> datetime:
@@ -165,7 +212,10 @@ async def apply_filters(
         if match and match.group(1).upper() == workspace.ticket_prefix.upper():
             stmt = stmt.where(Ticket.number == int(match.group(2)))
         else:
-            stmt = stmt.where(_search_condition(session, filters.q))
+            condition = _search_condition(session, filters.q)
+            if dialect_name(session) == "postgresql":
+                condition = await _narrow_rare_search(session, workspace.id, condition)
+            stmt = stmt.where(condition)
     if filters.created_after:
         stmt = stmt.where(Ticket.created_at >= filters.created_after)
     if filters.created_before:
