@@ -68,6 +68,12 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
+def _keep_workspace(session: AsyncSession, workspace: Workspace) -> None:
+    # The identity map holds objects weakly: this reference keeps the caller's workspace
+    # there for the request, so get_workspace()'s session.get() costs no query.
+    session.info["principal_workspace"] = workspace
+
+
 async def principal_from_token(session: AsyncSession, token: str) -> Principal | None:
     """Resolve a bearer token to its principal, or None when unknown, expired or revoked."""
     now = utcnow()
@@ -81,8 +87,11 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
                 .where(ApiToken.token_hash == digest)
             )
         ).first()
-        api_token = found[0] if found is not None else None
-        if api_token is None or api_token.revoked_at is not None:
+        if found is None:
+            return None
+        api_token, workspace = found
+        _keep_workspace(session, workspace)
+        if api_token.revoked_at is not None:
             return None
         if api_token.expires_at is not None and api_token.expires_at <= now:
             return None
@@ -108,7 +117,8 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
     ).first()
     if row is None:
         return None
-    auth_session, user, _workspace = row
+    auth_session, user, workspace = row
+    _keep_workspace(session, workspace)
     if auth_session.revoked_at is not None or auth_session.expires_at <= now or not user.active:
         return None
     if auth_session.last_used_at is None or now - auth_session.last_used_at > LAST_USED_RESOLUTION:

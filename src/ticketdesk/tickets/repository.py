@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -22,7 +22,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    inspect,
     literal_column,
     or_,
     select,
@@ -40,7 +39,6 @@ from ticketdesk.tickets.filters import TicketFilters
 
 KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})$")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-_Ref = TypeVar("_Ref", Contact, User, Team)
 
 
 def readable_statement(principal: Principal) -> Select[Ticket]:
@@ -297,54 +295,62 @@ class TicketContext:
     ticket_numbers: dict[uuid.UUID, int]
 
 
-_KNOWN_LABELS = "ticketdesk.ticket_labels"
+_KNOWN = "ticketdesk.ticket_context"
 
 
-def remember_labels(session: AsyncSession, ticket_id: uuid.UUID, names: list[str]) -> None:
-    """Note the labels a ticket was just created with, so its response needs no query."""
-    session.info.setdefault(_KNOWN_LABELS, {})[ticket_id] = names
+@dataclass
+class _Known:
+    labels: list[str]
+    contact: Contact | None
+    user: User | None
+    team: Team | None
+
+
+def remember_context(
+    session: AsyncSession,
+    ticket: Ticket,
+    labels: list[str],
+    *,
+    contact: Contact | None,
+    user: User | None,
+    team: Team | None,
+) -> None:
+    """Note what a ticket was just created with, so its response needs no query.
+
+    Held in session.info, which also keeps the objects alive: the identity map alone holds
+    them weakly.
+    """
+    session.info.setdefault(_KNOWN, {})[ticket.id] = _Known(labels, contact, user, team)
 
 
 def forget_labels(session: AsyncSession, ticket_id: uuid.UUID) -> None:
     """Call before changing a ticket's labels: its context is read from the database again."""
-    session.info.get(_KNOWN_LABELS, {}).pop(ticket_id, None)
-
-
-def _loaded(session: AsyncSession, model: type[_Ref], ident: uuid.UUID | None) -> _Ref | None:
-    """`model` by id from the session's identity map, only when fully loaded (never lazy IO)."""
-    if ident is None:
-        return None
-    obj = session.identity_map.get(session.sync_session.identity_key(model, ident))
-    if isinstance(obj, model) and not inspect(obj).expired_attributes:
-        return obj
-    return None
+    session.info.get(_KNOWN, {}).pop(ticket_id, None)
 
 
 def _context_from_session(
     session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
 ) -> TicketContext | None:
-    """The context of tickets this session just wrote (a create's response), or None."""
-    known: dict[uuid.UUID, list[str]] = session.info.get(_KNOWN_LABELS, {})
+    """The context of tickets this session just created (a create's response), or None."""
+    known: dict[uuid.UUID, _Known] = session.info.get(_KNOWN, {})
     ctx = TicketContext(workspace.ticket_prefix, defaultdict(list), {}, {}, {}, {})
     for ticket in tickets:
-        if ticket.id not in known or ticket.merged_into_id is not None:
-            return None
-        ctx.labels[ticket.id] = list(known[ticket.id])
-        contact = _loaded(session, Contact, ticket.requester_id)
-        user = _loaded(session, User, ticket.assignee_id)
-        team = _loaded(session, Team, ticket.team_id)
+        entry = known.get(ticket.id)
         if (
-            (ticket.requester_id is not None and contact is None)
-            or (ticket.assignee_id is not None and user is None)
-            or (ticket.team_id is not None and team is None)
+            entry is None
+            or ticket.merged_into_id is not None
+            or ticket.requester_id != (entry.contact.id if entry.contact else None)
+            or ticket.assignee_id != (entry.user.id if entry.user else None)
+            or ticket.team_id != (entry.team.id if entry.team else None)
         ):
             return None
-        if contact is not None:
-            ctx.contacts[contact.id] = contact
-        if user is not None:
-            ctx.users[user.id] = user
-        if team is not None:
-            ctx.teams[team.id] = team
+        ctx.labels[ticket.id] = list(entry.labels)
+        if entry.contact is not None:
+            ctx.contacts[entry.contact.id] = entry.contact
+        if entry.user is not None:
+            ctx.users[entry.user.id] = entry.user
+        if entry.team is not None:
+            ctx.teams[entry.team.id] = entry.team
     return ctx
 
 

@@ -252,7 +252,9 @@ async def create_ticket(
             insert(TicketLabel),
             [{"ticket_id": ticket.id, "label_id": label_id} for label_id in label_ids.values()],
         )
-    repository.remember_labels(session, ticket.id, sorted(label_ids))
+    repository.remember_context(
+        session, ticket, sorted(label_ids), contact=requester, user=assignee, team=team
+    )
     events.record(
         session,
         workspace_id=workspace.id,
