@@ -6,19 +6,22 @@ million tickets is a matter of minutes; every ticket still gets its `ticket.crea
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.passwords import hash_password
 from ticketdesk.config import Settings
-from ticketdesk.db import Database, new_id, utcnow
+from ticketdesk.db import Database, dialect_name, insert_ignoring_conflicts, new_id, utcnow
 from ticketdesk.models import (
     Comment,
     Contact,
@@ -217,6 +220,84 @@ async def _ensure_workspace(
     return workspace, agents, labels, teams
 
 
+TICKET_COLUMNS = (
+    "id",
+    "workspace_id",
+    "number",
+    "subject",
+    "description",
+    "status",
+    "status_category",
+    "status_changed_at",
+    "priority",
+    "priority_rank",
+    "type",
+    "category",
+    "channel",
+    "requester_id",
+    "assignee_id",
+    "team_id",
+    "custom_fields",
+    "first_responded_at",
+    "sla_state",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
+    "version",
+)
+TICKET_LABEL_COLUMNS = ("ticket_id", "label_id")
+COMMENT_COLUMNS = (
+    "id",
+    "workspace_id",
+    "ticket_id",
+    "author_kind",
+    "author_id",
+    "author_name",
+    "body",
+    "visibility",
+    "created_at",
+)
+EVENT_COLUMNS = (
+    "workspace_id",
+    "ticket_id",
+    "type",
+    "actor_kind",
+    "actor_id",
+    "actor_name",
+    "data",
+    "created_at",
+    "dispatched_at",
+)
+SEED_DAYS = 90
+TYPES = ["question", "incident", "problem", "task"]
+
+
+@dataclass
+class _Plan:
+    """What every batch draws from: the workspace's people, labels and the time span."""
+
+    workspace_id: uuid.UUID
+    prefix: str
+    agents: list[tuple[uuid.UUID, str]]
+    labels: dict[str, uuid.UUID]
+    teams: list[uuid.UUID]
+    contacts: list[uuid.UUID]
+    statuses: dict[str, str]
+    total: int
+    start: datetime
+    now: datetime
+    json_as_text: bool  # COPY takes jsonb as text; SQLAlchemy inserts take dicts
+
+
+@dataclass
+class _Batch:
+    tickets: list[tuple[Any, ...]] = field(default_factory=list)
+    labels: list[tuple[Any, ...]] = field(default_factory=list)
+    comments: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+
+
 async def seed_demo(
     settings: Settings,
     *,
@@ -228,6 +309,11 @@ async def seed_demo(
     seed: int = 42,
     quiet: bool = False,
 ) -> dict[str, Any]:
+    """Add `tickets` demo tickets to the workspace `slug` (created with its agents if missing).
+
+    Batches are generated in a worker thread while the previous one is written, so on
+    PostgreSQL the database and the generator work at the same time.
+    """
     db = Database(settings.resolved_database_url)
     rng = random.Random(seed)
     try:
@@ -244,7 +330,20 @@ async def seed_demo(
         contacts = await _seed_contacts(
             db, workspace.id, rng, count=max(10, min(tickets // 4, 50_000))
         )
-        done = 0
+        now = utcnow()
+        plan = _Plan(
+            workspace_id=workspace.id,
+            prefix=workspace.ticket_prefix,
+            agents=[(a.id, a.name) for a in agents],
+            labels=labels,
+            teams=teams,
+            contacts=contacts,
+            statuses=statuses,
+            total=max(tickets, 1),
+            start=now - timedelta(days=SEED_DAYS),
+            now=now,
+            json_as_text=not db.is_sqlite,
+        )
         progress = Progress(
             TextColumn("[bold]seeding[/] {task.completed:,}/{task.total:,} tickets"),
             BarColumn(),
@@ -253,15 +352,19 @@ async def seed_demo(
         )
         with progress:
             task = progress.add_task("seed", total=tickets)
-            while done < tickets:
-                n = min(batch_size, tickets - done)
-                async with db.unit_of_work() as session:
-                    first = await _reserve_numbers(session, workspace.id, n)
-                    rows = _build_batch(
-                        rng, workspace, first, n, agents, labels, teams, contacts, statuses
-                    )
-                    await _write_batch(session, rows)
+            done = 0
+            pending: asyncio.Future[tuple[_Batch, int]] | None = (
+                await _start_batch(db, plan, rng, 0, min(batch_size, tickets)) if tickets else None
+            )
+            while pending is not None:
+                batch, n = await pending
                 done += n
+                following = min(batch_size, tickets - done)
+                pending = (
+                    await _start_batch(db, plan, rng, done, following) if following > 0 else None
+                )
+                async with db.unit_of_work() as session:
+                    await _write_batch(session, batch)
                 progress.update(task, completed=done)
         return {
             "workspace": slug,
@@ -271,6 +374,16 @@ async def seed_demo(
         }
     finally:
         await db.dispose()
+
+
+async def _start_batch(
+    db: Database, plan: _Plan, rng: random.Random, offset: int, n: int
+) -> asyncio.Future[tuple[_Batch, int]]:
+    """Reserve the batch's ticket numbers (committed at once), then build it in a thread."""
+    async with db.unit_of_work() as session:
+        first = await _reserve_numbers(session, plan.workspace_id, n)
+    batch_rng = random.Random(rng.getrandbits(64))
+    return asyncio.ensure_future(asyncio.to_thread(_build_batch, batch_rng, plan, first, offset, n))
 
 
 async def _seed_contacts(
@@ -302,11 +415,16 @@ async def _seed_contacts(
                 }
             )
         for chunk in _chunks(rows, 2000):
-            await session.execute(insert(Contact), chunk)
-        return existing + [uuid.UUID(str(r["id"])) for r in rows]
+            await insert_ignoring_conflicts(session, Contact, chunk, ["workspace_id", "email"])
+        return list(
+            await session.scalars(
+                select(Contact.id).where(Contact.workspace_id == workspace_id).limit(count)
+            )
+        )
 
 
 async def _reserve_numbers(session: AsyncSession, workspace_id: uuid.UUID, n: int) -> int:
+    """Take `n` numbers from the workspace counter at once; returns the first."""
     result = await session.execute(
         update(Workspace)
         .where(Workspace.id == workspace_id)
@@ -317,122 +435,152 @@ async def _reserve_numbers(session: AsyncSession, workspace_id: uuid.UUID, n: in
     return int(result.scalar_one()) - n
 
 
+def _cumulative(pairs: list[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    names, cumulative, total = [], [], 0
+    for name, weight in pairs:
+        total += weight
+        names.append(name)
+        cumulative.append(total)
+    return names, cumulative
+
+
 def _build_batch(
-    rng: random.Random,
-    workspace: Workspace,
-    first_number: int,
-    n: int,
-    agents: list[User],
-    labels: dict[str, uuid.UUID],
-    teams: list[uuid.UUID],
-    contacts: list[uuid.UUID],
-    statuses: dict[str, str],
-) -> dict[str, list[dict[str, Any]]]:
-    now = utcnow()
-    out: dict[str, list[dict[str, Any]]] = {
-        "tickets": [],
-        "labels": [],
-        "comments": [],
-        "events": [],
-    }
+    rng: random.Random, plan: _Plan, first_number: int, offset: int, n: int
+) -> tuple[_Batch, int]:
+    """`n` tickets with labels, comments and their `ticket.created` events, as row tuples.
+
+    Creation times rise with the ticket number across the whole run (as in a real desk),
+    spread evenly over the last 90 days with some jitter.
+    """
+    out = _Batch()
+    random_ = rng.random
+    randint = rng.randint
+    choice = rng.choice
+    as_text = plan.json_as_text
+    dumps = json.dumps
+    now = plan.now
+    ws = plan.workspace_id
+    span = (now - plan.start).total_seconds()
+    label_names = list(plan.labels)
+    status_names, status_cum = _cumulative(STATUS_WEIGHTS)
+    priority_names, priority_cum = _cumulative(PRIORITY_WEIGHTS)
+    channel_names, channel_cum = _cumulative(CHANNEL_WEIGHTS)
+    subjects = rng.choices(SUBJECTS, k=n)
+    statuses = rng.choices(status_names, cum_weights=status_cum, k=n)
+    priorities = rng.choices(priority_names, cum_weights=priority_cum, k=n)
+    channels = rng.choices(channel_names, cum_weights=channel_cum, k=n)
+    types = rng.choices(TYPES, k=n)
+    agents = plan.agents
     for i in range(n):
         number = first_number + i
-        template, category, base_labels = rng.choice(SUBJECTS)
-        created = now - timedelta(seconds=rng.randint(0, 90 * 86400))
-        status = _weighted(rng, STATUS_WEIGHTS)
-        status_category = statuses.get(status, "open")
-        priority = _weighted(rng, PRIORITY_WEIGHTS)
-        assignee = rng.choice(agents) if rng.random() < 0.8 else None
-        updated = min(now, created + timedelta(minutes=rng.randint(5, 5 * 24 * 60)))
-        ticket_id = new_id()
-        label_names = set(base_labels)
-        if rng.random() < 0.15:
-            label_names.add(rng.choice(list(labels)))
-        responded = (
-            created + timedelta(minutes=rng.randint(3, 600)) if rng.random() < 0.75 else None
-        )
-        resolved = updated if status_category in ("solved", "closed") else None
-        out["tickets"].append(
-            {
-                "id": ticket_id,
-                "workspace_id": workspace.id,
-                "number": number,
-                "subject": template.format(n=rng.randint(10000, 99999)),
-                "description": rng.choice(BODIES).format(n=rng.randint(1000, 9999)),
-                "status": status,
-                "status_category": status_category,
-                "status_changed_at": updated,
-                "priority": priority,
-                "priority_rank": PRIORITY_RANK[priority],
-                "type": rng.choice(["question", "incident", "problem", "task"]),
-                "category": category,
-                "channel": _weighted(rng, CHANNEL_WEIGHTS),
-                "requester_id": rng.choice(contacts),
-                "assignee_id": assignee.id if assignee else None,
-                "team_id": rng.choice(teams) if teams and rng.random() < 0.6 else None,
-                "custom_fields": {"order_id": str(rng.randint(10000, 99999))}
-                if rng.random() < 0.4
-                else {},
-                "conversation_id": None,
-                "merged_into_id": None,
-                "first_response_due_at": None,
-                "next_response_due_at": None,
-                "resolution_due_at": None,
-                "first_responded_at": responded if responded and responded < now else None,
-                "sla_state": "none",
-                "due_at": None,
-                "created_at": created,
-                "updated_at": updated,
-                "resolved_at": resolved,
-                "closed_at": updated if status_category == "closed" else None,
-                "version": 1,
-            }
-        )
-        for name in label_names:
-            out["labels"].append({"ticket_id": ticket_id, "label_id": labels[name]})
-        key = f"{workspace.ticket_prefix}-{number}"
-        out["events"].append(
-            {
-                "workspace_id": workspace.id,
-                "ticket_id": ticket_id,
-                "type": "ticket.created",
-                "actor_kind": "system",
-                "actor_id": None,
-                "actor_name": "seed",
-                "data": {"ticket": key, "status": "open", "priority": priority},
-                "created_at": created,
-                "dispatched_at": now,
-            }
-        )
-        for c in range(rng.randint(0, 3)):
-            at = created + timedelta(minutes=10 + 60 * c)
-            internal = rng.random() < 0.25
-            author = assignee or rng.choice(agents)
-            out["comments"].append(
-                {
-                    "id": new_id(),
-                    "workspace_id": workspace.id,
-                    "ticket_id": ticket_id,
-                    "author_kind": "user",
-                    "author_id": author.id,
-                    "author_name": author.name,
-                    "body": rng.choice(NOTES if internal else REPLIES),
-                    "visibility": "internal" if internal else "public",
-                    "created_at": at,
-                }
+        template, category, base_labels = subjects[i]
+        created = plan.start + timedelta(seconds=span * (offset + i + random_()) / plan.total)
+        status = statuses[i]
+        status_category = plan.statuses.get(status, "open")
+        priority = priorities[i]
+        assignee = choice(agents) if random_() < 0.8 else None
+        updated = min(now, created + timedelta(minutes=randint(5, 5 * 24 * 60)))
+        ticket_id = uuid.uuid4()
+        names = set(base_labels)
+        if random_() < 0.15:
+            names.add(choice(label_names))
+        responded = created + timedelta(minutes=randint(3, 600)) if random_() < 0.75 else None
+        custom: dict[str, Any] = {"order_id": str(randint(10000, 99999))} if random_() < 0.4 else {}
+        out.tickets.append(
+            (
+                ticket_id,
+                ws,
+                number,
+                template.format(n=randint(10000, 99999)),
+                choice(BODIES).format(n=randint(1000, 9999)),
+                status,
+                status_category,
+                updated,
+                priority,
+                PRIORITY_RANK[priority],
+                types[i],
+                category,
+                channels[i],
+                choice(plan.contacts),
+                assignee[0] if assignee else None,
+                choice(plan.teams) if plan.teams and random_() < 0.6 else None,
+                dumps(custom) if as_text else custom,
+                responded if responded is not None and responded < now else None,
+                "none",
+                created,
+                updated,
+                updated if status_category in ("solved", "closed") else None,
+                updated if status_category == "closed" else None,
+                1,
             )
-    return out
+        )
+        for name in names:
+            out.labels.append((ticket_id, plan.labels[name]))
+        data = {"ticket": f"{plan.prefix}-{number}", "status": "open", "priority": priority}
+        out.events.append(
+            (
+                ws,
+                ticket_id,
+                "ticket.created",
+                "system",
+                None,
+                "seed",
+                dumps(data) if as_text else data,
+                created,
+                now,
+            )
+        )
+        for c in range(randint(0, 3)):
+            at = created + timedelta(minutes=10 + 60 * c)
+            if at >= now:
+                break
+            internal = random_() < 0.25
+            author_id, author_name = assignee or choice(agents)
+            out.comments.append(
+                (
+                    uuid.uuid4(),
+                    ws,
+                    ticket_id,
+                    "user",
+                    author_id,
+                    author_name,
+                    choice(NOTES if internal else REPLIES),
+                    "internal" if internal else "public",
+                    at,
+                )
+            )
+    return out, n
 
 
-async def _write_batch(session: AsyncSession, rows: dict[str, list[dict[str, Any]]]) -> None:
-    await session.execute(insert(Ticket), rows["tickets"])
-    if rows["labels"]:
-        await session.execute(insert(TicketLabel), rows["labels"])
-    if rows["comments"]:
-        await session.execute(insert(Comment), rows["comments"])
-    await session.execute(insert(Event), rows["events"])
+async def _write_batch(session: AsyncSession, batch: _Batch) -> None:
+    """COPY on PostgreSQL (binary, no per-row statements); multi-row inserts on SQLite."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
+        conn = await session.connection()
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        for table, columns, rows in (
+            ("tickets", TICKET_COLUMNS, batch.tickets),
+            ("ticket_labels", TICKET_LABEL_COLUMNS, batch.labels),
+            ("comments", COMMENT_COLUMNS, batch.comments),
+            ("events", EVENT_COLUMNS, batch.events),
+        ):
+            if rows:
+                await driver.copy_records_to_table(table, records=rows, columns=list(columns))
+        return
+    for model, columns, rows in (
+        (Ticket, TICKET_COLUMNS, batch.tickets),
+        (TicketLabel, TICKET_LABEL_COLUMNS, batch.labels),
+        (Comment, COMMENT_COLUMNS, batch.comments),
+        (Event, EVENT_COLUMNS, batch.events),
+    ):
+        for chunk in _chunks(rows, 2000):
+            await session.execute(
+                insert(model), [dict(zip(columns, row, strict=True)) for row in chunk]
+            )
 
 
-def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]

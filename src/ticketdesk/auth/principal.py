@@ -68,13 +68,30 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
+def _keep_workspace(session: AsyncSession, workspace: Workspace) -> None:
+    # The identity map holds objects weakly: this reference keeps the caller's workspace
+    # there for the request, so get_workspace()'s session.get() costs no query.
+    session.info["principal_workspace"] = workspace
+
+
 async def principal_from_token(session: AsyncSession, token: str) -> Principal | None:
     """Resolve a bearer token to its principal, or None when unknown, expired or revoked."""
     now = utcnow()
     digest = hash_token(token)
     if token.startswith(API_TOKEN_PREFIX):
-        api_token = await session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-        if api_token is None or api_token.revoked_at is not None:
+        # the workspace rides along so that get_workspace() finds it in the identity map
+        found = (
+            await session.execute(
+                select(ApiToken, Workspace)
+                .join(Workspace, Workspace.id == ApiToken.workspace_id)
+                .where(ApiToken.token_hash == digest)
+            )
+        ).first()
+        if found is None:
+            return None
+        api_token, workspace = found
+        _keep_workspace(session, workspace)
+        if api_token.revoked_at is not None:
             return None
         if api_token.expires_at is not None and api_token.expires_at <= now:
             return None
@@ -92,14 +109,16 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
         )
     row = (
         await session.execute(
-            select(AuthSession, User)
+            select(AuthSession, User, Workspace)
             .join(User, User.id == AuthSession.user_id)
+            .join(Workspace, Workspace.id == User.workspace_id)
             .where(AuthSession.token_hash == digest)
         )
     ).first()
     if row is None:
         return None
-    auth_session, user = row
+    auth_session, user, workspace = row
+    _keep_workspace(session, workspace)
     if auth_session.revoked_at is not None or auth_session.expires_at <= now or not user.active:
         return None
     if auth_session.last_used_at is None or now - auth_session.last_used_at > LAST_USED_RESOLUTION:

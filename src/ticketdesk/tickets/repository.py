@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections import defaultdict
@@ -14,7 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Uuid,
     and_,
+    any_,
+    bindparam,
     exists,
     false,
     func,
@@ -24,6 +28,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
@@ -80,6 +85,59 @@ def _search_condition(session: AsyncSession, q: str) -> ColumnElement[bool]:
     )
 
 
+RARE_MATCHES = 1000
+
+
+async def _narrow_rare_search(
+    session: AsyncSession, workspace_id: uuid.UUID, q: str, condition: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """Pin a rare search to its few matches, so the page never walks the whole index.
+
+    PostgreSQL cannot estimate how many rows a word it has no statistics for matches: for
+    `ORDER BY created_at LIMIT n` it then walks the created_at index and tests every row,
+    which for a word matching nothing means all of them (seconds at a million tickets). So
+    the matches are first counted through the GIN index alone, up to RARE_MATCHES (a bitmap
+    scan that stops at the limit; the planner is told to use nothing else for it). A rare
+    word's page then reads just those ids; a common word keeps the plain condition, whose
+    statistics are good and whose matches are dense along the created_at index. Words the
+    statistics know to be common (the planner's estimate, one EXPLAIN) skip the count.
+    """
+    plan = await session.scalar(
+        text(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM tickets WHERE workspace_id = :workspace_id "
+            "AND search_vector @@ websearch_to_tsquery('english', :q)"
+        ).bindparams(workspace_id=workspace_id, q=q)
+    )
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    if plan[0]["Plan"]["Plan Rows"] >= 10 * RARE_MATCHES:
+        return condition
+    await session.execute(
+        text(
+            "SELECT set_config('enable_seqscan', 'off', true), "
+            "set_config('enable_indexscan', 'off', true)"
+        )
+    )
+    try:
+        ids = (
+            await session.scalars(
+                select(Ticket.id)
+                .where(Ticket.workspace_id == workspace_id, condition)
+                .limit(RARE_MATCHES + 1)
+            )
+        ).all()
+    finally:
+        await session.execute(
+            text(
+                "SELECT set_config('enable_seqscan', 'on', true), "
+                "set_config('enable_indexscan', 'on', true)"
+            )
+        )
+    if len(ids) > RARE_MATCHES:
+        return condition
+    # the condition stays: a ticket edited since the count must still match
+    return and_(Ticket.id == any_(bindparam("search_ids", list(ids), type_=ARRAY(Uuid))), condition)
+
+
 def _end_of_day(now: datetime, tz: ZoneInfo, days: int) -> datetime:
     local = now.astimezone(tz)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)
@@ -116,16 +174,14 @@ async def apply_filters(
     if filters.team:
         stmt = stmt.where(Ticket.team_id.in_(filters.team))
     if filters.label:
-        label_ids = (
-            await session.scalars(
-                select(Label.id).where(
-                    Label.workspace_id == workspace.id, Label.name.in_(filters.label)
-                )
+        # all of the labels: one EXISTS per name, the label looked up inside the statement
+        # (an unknown name matches nothing) so the filter costs no extra round trip
+        for name in sorted(set(filters.label)):
+            label_id = (
+                select(Label.id)
+                .where(Label.workspace_id == workspace.id, Label.name == name)
+                .scalar_subquery()
             )
-        ).all()
-        if len(label_ids) < len(set(filters.label)):
-            return stmt.where(false())
-        for label_id in label_ids:
             stmt = stmt.where(
                 exists().where(TicketLabel.ticket_id == Ticket.id, TicketLabel.label_id == label_id)
             )
@@ -172,7 +228,10 @@ async def apply_filters(
         if match and match.group(1).upper() == workspace.ticket_prefix.upper():
             stmt = stmt.where(Ticket.number == int(match.group(2)))
         else:
-            stmt = stmt.where(_search_condition(session, filters.q))
+            condition = _search_condition(session, filters.q)
+            if dialect_name(session) == "postgresql":
+                condition = await _narrow_rare_search(session, workspace.id, filters.q, condition)
+            stmt = stmt.where(condition)
     if filters.created_after:
         stmt = stmt.where(Ticket.created_at >= filters.created_after)
     if filters.created_before:
@@ -243,36 +302,104 @@ class TicketContext:
     ticket_numbers: dict[uuid.UUID, int]
 
 
+_KNOWN = "ticketdesk.ticket_context"
+
+
+@dataclass
+class _Known:
+    labels: list[str]
+    contact: Contact | None
+    user: User | None
+    team: Team | None
+
+
+def remember_context(
+    session: AsyncSession,
+    ticket: Ticket,
+    labels: list[str],
+    *,
+    contact: Contact | None,
+    user: User | None,
+    team: Team | None,
+) -> None:
+    """Note what a ticket was just created with, so its response needs no query.
+
+    Held in session.info, which also keeps the objects alive: the identity map alone holds
+    them weakly.
+    """
+    session.info.setdefault(_KNOWN, {})[ticket.id] = _Known(labels, contact, user, team)
+
+
+def forget_labels(session: AsyncSession, ticket_id: uuid.UUID) -> None:
+    """Call before changing a ticket's labels: its context is read from the database again."""
+    session.info.get(_KNOWN, {}).pop(ticket_id, None)
+
+
+def _context_from_session(
+    session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
+) -> TicketContext | None:
+    """The context of tickets this session just created (a create's response), or None."""
+    known: dict[uuid.UUID, _Known] = session.info.get(_KNOWN, {})
+    ctx = TicketContext(workspace.ticket_prefix, defaultdict(list), {}, {}, {}, {})
+    for ticket in tickets:
+        entry = known.get(ticket.id)
+        if (
+            entry is None
+            or ticket.merged_into_id is not None
+            or ticket.requester_id != (entry.contact.id if entry.contact else None)
+            or ticket.assignee_id != (entry.user.id if entry.user else None)
+            or ticket.team_id != (entry.team.id if entry.team else None)
+        ):
+            return None
+        ctx.labels[ticket.id] = list(entry.labels)
+        if entry.contact is not None:
+            ctx.contacts[entry.contact.id] = entry.contact
+        if entry.user is not None:
+            ctx.users[entry.user.id] = entry.user
+        if entry.team is not None:
+            ctx.teams[entry.team.id] = entry.team
+    return ctx
+
+
 async def load_context(
     session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
 ) -> TicketContext:
-    ids = [t.id for t in tickets]
+    """Labels, requesters, assignees and teams of `tickets` in one round trip.
+
+    One row per (ticket, label), or one row for a ticket without labels; the other entities
+    repeat on each row. A single statement matters most while a create holds the workspace's
+    number counter: every round trip there is time other creates wait for the lock.
+    """
+    cached = _context_from_session(session, workspace, tickets) if tickets else None
+    if cached is not None:
+        return cached
     labels: dict[uuid.UUID, list[str]] = defaultdict(list)
     contacts: dict[uuid.UUID, Contact] = {}
     users: dict[uuid.UUID, User] = {}
     teams: dict[uuid.UUID, Team] = {}
     numbers: dict[uuid.UUID, int] = {}
+    ids = [t.id for t in tickets]
     if ids:
         rows = await session.execute(
-            select(TicketLabel.ticket_id, Label.name)
-            .join(Label, Label.id == TicketLabel.label_id)
-            .where(TicketLabel.ticket_id.in_(ids))
+            select(Ticket.id, Label.name, Contact, User, Team)
+            .select_from(Ticket)
+            .outerjoin(TicketLabel, TicketLabel.ticket_id == Ticket.id)
+            .outerjoin(Label, Label.id == TicketLabel.label_id)
+            .outerjoin(Contact, Contact.id == Ticket.requester_id)
+            .outerjoin(User, User.id == Ticket.assignee_id)
+            .outerjoin(Team, Team.id == Ticket.team_id)
+            .where(Ticket.id.in_(ids))
             .order_by(Label.name)
         )
-        for ticket_id, name in rows:
-            labels[ticket_id].append(name)
-    requester_ids = {t.requester_id for t in tickets if t.requester_id}
-    if requester_ids:
-        for contact in await session.scalars(select(Contact).where(Contact.id.in_(requester_ids))):
-            contacts[contact.id] = contact
-    assignee_ids = {t.assignee_id for t in tickets if t.assignee_id}
-    if assignee_ids:
-        for user in await session.scalars(select(User).where(User.id.in_(assignee_ids))):
-            users[user.id] = user
-    team_ids = {t.team_id for t in tickets if t.team_id}
-    if team_ids:
-        for team in await session.scalars(select(Team).where(Team.id.in_(team_ids))):
-            teams[team.id] = team
+        for ticket_id, label, contact, user, team in rows.tuples():
+            if label is not None:
+                labels[ticket_id].append(label)
+            if contact is not None:
+                contacts[contact.id] = contact
+            if user is not None:
+                users[user.id] = user
+            if team is not None:
+                teams[team.id] = team
     merged_ids = {t.merged_into_id for t in tickets if t.merged_into_id}
     if merged_ids:
         for ticket_id, number in await session.execute(

@@ -269,6 +269,9 @@ async def create_ticket(
             insert(TicketLabel),
             [{"ticket_id": ticket.id, "label_id": label_id} for label_id in label_ids.values()],
         )
+    repository.remember_context(
+        session, ticket, sorted(label_ids), contact=requester, user=assignee, team=team
+    )
     events.record(
         session,
         workspace_id=workspace.id,
@@ -323,6 +326,7 @@ async def set_labels(
     session: AsyncSession, workspace: Workspace, ticket: Ticket, names: list[str]
 ) -> tuple[list[str], list[str]] | None:
     """Replace the ticket's labels; returns (before, after) names, or None when unchanged."""
+    repository.forget_labels(session, ticket.id)
     current = await ticket_labels(session, ticket.id)
     wanted = sorted(set(names))
     if sorted(current) == wanted:
