@@ -162,6 +162,25 @@ try {
     await link.click();
     await page.waitForURL(/priority=urgent/);
     expect(page.url().includes('status=open'), 'view restores every filter');
+    const stored = (await call('GET', '/views')).find((v) => v.name === 'Urgent open');
+    expect(stored?.filters.status === 'open' && stored.filters.priority === 'urgent' && stored.pinned, `stored through /views: ${JSON.stringify(stored)}`);
+    // it is the server's, not this browser's: a fresh load still shows it
+    await page.reload();
+    await link.waitFor();
+  });
+
+  await step('export the filtered queue as CSV (server export)', async () => {
+    const [request, download] = await Promise.all([
+      page.waitForRequest((r) => r.url().includes('/api/v1/tickets/export.csv')),
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(/status=open/.test(request.url()) && /priority=urgent/.test(request.url()), `export carries the filters: ${request.url()}`);
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(await download.path(), 'utf8');
+    const lines = text.trim().split(/\r?\n/);
+    const expected = (await call('GET', '/tickets/stats?status=open&priority=urgent')).total;
+    expect(lines.length - 1 === expected, `one row per matching ticket: ${lines.length - 1} vs ${expected}`);
   });
 
   let ticketKey = '';
@@ -222,21 +241,95 @@ try {
     const keys = await rows.evaluateAll((els) => els.slice(0, 3).map((e) => e.getAttribute('data-key')));
     for (const key of keys) await page.getByLabel(`Select ${key}`).check();
     await page.getByText('3 selected').waitFor();
-    await page.getByLabel('Assign to').selectOption({ label: 'Ada Lovelace' });
+    const patches = [];
+    const onRequest = (r) => r.method() === 'PATCH' && patches.push(r.url());
+    page.on('request', onRequest);
+    const [bulk] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/tickets/bulk')),
+      page.getByLabel('Assign to').selectOption({ label: 'Ada Lovelace' }),
+    ]);
     await page.getByText('3 of 3 tickets updated').waitFor();
+    page.off('request', onRequest);
+    expect(JSON.stringify(bulk.postDataJSON().tickets) === JSON.stringify(keys), 'one bulk request for the selected tickets');
+    expect(patches.length === 0, `no per-ticket PATCH: ${patches}`);
     await shot('bulk');
     for (const key of keys) {
       expect((await call('GET', `/tickets/${key}`)).assignee?.id === ada.id, `${key} assigned to Ada`);
     }
   });
 
-  await step('a change made through the API appears live', async () => {
+  await step('a change made through the API appears live (over the socket)', async () => {
     await page.goto(base);
     await rows.first().waitFor();
+    // connected: the queue stops polling, so only a pushed event can refresh it
+    await page.locator('.sidebar-footer').getByText('live', { exact: true }).waitFor();
     const created = await call('POST', '/tickets', { subject: 'Live: printer on fire', priority: 'urgent' });
-    await page.locator(`tr[data-key="${created.key}"]`).waitFor({ timeout: 20_000 });
+    let t0 = Date.now();
+    await page.locator(`tr[data-key="${created.key}"]`).waitFor({ timeout: 5_000 });
+    const shownAfter = Date.now() - t0;
+    t0 = Date.now();
     await call('PATCH', `/tickets/${created.key}`, { status: 'waiting' });
-    await page.locator(`tr[data-key="${created.key}"] [data-status="waiting"]`).waitFor({ timeout: 20_000 });
+    await page.locator(`tr[data-key="${created.key}"] [data-status="waiting"]`).waitFor({ timeout: 5_000 });
+    const changedAfter = Date.now() - t0;
+    // well before the 10 s polling interval
+    expect(shownAfter < 5_000 && changedAfter < 5_000, `live in ${shownAfter} / ${changedAfter} ms`);
+    console.log(`    pushed in ${shownAfter} ms / ${changedAfter} ms`);
+  });
+
+  await step('presence: two agents on the same ticket see each other', async () => {
+    const me = (await call('GET', '/me')).user;
+    const target = (await call('POST', '/tickets', { subject: 'Presence: two agents here' })).key;
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    other.setDefaultTimeout(10_000);
+    try {
+      const pageB = await other.newPage();
+      await pageB.goto(base);
+      await pageB.getByLabel('Email').fill('ada@demo.test');
+      await pageB.getByLabel('Password').fill('demo-password');
+      await pageB.getByRole('button', { name: 'Sign in' }).click();
+      await pageB.locator('table.tickets tbody tr').first().waitFor();
+      await page.goto(`${base}/tickets/${target}`);
+      await pageB.goto(`${base}/tickets/${target}`);
+      await page.locator('.presence-warning', { hasText: 'Ada Lovelace is viewing this ticket too' }).waitFor();
+      await pageB.locator('.presence-warning', { hasText: `${me.name} is viewing this ticket too` }).waitFor();
+      // B starts writing a reply: A sees the typing signal
+      await pageB.getByRole('tab', { name: 'Comments' }).click();
+      await pageB.getByPlaceholder('Write your reply to the requester…').pressSequentially('On it');
+      await page.locator('.presence-warning', { hasText: 'Ada Lovelace is typing on this ticket too' }).waitFor();
+      await shot('presence');
+      // B leaves: A's warning goes away
+      await pageB.goto(base);
+      await page.locator('.presence-warning').waitFor({ state: 'detached' });
+    } finally {
+      await other.close();
+    }
+    await page.goto(base);
+    await rows.first().waitFor();
+  });
+
+  await step('merge a duplicate into the original; watch and link', async () => {
+    const original = await call('POST', '/tickets', { subject: 'Merge: VPN drops every hour' });
+    const duplicate = await call('POST', '/tickets', { subject: 'Merge: VPN keeps disconnecting' });
+    await page.goto(`${base}/tickets/${duplicate.key}`);
+    // watchers and links on the details tab
+    await page.getByRole('region', { name: 'Watchers' }).getByRole('button', { name: 'Watch' }).click();
+    await page.getByRole('region', { name: 'Watchers' }).getByRole('button', { name: 'Unwatch' }).waitFor();
+    const me = (await call('GET', '/me')).user;
+    expect((await call('GET', `/tickets/${duplicate.key}/watchers`)).some((w) => w.id === me.id), 'watching through the API');
+    await page.getByLabel('Link kind').selectOption('duplicate');
+    await page.getByLabel('Ticket to link').fill(original.key.toLowerCase());
+    await page.getByRole('button', { name: 'Link', exact: true }).click();
+    await page.getByRole('region', { name: 'Linked tickets' }).getByRole('link', { name: original.key }).waitFor();
+    await shot('relations');
+    await page.getByRole('button', { name: 'Merge…' }).click();
+    await page.getByPlaceholder('TKT-123').first().fill(original.key);
+    await page.getByRole('button', { name: 'Merge', exact: true }).click();
+    await page.waitForURL(new RegExp(`/tickets/${original.key}$`));
+    await page.getByRole('heading', { name: 'Merge: VPN drops every hour' }).waitFor();
+    const merged = await call('GET', `/tickets/${duplicate.key}`);
+    expect(merged.merged_into === original.key, `merged_into set: ${merged.merged_into}`);
+    await page.goto(base);
+    await rows.first().waitFor();
   });
 
   await step('keyboard: j/k, a assigns to me, / search by key, enter opens', async () => {

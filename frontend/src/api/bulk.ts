@@ -1,58 +1,28 @@
-// Bulk changes in the shape of the documented `POST /tickets/bulk` contract.
-// SEAM (capabilities.bulkEndpoint): until that endpoint is in openapi.json, apply each
-// ticket's changes with its own PATCH (If-Match), a few at a time; results look the same.
-import { api, errorMessage, unwrap, type Ticket, type TicketListQuery, type TicketUpdate } from './client';
-import { patchTicket } from './queries';
+// Bulk changes through `POST /tickets/bulk`: one request, per-ticket results (a ticket that
+// fails — not found, transition not allowed, unknown assignee — does not stop the others).
+import { api, unwrap, type Schemas, type Ticket, type TicketListQuery } from './client';
 
-export interface BulkChanges {
-  status?: string;
-  priority?: Ticket['priority'];
-  assignee_id?: string | null;
-  team_id?: string | null;
-  add_labels?: string[];
-  remove_labels?: string[];
-}
+/** At least one change (the generated type marks the defaulted label lists required). */
+export type BulkChanges = Partial<Schemas['BulkChanges']>;
 
 export interface BulkResult {
   ticket: string;
   ok: boolean;
-  error?: { detail: string };
+  error?: { detail: string } | null;
 }
 
+/** The most tickets one request (and "select all matching") covers. */
 export const BULK_LIMIT = 1000;
 
-function patchFor(ticket: Ticket, changes: BulkChanges): TicketUpdate {
-  const update: TicketUpdate = {};
-  if (changes.status) update.status = changes.status;
-  if (changes.priority) update.priority = changes.priority;
-  if (changes.assignee_id !== undefined) update.assignee_id = changes.assignee_id;
-  if (changes.team_id !== undefined) update.team_id = changes.team_id;
-  if (changes.add_labels?.length || changes.remove_labels?.length) {
-    const labels = new Set(ticket.labels);
-    changes.add_labels?.forEach((l) => labels.add(l));
-    changes.remove_labels?.forEach((l) => labels.delete(l));
-    update.labels = [...labels];
-  }
-  return update;
-}
-
-export async function bulkUpdate(keys: string[], changes: BulkChanges, concurrency = 4): Promise<BulkResult[]> {
-  const results: BulkResult[] = new Array(keys.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const index = next++;
-      const key = keys[index]!;
-      try {
-        const ticket = await unwrap(api.GET('/api/v1/tickets/{ticket}', { params: { path: { ticket: key } } }));
-        await patchTicket(ticket, patchFor(ticket, changes));
-        results[index] = { ticket: key, ok: true };
-      } catch (error) {
-        results[index] = { ticket: key, ok: false, error: { detail: errorMessage(error) } };
-      }
+export async function bulkUpdate(keys: string[], changes: BulkChanges): Promise<BulkResult[]> {
+  const results: BulkResult[] = [];
+  for (let i = 0; i < keys.length; i += BULK_LIMIT) {
+    const chunk = keys.slice(i, i + BULK_LIMIT);
+    const response = await unwrap(api.POST('/api/v1/tickets/bulk', { body: { tickets: chunk, changes: { add_labels: [], remove_labels: [], ...changes } } }));
+    for (const r of response.results) {
+      results.push({ ticket: r.ticket, ok: r.ok, error: r.ok ? null : { detail: r.error?.detail ?? r.error?.title ?? 'failed' } });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  }
   return results;
 }
 

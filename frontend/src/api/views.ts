@@ -1,59 +1,58 @@
-// Saved views. SEAM (capabilities.savedViewsApi): the `/views` API is not in openapi.json on
-// this branch, so views live in localStorage per user; swap the store for the API when it lands.
-import { useCallback, useEffect, useState } from 'react';
+// Saved views through `/views`: personal or shared, pinned ones in the sidebar, ordered by
+// `position`. A view stores the queue's filters and sort; opening it rebuilds the queue URL.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from './client';
+import { DEFAULT_SORT, filtersToSearch, type Filters, type FilterKey } from '../lib/filters';
 
-export interface SavedView {
-  id: string;
-  name: string;
-  /** The queue's URL search (`?status=open&priority=urgent`). */
-  search: string;
+export type SavedView = Schemas['ViewRead'];
+type ViewCreate = Schemas['ViewCreate'];
+type ViewFilters = NonNullable<ViewCreate['filters']>;
+
+/** The filter keys a view carries (the queue's, minus sort which is its own field). */
+const VIEW_KEYS = ['status', 'status_category', 'priority', 'assignee', 'team', 'label', 'type', 'category', 'channel', 'sla', 'q'] as const;
+
+export function viewBody(name: string, filters: Filters): Pick<ViewCreate, 'name' | 'filters' | 'sort'> {
+  const stored: Record<string, string> = {};
+  for (const key of VIEW_KEYS) if (filters[key]) stored[key] = filters[key]!;
+  return { name, filters: stored as ViewFilters, sort: filters.sort || DEFAULT_SORT };
 }
 
-const EVENT = 'ticketdesk:views';
-
-function storageKey(userId: string | null): string {
-  return `ticketdesk.views.${userId ?? 'anonymous'}`;
-}
-
-export function loadViews(userId: string | null): SavedView[] {
-  try {
-    const raw = localStorage.getItem(storageKey(userId));
-    const parsed: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(parsed) ? (parsed as SavedView[]) : [];
-  } catch {
-    return [];
+/** The queue's URL search for a view. */
+export function viewSearch(view: Pick<SavedView, 'filters' | 'sort'>): string {
+  const filters: Filters = {};
+  for (const key of VIEW_KEYS) {
+    const value = view.filters[key];
+    if (typeof value === 'string' && value) filters[key as FilterKey] = value;
   }
+  if (view.sort) filters.sort = view.sort;
+  return filtersToSearch(filters);
 }
 
-function storeViews(userId: string | null, views: SavedView[]): void {
-  localStorage.setItem(storageKey(userId), JSON.stringify(views));
-  window.dispatchEvent(new Event(EVENT));
+export function useViews() {
+  return useQuery({ queryKey: ['views'], queryFn: () => unwrap(api.GET('/api/v1/views')), staleTime: 30_000 });
 }
 
-export function useSavedViews(userId: string | null) {
-  const [views, setViews] = useState<SavedView[]>(() => loadViews(userId));
-  useEffect(() => {
-    const reload = () => setViews(loadViews(userId));
-    reload();
-    window.addEventListener(EVENT, reload);
-    window.addEventListener('storage', reload);
-    return () => {
-      window.removeEventListener(EVENT, reload);
-      window.removeEventListener('storage', reload);
-    };
-  }, [userId]);
-
-  const save = useCallback(
-    (name: string, search: string) => {
-      const view = { id: `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`, name, search };
-      storeViews(userId, [...loadViews(userId), view]);
-      return view;
-    },
-    [userId],
-  );
-  const remove = useCallback(
-    (id: string) => storeViews(userId, loadViews(userId).filter((v) => v.id !== id)),
-    [userId],
-  );
-  return { views, save, remove };
+export function useSavedViews() {
+  const queryClient = useQueryClient();
+  const views = useViews();
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['views'] });
+  const save = useMutation({
+    mutationFn: (input: { name: string; filters: Filters; shared?: boolean; pinned?: boolean }) =>
+      unwrap(
+        api.POST('/api/v1/views', {
+          body: { ...viewBody(input.name, input.filters), shared: input.shared ?? false, pinned: input.pinned ?? true },
+        }),
+      ),
+    onSettled: refresh,
+  });
+  const update = useMutation({
+    mutationFn: ({ id, ...body }: { id: string } & Schemas['ViewUpdate']) =>
+      unwrap(api.PATCH('/api/v1/views/{view_id}', { params: { path: { view_id: id } }, body })),
+    onSettled: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/views/{view_id}', { params: { path: { view_id: id } } })),
+    onSettled: refresh,
+  });
+  return { views: views.data ?? [], loading: views.isPending, save, update, remove };
 }

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
-import { useSavedViews } from '../api/views';
+import { useSavedViews, viewSearch, type SavedView } from '../api/views';
 import { useMe, useSession } from '../auth/session';
 import { useLive } from '../live/live';
 import { Avatar } from './ui';
@@ -9,7 +9,9 @@ export function Layout() {
   const me = useMe();
   const { logout } = useSession();
   const { connected } = useLive();
-  const { views, remove } = useSavedViews(me.userId);
+  const { views, remove, update } = useSavedViews();
+  const pinned = views.filter((v) => v.pinned);
+  const others = views.filter((v) => !v.pinned);
   const location = useLocation();
   const [open, setOpen] = useState(false);
   const current = location.pathname + location.search;
@@ -20,6 +22,29 @@ export function Layout() {
       </Link>
       {extra}
     </li>
+  );
+  const viewActions = (view: SavedView) => (
+    <span className="nav-actions">
+      {view.shared && (
+        <span className="nav-tag" title={`Shared by ${view.owner.name}`}>
+          shared
+        </span>
+      )}
+      <button
+        type="button"
+        className="nav-remove"
+        aria-label={`${view.pinned ? 'Unpin' : 'Pin'} view ${view.name}`}
+        title={view.pinned ? 'Unpin from the sidebar' : 'Pin to the sidebar'}
+        onClick={() => update.mutate({ id: view.id, pinned: !view.pinned })}
+      >
+        {view.pinned ? '−' : '+'}
+      </button>
+      {view.mine && (
+        <button type="button" className="nav-remove" aria-label={`Delete view ${view.name}`} onClick={() => remove.mutate(view.id)}>
+          ×
+        </button>
+      )}
+    </span>
   );
   const name = me.user?.name ?? me.api_token?.name ?? 'Agent';
 
@@ -56,16 +81,16 @@ export function Layout() {
         <h2 className="nav-heading">Saved views</h2>
         <ul className="nav-list" aria-label="Saved views">
           {views.length === 0 && <li className="nav-empty">Filter the queue, then “Save view”.</li>}
-          {views.map((view) =>
-            viewLink(
-              `/${view.search}`,
-              view.name,
-              <button type="button" className="nav-remove" aria-label={`Delete view ${view.name}`} onClick={() => remove(view.id)}>
-                ×
-              </button>,
-            ),
-          )}
+          {pinned.map((view) => viewLink(`/${viewSearch(view)}`, view.name, viewActions(view)))}
         </ul>
+        {others.length > 0 && (
+          <details className="nav-more">
+            <summary>More views ({others.length})</summary>
+            <ul className="nav-list" aria-label="More views">
+              {others.map((view) => viewLink(`/${viewSearch(view)}`, view.name, viewActions(view)))}
+            </ul>
+          </details>
+        )}
         {me.isAdmin && (
           <>
             <h2 className="nav-heading">Admin</h2>

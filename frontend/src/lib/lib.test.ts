@@ -2,7 +2,8 @@ import type { Activity, Ticket, User } from '../api/client';
 import { describeActivity } from '../features/ticket/HistoryTab';
 import { priorityTone, statusTone } from '../components/ui';
 import { ticketOfEvent } from '../live/live';
-import { csvCell, ticketsToCsv } from './csv';
+import { exportUrl } from '../api/export';
+import { viewSearch, viewBody } from '../api/views';
 import { filtersToQuery, filtersToSearch, parseFilters, toggleListValue } from './filters';
 import { countdown, nextDue } from './format';
 import { insertMention, mentionCandidates, mentionQuery } from './mentions';
@@ -54,13 +55,22 @@ describe('SLA countdown', () => {
 });
 
 describe('CSV export', () => {
-  it('quotes separators and neutralises formulas', () => {
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('=SUM(A1)')).toBe("'=SUM(A1)");
-    const text = ticketsToCsv([makeTicket({ subject: 'Refund, please', labels: ['a', 'b'] })]);
-    expect(text.split('\r\n')[0]).toMatch(/^key,subject,status/);
-    expect(text).toContain('TKT-1,"Refund, please",open');
+  it('asks the server for every matching ticket with the current filters, without paging', () => {
+    expect(exportUrl({ status: 'open', priority: 'urgent', limit: 50, cursor: 'abc' }, 'http://x')).toBe(
+      'http://x/api/v1/tickets/export.csv?status=open&priority=urgent',
+    );
+    expect(exportUrl({}, 'http://x')).toBe('http://x/api/v1/tickets/export.csv');
+  });
+});
+
+describe('saved views', () => {
+  it('stores the filters and sort, and rebuilds the queue URL from them', () => {
+    const body = viewBody('Urgent open', { status: 'open', priority: 'urgent', sort: 'created_at' });
+    expect(body).toEqual({ name: 'Urgent open', filters: { status: 'open', priority: 'urgent' }, sort: 'created_at' });
+    expect(viewSearch({ filters: { status: 'open', priority: 'urgent' }, sort: 'created_at' })).toBe('?status=open&priority=urgent&sort=created_at');
+    expect(viewSearch({ filters: {}, sort: '-updated_at' })).toBe('');
+    // filters the queue does not know are dropped, not sent to the list endpoint
+    expect(viewSearch({ filters: { requester: 'x@y' }, sort: '-updated_at' })).toBe('');
   });
 });
 

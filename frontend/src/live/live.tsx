@@ -1,31 +1,41 @@
-// Live updates: the WebSocket (`/api/v1/ws?token=…`, pushes `{type, data}` and presence)
-// when the server has it; otherwise polling. Queries read `useLivePollInterval()`.
+// Live updates over the WebSocket `/api/v1/ws?token=…` (protocol: src/ticketdesk/realtime/routes.py):
+// the server pushes `{type: "<event type>", data: {ticket, …}}` for every committed change,
+// `{type: "presence", ticket, users: [{id, name, kind}]}` and `{type: "typing", ticket, user}`;
+// the client sends `{type: "viewing", ticket}`, `{type: "leave"}` and `{type: "typing", ticket}`.
+// While the socket is down the queries poll (`useLivePollInterval()`).
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { getToken } from '../api/client';
 
 export const POLL_INTERVAL_MS = 10_000;
+/** How long a "typing" signal from someone else stays shown. */
+export const TYPING_TTL_MS = 5_000;
+/** How often this client repeats its own typing signal while typing. */
+const TYPING_EVERY_MS = 2_000;
 
 export interface PresenceUser {
-  id?: string;
-  name?: string;
+  id: string;
+  name: string;
+  kind?: string;
   typing?: boolean;
 }
 
 interface Live {
   connected: boolean;
   presence: Record<string, PresenceUser[]>;
+  /** ticket → user id → until (ms epoch) */
+  typing: Record<string, Record<string, number>>;
   send: (message: Record<string, unknown>) => void;
 }
 
-const LiveContext = createContext<Live>({ connected: false, presence: {}, send: () => {} });
+const LiveContext = createContext<Live>({ connected: false, presence: {}, typing: {}, send: () => {} });
 
 function socketUrl(token: string): string {
   const { protocol, host } = window.location;
   return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/api/v1/ws?token=${encodeURIComponent(token)}`;
 }
 
-/** What a pushed event invalidates: the queue always, the ticket when named. */
+/** The ticket key an event names (`data.ticket` is the key; older shapes nest it). */
 export function ticketOfEvent(data: unknown): string | null {
   if (!data || typeof data !== 'object') return null;
   const record = data as { ticket?: unknown };
@@ -37,10 +47,20 @@ export function ticketOfEvent(data: unknown): string | null {
   return null;
 }
 
+const CONTROL = new Set(['presence', 'typing', 'pong', 'error']);
+
+/** Delay before reconnecting after `code`; null means do not (the token is no good). */
+export function reconnectDelay(code: number, failures: number): number | null {
+  if (code === 4401 || code === 4403) return null;
+  if (code === 1013) return 500; // too slow: reconnect at once and refetch
+  return Math.min(60_000, 1_000 * 2 ** Math.min(failures, 6));
+}
+
 export function LiveProvider({ children, enabled }: { children: ReactNode; enabled: boolean }) {
   const queryClient = useQueryClient();
   const [connected, setConnected] = useState(false);
   const [presence, setPresence] = useState<Record<string, PresenceUser[]>>({});
+  const [typing, setTyping] = useState<Record<string, Record<string, number>>>({});
   const socketRef = useRef<WebSocket | null>(null);
 
   useEffect(() => {
@@ -48,6 +68,7 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
     let stopped = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
+    let opened = false;
 
     const connect = () => {
       const token = getToken();
@@ -57,32 +78,46 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
       socket.onopen = () => {
         failures = 0;
         setConnected(true);
+        // Changes may have been missed while disconnected: refetch what is shown.
+        if (opened) void queryClient.invalidateQueries();
+        opened = true;
       };
       socket.onmessage = (message) => {
-        let event: { type?: string; data?: unknown; ticket?: string; users?: PresenceUser[] };
+        let event: { type?: string; data?: unknown; ticket?: string; users?: PresenceUser[]; user?: PresenceUser };
         try {
           event = JSON.parse(String(message.data));
         } catch {
           return;
         }
+        if (!event || typeof event.type !== 'string') return;
         if (event.type === 'presence' && event.ticket) {
           setPresence((prev) => ({ ...prev, [event.ticket!.toUpperCase()]: event.users ?? [] }));
           return;
         }
-        if (event.type?.startsWith('ticket.')) {
-          void queryClient.invalidateQueries({ queryKey: ['tickets'] });
-          void queryClient.invalidateQueries({ queryKey: ['stats'] });
-          const key = ticketOfEvent(event.data);
-          if (key) void queryClient.invalidateQueries({ queryKey: ['ticket', key.toUpperCase()] });
+        if (event.type === 'typing' && event.ticket && event.user?.id) {
+          const key = event.ticket.toUpperCase();
+          const id = event.user.id;
+          setTyping((prev) => ({ ...prev, [key]: { ...prev[key], [id]: Date.now() + TYPING_TTL_MS } }));
+          return;
+        }
+        if (CONTROL.has(event.type)) return;
+        void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+        void queryClient.invalidateQueries({ queryKey: ['stats'] });
+        void queryClient.invalidateQueries({ queryKey: ['notifications'] });
+        const key = ticketOfEvent(event.data)?.toUpperCase();
+        if (key) {
+          for (const name of ['ticket', 'comments', 'activity', 'links', 'watchers', 'attachments', 'transcript', 'sla'])
+            void queryClient.invalidateQueries({ queryKey: [name, key] });
         }
       };
-      socket.onclose = () => {
+      socket.onclose = (close?: { code?: number }) => {
         setConnected(false);
+        setPresence({});
         socketRef.current = null;
         if (stopped) return;
         failures += 1;
-        // Not there (404 on servers without live updates) or dropped: back off, poll meanwhile.
-        retry = setTimeout(connect, Math.min(60_000, 2_000 * 2 ** Math.min(failures, 5)));
+        const delay = reconnectDelay(close?.code ?? 1006, failures);
+        if (delay !== null) retry = setTimeout(connect, delay);
       };
     };
     connect();
@@ -98,7 +133,7 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   }, []);
 
-  const value = useMemo(() => ({ connected, presence, send }), [connected, presence, send]);
+  const value = useMemo(() => ({ connected, presence, typing, send }), [connected, presence, typing, send]);
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }
 
@@ -111,14 +146,34 @@ export function useLivePollInterval(): number | false {
   return useLive().connected ? false : POLL_INTERVAL_MS;
 }
 
-/** Announce that this agent views (or types on) a ticket; returns the other agents there. */
+/**
+ * Announce that this agent views a ticket (and, while `typing`, that they type on it);
+ * returns the other people viewing it, flagged when they are typing.
+ */
 export function usePresence(ticketKey: string, myId: string | null, typing: boolean): PresenceUser[] {
-  const { connected, presence, send } = useLive();
+  const live = useLive();
+  const { connected, send } = live;
   useEffect(() => {
     if (!connected) return;
-    send({ type: 'viewing', ticket: ticketKey, typing });
-    const timer = setInterval(() => send({ type: 'viewing', ticket: ticketKey, typing }), 20_000);
+    send({ type: 'viewing', ticket: ticketKey });
+    return () => send({ type: 'leave' });
+  }, [connected, send, ticketKey]);
+  useEffect(() => {
+    if (!connected || !typing) return;
+    send({ type: 'typing', ticket: ticketKey });
+    const timer = setInterval(() => send({ type: 'typing', ticket: ticketKey }), TYPING_EVERY_MS);
     return () => clearInterval(timer);
   }, [connected, send, ticketKey, typing]);
-  return (presence[ticketKey.toUpperCase()] ?? []).filter((u) => u.id !== myId);
+  // re-render when someone's typing signal expires
+  const [now, setNow] = useState(() => Date.now());
+  const typers = live.typing[ticketKey.toUpperCase()] ?? {};
+  const nextExpiry = Math.min(...Object.values(typers).filter((t) => t > now), Infinity);
+  useEffect(() => {
+    if (nextExpiry === Infinity) return;
+    const timer = setTimeout(() => setNow(Date.now()), nextExpiry - Date.now() + 10);
+    return () => clearTimeout(timer);
+  }, [nextExpiry]);
+  return (live.presence[ticketKey.toUpperCase()] ?? [])
+    .filter((u) => u.id !== myId)
+    .map((u) => ({ ...u, typing: (typers[u.id] ?? 0) > Date.now() }));
 }

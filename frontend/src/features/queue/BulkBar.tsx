@@ -5,7 +5,6 @@ import { errorMessage } from '../../api/client';
 import { allMatching, bulkUpdate, BULK_LIMIT, type BulkChanges, type BulkResult } from '../../api/bulk';
 import { useStatuses, useUsers } from '../../api/queries';
 import { useMe } from '../../auth/session';
-import { download, ticketsToCsv } from '../../lib/csv';
 import { PRIORITIES } from '../../lib/filters';
 import { titleCase } from '../../lib/format';
 
@@ -45,17 +44,6 @@ export function BulkBar(props: {
       setBusy(null);
       void queryClient.invalidateQueries({ queryKey: ['tickets'] });
       void queryClient.invalidateQueries({ queryKey: ['stats'] });
-    }
-  };
-
-  const exportCsv = async () => {
-    setBusy('export');
-    try {
-      download(`tickets-${new Date().toISOString().slice(0, 10)}.csv`, ticketsToCsv(await targets()));
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(null);
     }
   };
 
@@ -131,9 +119,6 @@ export function BulkBar(props: {
             Remove label
           </button>
         </form>
-        <button type="button" className="btn btn-small" disabled={!!busy} onClick={() => void exportCsv()}>
-          Export CSV
-        </button>
         <button type="button" className="btn-link" onClick={props.onClear}>
           Clear selection
         </button>

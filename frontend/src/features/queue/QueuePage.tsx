@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api, errorMessage, unwrap, type Ticket } from '../../api/client';
 import { patchTicket, useStatuses } from '../../api/queries';
+import { downloadExport } from '../../api/export';
 import { useSavedViews } from '../../api/views';
 import { useMe } from '../../auth/session';
 import { ErrorState } from '../../components/ui';
@@ -27,7 +28,7 @@ export function QueuePage() {
   const [allMatching, setAllMatching] = useState(false);
   const [cursorIndex, setCursorIndex] = useState(0);
   const [flash, setFlash] = useState<string | null>(null);
-  const { save } = useSavedViews(me.userId);
+  const { save } = useSavedViews();
 
   const setFilters = useCallback(
     (next: Filters) => {
@@ -106,12 +107,28 @@ export function QueuePage() {
     return () => window.removeEventListener('keydown', onKey);
   }, [tickets, cursorIndex, navigate, assignToMe]);
 
+  const [exporting, setExporting] = useState(false);
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      await downloadExport(query);
+    } catch (error) {
+      setFlash(`Export failed: ${errorMessage(error)}`);
+    } finally {
+      setExporting(false);
+    }
+  };
+
   const saveView = () => {
     const name = window.prompt('Name this view', suggestName(filters, statusLabels));
-    if (name?.trim()) {
-      save(name.trim().slice(0, 80), filtersToSearch(filters));
-      setFlash(`Saved view “${name.trim()}” in the sidebar.`);
-    }
+    if (!name?.trim()) return;
+    save.mutate(
+      { name: name.trim().slice(0, 100), filters },
+      {
+        onSuccess: (view) => setFlash(`Saved view “${view.name}” in the sidebar.`),
+        onError: (error) => setFlash(`Could not save the view: ${errorMessage(error)}`),
+      },
+    );
   };
 
   return (
@@ -122,6 +139,9 @@ export function QueuePage() {
           <span className="muted" aria-live="polite">
             {total.data ? `${total.data.total} matching` : ''}
           </span>
+          <button type="button" className="btn" onClick={() => void exportCsv()} disabled={exporting} title="Every matching ticket as CSV">
+            {exporting ? 'Exporting…' : 'Export CSV'}
+          </button>
           <button type="button" className="btn" onClick={saveView} disabled={activeFilterCount(filters) === 0}>
             Save view
           </button>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type Ticket, type User } from '../../api/client';
 import { useUsers } from '../../api/queries';
 import { useMe } from '../../auth/session';
@@ -55,6 +55,7 @@ function Composer({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boo
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
+  const pendingCaret = useRef<number | null>(null);
   const note = mode === 'internal';
   const candidates: User[] = mention ? mentionCandidates(users.data ?? [], mention.query) : [];
 
@@ -82,11 +83,17 @@ function Composer({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boo
     const next = insertMention(body, mention, user);
     setBody(next.text);
     setMention(null);
-    requestAnimationFrame(() => {
-      area.current?.focus();
-      area.current?.setSelectionRange(next.caret, next.caret);
-    });
+    pendingCaret.current = next.caret;
   };
+  // Place the caret after the inserted mention as the new text commits (not a frame later,
+  // when the agent may already be typing again).
+  useLayoutEffect(() => {
+    const caret = pendingCaret.current;
+    if (caret === null || !area.current) return;
+    pendingCaret.current = null;
+    area.current.focus();
+    area.current.setSelectionRange(caret, caret);
+  }, [body]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

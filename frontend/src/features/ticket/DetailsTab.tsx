@@ -1,4 +1,5 @@
 import type { UseMutationResult } from '@tanstack/react-query';
+import { RelationsPanel } from './RelationsPanel';
 import { useState } from 'react';
 import type { Ticket, TicketUpdate } from '../../api/client';
 import { useLabels, useStatuses, useTeams, useUsers } from '../../api/queries';
@@ -179,7 +180,7 @@ export function DetailsTab({ ticket, update }: { ticket: Ticket; update: Update 
             <dd>{ticket.version}</dd>
           </dl>
         </section>
-        {/* SEAM (capabilities.linksWatchers): links and watchers go here once the API exists. */}
+        <RelationsPanel ticket={ticket} />
       </aside>
     </div>
   );

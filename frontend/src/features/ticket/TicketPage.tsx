@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import { capabilities } from '../../api/capabilities';
 import { errorMessage, type Ticket } from '../../api/client';
 import { TicketConflict, useReopenTicket, useStatuses, useTicket, useUpdateTicket } from '../../api/queries';
 import { useMe } from '../../auth/session';
 import { ErrorState, PriorityBadge, Spinner, StatusBadge } from '../../components/ui';
 import { usePresence } from '../../live/live';
+import { MergeDialog } from './MergeDialog';
 import { CommentsTab } from './CommentsTab';
 import { DetailsTab } from './DetailsTab';
 import { HistoryTab } from './HistoryTab';
@@ -43,6 +43,7 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
   const update = useUpdateTicket(ticket);
   const reopen = useReopenTicket(ticket);
   const [typing, setTyping] = useState(false);
+  const [merging, setMerging] = useState(false);
   const others = usePresence(ticket.key, me.userId, typing);
   const statusLabel = statuses.data?.find((s) => s.name === ticket.status)?.label;
   const conflict = update.error instanceof TicketConflict;
@@ -75,19 +76,14 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
               Reopen
             </button>
           )}
-          {/* SEAM (capabilities.mergeSplit): Merge… and Split… open dialogs once the API exists. */}
-          {capabilities.mergeSplit && me.canWrite && (
-            <>
-              <button type="button" className="btn">
-                Merge…
-              </button>
-              <button type="button" className="btn">
-                Split…
-              </button>
-            </>
+          {me.canWrite && !ticket.merged_into && (
+            <button type="button" className="btn" aria-expanded={merging} onClick={() => setMerging(!merging)}>
+              Merge…
+            </button>
           )}
         </div>
       </header>
+      {merging && <MergeDialog ticket={ticket} onClose={() => setMerging(false)} />}
       {others.length > 0 && (
         <div className="presence-warning" role="alert">
           ⚠ {others.map((u) => u.name ?? 'Another agent').join(', ')} {others.length === 1 ? 'is' : 'are'}{' '}
