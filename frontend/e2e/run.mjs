@@ -291,6 +291,16 @@ try {
       await page.goto(`${base}/tickets/${target}`);
       await pageB.goto(`${base}/tickets/${target}`);
       await page.locator('.presence-warning', { hasText: 'Ada Lovelace is viewing this ticket too' }).waitFor();
+      // Ada was mentioned in an internal note earlier: the bell says so, and marks read
+      const bell = pageB.getByRole('button', { name: /Notifications \(\d+ unread\)/ });
+      const unread = Number((await bell.getAttribute('aria-label')).match(/\((\d+) unread/)[1]);
+      expect(unread >= 1, `Ada has unread notifications: ${unread}`);
+      await bell.click();
+      await pageB.getByRole('dialog', { name: 'Notifications' }).getByText(`${me.name} mentioned you on`).first().waitFor();
+      await pageB.getByRole('button', { name: 'Mark all read' }).click();
+      await pageB.getByRole('button', { name: 'Notifications (0 unread)' }).waitFor();
+      await pageB.getByRole('button', { name: 'Notifications (0 unread)' }).click();
+      await pageB.getByRole('dialog', { name: 'Notifications' }).waitFor({ state: 'detached' });
       await pageB.locator('.presence-warning', { hasText: `${me.name} is viewing this ticket too` }).waitFor();
       // B starts writing a reply: A sees the typing signal
       await pageB.getByRole('tab', { name: 'Comments' }).click();

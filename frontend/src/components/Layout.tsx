@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useSavedViews, viewSearch, type SavedView } from '../api/views';
 import { useMe, useSession } from '../auth/session';
 import { useLive } from '../live/live';
+import { NotificationBell } from './NotificationBell';
 import { Avatar } from './ui';
 
 export function Layout() {
@@ -63,6 +64,7 @@ export function Layout() {
         <div className="brand sidebar-brand">
           <span className="brand-mark" aria-hidden="true" />
           ticketdesk
+          {me.userId && <NotificationBell />}
           <span className="workspace-name">{me.workspace.name}</span>
         </div>
         {me.canWrite && (

@@ -105,3 +105,16 @@ describe('history and live events', () => {
     expect(ticketOfEvent(null)).toBeNull();
   });
 });
+
+describe('notifications', () => {
+  it('says what happened, on which ticket, by whom', async () => {
+    const { describeNotification } = await import('../components/NotificationBell');
+    expect(describeNotification({ kind: 'mention', ticket: 'TKT-4', data: { by: 'Ada' } })).toBe('Ada mentioned you on TKT-4');
+    expect(describeNotification({ kind: 'watched_change', ticket: 'TKT-5', data: { by: 'Ada', fields: ['status'], subject: 'VPN' } })).toBe(
+      'Ada changed TKT-5 (status) · VPN',
+    );
+    expect(describeNotification({ kind: 'assigned', ticket: 'TKT-4', data: {} })).toBe('TKT-4 was assigned to you');
+    expect(describeNotification({ kind: 'sla_warning', ticket: 'TKT-9', data: {} })).toMatch(/TKT-9 is about to breach/);
+    expect(describeNotification({ kind: 'something_new', ticket: null, data: {} })).toBe('something new');
+  });
+});

@@ -1,0 +1,99 @@
+// The bell: unread count and the latest notifications from `GET /notifications`; mark one or
+// all read. Refreshed by live events (the provider invalidates ['notifications']) or polling.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api, unwrap, type Schemas } from '../api/client';
+import { useLivePollInterval } from '../live/live';
+import { relative } from '../lib/format';
+
+type Notification = Schemas['NotificationRead'];
+
+export function describeNotification(n: Pick<Notification, 'kind' | 'ticket' | 'data'>): string {
+  const ticket = n.ticket ?? 'a ticket';
+  const by = typeof n.data?.by === 'string' && n.data.by ? n.data.by : null;
+  const subject = typeof n.data?.subject === 'string' ? n.data.subject : null;
+  switch (n.kind) {
+    case 'mention':
+      return `${by ?? 'Someone'} mentioned you on ${ticket}`;
+    case 'assigned':
+      return `${ticket} was assigned to you${by ? ` by ${by}` : ''}`;
+    case 'watched_change': {
+      const fields = Array.isArray(n.data?.fields) ? ` (${(n.data.fields as unknown[]).join(', ')})` : '';
+      return `${by ?? 'Someone'} changed ${ticket}${fields}${subject ? ` · ${subject}` : ''}`;
+    }
+    case 'sla_warning':
+      return `${ticket} is about to breach its SLA`;
+    default:
+      return `${n.kind.replace(/_/g, ' ')}${n.ticket ? ` on ${n.ticket}` : ''}`;
+  }
+}
+
+export function NotificationBell() {
+  const [open, setOpen] = useState(false);
+  const queryClient = useQueryClient();
+  const poll = useLivePollInterval();
+  const list = useQuery({
+    queryKey: ['notifications'],
+    queryFn: () => unwrap(api.GET('/api/v1/notifications', { params: { query: { limit: 20 } } })),
+    refetchInterval: poll === false ? 60_000 : poll,
+  });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['notifications'] });
+  const markOne = useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/api/v1/notifications/{notification_id}/read', { params: { path: { notification_id: id } } })),
+    onSettled: refresh,
+  });
+  const markAll = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/notifications/read-all')), onSettled: refresh });
+  const unread = list.data?.unread_count ?? 0;
+  const items = list.data?.items ?? [];
+
+  return (
+    <div className="bell">
+      <button
+        type="button"
+        className="btn btn-ghost bell-button"
+        aria-label={`Notifications (${unread} unread)`}
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        🔔{unread > 0 && <span className="bell-count">{unread > 99 ? '99+' : unread}</span>}
+      </button>
+      {open && (
+        <div className="bell-panel" role="dialog" aria-label="Notifications">
+          <div className="bell-head">
+            <strong>Notifications</strong>
+            <button type="button" className="btn-link" disabled={unread === 0 || markAll.isPending} onClick={() => markAll.mutate()}>
+              Mark all read
+            </button>
+          </div>
+          {items.length === 0 && <p className="muted">Nothing yet.</p>}
+          <ul className="bell-list">
+            {items.map((n) => (
+              <li key={n.id} className={n.read ? 'read' : 'unread'}>
+                {n.ticket ? (
+                  <Link
+                    to={`/tickets/${n.ticket}`}
+                    onClick={() => {
+                      if (!n.read) markOne.mutate(n.id);
+                      setOpen(false);
+                    }}
+                  >
+                    {describeNotification(n)}
+                  </Link>
+                ) : (
+                  <span>{describeNotification(n)}</span>
+                )}
+                <span className="muted bell-time">{relative(n.created_at)}</span>
+                {!n.read && (
+                  <button type="button" className="btn-link" aria-label="Mark read" onClick={() => markOne.mutate(n.id)}>
+                    ✓
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
