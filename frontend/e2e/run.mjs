@@ -199,8 +199,16 @@ try {
   await step('reply to the requester and add an internal note with a mention', async () => {
     await page.getByRole('tab', { name: 'Comments' }).click();
     await page.getByPlaceholder('Write your reply to the requester…').fill('Thanks, we are on it.');
+    await page.getByLabel('Attach files to this comment').setInputFiles({ name: 'steps.txt', mimeType: 'text/plain', buffer: Buffer.from('1. open\n2. close\n') });
     await page.getByRole('button', { name: 'Send reply' }).click();
-    await page.locator('.comment.public', { hasText: 'Thanks, we are on it.' }).waitFor();
+    await page.locator('.comment.public', { hasText: 'Thanks, we are on it.' }).getByRole('button', { name: /steps\.txt/ }).waitFor();
+    // the server's sanitized HTML is rendered: Markdown yes, scripts no
+    await call('POST', `/tickets/${ticketKey}/comments`, { body: '**Bold move** <img src=x onerror="window.__xss=1"><script>window.__xss=2</script>', visibility: 'internal' });
+    await page.locator('.comment.internal strong', { hasText: 'Bold move' }).waitFor();
+    expect((await page.evaluate(() => window.__xss)) === undefined, 'no script ran from a comment');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /steps\.txt/ }).click()]);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(await download.path(), 'utf8') === '1. open\n2. close\n', 'attachment downloads with the token');
     await page.getByLabel('Internal note').check();
     const note = page.getByPlaceholder('Write an internal note…');
     await note.fill('Please check logs ');
@@ -212,7 +220,7 @@ try {
     await page.getByRole('button', { name: 'Add internal note' }).click();
     await page.locator('.comment.internal', { hasText: 'Please check logs' }).waitFor();
     const comments = await call('GET', `/tickets/${ticketKey}/comments`);
-    expect(comments.some((c) => c.visibility === 'public' && c.body === 'Thanks, we are on it.'), 'public reply stored');
+    expect(comments.some((c) => c.visibility === 'public' && c.body === 'Thanks, we are on it.' && c.attachments[0]?.filename === 'steps.txt'), 'public reply stored with its file');
     expect(comments.some((c) => c.visibility === 'internal' && c.body.startsWith('Please check logs')), 'internal note stored');
   });
 
@@ -330,6 +338,8 @@ try {
     await page.getByLabel('Ticket to link').fill(original.key.toLowerCase());
     await page.getByRole('button', { name: 'Link', exact: true }).click();
     await page.getByRole('region', { name: 'Linked tickets' }).getByRole('link', { name: original.key }).waitFor();
+    await page.getByRole('button', { name: 'Why these times?' }).click();
+    await page.locator('.sla-why p').waitFor();
     await shot('relations');
     await page.getByRole('button', { name: 'Merge…' }).click();
     await page.getByPlaceholder('TKT-123').first().fill(original.key);

@@ -12,10 +12,10 @@ export const capabilities = {
   mergeSplit: true,
   /** links and watchers on a ticket — RelationsPanel. */
   linksWatchers: true,
-  /** POST /tickets/{t}/attachments — attach button hidden until then. */
-  attachments: false,
-  /** GET /tickets/{t}/transcript — the Conversation tab says so until then. */
-  transcript: false,
+  /** attachments on tickets and comments — Attachments.tsx, api/attachments.ts. */
+  attachments: true,
+  /** GET /tickets/{t}/transcript — ConversationTab. */
+  transcript: true,
   /** SLA policies, business hours, automations, webhooks, email templates admin pages. */
   slaAdmin: false,
   automationsAdmin: false,

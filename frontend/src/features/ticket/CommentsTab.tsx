@@ -6,6 +6,8 @@ import { useMe } from '../../auth/session';
 import { EmptyState, ErrorState, Spinner } from '../../components/ui';
 import { useLivePollInterval } from '../../live/live';
 import { absolute } from '../../lib/format';
+import { uploadAttachment } from '../../api/attachments';
+import { AttachmentList } from './Attachments';
 import { insertMention, mentionCandidates, mentionQuery } from '../../lib/mentions';
 
 export function CommentsTab({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boolean) => void }) {
@@ -37,7 +39,9 @@ export function CommentsTab({ ticket, onTyping }: { ticket: Ticket; onTyping: (t
                   {absolute(comment.created_at)}
                 </time>
               </div>
-              <div className="prewrap">{comment.body}</div>
+              {/* body_html is rendered from Markdown and sanitized by the server (never the raw body) */}
+              <div className="comment-body" dangerouslySetInnerHTML={{ __html: comment.body_html }} />
+              <AttachmentList items={comment.attachments} />
             </li>
           ))}
         </ol>
@@ -62,16 +66,28 @@ function Composer({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boo
   useEffect(() => onTyping(body.length > 0), [body, onTyping]);
   useEffect(() => () => onTyping(false), [onTyping]);
 
+  const [files, setFiles] = useState<File[]>([]);
+  const fileInput = useRef<HTMLInputElement>(null);
   const send = useMutation({
-    mutationFn: () =>
-      unwrap(
+    mutationFn: async () => {
+      const comment = await unwrap(
         api.POST('/api/v1/tickets/{ticket}/comments', {
           params: { path: { ticket: ticket.key } },
           body: { body, visibility: mode },
         }),
-      ),
-    onSuccess: () => {
+      );
+      // the comment exists even if a file is refused: clear the text, say which file failed
       setBody('');
+      for (const file of files) await uploadAttachment(ticket.key, file, comment.id);
+      return comment;
+    },
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: ['comments', ticket.key] });
+      void queryClient.invalidateQueries({ queryKey: ['attachments', ticket.key] });
+    },
+    onSuccess: () => {
+      setFiles([]);
+      if (fileInput.current) fileInput.current.value = '';
       void queryClient.invalidateQueries({ queryKey: ['comments', ticket.key] });
       void queryClient.invalidateQueries({ queryKey: ['ticket', ticket.key] });
       void queryClient.invalidateQueries({ queryKey: ['activity', ticket.key] });
@@ -169,7 +185,18 @@ function Composer({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boo
         </p>
       )}
       <div className="composer-actions">
-        {/* SEAM (capabilities.attachments): an "Attach file" button posts to /tickets/{t}/attachments. */}
+        <label className="btn btn-small">
+          Attach files
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            className="sr-only"
+            aria-label="Attach files to this comment"
+            onChange={(e) => setFiles([...(e.target.files ?? [])])}
+          />
+        </label>
+        {files.length > 0 && <span className="muted composer-files">{files.map((f) => f.name).join(', ')}</span>}
         <button type="submit" className={note ? 'btn btn-note' : 'btn btn-primary'} disabled={!body.trim() || send.isPending}>
           {send.isPending ? 'Sending…' : note ? 'Add internal note' : 'Send reply'}
         </button>

@@ -1,13 +1,14 @@
-import type { UseMutationResult } from '@tanstack/react-query';
-import { RelationsPanel } from './RelationsPanel';
+import { useQuery, type UseMutationResult } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { Ticket, TicketUpdate } from '../../api/client';
+import { api, errorMessage, unwrap, type Ticket, type TicketUpdate } from '../../api/client';
 import { useLabels, useStatuses, useTeams, useUsers } from '../../api/queries';
 import { useMe } from '../../auth/session';
-import { LabelChip } from '../../components/ui';
+import { LabelChip, Spinner } from '../../components/ui';
 import { useNow } from '../../lib/clock';
 import { PRIORITIES, TICKET_TYPES } from '../../lib/filters';
 import { absolute, countdown, titleCase } from '../../lib/format';
+import { RelationsPanel } from './RelationsPanel';
+import { TicketAttachments } from './Attachments';
 
 type Update = UseMutationResult<Ticket, Error, TicketUpdate>;
 
@@ -180,6 +181,7 @@ export function DetailsTab({ ticket, update }: { ticket: Ticket; update: Update 
             <dd>{ticket.version}</dd>
           </dl>
         </section>
+        <TicketAttachments ticket={ticket} />
         <RelationsPanel ticket={ticket} />
       </aside>
     </div>
@@ -214,6 +216,7 @@ function SlaClocks({ ticket }: { ticket: Ticket }) {
         {clock('Next response', ticket.sla.next_response_due_at)}
         {clock('Resolution', ticket.sla.resolution_due_at, ticket.resolved_at)}
       </dl>
+      <SlaExplanation ticket={ticket} />
     </section>
   );
 }
@@ -285,5 +288,36 @@ function CustomFields({ ticket, disabled, save }: { ticket: Ticket; disabled: bo
         </form>
       )}
     </div>
+  );
+}
+
+/** "Why these times?": `GET /tickets/{t}/sla` — the policy that applies and how each clock ran. */
+function SlaExplanation({ ticket }: { ticket: Ticket }) {
+  const [open, setOpen] = useState(false);
+  const explanation = useQuery({
+    queryKey: ['sla', ticket.key, ticket.version],
+    queryFn: () => unwrap(api.GET('/api/v1/tickets/{ticket}/sla', { params: { path: { ticket: ticket.key } } })),
+    enabled: open,
+  });
+  return (
+    <>
+      <button type="button" className="btn-link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Hide explanation' : 'Why these times?'}
+      </button>
+      {open && explanation.isPending && <Spinner />}
+      {open && explanation.isError && <p className="form-error">{errorMessage(explanation.error)}</p>}
+      {open && explanation.data && (
+        <div className="sla-why" aria-label="SLA explanation">
+          <p>{explanation.data.why_policy}</p>
+          <ul>
+            {explanation.data.clocks.map((c) => (
+              <li key={c.metric}>
+                <strong>{titleCase(c.metric)}</strong> ({c.state}): {c.why}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </>
   );
 }

@@ -7,6 +7,7 @@ import { ErrorState, PriorityBadge, Spinner, StatusBadge } from '../../component
 import { usePresence } from '../../live/live';
 import { MergeDialog } from './MergeDialog';
 import { CommentsTab } from './CommentsTab';
+import { ConversationTab } from './ConversationTab';
 import { DetailsTab } from './DetailsTab';
 import { HistoryTab } from './HistoryTab';
 
@@ -122,24 +123,6 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
         {tab === 'comments' && <CommentsTab ticket={ticket} onTyping={setTyping} />}
         {tab === 'history' && <HistoryTab ticket={ticket} />}
       </section>
-    </div>
-  );
-}
-
-function ConversationTab({ ticket }: { ticket: Ticket }) {
-  if (!ticket.conversation_id) {
-    return (
-      <div className="empty-state">
-        <strong>This ticket did not come from a chat.</strong>
-        <div className="muted">It arrived by {ticket.channel}. The customer’s words are in the description and the Comments tab.</div>
-      </div>
-    );
-  }
-  // SEAM (capabilities.transcript): render GET /tickets/{t}/transcript here once it is in the client.
-  return (
-    <div className="empty-state">
-      <strong>Chat transcript</strong>
-      <div className="muted">This ticket came from conversation {ticket.conversation_id}. The transcript view arrives with the channels API.</div>
     </div>
   );
 }
