@@ -421,7 +421,8 @@ try {
     const token = await page.evaluate(() => localStorage.getItem('ticketdesk.token'));
     await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     // the next request (a click, or the auto-refresh within 10 s) finds the session gone
-    await page.getByRole('link', { name: 'Unassigned' }).click();
+    // (a refetch or the live socket may notice first; otherwise the click does)
+    await page.getByRole('link', { name: 'Unassigned' }).click({ timeout: 3_000 }).catch(() => {});
     await page.getByText('Your session has expired').waitFor({ timeout: 15_000 });
     await page.getByLabel('Email').waitFor();
   });
