@@ -2,6 +2,7 @@
 // on a fresh SQLite data dir seeded with demo tickets. Plain Node; a handful of agent flows.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,7 +26,7 @@ function freePort() {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ticketdesk-e2e-'));
-const env = { ...process.env, TICKETDESK_DATA_DIR: dataDir, PYTHONPATH: join(root, 'src') };
+const env = { ...process.env, TICKETDESK_DATA_DIR: dataDir, PYTHONPATH: join(root, 'src'), TICKETDESK_WEBHOOK_ALLOW_PRIVATE: 'true' };
 delete env.TICKETDESK_DATABASE_URL;
 delete env.TICKETDESK_REDIS_URL;
 const seed = spawnSync(python, ['-m', 'ticketdesk', 'seed', '--tickets', '60'], { env, encoding: 'utf8' });
@@ -393,6 +394,67 @@ try {
       await shot('new-ticket');
     });
   }
+
+  await step('admin: webhook shows its secret once, deliveries with status and latency, redeliver', async () => {
+    const received = [];
+    const receiver = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise((ok) => receiver.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+      await page.goto(`${base}/admin/webhooks`);
+      await page.getByLabel('URL').fill(url);
+      await page.getByLabel('Events (comma separated)').fill('ticket.created');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      const secret = await page.locator('.secret-once code.secret').textContent();
+      expect(secret && secret.length >= 16, 'secret shown after create');
+      const hooks = (await call('GET', '/webhooks')).items;
+      expect(hooks.some((h) => h.url === url && !('secret' in h)), 'listed without its secret');
+      await call('POST', '/tickets', { subject: 'Webhook: hello receiver' });
+      for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(received.length >= 1, 'the receiver got the event');
+      await page.getByRole('button', { name: 'Deliveries' }).first().click();
+      const row = page.getByRole('table', { name: 'Deliveries' }).locator('tbody tr').first();
+      await row.getByText('200', { exact: true }).waitFor();
+      expect(/\d+ ms/.test(await row.textContent()), 'latency shown');
+      await shot('admin-webhooks');
+      const before = received.length;
+      await row.getByRole('button', { name: 'Redeliver' }).click();
+      for (let i = 0; i < 50 && received.length === before; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(received.length > before, 'redelivered to the receiver');
+    } finally {
+      receiver.close();
+      for (const hook of (await call('GET', '/webhooks')).items) await call('DELETE', `/webhooks/${hook.id}`);
+    }
+    for (const path of ['sla', 'automations', 'email']) {
+      await page.goto(`${base}/admin/${path}`);
+      await page.locator('.admin-page h1').waitFor();
+      await page.locator('.admin-page .spinner').waitFor({ state: 'detached' }).catch(() => {});
+      await shot(`admin-${path}`);
+    }
+    // an automation created through its JSON editor
+    await page.goto(`${base}/admin/automations`);
+    await page.getByRole('button', { name: 'New automation' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Urgent to the on-call team').waitFor();
+    expect((await call('GET', '/automations')).some((a) => a.name === 'Urgent to the on-call team'), 'automation stored');
+    await page.getByLabel('Active: Urgent to the on-call team').click();
+    for (let i = 0; i < 30; i++) {
+      if (!(await call('GET', '/automations')).find((a) => a.name === 'Urgent to the on-call team').active) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(!(await call('GET', '/automations')).find((a) => a.name === 'Urgent to the on-call team').active, 'toggled off');
+    // email template preview
+    await page.goto(`${base}/admin/email`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('region', { name: 'Preview' }).waitFor();
+  });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();

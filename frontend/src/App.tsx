@@ -3,6 +3,7 @@ import { useSession } from './auth/session';
 import { Layout } from './components/Layout';
 import { Spinner } from './components/ui';
 import { LabelsAdmin, StatusesAdmin, TeamsAdmin, TokensAdmin, UsersAdmin, WorkspaceAdmin } from './features/admin/AdminPages';
+import { AutomationsAdmin, EmailAdmin, SlaAdmin, WebhooksAdmin } from './features/admin/MoreAdmin';
 import { LoginPage } from './features/LoginPage';
 import { NewTicketPage } from './features/NewTicketPage';
 import { QueuePage } from './features/queue/QueuePage';
@@ -28,6 +29,10 @@ export function App() {
               <Route path="statuses" element={<StatusesAdmin />} />
               <Route path="tokens" element={<TokensAdmin />} />
               <Route path="workspace" element={<WorkspaceAdmin />} />
+              <Route path="sla" element={<SlaAdmin />} />
+              <Route path="automations" element={<AutomationsAdmin />} />
+              <Route path="webhooks" element={<WebhooksAdmin />} />
+              <Route path="email" element={<EmailAdmin />} />
             </Route>
           )}
           <Route path="*" element={<Navigate to="/" replace />} />

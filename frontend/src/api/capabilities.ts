@@ -1,6 +1,6 @@
-// Seams for features whose API is documented in /work/shared/API.md but not yet in
-// openapi/openapi.json on this branch. Each flag names the code that falls back today;
-// when the endpoint lands (and the client is regenerated), switch the flag and fill the seam.
+// What the app uses of the API beyond tickets/comments/admin basics; each flag names the code.
+// All of these are real endpoints now. Remaining seams (not wired yet): ticket Split
+// (POST /tickets/{t}/split), reordering saved views (PATCH /views/{id} position).
 export const capabilities = {
   /** POST /tickets/bulk — used by `bulkUpdate`. */
   bulkEndpoint: true,
@@ -16,9 +16,9 @@ export const capabilities = {
   attachments: true,
   /** GET /tickets/{t}/transcript — ConversationTab. */
   transcript: true,
-  /** SLA policies, business hours, automations, webhooks, email templates admin pages. */
-  slaAdmin: false,
-  automationsAdmin: false,
-  webhooksAdmin: false,
-  emailTemplatesAdmin: false,
+  /** SLA policies, business hours, automations, webhooks, email templates: admin/MoreAdmin.tsx. */
+  slaAdmin: true,
+  automationsAdmin: true,
+  webhooksAdmin: true,
+  emailTemplatesAdmin: true,
 } as const;

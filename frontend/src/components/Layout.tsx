@@ -103,6 +103,10 @@ export function Layout() {
                 ['labels', 'Labels'],
                 ['statuses', 'Statuses'],
                 ['tokens', 'API tokens'],
+                ['sla', 'SLA & hours'],
+                ['automations', 'Automations'],
+                ['webhooks', 'Webhooks'],
+                ['email', 'Email'],
                 ['workspace', 'Workspace'],
               ].map(([path, label]) => (
                 <li key={path}>

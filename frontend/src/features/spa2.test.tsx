@@ -104,3 +104,16 @@ describe('NotificationBell', () => {
     expect(calls).toContain('POST /api/v1/notifications/read-all');
   });
 });
+
+describe('admin JSON editors', () => {
+  it('accept only a JSON object and send back only the editable fields', async () => {
+    const { editable, parseJsonObject } = await import('./admin/MoreAdmin');
+    expect(parseJsonObject('{"name": "x"}')).toEqual({ name: 'x' });
+    expect(() => parseJsonObject('[1]')).toThrow('must be an object');
+    expect(() => parseJsonObject('{name: x}')).toThrow(/Not valid JSON/);
+    expect(editable({ id: '1', name: 'n', created_at: 't', trigger: 'ticket.created' }, ['name', 'trigger', 'actions'])).toEqual({
+      name: 'n',
+      trigger: 'ticket.created',
+    });
+  });
+});

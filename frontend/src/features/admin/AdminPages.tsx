@@ -1,6 +1,5 @@
 // Admin pages for what the API has today: users and roles, teams, labels, statuses, API tokens,
-// workspace. SEAMS (capabilities.*Admin): SLA policies, business hours, automations, webhooks
-// (with deliveries/redeliver) and email templates get pages here when their API lands.
+// workspace. SLA policies, business hours, automations, webhooks and email are in MoreAdmin.tsx.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, errorMessage, unwrap, type User } from '../../api/client';
