@@ -236,9 +236,22 @@ try {
     await page.getByLabel('Priority').waitFor();
     const current = await call('GET', `/tickets/${ticketKey}`);
     const other = current.priority === 'low' ? 'high' : 'low';
+    // Live updates would refresh the page before we act; hold its re-reads of the ticket so
+    // the page still has the old version when the agent changes the status (a real race).
+    const held = [];
+    let patched = false;
+    const path = `**/api/v1/tickets/${ticketKey}`;
+    await page.route(path, async (route) => {
+      if (route.request().method() === 'GET' && !patched) return held.push(route);
+      if (route.request().method() === 'PATCH') patched = true;
+      await route.continue();
+      for (const r of held.splice(0)) await r.continue().catch(() => {});
+    });
     await call('PATCH', `/tickets/${ticketKey}`, { priority: other });
     await page.getByLabel('Status').selectOption('waiting');
     await page.getByRole('alert').filter({ hasText: 'Someone else changed this ticket' }).waitFor();
+    await page.unroute(path);
+    for (let i = 0; i < 50 && (await page.getByLabel('Priority').inputValue()) !== other; i++) await page.waitForTimeout(100);
     await shot('conflict');
     expect((await page.getByLabel('Priority').inputValue()) === other, 'the other agent’s priority is shown');
     expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'our stale change was not applied');
@@ -353,6 +366,25 @@ try {
     await rows.first().waitFor();
   });
 
+  await step('split a comment out into a new ticket', async () => {
+    const source = await call('POST', '/tickets', { subject: 'Split: two problems in one' });
+    await call('POST', `/tickets/${source.key}/comments`, { body: 'Problem one: the printer', visibility: 'internal' });
+    const moved = await call('POST', `/tickets/${source.key}/comments`, { body: 'Problem two: the coffee machine', visibility: 'internal' });
+    await page.goto(`${base}/tickets/${source.key}?tab=comments`);
+    await page.getByRole('button', { name: 'Split…' }).click();
+    await page.locator('.comment', { hasText: 'Problem two' }).getByRole('checkbox').check();
+    await page.getByLabel('New subject').fill('Coffee machine broken');
+    await page.getByRole('button', { name: 'Split into new ticket' }).click();
+    await page.getByRole('heading', { name: 'Coffee machine broken' }).waitFor();
+    const newKey = page.url().split('/').pop();
+    expect(newKey !== source.key, 'on the new ticket');
+    const left = await call('GET', `/tickets/${source.key}/comments`);
+    const taken = await call('GET', `/tickets/${newKey}/comments`);
+    expect(!left.some((c) => c.id === moved.id) && taken.some((c) => c.body.includes('coffee machine')), 'the comment moved');
+    await page.goto(base);
+    await rows.first().waitFor();
+  });
+
   await step('keyboard: j/k, a assigns to me, / search by key, enter opens', async () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('j');
@@ -368,6 +400,7 @@ try {
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`q=${key}`));
     await page.locator(`tr[data-key="${key}"]`).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('table.tickets tbody tr').length === 1, null, { timeout: 5_000 }).catch(() => {});
     expect((await rows.count()) === 1, 'a ticket key finds exactly that ticket');
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Enter');

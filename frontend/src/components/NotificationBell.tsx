@@ -56,7 +56,11 @@ export function NotificationBell() {
         aria-expanded={open}
         onClick={() => setOpen(!open)}
       >
-        🔔{unread > 0 && <span className="bell-count">{unread > 99 ? '99+' : unread}</span>}
+        <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+          <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+        </svg>
+        {unread > 0 && <span className="bell-count">{unread > 99 ? '99+' : unread}</span>}
       </button>
       {open && (
         <div className="bell-panel" role="dialog" aria-label="Notifications">

@@ -266,7 +266,7 @@ export function WebhooksAdmin() {
       )}
       <Failure error={toggle.error ?? remove.error} />
       <form
-        className="card admin-form"
+        className="card admin-form stacked"
         onSubmit={(e) => {
           e.preventDefault();
           create.mutate();
@@ -433,7 +433,7 @@ function TemplateEditor({ template }: { template: Template }) {
   return (
     <div className="template-editor">
       <form
-        className="card admin-form"
+        className="card admin-form stacked"
         onSubmit={(e) => {
           e.preventDefault();
           save.mutate();

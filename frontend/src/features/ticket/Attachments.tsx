@@ -12,7 +12,7 @@ export function AttachmentList({ items }: { items: Pick<Attachment, 'id' | 'file
       {items.map((a) => (
         <li key={a.id}>
           <button type="button" className="btn-link" onClick={() => downloadAttachment(a).catch((e: unknown) => setError(errorMessage(e)))}>
-            📎 {a.filename}
+            {a.filename}
           </button>{' '}
           <span className="muted">{formatSize(a.size)}</span>
         </li>

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { api, errorMessage, unwrap, type Ticket, type User } from '../../api/client';
 import { useUsers } from '../../api/queries';
+import { useNavigate } from 'react-router-dom';
 import { useMe } from '../../auth/session';
 import { EmptyState, ErrorState, Spinner } from '../../components/ui';
 import { useLivePollInterval } from '../../live/live';
@@ -18,8 +19,18 @@ export function CommentsTab({ ticket, onTyping }: { ticket: Ticket; onTyping: (t
     queryFn: () => unwrap(api.GET('/api/v1/tickets/{ticket}/comments', { params: { path: { ticket: ticket.key } } })),
     refetchInterval: poll,
   });
+  // Split: pick comments, name the new ticket, `POST /tickets/{t}/split`.
+  const [splitting, setSplitting] = useState<Set<string> | null>(null);
   return (
     <div className="comments">
+      {me.canWrite && (comments.data?.length ?? 0) > 0 && !splitting && (
+        <div className="comments-tools">
+          <button type="button" className="btn btn-small" onClick={() => setSplitting(new Set())}>
+            Split…
+          </button>
+        </div>
+      )}
+      {splitting && <SplitBar ticket={ticket} selected={splitting} onDone={() => setSplitting(null)} />}
       {comments.isPending ? (
         <Spinner label="Loading comments…" />
       ) : comments.isError ? (
@@ -31,6 +42,19 @@ export function CommentsTab({ ticket, onTyping }: { ticket: Ticket; onTyping: (t
           {comments.data.map((comment) => (
             <li key={comment.id} className={comment.visibility === 'internal' ? 'comment internal' : 'comment public'}>
               <div className="comment-meta">
+                {splitting && (
+                  <input
+                    type="checkbox"
+                    aria-label={`Move comment from ${absolute(comment.created_at)}`}
+                    checked={splitting.has(comment.id)}
+                    onChange={() => {
+                      const next = new Set(splitting);
+                      if (next.has(comment.id)) next.delete(comment.id);
+                      else next.add(comment.id);
+                      setSplitting(next);
+                    }}
+                  />
+                )}
                 <strong>{comment.author.name ?? comment.author.kind}</strong>
                 <span className={comment.visibility === 'internal' ? 'tag tag-note' : 'tag tag-reply'}>
                   {comment.visibility === 'internal' ? 'Internal note' : 'Public reply'}
@@ -48,6 +72,57 @@ export function CommentsTab({ ticket, onTyping }: { ticket: Ticket; onTyping: (t
       )}
       {me.canWrite && <Composer ticket={ticket} onTyping={onTyping} />}
     </div>
+  );
+}
+
+function SplitBar({ ticket, selected, onDone }: { ticket: Ticket; selected: Set<string>; onDone: () => void }) {
+  const [subject, setSubject] = useState(`Split from ${ticket.key}: ${ticket.subject}`.slice(0, 500));
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const split = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/tickets/{ticket}/split', {
+          params: { path: { ticket: ticket.key } },
+          body: { comment_ids: [...selected], subject: subject.trim() },
+        }),
+      ),
+    onSuccess: (created) => {
+      void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+      void queryClient.invalidateQueries({ queryKey: ['comments', ticket.key] });
+      void queryClient.invalidateQueries({ queryKey: ['links', ticket.key] });
+      onDone();
+      navigate(`/tickets/${created.key}`);
+    },
+  });
+  return (
+    <form
+      className="inline-dialog"
+      aria-label="Split ticket"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (selected.size && subject.trim()) split.mutate();
+      }}
+    >
+      <span>
+        <strong>{selected.size}</strong> comment{selected.size === 1 ? '' : 's'} selected — they move to a new ticket linked to this one.
+      </span>
+      <label>
+        New subject
+        <input value={subject} maxLength={500} style={{ width: 320 }} onChange={(e) => setSubject(e.target.value)} />
+      </label>
+      <button type="submit" className="btn btn-primary btn-small" disabled={!selected.size || !subject.trim() || split.isPending}>
+        {split.isPending ? 'Splitting…' : 'Split into new ticket'}
+      </button>
+      <button type="button" className="btn-link" onClick={onDone}>
+        Cancel
+      </button>
+      {split.isError && (
+        <p className="form-error" role="alert">
+          {errorMessage(split.error)}
+        </p>
+      )}
+    </form>
   );
 }
 
