@@ -184,6 +184,19 @@ try {
     expect(lines.length - 1 === expected, `one row per matching ticket: ${lines.length - 1} vs ${expected}`);
   });
 
+  await step('share a saved view with the team', async () => {
+    await page.getByRole('link', { name: 'Manage views…' }).click();
+    await page.getByLabel('Shared: Urgent open').click();
+    let stored;
+    for (let i = 0; i < 30; i++) {
+      stored = (await call('GET', '/views')).find((v) => v.name === 'Urgent open');
+      if (stored.shared) break;
+      await page.waitForTimeout(100);
+    }
+    expect(stored.shared, 'shared through PATCH /views/{id}');
+    await page.getByLabel('Shared: Urgent open').and(page.locator(':checked')).waitFor();
+  });
+
   let ticketKey = '';
   await step('open a ticket and change its status', async () => {
     await page.goto(`${base}/?status=open`);

@@ -6,6 +6,7 @@ import { LabelsAdmin, StatusesAdmin, TeamsAdmin, TokensAdmin, UsersAdmin, Worksp
 import { AutomationsAdmin, EmailAdmin, SlaAdmin, WebhooksAdmin } from './features/admin/MoreAdmin';
 import { LoginPage } from './features/LoginPage';
 import { NewTicketPage } from './features/NewTicketPage';
+import { ViewsPage } from './features/ViewsPage';
 import { QueuePage } from './features/queue/QueuePage';
 import { TicketPage } from './features/ticket/TicketPage';
 import { LiveProvider } from './live/live';
@@ -21,6 +22,7 @@ export function App() {
           <Route index element={<QueuePage />} />
           <Route path="tickets/new" element={<NewTicketPage />} />
           <Route path="tickets/:ticketKey" element={<TicketPage />} />
+          <Route path="views" element={<ViewsPage />} />
           {me.role === 'admin' && (
             <Route path="admin">
               <Route path="users" element={<UsersAdmin />} />

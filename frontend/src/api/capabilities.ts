@@ -1,14 +1,13 @@
 // What the app uses of the API beyond tickets/comments/admin basics; each flag names the code.
-// All of these are real endpoints now. Remaining seams (not wired yet): ticket Split
-// (POST /tickets/{t}/split), reordering saved views (PATCH /views/{id} position).
+// All of these are real endpoints now; nothing falls back to a stand-in.
 export const capabilities = {
   /** POST /tickets/bulk — used by `bulkUpdate`. */
   bulkEndpoint: true,
   /** GET /tickets/export.csv — used by `downloadExport`. */
   exportEndpoint: true,
-  /** /views — used by `useSavedViews`. */
+  /** /views — `useSavedViews`, the sidebar and ViewsPage (pin, share, order, rename). */
   savedViewsApi: true,
-  /** POST /tickets/{t}/merge — MergeDialog. Split (POST /tickets/{t}/split) is not wired yet. */
+  /** POST /tickets/{t}/merge and /split — MergeDialog, SplitBar in CommentsTab. */
   mergeSplit: true,
   /** links and watchers on a ticket — RelationsPanel. */
   linksWatchers: true,

@@ -31,15 +31,17 @@ export function Layout() {
           shared
         </span>
       )}
-      <button
-        type="button"
-        className="nav-remove"
-        aria-label={`${view.pinned ? 'Unpin' : 'Pin'} view ${view.name}`}
-        title={view.pinned ? 'Unpin from the sidebar' : 'Pin to the sidebar'}
-        onClick={() => update.mutate({ id: view.id, pinned: !view.pinned })}
-      >
-        {view.pinned ? '−' : '+'}
-      </button>
+      {view.mine && (
+        <button
+          type="button"
+          className="nav-remove"
+          aria-label={`${view.pinned ? 'Unpin' : 'Pin'} view ${view.name}`}
+          title={view.pinned ? 'Unpin from the sidebar' : 'Pin to the sidebar'}
+          onClick={() => update.mutate({ id: view.id, pinned: !view.pinned })}
+        >
+          {view.pinned ? '−' : '+'}
+        </button>
+      )}
       {view.mine && (
         <button type="button" className="nav-remove" aria-label={`Delete view ${view.name}`} onClick={() => remove.mutate(view.id)}>
           ×
@@ -92,6 +94,11 @@ export function Layout() {
               {others.map((view) => viewLink(`/${viewSearch(view)}`, view.name, viewActions(view)))}
             </ul>
           </details>
+        )}
+        {views.length > 0 && (
+          <Link to="/views" className="nav-manage" onClick={() => setOpen(false)}>
+            Manage views…
+          </Link>
         )}
         {me.isAdmin && (
           <>

@@ -117,3 +117,24 @@ describe('admin JSON editors', () => {
     });
   });
 });
+
+describe('saved view order', () => {
+  it('swaps a view with its neighbour and renumbers only what changed', async () => {
+    const { reorder } = await import('./ViewsPage');
+    const views = [
+      { id: 'a', position: 1 },
+      { id: 'b', position: 2 },
+      { id: 'c', position: 3 },
+    ];
+    expect(reorder(views, 'c', -1)).toEqual([
+      { id: 'c', position: 2 },
+      { id: 'b', position: 3 },
+    ]);
+    expect(reorder(views, 'a', -1)).toEqual([]);
+    // equal positions (e.g. views created concurrently) still end up strictly ordered
+    expect(reorder([{ id: 'x', position: 5 }, { id: 'y', position: 5 }], 'y', -1)).toEqual([
+      { id: 'y', position: 1 },
+      { id: 'x', position: 2 },
+    ]);
+  });
+});
