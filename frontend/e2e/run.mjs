@@ -398,6 +398,24 @@ try {
     await rows.first().waitFor();
   });
 
+  await step('conversation tab shows the chat transcript and the visitor', async () => {
+    const conversation = await call('POST', '/conversations', {
+      visitor: { name: 'Vera Visitor', email: 'vera@example.com' },
+      messages: [
+        { author: 'visitor', body: 'Hi, my export is empty' },
+        { author: 'ai', author_name: 'Helper bot', body: 'Let me get a human for you.' },
+      ],
+    });
+    const ticket = await call('POST', `/conversations/${conversation.id}/tickets`, { subject: 'Chat: export is empty' });
+    await page.goto(`${base}/tickets/${ticket.key}?tab=conversation`);
+    await page.locator('.chat-msg', { hasText: 'Hi, my export is empty' }).waitFor();
+    await page.locator('.chat-msg.chat-ai', { hasText: 'Helper bot' }).waitFor();
+    await page.getByRole('region', { name: 'Visitor' }).getByText('vera@example.com').waitFor();
+    await shot('conversation');
+    await page.goto(base);
+    await rows.first().waitFor();
+  });
+
   await step('keyboard: j/k, a assigns to me, / search by key, enter opens', async () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('j');

@@ -24,6 +24,12 @@ class FakeSocket {
   open() {
     this.readyState = 1;
     this.onopen?.();
+    // the server answers the client's first ping once the socket is subscribed
+    if (this.sent.some((m) => (m as { type?: string }).type === 'ping')) this.push({ type: 'pong' });
+  }
+  openWithoutReply() {
+    this.readyState = 1;
+    this.onopen?.();
   }
   push(message: unknown) {
     this.onmessage?.({ data: JSON.stringify(message) });
@@ -100,6 +106,23 @@ describe('live updates', () => {
     expect(socket.sent).toContainEqual({ type: 'typing', ticket: 'TKT-42' });
     view.rerender(tree(false));
     expect(socket.sent).toContainEqual({ type: 'leave' });
+  });
+
+  it('keeps polling until the server confirms the subscription (first pong)', () => {
+    const client = new QueryClient();
+    render(
+      <QueryClientProvider client={client}>
+        <LiveProvider enabled>
+          <Probe />
+        </LiveProvider>
+      </QueryClientProvider>,
+    );
+    const socket = FakeSocket.instances[0]!;
+    act(() => socket.openWithoutReply());
+    expect(socket.sent).toContainEqual({ type: 'ping' });
+    expect(screen.getByTestId('poll')).toHaveTextContent(String(POLL_INTERVAL_MS));
+    act(() => socket.push({ type: 'pong' }));
+    expect(screen.getByTestId('poll')).toHaveTextContent('false');
   });
 
   it('reconnects quickly when too slow, never on a bad token', () => {

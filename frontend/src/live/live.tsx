@@ -75,10 +75,16 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
       if (!token || stopped) return;
       const socket = new WebSocket(socketUrl(token));
       socketRef.current = socket;
-      socket.onopen = () => {
+      let ready = false;
+      // The server subscribes the socket only after checking the token; it answers frames only
+      // after that, so the first pong means "events flow from here on" (no gap before it).
+      socket.onopen = () => socket.send(JSON.stringify({ type: 'ping' }));
+      const onReady = () => {
+        if (ready) return;
+        ready = true;
         failures = 0;
         setConnected(true);
-        // Changes may have been missed while disconnected: refetch what is shown.
+        // Changes may have been missed while disconnected (or before subscribing): refetch.
         if (opened) void queryClient.invalidateQueries();
         opened = true;
       };
@@ -90,6 +96,7 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
           return;
         }
         if (!event || typeof event.type !== 'string') return;
+        if (event.type === 'pong') return onReady();
         if (event.type === 'presence' && event.ticket) {
           setPresence((prev) => ({ ...prev, [event.ticket!.toUpperCase()]: event.users ?? [] }));
           return;
