@@ -502,6 +502,16 @@ try {
       await page.locator('.admin-page .spinner').waitFor({ state: 'detached' }).catch(() => {});
       await shot(`admin-${path}`);
     }
+    // business hours and an SLA policy created through their JSON editors
+    await page.goto(`${base}/admin/sla`);
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Office', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'New policy' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Urgent tickets', { exact: true }).waitFor();
+    expect((await call('GET', '/sla-policies')).some((p) => p.name === 'Urgent tickets' && p.targets.urgent), 'policy stored');
+    await shot('admin-sla');
     // an automation created through its JSON editor
     await page.goto(`${base}/admin/automations`);
     await page.getByRole('button', { name: 'New automation' }).click();

@@ -71,6 +71,7 @@ function JsonCollection(props: {
   template: Record<string, unknown>;
   summary: (item: Item) => string;
   noun: string;
+  plural?: string;
 }) {
   const queryClient = useQueryClient();
   const list = useQuery({ queryKey: [props.queryKey], queryFn: () => adminCall<Item[]>('GET', props.path) });
@@ -96,7 +97,7 @@ function JsonCollection(props: {
       ) : list.isError ? (
         <ErrorState error={list.error} retry={() => void list.refetch()} />
       ) : list.data.length === 0 ? (
-        <EmptyState title={`No ${props.noun}s yet.`}>Create one below.</EmptyState>
+        <EmptyState title={`No ${props.plural ?? `${props.noun}s`} yet.`}>Create one below.</EmptyState>
       ) : (
         <table className="admin-table">
           <tbody>
@@ -148,9 +149,11 @@ function JsonCollection(props: {
           </div>
         </form>
       ) : (
-        <button type="button" className="btn" onClick={() => setEditing({ id: null, text: JSON.stringify(props.template, null, 2) })}>
-          New {props.noun}
-        </button>
+        <div className="row">
+          <button type="button" className="btn" onClick={() => setEditing({ id: null, text: JSON.stringify(props.template, null, 2) })}>
+            New {props.noun}
+          </button>
+        </div>
       )}
     </>
   );
@@ -163,6 +166,7 @@ export function SlaAdmin() {
         path="/sla-policies"
         queryKey="sla-policies"
         noun="policy"
+        plural="policies"
         fields={['name', 'match', 'targets', 'business_hours_id', 'escalation', 'active', 'position']}
         template={{ name: 'Urgent tickets', match: { priority: ['urgent'] }, targets: { urgent: { first_response_minutes: 30, resolution_minutes: 240 } }, active: true }}
         summary={(p) => `targets ${JSON.stringify(p.targets)} · match ${JSON.stringify(p.match)}`}
