@@ -138,7 +138,16 @@ function Composer({ ticket, onTyping }: { ticket: Ticket; onTyping: (typing: boo
   const note = mode === 'internal';
   const candidates: User[] = mention ? mentionCandidates(users.data ?? [], mention.query) : [];
 
-  useEffect(() => onTyping(body.length > 0), [body, onTyping]);
+  // "typing" while keys are pressed, and for a few seconds after the last one
+  const lastBody = useRef(body);
+  useEffect(() => {
+    if (body === lastBody.current) return;
+    lastBody.current = body;
+    if (!body) return onTyping(false);
+    onTyping(true);
+    const idle = setTimeout(() => onTyping(false), 4_000);
+    return () => clearTimeout(idle);
+  }, [body, onTyping]);
   useEffect(() => () => onTyping(false), [onTyping]);
 
   const [files, setFiles] = useState<File[]>([]);
