@@ -50,7 +50,6 @@ UPLOAD_BODY = {
                         }
                     },
                     "required": ["file"],
-                    "additionalProperties": False,
                 }
             }
         },
@@ -62,16 +61,11 @@ _ACTIVE_TYPES = ("html", "xml", "svg", "javascript", "ecmascript", "xhtml", "pdf
 
 
 async def _read_file(request: Request) -> StarletteUploadFile:
-    """The multipart `file` part; any other field is an error, as in every request body."""
+    """The multipart `file` part (other parts are ignored, as browsers may add their own)."""
     try:
         form = await request.form(max_files=1, max_fields=10)
     except (MultiPartException, MultipartParseError, ValueError) as exc:
         raise ValidationFailed(f"Not a valid multipart upload: {exc}", loc=("body",)) from exc
-    unknown = sorted(set(form.keys()) - {"file"})
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown form field {unknown[0]!r}; send the file as `file`.", loc=("body", unknown[0])
-        )
     file = form.get("file")
     if not isinstance(file, StarletteUploadFile):
         raise ValidationFailed(
