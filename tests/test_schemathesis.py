@@ -25,6 +25,7 @@ from ticketdesk.app import create_app
 from ticketdesk.auth.principal import Principal
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
+from ticketdesk.migrate import upgrade_async
 from ticketdesk.people.schemas import UserCreate
 from ticketdesk.people.service import create_user
 from ticketdesk.workspaces.service import create_workspace
@@ -85,7 +86,20 @@ async def _agent_token(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def fuzz_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def fuzz_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """SQLite gets a database file of its own: the session app's background jobs live on a
+    paused event loop while this synchronous test runs, and one could hold the write lock."""
+    if not database_url.startswith("sqlite"):
+        return database_url
+    data_dir = tmp_path_factory.mktemp("fuzzdb")
+    url = f"sqlite+aiosqlite:///{data_dir / 'fuzz.db'}"
+    asyncio.run(upgrade_async(Settings(data_dir=data_dir), url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def fuzz_app(fuzz_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    database_url = fuzz_database_url
     settings_ = Settings(
         data_dir=tmp_path_factory.mktemp("fuzz"),
         database_url=database_url,
@@ -97,8 +111,8 @@ def fuzz_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any
 
 
 @pytest.fixture(scope="session")
-def fuzz_token(fuzz_app: Any, database_url: str) -> str:
-    slug = asyncio.run(_agent_token(database_url))
+def fuzz_token(fuzz_app: Any, fuzz_database_url: str) -> str:
+    slug = asyncio.run(_agent_token(fuzz_database_url))
     from starlette.testclient import TestClient
 
     with TestClient(fuzz_app) as client:
