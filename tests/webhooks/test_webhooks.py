@@ -12,7 +12,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from ticketdesk.db import utcnow
 from ticketdesk.jobs import JobContext
 from ticketdesk.models import Event, Notification, WebhookSubscription
-from ticketdesk.webhooks.tasks import sweep_outbox
+from ticketdesk.webhooks.tasks import dispatch_job, on_events, sweep_outbox
 
 
 async def subscribe(tenant, receiver, events, **extra):
@@ -91,6 +91,44 @@ async def test_later_events_of_a_ticket_wait_for_a_failing_earlier_one(tenant, r
     event_ids = [r.json["data"]["event"]["id"] for r in requests[1:]]
     assert event_ids == sorted(event_ids)
     assert requests[0].json["type"] == requests[1].json["type"] == "ticket.created"
+
+
+async def test_a_ticket_keeps_its_order_when_dispatch_jobs_finish_out_of_order(
+    tenant, receiver, db, settings
+):
+    everything = await subscribe(tenant, receiver, ["*"])
+    status_only = await subscribe(tenant, receiver, ["ticket.status_changed"])
+    db.event_listeners.remove(on_events)  # hold the after-commit hand-off: we run it ourselves
+    try:
+        ticket = await tenant.create_ticket()
+        await tenant.patch(f"/tickets/{ticket['key']}", json={"status": "in_progress"})
+    finally:
+        db.event_listeners.append(on_events)
+    async with db.unit_of_work() as session:
+        created_id, changed_id = await session.scalars(
+            select(Event.id).where(Event.ticket_id == uuid.UUID(ticket["id"])).order_by(Event.id)
+        )
+    ctx = JobContext(db, settings, "test-dispatch")
+
+    await dispatch_job(ctx, [changed_id])  # the later event's job wins the race
+    assert receiver.requests == []  # neither hook may see the change before the creation
+
+    await dispatch_job(ctx, [created_id])
+    requests = await receiver.wait_for(3)
+
+    def seen_by(hook):
+        return [r.json["type"] for r in requests if _signed_by(hook["secret"], r)]
+
+    assert seen_by(everything) == ["ticket.created", "ticket.status_changed"]
+    assert seen_by(status_only) == ["ticket.status_changed"]
+
+
+def _signed_by(secret, request):
+    try:
+        verify(secret, request)
+    except WebhookVerificationError:
+        return False
+    return True
 
 
 async def test_redirects_are_not_followed_and_fail(tenant, receiver, db):

@@ -7,8 +7,9 @@ until the lease runs out; the sweep then hands it to another. arq merely trigger
 
 Order per ticket: a subscription receives a ticket's events in event order. A delivery is
 sent only when no earlier delivery of the same ticket to the same subscription is still
-pending; when one finishes (delivered or given up), the worker goes on with the next of that
-chain. So a receiver failing on event N holds back N+1 for that ticket until N succeeds or is
+pending, and no earlier event of the ticket waits to be fanned out into deliveries (two
+dispatch jobs may run at once); when one finishes (delivered or given up), the worker goes on
+with the next of that chain, and a dispatch goes on with the deliveries that waited for it. So a receiver failing on event N holds back N+1 for that ticket until N succeeds or is
 given up; other tickets are unaffected. Manual redelivery re-queues a row in the same chain.
 
 Retries (timeouts, connection errors, 429, 5xx) back off 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
@@ -50,7 +51,7 @@ from sqlalchemy.orm import aliased
 
 from ticketdesk.config import Settings
 from ticketdesk.db import Database, after_commit, utcnow
-from ticketdesk.models import User, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ticketdesk.models import Event, User, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from ticketdesk.notifications.service import notify
 from ticketdesk.webhooks import http, ssrf
 from ticketdesk.webhooks.signing import decrypt_secret, signature_header
@@ -102,12 +103,21 @@ class Outcome:
 
 
 def _earlier_pending() -> ColumnElement[bool]:
+    """An earlier delivery of the chain is unfinished, or an earlier event of the ticket has
+    not been fanned out yet (its dispatch job runs concurrently, or the sweep will run it)."""
     earlier = aliased(WebhookDelivery)
-    return exists().where(
-        earlier.subscription_id == D.subscription_id,
-        earlier.ticket_id == D.ticket_id,
-        earlier.event_id < D.event_id,
-        earlier.status == "pending",
+    return or_(
+        exists().where(
+            earlier.subscription_id == D.subscription_id,
+            earlier.ticket_id == D.ticket_id,
+            earlier.event_id < D.event_id,
+            earlier.status == "pending",
+        ),
+        exists().where(
+            Event.ticket_id == D.ticket_id,
+            Event.id < D.event_id,
+            Event.dispatched_at.is_(None),
+        ),
     )
 
 

@@ -133,7 +133,22 @@ async def dispatch_events(db: Database, event_ids: Sequence[int]) -> list[uuid.U
         await session.execute(
             update(Event).where(Event.id.in_([e.id for e in found])).values(dispatched_at=utcnow())
         )
-    return [row["id"] for row in rows]
+        # deliveries of later events that a concurrent dispatch wrote first: they waited for
+        # these events to be fanned out and go on now (a delivery of these events, if any,
+        # comes first in its chain; the claim sends only chain heads)
+        ticket_ids = {e.ticket_id for e in found if e.ticket_id is not None}
+        waiting: list[uuid.UUID] = []
+        if ticket_ids:
+            waiting = list(
+                await session.scalars(
+                    select(WebhookDelivery.id).where(
+                        WebhookDelivery.status == "pending",
+                        WebhookDelivery.ticket_id.in_(ticket_ids),
+                        WebhookDelivery.event_id > found[0].id,
+                    )
+                )
+            )
+    return list(dict.fromkeys([row["id"] for row in rows] + waiting))
 
 
 async def _ticket_views(session: Any, ticket_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
