@@ -9,8 +9,9 @@ Order per ticket: a subscription receives a ticket's events in event order. A de
 sent only when no earlier delivery of the same ticket to the same subscription is still
 pending, and no earlier event of the ticket waits to be fanned out into deliveries (two
 dispatch jobs may run at once); when one finishes (delivered or given up), the worker goes on
-with the next of that chain, and a dispatch goes on with the deliveries that waited for it. So a receiver failing on event N holds back N+1 for that ticket until N succeeds or is
-given up; other tickets are unaffected. Manual redelivery re-queues a row in the same chain.
+with the next of that chain, and a dispatch goes on with the deliveries that waited for it.
+So a receiver failing on event N holds back N+1 for that ticket until N succeeds or is given
+up; other tickets are unaffected. Manual redelivery re-queues a row in the same chain.
 
 Retries (timeouts, connection errors, 429, 5xx) back off 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
 10 h, or after `Retry-After` when the receiver sends one; a delivery is given up only once the
