@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ticketdesk.email.parsing import REPLY_MARKER
@@ -68,6 +69,13 @@ def _environment(autoescape: bool) -> SandboxedEnvironment:
 
 _TEXT_ENV = _environment(False)
 _HTML_ENV = _environment(True)
+
+
+@lru_cache(maxsize=512)
+def _compiled(html: bool, template: str) -> Template:
+    """Compiling is most of a render's cost; the same few sources are rendered again and again
+    (a workspace's templates change rarely, and a changed one is simply a new key)."""
+    return (_HTML_ENV if html else _TEXT_ENV).from_string(template)
 
 
 @dataclass(frozen=True)
@@ -203,13 +211,13 @@ class Rendered:
 def render(source: TemplateSource, context: dict[str, Any]) -> Rendered:
     """Render all three parts; raises TemplateBroken naming the part that failed."""
     parts: dict[str, str] = {}
-    for part, env, template in (
-        ("subject", _TEXT_ENV, source.subject),
-        ("text", _TEXT_ENV, source.text),
-        ("html", _HTML_ENV, source.html),
+    for part, html, template in (
+        ("subject", False, source.subject),
+        ("text", False, source.text),
+        ("html", True, source.html),
     ):
         try:
-            parts[part] = env.from_string(template).render(context)
+            parts[part] = _compiled(html, template).render(context)
         except TemplateError as exc:
             raise TemplateBroken(part, f"The {part} template does not render: {exc}") from exc
         except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:

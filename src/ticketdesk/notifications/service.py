@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,15 @@ from ticketdesk.errors import NotFound, ValidationFailed
 from ticketdesk.events import _jsonable
 from ticketdesk.models import Notification, Ticket, User, Workspace
 from ticketdesk.pagination import decode_cursor, encode_cursor
+
+
+class Notice(NamedTuple):
+    """One notification to write: to whom, about what."""
+
+    workspace_id: uuid.UUID
+    user_id: uuid.UUID
+    data: dict[str, Any]
+    ticket_id: uuid.UUID | None = None
 
 
 async def notify(
@@ -28,43 +38,58 @@ async def notify(
     exclude: uuid.UUID | None = None,
 ) -> list[uuid.UUID]:
     """Notify active users of this workspace (others are ignored); returns who was notified."""
-    wanted = {u for u in user_ids if u != exclude}
-    if not wanted:
+    wanted = sorted({u for u in user_ids if u != exclude})
+    written = await notify_each(
+        session, kind, [Notice(workspace_id, u, data, ticket_id) for u in wanted]
+    )
+    return [n.user_id for n in written]
+
+
+async def notify_each(session: AsyncSession, kind: str, notices: Sequence[Notice]) -> list[Notice]:
+    """Write many notifications of one kind in one statement (a sweep notifies thousands);
+    notices to users who are not active members of that workspace are dropped."""
+    if not notices:
         return []
-    # who is an active user here, remembered for the request (bulk changes notify per ticket)
-    known: dict[uuid.UUID, bool] = session.info.setdefault(("active_users", workspace_id), {})
-    unknown = wanted - known.keys()
-    if unknown:
-        active = set(
-            await session.scalars(
-                select(User.id).where(
-                    User.workspace_id == workspace_id,
-                    User.id.in_(unknown),
-                    User.active.is_(True),
+    # who is an active user where, remembered for the session (bulk changes notify per ticket)
+    known: dict[tuple[uuid.UUID, uuid.UUID], bool] = session.info.setdefault("active_users", {})
+    unknown: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for n in notices:
+        if (n.workspace_id, n.user_id) not in known:
+            unknown[n.workspace_id].add(n.user_id)
+    for workspace_id, users in unknown.items():
+        active: set[uuid.UUID] = set()
+        listed = list(users)
+        for start in range(0, len(listed), 1000):
+            active.update(
+                await session.scalars(
+                    select(User.id).where(
+                        User.workspace_id == workspace_id,
+                        User.id.in_(listed[start : start + 1000]),
+                        User.active.is_(True),
+                    )
                 )
             )
-        )
-        known.update({u: u in active for u in unknown})
-    recipients = sorted(u for u in wanted if known[u])
-    if recipients:
+        known.update({(workspace_id, u): u in active for u in users})
+    written = [n for n in notices if known[(n.workspace_id, n.user_id)]]
+    if written:
         now = utcnow()
         await session.execute(
             insert(Notification),
             [
                 {
                     "id": new_id(),
-                    "workspace_id": workspace_id,
-                    "user_id": user_id,
-                    "ticket_id": ticket_id,
+                    "workspace_id": n.workspace_id,
+                    "user_id": n.user_id,
+                    "ticket_id": n.ticket_id,
                     "kind": kind,
-                    "data": _jsonable(data),
+                    "data": _jsonable(n.data),
                     "created_at": now,
                     "read_at": None,
                 }
-                for user_id in recipients
+                for n in written
             ],
         )
-    return recipients
+    return written
 
 
 def _unread_first() -> ColumnElement[int]:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketdesk.automations import actions as rule_actions
 from ticketdesk.db import after_commit, utcnow
 from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, User, Workspace
-from ticketdesk.notifications.service import notify
+from ticketdesk.notifications.service import Notice, notify_each
 from ticketdesk.sla import repository
 from ticketdesk.sla.business_hours import (
     DAY_NAMES,
@@ -577,16 +577,20 @@ def _announce_after_commit(session: AsyncSession, event_ids: list[int]) -> None:
 
 async def _escalate(session: AsyncSession, kind: str, rows: list[Any], now: datetime) -> None:
     """Notify assignees, then run the policies' escalation actions for this kind."""
-    assigned = [r for r in rows if r.assignee_id is not None]
-    for r in assigned:
-        await notify(
-            session,
-            workspace_id=r.workspace_id,
-            user_ids=[r.assignee_id],
-            kind=f"sla_{kind}",
-            data={"ticket_id": r.id, "metric": r.metric, "due_at": r.due_at},
-            ticket_id=r.id,
-        )
+    await notify_each(
+        session,
+        f"sla_{kind}",
+        [
+            Notice(
+                r.workspace_id,
+                r.assignee_id,
+                {"ticket_id": r.id, "metric": r.metric, "due_at": r.due_at},
+                r.id,
+            )
+            for r in rows
+            if r.assignee_id is not None
+        ],
+    )
     policy_ids = {r.sla_policy_id for r in rows if r.sla_policy_id is not None}
     policies = await repository.policies_by_id(session, policy_ids)
     steps = {

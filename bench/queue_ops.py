@@ -1,6 +1,6 @@
 """Queue benchmarks on PostgreSQL: bulk update of 1,000 tickets, and export memory growth.
 
-    .venv/bin/python bench/queue.py [--tickets 1000000] [--reuse] [--database NAME]
+    .venv/bin/python bench/queue_ops.py [--tickets 1000000] [--reuse] [--database NAME]
 
 Seeds a scratch database (`td_queue_bench`) with `seed_demo`, runs `ticketdesk serve` in a
 child process, and measures through HTTP: the wall time of `POST /tickets/bulk` for 1,000
@@ -9,28 +9,23 @@ tickets, and the server's resident memory while it streams `GET /tickets/export.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-# run as a script, this file's directory comes first on sys.path and would shadow stdlib `queue`
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
+import asyncpg
+import httpx
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-
-from ticketdesk.config import Settings  # noqa: E402
-from ticketdesk.migrate import upgrade_async  # noqa: E402
-from ticketdesk.seed import seed_demo  # noqa: E402
+from ticketdesk.config import Settings
+from ticketdesk.migrate import upgrade_async
+from ticketdesk.seed import seed_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_DSN = os.environ.get("TICKETDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
