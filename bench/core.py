@@ -133,15 +133,30 @@ async def prepare(url: str, tickets: int, reuse: bool) -> None:
 class Api:
     """The `ticketdesk serve` subprocess and an httpx client logged in to it."""
 
-    def __init__(self, url: str, port: int) -> None:
+    def __init__(self, url: str, port: int, *, workers: int = 1, redis: str | None = None) -> None:
         self.port = port
         self.base = f"http://127.0.0.1:{port}/api/v1"
+        env = child_env(url)
+        if redis:  # the scaled-out shape: jobs go to an arq worker, the API only serves
+            env["TICKETDESK_REDIS_URL"] = redis
+            env["TICKETDESK_QUEUE_NAME"] = f"td-bench:{port}"
         self.log = open(ROOT / "data" / "bench-serve.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ticketdesk", "serve", "--port", str(port)],
-            env=child_env(url),
+            [sys.executable, "-m", "ticketdesk", "serve", "--port", str(port)]
+            + ["--workers", str(workers)],
+            env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+        )
+        self.worker = (
+            subprocess.Popen(
+                [sys.executable, "-m", "ticketdesk", "worker"],
+                env=env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+            )
+            if redis
+            else None
         )
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
         self.client = httpx.AsyncClient(base_url=self.base, limits=limits, timeout=60)
@@ -171,24 +186,48 @@ class Api:
     def headers(self, who: str = "admin") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
+    def pids(self) -> list[int]:
+        """The API processes: `serve`, and its children when it runs several workers."""
+        pids = [self.process.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
     def cpu_seconds(self) -> float:
-        """User + system CPU time the API process has used (load-independent service time)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the API processes have used (load-independent service time)."""
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """The largest resident size among the API processes."""
+        sizes = []
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return max(sizes, default=float("nan"))
 
     async def stop(self) -> None:
         await self.client.aclose()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        for process in (self.process, self.worker):
+            if process is None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
         self.log.close()
 
 
@@ -380,6 +419,11 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--q", default="invoice", help="the full-text word for the q= figure")
     parser.add_argument("--skip-create", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="API processes (>1 needs --redis)")
+    parser.add_argument(
+        "--redis",
+        help="scaled out: jobs go through arq on this Redis to a `ticketdesk worker` process",
+    )
     args = parser.parse_args()
     url = os.environ.get("TICKETDESK_DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgresql"):
@@ -388,7 +432,11 @@ async def main() -> None:
     await prepare(url, args.tickets, args.reuse)
     print(f"load before: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores")
 
-    api = Api(url, args.port or free_port())
+    if args.workers > 1 and not args.redis:
+        raise SystemExit("--workers > 1 needs --redis")
+    api = Api(url, args.port or free_port(), workers=args.workers, redis=args.redis)
+    shape = f"{args.workers} API process(es)" + (", arq worker on Redis" if args.redis else "")
+    print(f"shape: {shape}")
     results: list[tuple[str, str, str]] = []
     try:
         await api.start()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -109,6 +111,61 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_CONFIG_CACHE = "config_cache"
+
+
+async def session_cached(
+    session: AsyncSession, key: Any, load: Callable[[], Awaitable[Any]]
+) -> Any:
+    """Workspace configuration (SLA policies, automation rules, channel settings) read once per
+    session: a bulk change of 1,000 tickets would otherwise read it 1,000 times. Any ORM change
+    to a configuration row in the session drops the cache (see `_drop_config_cache`)."""
+    cache: dict[Any, Any] = session.info.setdefault(_CONFIG_CACHE, {})
+    if key not in cache:
+        cache[key] = await load()
+    return cache[key]
+
+
+CONFIG_TYPES: list[type] = []  # filled by the models that session_cached() results come from
+
+
+@event.listens_for(Session, "before_flush")
+def _drop_config_cache(session: Session, _context: Any, _instances: Any) -> None:
+    if _CONFIG_CACHE not in session.info or not CONFIG_TYPES:
+        return
+    types = tuple(CONFIG_TYPES)
+    if any(isinstance(obj, types) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_CONFIG_CACHE, None)
+
+
+_DEFERRED = "deferred_writes"
+
+
+@dataclass
+class DeferredWrites:
+    """Rows a chunk of a bulk change writes at its end, one statement per table, instead of
+    a few statements per ticket: inserts by model, and (ticket, label) links to remove."""
+
+    inserts: dict[Any, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    unlinked: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+
+
+def deferred(session: AsyncSession) -> DeferredWrites | None:
+    """The session's deferred writes while a bulk chunk runs; None: write immediately."""
+    writes: DeferredWrites | None = session.info.get(_DEFERRED)
+    return writes
+
+
+def start_deferring(session: AsyncSession) -> None:
+    session.info[_DEFERRED] = DeferredWrites()
+
+
+def stop_deferring(session: AsyncSession) -> DeferredWrites | None:
+    """Write immediately again; returns what was deferred (dropped if the chunk failed)."""
+    writes: DeferredWrites | None = session.info.pop(_DEFERRED, None)
+    return writes
 
 
 AfterCommit = Callable[[], Awaitable[None]]

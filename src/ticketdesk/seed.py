@@ -366,6 +366,11 @@ async def seed_demo(
                 async with db.unit_of_work() as session:
                     await _write_batch(session, batch)
                 progress.update(task, completed=done)
+        # fresh statistics: until autovacuum gets to it the planner would take a table just
+        # filled with a million rows for an empty one (and scan whole workspaces)
+        if not db.is_sqlite:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("ANALYZE"))
         return {
             "workspace": slug,
             "tickets": tickets,

@@ -58,11 +58,12 @@ async def test_a_failing_ticket_rolls_back_alone(tenant):
     merged = await tenant.post(f"/tickets/{source['key']}/merge", json={"into": target["key"]})
     assert merged.status_code == 200, merged.text
     before = await _activity_types(tenant, source["key"])
+    agent_id = tenant.users["agent"]["id"]
     response = await tenant.post(
         "/tickets/bulk",
         json={
             "tickets": [first["key"], source["key"], target["key"]],
-            "changes": {"status": "waiting", "add_labels": ["x"]},
+            "changes": {"status": "waiting", "add_labels": ["x"], "assignee_id": agent_id},
         },
     )
     results = response.json()["results"]
@@ -82,6 +83,11 @@ async def test_a_failing_ticket_rolls_back_alone(tenant):
         types = await _activity_types(tenant, ticket["key"])
         assert types.count("ticket.status_changed") == 1
         assert types.count("ticket.labels_changed") == 1
+    # the assignee heard about the two tickets assigned, once each, not about the failed one
+    notes = (await tenant.get("/notifications", role="agent")).json()["items"]
+    assert sorted(n["ticket"] for n in notes if n["kind"] == "assigned") == sorted(
+        [first["key"], target["key"]]
+    )
 
 
 async def test_a_ticket_that_would_exceed_the_label_limit_fails_alone(tenant):
@@ -135,3 +141,38 @@ async def test_unassign_and_duplicates(tenant):
     got = (await tenant.get(f"/tickets/{ticket['key']}")).json()
     assert got["assignee"] is None
     assert (await _activity_types(tenant, ticket["key"])).count("ticket.assigned") == 1
+
+
+async def test_tickets_in_different_states_each_keep_their_own_values(tenant):
+    """A chunk is written as one UPDATE shape: columns one ticket changed are written for all,
+    each with that ticket's own value."""
+    done = await tenant.create_ticket(subject="already resolved", priority="low")
+    await tenant.patch(f"/tickets/{done['key']}", json={"status": "resolved"})
+    resolved_at = (await tenant.get(f"/tickets/{done['key']}")).json()["resolved_at"]
+    waiting = await tenant.create_ticket(subject="waiting", priority="urgent")
+    await tenant.patch(f"/tickets/{waiting['key']}", json={"status": "waiting"})
+    fresh = await tenant.create_ticket(subject="open", priority="high")
+
+    response = await tenant.post(
+        "/tickets/bulk",
+        json={
+            "tickets": [done["key"], waiting["key"], fresh["key"]],
+            "changes": {"status": "resolved"},
+        },
+    )
+    assert [r["ok"] for r in response.json()["results"]] == [True, True, True]
+    got = {
+        t["key"]: (await tenant.get(f"/tickets/{t['key']}")).json() for t in (done, waiting, fresh)
+    }
+    assert got[done["key"]]["resolved_at"] == resolved_at  # unchanged: it was resolved already
+    assert got[done["key"]]["version"] == done["version"] + 1  # only its own earlier change
+    assert [got[k]["priority"] for k in (done["key"], waiting["key"], fresh["key"])] == [
+        "low",
+        "urgent",
+        "high",
+    ]
+    for key in (waiting["key"], fresh["key"]):
+        assert got[key]["status"] == "resolved"
+        assert got[key]["resolved_at"] is not None
+        assert got[key]["version"] == (2 if key == fresh["key"] else 3)
+    assert (await _activity_types(tenant, done["key"])).count("ticket.status_changed") == 1

@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,7 @@ from ticketdesk.automations import actions as rule_actions
 from ticketdesk.automations.conditions import ConditionError, Facts, matches
 from ticketdesk.automations.schemas import AutomationCreate, AutomationUpdate
 from ticketdesk.comments import service as comments
-from ticketdesk.db import Database, insert_ignoring_conflicts, new_id, utcnow
+from ticketdesk.db import Database, insert_ignoring_conflicts, new_id, session_cached, utcnow
 from ticketdesk.errors import NotFound
 from ticketdesk.models import Automation, AutomationFiring, Contact, Status, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
@@ -118,7 +118,19 @@ async def active_rules(
         )
         .order_by(Automation.position, Automation.created_at, Automation.id)
     )
-    return (await session.scalars(stmt)).all()
+
+    async def load() -> Sequence[Automation]:
+        return (await session.scalars(stmt)).all()
+
+    return cast(
+        Sequence[Automation],
+        await session_cached(session, ("automations", workspace_id, trigger), load),
+    )
+
+    return cast(
+        Sequence[Automation],
+        await session_cached(session, ("automations", workspace_id, trigger), load),
+    )
 
 
 # -- evaluation ----------------------------------------------------------------------------

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.config import Settings
-from ticketdesk.db import insert_ignoring_conflicts, utcnow
+from ticketdesk.db import insert_ignoring_conflicts, session_cached, utcnow
 from ticketdesk.models import ChannelSettings, Workspace
 
 _FALLBACK_DOMAIN = "ticketdesk.localhost"
@@ -36,10 +36,16 @@ def defaults(workspace_id: uuid.UUID) -> ChannelSettings:
 
 async def channel_settings(session: AsyncSession, workspace_id: uuid.UUID) -> ChannelSettings:
     """The workspace's settings, or the defaults (not stored) when it never saved any."""
-    found: ChannelSettings | None = await session.scalar(
-        select(ChannelSettings).where(ChannelSettings.workspace_id == workspace_id)
+
+    async def load() -> ChannelSettings:
+        found: ChannelSettings | None = await session.scalar(
+            select(ChannelSettings).where(ChannelSettings.workspace_id == workspace_id)
+        )
+        return found if found is not None else defaults(workspace_id)
+
+    return cast(
+        ChannelSettings, await session_cached(session, ("channel_settings", workspace_id), load)
     )
-    return found if found is not None else defaults(workspace_id)
 
 
 async def update_channel_settings(

@@ -1,5 +1,6 @@
 """Every ORM class, imported here so metadata and Alembic see them all."""
 
+from ticketdesk.db import CONFIG_TYPES
 from ticketdesk.models.attachment import Attachment
 from ticketdesk.models.automation import AssignmentCursor, Automation, AutomationFiring
 from ticketdesk.models.collaboration import TicketLink, TicketWatcher
@@ -66,3 +67,6 @@ __all__ = [
     "WebhookSubscription",
     "Workspace",
 ]
+
+# rows whose ORM changes drop a session's configuration cache (db.session_cached)
+CONFIG_TYPES.extend([SlaPolicy, Automation, ChannelSettings])

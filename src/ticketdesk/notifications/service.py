@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import new_id, utcnow
+from ticketdesk.db import deferred, new_id, utcnow
 from ticketdesk.errors import NotFound, ValidationFailed
 from ticketdesk.events import _jsonable
 from ticketdesk.models import Notification, Ticket, User, Workspace
@@ -73,22 +73,24 @@ async def notify_each(session: AsyncSession, kind: str, notices: Sequence[Notice
     written = [n for n in notices if known[(n.workspace_id, n.user_id)]]
     if written:
         now = utcnow()
-        await session.execute(
-            insert(Notification),
-            [
-                {
-                    "id": new_id(),
-                    "workspace_id": n.workspace_id,
-                    "user_id": n.user_id,
-                    "ticket_id": n.ticket_id,
-                    "kind": kind,
-                    "data": _jsonable(n.data),
-                    "created_at": now,
-                    "read_at": None,
-                }
-                for n in written
-            ],
-        )
+        rows = [
+            {
+                "id": new_id(),
+                "workspace_id": n.workspace_id,
+                "user_id": n.user_id,
+                "ticket_id": n.ticket_id,
+                "kind": kind,
+                "data": _jsonable(n.data),
+                "created_at": now,
+                "read_at": None,
+            }
+            for n in written
+        ]
+        writes = deferred(session)
+        if writes is not None:
+            writes.inserts[Notification] += rows
+        else:
+            await session.execute(insert(Notification), rows)
     return written
 
 

@@ -8,12 +8,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from ticketdesk import events
 from ticketdesk.auth.principal import Principal
-from ticketdesk.db import insert_ignoring_conflicts, new_id, utcnow
+from ticketdesk.db import (
+    insert_ignoring_conflicts,
+    new_id,
+    start_deferring,
+    stop_deferring,
+    utcnow,
+)
 from ticketdesk.errors import (
     Conflict,
     NotFound,
@@ -95,18 +102,24 @@ async def _load_for_bulk(
             ids[uuid.UUID(ref)].append(ref)
         except ValueError:
             continue
-    if not numbers and not ids:
-        return {}
-    stmt = (
-        repository.readable_statement(principal)
-        .where(or_(Ticket.number.in_(list(numbers)), Ticket.id.in_(list(ids))))
-        .order_by(Ticket.id)
-        .with_for_update()
-    )
+    # one condition per query: `number IN … OR id IN …` cannot use either index and reads
+    # the whole workspace; locks are taken in id order in each query
+    wheres = []
+    if numbers:
+        wheres.append(Ticket.number.in_(list(numbers)))
+    if ids:
+        wheres.append(Ticket.id.in_(list(ids)))
     found: dict[str, Ticket] = {}
-    for ticket in await session.scalars(stmt):
-        for ref in numbers.get(ticket.number, []) + ids.get(ticket.id, []):
-            found[ref] = ticket
+    for where in wheres:
+        stmt = (
+            repository.readable_statement(principal)
+            .where(where)
+            .order_by(Ticket.id)
+            .with_for_update()
+        )
+        for ticket in await session.scalars(stmt):
+            for ref in numbers.get(ticket.number, []) + ids.get(ticket.id, []):
+                found[ref] = ticket
     return found
 
 
@@ -144,13 +157,16 @@ async def bulk_update(
         team_ids = {t.team_id for t in loaded if t.team_id}
         if team_ids:
             referenced += (await session.scalars(select(Team).where(Team.id.in_(team_ids)))).all()
-        if changes.add_labels or changes.remove_labels:
-            for ticket_id, name in await session.execute(
-                select(TicketLabel.ticket_id, Label.name)
-                .join(Label, Label.id == TicketLabel.label_id)
-                .where(TicketLabel.ticket_id.in_(ticket_ids))
-            ):
-                labels[ticket_id].add(name)
+        # every ticket's labels in one query (label changes, SLA matching and rules read them)
+        known: dict[uuid.UUID, dict[str, uuid.UUID]] = {t: {} for t in ticket_ids}
+        for ticket_id, name, label_id in await session.execute(
+            select(TicketLabel.ticket_id, Label.name, Label.id)
+            .join(Label, Label.id == TicketLabel.label_id)
+            .where(TicketLabel.ticket_id.in_(ticket_ids))
+        ):
+            labels[ticket_id].add(name)
+            known[ticket_id][name] = label_id
+        tickets.remember_labels(session, known)
         for ticket_id, user_id in await session.execute(
             select(TicketWatcher.ticket_id, TicketWatcher.user_id).where(
                 TicketWatcher.ticket_id.in_(ticket_ids)
@@ -202,6 +218,8 @@ async def bulk_update(
             await _apply_chunk(session, workspace, plan[start : start + BULK_CHUNK], results, actor)
     finally:
         session.info.pop(observers.WATCHERS_KEY, None)
+        stop_deferring(session)
+        tickets.forget_known_labels(session, ticket_ids)
     for index, result in enumerate(results):
         if "same_as" in result:
             results[index] = {**results[result["same_as"]], "ticket": result["ticket"]}
@@ -223,15 +241,22 @@ async def _apply_chunk(
     ids = [ticket.id for _, ticket, _ in chunk]  # read now: a rollback expires the objects
     mark = _AfterCommitMark(session)
     try:
-        # no autoflush: each ticket is flushed once, by update_ticket, not again by its lookups
+        # no autoflush, deferred link and notification rows: the chunk is written once at its
+        # end (one statement per table), not a few statements per ticket
         async with session.begin_nested():
+            start_deferring(session)
             with session.no_autoflush:
                 for _, ticket, update_data in chunk:
                     await tickets.update_ticket(
-                        session, workspace, ticket, update_data, actor=actor
+                        session, workspace, ticket, update_data, actor=actor, flush=False
                     )
+            _same_columns([ticket for _, ticket, _ in chunk])
+            await session.flush()
+            await tickets.write_deferred(session)
     except TicketdeskError:
+        stop_deferring(session)
         mark.rewind()
+        tickets.forget_known_labels(session, ids)
         await _reload(session, ids)
     else:
         for index, ticket, _ in chunk:
@@ -248,6 +273,21 @@ async def _apply_chunk(
             results[index] = {**results[index], "ok": False, "error": _problem(exc)}
         else:
             results[index] = {**results[index], "ok": True, "version": ticket.version}
+
+
+def _same_columns(chunk: list[Ticket]) -> None:
+    """Mark the union of the chunk's changed columns on each of its tickets: the flush then
+    sends one UPDATE shape as one executemany, not a statement for every run of tickets whose
+    changes differ (one had a pause to close, another a resolved_at to set)."""
+    states = [inspect(ticket) for ticket in chunk]
+    columns = inspect(Ticket).column_attrs.keys()
+    changed = {key for state in states for key in state.committed_state if key in columns}
+    for state in states:
+        if not state.committed_state:
+            continue  # nothing changed (the change was a no-op for this ticket): no UPDATE
+        for key in changed:  # also those set to an equal value, which the flush would skip
+            if key not in state.unloaded:
+                flag_modified(state.obj(), key)
 
 
 async def _reload(session: AsyncSession, ticket_ids: list[uuid.UUID]) -> None:

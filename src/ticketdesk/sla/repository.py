@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import UTCDateTime, dialect_name
+from ticketdesk.db import UTCDateTime, dialect_name, session_cached
 from ticketdesk.models import BusinessHours, Event, SlaClock, SlaPolicy, Ticket, Workspace
 
 
@@ -21,7 +21,13 @@ async def active_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Seq
         .where(SlaPolicy.workspace_id == workspace_id, SlaPolicy.active.is_(True))
         .order_by(SlaPolicy.position, SlaPolicy.created_at, SlaPolicy.id)
     )
-    return (await session.scalars(stmt)).all()
+
+    async def load() -> Sequence[SlaPolicy]:
+        return (await session.scalars(stmt)).all()
+
+    return cast(
+        Sequence[SlaPolicy], await session_cached(session, ("sla_policies", workspace_id), load)
+    )
 
 
 async def business_hours(session: AsyncSession, hours_id: uuid.UUID | None) -> BusinessHours | None:

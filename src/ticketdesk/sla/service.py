@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.automations import actions as rule_actions
@@ -282,7 +282,8 @@ async def recompute(
     before = (ticket.due_at, ticket.sla_warn_at)
     apply_result(ticket, result)
     if before != (result.due_at, result.warn_at) or ticket.sla_policy_id is not None:
-        await session.flush()
+        if inspect(ticket).pending:
+            await session.flush()  # the clock row references the new ticket
         await repository.store_clock(
             session, ticket.id, result.due_at, result.warn_at, rearm=before[0] != result.due_at
         )
