@@ -81,7 +81,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def bench(url: str, data_dir: Path) -> None:
+async def bench(url: str, data_dir: Path, *, export: bool = True) -> None:
     port = free_port()
     env = {
         **os.environ,
@@ -112,7 +112,8 @@ async def bench(url: str, data_dir: Path) -> None:
             login.raise_for_status()
             client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
             await run_bulk(client)
-            await run_export(client, server.pid)
+            if export:
+                await run_export(client, server.pid)
     finally:
         server.terminate()
         server.wait(10)
@@ -175,12 +176,13 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--database", default="td_queue_bench")
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--skip-export", action="store_true", help="only the bulk figures")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="td-queue-bench-"))
 
     async def run() -> None:
         url = await prepare(args.database, args.tickets, args.reuse, data_dir)
-        await bench(url, data_dir)
+        await bench(url, data_dir, export=not args.skip_export)
 
     asyncio.run(run())
 

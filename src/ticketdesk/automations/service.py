@@ -109,17 +109,16 @@ async def update_rule(
 async def active_rules(
     session: AsyncSession, workspace_id: uuid.UUID, trigger: str
 ) -> Sequence[Automation]:
-    stmt = (
-        select(Automation)
-        .where(
-            Automation.workspace_id == workspace_id,
-            Automation.trigger == trigger,
-            Automation.active.is_(True),
-        )
-        .order_by(Automation.position, Automation.created_at, Automation.id)
-    )
-
     async def load() -> Sequence[Automation]:
+        stmt = (
+            select(Automation)
+            .where(
+                Automation.workspace_id == workspace_id,
+                Automation.trigger == trigger,
+                Automation.active.is_(True),
+            )
+            .order_by(Automation.position, Automation.created_at, Automation.id)
+        )
         return (await session.scalars(stmt)).all()
 
     return cast(

@@ -16,13 +16,12 @@ from ticketdesk.models import BusinessHours, Event, SlaClock, SlaPolicy, Ticket,
 
 
 async def active_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[SlaPolicy]:
-    stmt = (
-        select(SlaPolicy)
-        .where(SlaPolicy.workspace_id == workspace_id, SlaPolicy.active.is_(True))
-        .order_by(SlaPolicy.position, SlaPolicy.created_at, SlaPolicy.id)
-    )
-
     async def load() -> Sequence[SlaPolicy]:
+        stmt = (
+            select(SlaPolicy)
+            .where(SlaPolicy.workspace_id == workspace_id, SlaPolicy.active.is_(True))
+            .order_by(SlaPolicy.position, SlaPolicy.created_at, SlaPolicy.id)
+        )
         return (await session.scalars(stmt)).all()
 
     return cast(
