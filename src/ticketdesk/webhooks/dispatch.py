@@ -138,7 +138,7 @@ async def dispatch_events(db: Database, event_ids: Sequence[int]) -> list[uuid.U
         # comes first in its chain; the claim sends only chain heads)
         ticket_ids = {e.ticket_id for e in found if e.ticket_id is not None}
         waiting: list[uuid.UUID] = []
-        if ticket_ids:
+        if ticket_ids and subscriptions:
             waiting = list(
                 await session.scalars(
                     select(WebhookDelivery.id).where(
