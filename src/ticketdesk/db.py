@@ -150,6 +150,7 @@ class DeferredWrites:
 
     inserts: dict[Any, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     unlinked: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)  # Event objects, given ids when written
 
 
 def deferred(session: AsyncSession) -> DeferredWrites | None:

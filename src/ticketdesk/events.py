@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import Database, after_commit, utcnow
+from ticketdesk.db import Database, after_commit, deferred, utcnow
 from ticketdesk.models import Event
 
 EventListener = Callable[[Database, list[Event]], Awaitable[None]]
@@ -40,7 +40,11 @@ def record(
         data=_jsonable(data),
         created_at=utcnow(),
     )
-    session.add(event)
+    writes = deferred(session)
+    if writes is not None:
+        writes.events.append(event)  # a bulk chunk inserts its events at once (db.deferred)
+    else:
+        session.add(event)
     pending: list[Event] | None = session.info.get("new_events")
     if pending is None:
         pending = session.info["new_events"] = []

@@ -176,3 +176,32 @@ async def test_tickets_in_different_states_each_keep_their_own_values(tenant):
         assert got[key]["resolved_at"] is not None
         assert got[key]["version"] == (2 if key == fresh["key"] else 3)
     assert (await _activity_types(tenant, done["key"])).count("ticket.status_changed") == 1
+
+
+async def test_bulk_events_are_handed_to_the_outbox_right_after_commit(tenant, db):
+    """A chunk's events are inserted at once; listeners still get each one, with its id."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from ticketdesk.models import Event
+
+    made = [await tenant.create_ticket(subject=f"b{i}") for i in range(3)]
+    await db.job_runner.drain()
+    response = await tenant.post(
+        "/tickets/bulk",
+        json={"tickets": [t["key"] for t in made], "changes": {"priority": "urgent"}},
+    )
+    assert [r["ok"] for r in response.json()["results"]] == [True, True, True]
+    await db.job_runner.drain()  # the after-commit dispatch, not the 5 s outbox sweep
+    async with db.unit_of_work() as session:
+        rows = (
+            await session.execute(
+                select(Event.type, Event.dispatched_at).where(
+                    Event.ticket_id.in_([uuid.UUID(t["id"]) for t in made]),
+                    Event.type == "ticket.priority_changed",
+                )
+            )
+        ).all()
+    assert len(rows) == 3
+    assert all(dispatched is not None for _, dispatched in rows)

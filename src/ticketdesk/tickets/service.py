@@ -28,6 +28,7 @@ from ticketdesk.errors import (
 )
 from ticketdesk.models import (
     Contact,
+    Event,
     Label,
     Status,
     Team,
@@ -337,6 +338,23 @@ async def write_deferred(session: AsyncSession) -> None:
     for model, rows in writes.inserts.items():
         if rows:
             await session.execute(insert(model), rows)
+    if writes.events:
+        # Core, not the unit of work: thousands of events per chunk; the ids come back in
+        # the order sent, and the listeners get the very objects `events.record` returned
+        columns = ("workspace_id", "ticket_id", "type", "actor_kind", "actor_id", "actor_name")
+        rows = [
+            {
+                **{name: getattr(e, name) for name in columns},
+                "data": e.data,
+                "created_at": e.created_at,
+            }
+            for e in writes.events
+        ]
+        ids = await session.scalars(
+            insert(Event).returning(Event.id, sort_by_parameter_order=True), rows
+        )
+        for event, event_id in zip(writes.events, ids, strict=True):
+            event.id = event_id
 
 
 def remember_labels(session: AsyncSession, labels: dict[uuid.UUID, dict[str, uuid.UUID]]) -> None:
