@@ -116,7 +116,11 @@ async def bench(url: str, data_dir: Path, *, export: bool = True) -> None:
                 await run_export(client, server.pid)
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()  # never leave a server (and its crons) running under later benchmarks
+            server.wait()
 
 
 async def run_bulk(client: httpx.AsyncClient) -> None:

@@ -35,6 +35,9 @@ def serve(
         workers=workers if workers > 1 else None,
         log_level="info",
         proxy_headers=True,
+        # on SIGTERM, requests in flight get 10 s; then the process stops (jobs it ran
+        # in-process resume from the outbox and the delivery rows)
+        timeout_graceful_shutdown=10,
     )
 
 
