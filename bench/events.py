@@ -240,8 +240,10 @@ class Bench:
             )
 
     async def throughput(self, workers: int) -> float:
-        ids = await self.make_events(self.args.events)
+        # workers first, then the events: committed events left waiting while workers start
+        # would be found by their outbox sweep (3 s grace) before the timer starts
         procs = await self.workers(workers)
+        ids = await self.make_events(self.args.events)
         start = time.monotonic()
         for i in range(0, len(ids), 100):  # what the after-commit listener does
             await self.runner.enqueue("events.dispatch", {"event_ids": ids[i : i + 100]})
