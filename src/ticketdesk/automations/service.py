@@ -126,11 +126,6 @@ async def active_rules(
         await session_cached(session, ("automations", workspace_id, trigger), load),
     )
 
-    return cast(
-        Sequence[Automation],
-        await session_cached(session, ("automations", workspace_id, trigger), load),
-    )
-
 
 # -- evaluation ----------------------------------------------------------------------------
 

@@ -146,7 +146,7 @@ async def bulk_update(
     found = await _load_for_bulk(session, principal, workspace, data.tickets)
     loaded = list({t.id: t for t in found.values()}.values())
     ticket_ids = [t.id for t in loaded]
-    labels: dict[uuid.UUID, set[str]] = defaultdict(set)
+    known: dict[uuid.UUID, dict[str, uuid.UUID]] = {t: {} for t in ticket_ids}
     referenced: list[Any] = []  # keeps preloaded users and teams in the identity map
     watchers: dict[uuid.UUID, set[uuid.UUID]] = {t: set() for t in ticket_ids}
     if ticket_ids:
@@ -158,13 +158,11 @@ async def bulk_update(
         if team_ids:
             referenced += (await session.scalars(select(Team).where(Team.id.in_(team_ids)))).all()
         # every ticket's labels in one query (label changes, SLA matching and rules read them)
-        known: dict[uuid.UUID, dict[str, uuid.UUID]] = {t: {} for t in ticket_ids}
         for ticket_id, name, label_id in await session.execute(
             select(TicketLabel.ticket_id, Label.name, Label.id)
             .join(Label, Label.id == TicketLabel.label_id)
             .where(TicketLabel.ticket_id.in_(ticket_ids))
         ):
-            labels[ticket_id].add(name)
             known[ticket_id][name] = label_id
         tickets.remember_labels(session, known)
         for ticket_id, user_id in await session.execute(
@@ -198,7 +196,7 @@ async def bulk_update(
         first_result[ticket.id] = len(results)
         update_fields = dict(base)
         if changes.add_labels or changes.remove_labels:
-            current = labels[ticket.id]
+            current = set(known[ticket.id])
             wanted = (current | set(changes.add_labels)) - set(changes.remove_labels)
             if wanted != current:
                 update_fields["labels"] = sorted(wanted)
