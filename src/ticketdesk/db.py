@@ -93,6 +93,8 @@ class Database:
             _configure_sqlite(self.engine)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.event_listeners: list[Any] = []
+        # workspace configuration shared by this process's sessions (see config_cache.py)
+        self.config_cache: dict[Any, tuple[int, Any]] = {}
         # set at start-up: the in-process runner or the arq client (see jobs.py)
         self.job_runner: Any = None
 
@@ -107,37 +109,42 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            finally:
+                run_on_end(session)
             await run_after_commit(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-_CONFIG_CACHE = "config_cache"
+CONFIG_CACHE = "config_cache"  # session.info: this session's copies (see config_cache.py)
+CONFIG_WRITTEN = "config_written"  # session.info: the session wrote configuration
+CONFIG_TYPES: list[type] = []  # filled by models: the rows ticketdesk.config_cache serves
 
 
-async def session_cached(
-    session: AsyncSession, key: Any, load: Callable[[], Awaitable[Any]]
-) -> Any:
-    """Workspace configuration (SLA policies, automation rules, channel settings) read once per
-    session: a bulk change of 1,000 tickets would otherwise read it 1,000 times. Any ORM change
-    to a configuration row in the session drops the cache (see `_drop_config_cache`)."""
-    cache: dict[Any, Any] = session.info.setdefault(_CONFIG_CACHE, {})
-    if key not in cache:
-        cache[key] = await load()
-    return cache[key]
-
-
-CONFIG_TYPES: list[type] = []  # filled by the models that session_cached() results come from
+def _config_written(session: Session) -> None:
+    session.info[CONFIG_WRITTEN] = True
+    session.info.pop(CONFIG_CACHE, None)
 
 
 @event.listens_for(Session, "before_flush")
-def _drop_config_cache(session: Session, _context: Any, _instances: Any) -> None:
-    if _CONFIG_CACHE not in session.info or not CONFIG_TYPES:
+def _watch_config_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if not CONFIG_TYPES or session.info.get(CONFIG_WRITTEN):
         return
     types = tuple(CONFIG_TYPES)
     if any(isinstance(obj, types) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_CONFIG_CACHE, None)
+        _config_written(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _watch_config_statements(state: Any) -> None:
+    """Core INSERT/UPDATE/DELETE on a configuration table counts as a configuration write."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    names = {getattr(t, "__tablename__", None) for t in CONFIG_TYPES}
+    if getattr(table, "name", None) in names:
+        _config_written(state.session)
 
 
 _DEFERRED = "deferred_writes"
@@ -175,6 +182,16 @@ AfterCommit = Callable[[], Awaitable[None]]
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` once the session's transaction has committed (never on rollback)."""
     session.info.setdefault("after_commit", []).append(callback)
+
+
+def on_end(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run `callback` as soon as the session's transaction ends, committed or rolled back."""
+    session.info.setdefault("on_end", []).append(callback)
+
+
+def run_on_end(session: AsyncSession) -> None:
+    for callback in session.info.pop("on_end", []):
+        callback()
 
 
 async def run_after_commit(session: AsyncSession) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import Database, run_after_commit
+from ticketdesk.db import Database, run_after_commit, run_on_end
 
 
 def get_database(request: Request) -> Database:
@@ -28,6 +28,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+        finally:
+            run_on_end(session)
         await run_after_commit(session)
 
 

@@ -30,6 +30,29 @@ def record(
     actor: dict[str, Any],
     data: dict[str, Any],
 ) -> Event:
+    event = prepare(
+        session, workspace_id=workspace_id, ticket_id=ticket_id, type=type, actor=actor, data=data
+    )
+    writes = deferred(session)
+    if writes is not None:
+        writes.events.append(event)  # a bulk chunk inserts its events at once (db.deferred)
+    else:
+        session.add(event)
+    return event
+
+
+def prepare(
+    session: AsyncSession,
+    *,
+    workspace_id: uuid.UUID,
+    ticket_id: uuid.UUID | None,
+    type: str,  # noqa: A002
+    actor: dict[str, Any],
+    data: dict[str, Any],
+) -> Event:
+    """The event, announced to the listeners once the transaction commits, for a caller that
+    writes it itself in the same transaction (ticket creation on PostgreSQL writes it in the
+    statement that numbers the ticket); everyone else calls record()."""
     event = Event(
         workspace_id=workspace_id,
         ticket_id=ticket_id,
@@ -39,12 +62,8 @@ def record(
         actor_name=actor.get("name"),
         data=_jsonable(data),
         created_at=utcnow(),
+        dispatched_at=None,
     )
-    writes = deferred(session)
-    if writes is not None:
-        writes.events.append(event)  # a bulk chunk inserts its events at once (db.deferred)
-    else:
-        session.add(event)
     pending: list[Event] | None = session.info.get("new_events")
     if pending is None:
         pending = session.info["new_events"] = []

@@ -50,6 +50,9 @@ class JobSpec:
     func: JobFunction
     timeout_seconds: float
     max_tries: int
+    # a list argument that lets the in-process runner fold a new job into one still waiting
+    merge: str | None = None
+    merge_limit: int = 100
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,21 @@ CRONS: dict[str, CronSpec] = {}
 
 
 def job(
-    name: str, *, timeout_seconds: float = 60, max_tries: int = 5
+    name: str,
+    *,
+    timeout_seconds: float = 60,
+    max_tries: int = 5,
+    merge: str | None = None,
+    merge_limit: int = 100,
 ) -> Callable[[JobFunction], JobFunction]:
-    """Register `func(ctx: JobContext, **kwargs)` as the job called `name`."""
+    """Register `func(ctx: JobContext, **kwargs)` as the job called `name`.
+
+    With `merge`, jobs of this name that wait in the in-process queue take later calls' items
+    of that list argument (up to `merge_limit`): under load, one job serves many commits.
+    """
 
     def register(func: JobFunction) -> JobFunction:
-        JOBS[name] = JobSpec(name, func, timeout_seconds, max_tries)
+        JOBS[name] = JobSpec(name, func, timeout_seconds, max_tries, merge, merge_limit)
         return func
 
     return register
@@ -94,6 +106,8 @@ def cron(
 
 
 class JobRunner(Protocol):
+    runs_here: bool  # whether jobs run in this process, with this process's settings
+
     async def enqueue(
         self,
         name: str,
@@ -133,6 +147,8 @@ async def run_job(spec: JobSpec, ctx: JobContext, kwargs: dict[str, Any]) -> Non
 class InProcessRunner:
     """Runs jobs and crons inside the API process: the embedded default."""
 
+    runs_here = True
+
     def __init__(self, db: Database, settings: Settings, *, concurrency: int = 4) -> None:
         self.db = db
         self.settings = settings
@@ -142,6 +158,7 @@ class InProcessRunner:
         self.pending: set[str] = set()
         self.not_before: dict[str, float] = {}  # deferred jobs: loop time they become due
         self.delayed: set[asyncio.Task[None]] = set()
+        self.waiting: dict[str, tuple[str, str, dict[str, Any], int]] = {}  # mergeable, queued
 
     async def enqueue(
         self,
@@ -153,14 +170,26 @@ class InProcessRunner:
     ) -> str:
         if name not in JOBS:
             raise KeyError(f"unknown job {name!r}")
+        spec = JOBS[name]
+        merge = spec.merge if job_id is None and not defer_seconds else None
+        if merge is not None and name in self.waiting:
+            queued = self.waiting[name]
+            items: list[Any] = queued[2][merge]
+            if len(items) + len(kwargs[merge]) <= spec.merge_limit:
+                items.extend(kwargs[merge])
+                return queued[1]
         job_id = job_id or uuid.uuid4().hex
         if job_id in self.pending:  # same semantics as arq: one live job per id
             return job_id
         self.pending.add(job_id)
         if defer_seconds:
             self._later(defer_seconds, (name, job_id, kwargs, 1))
-        else:
-            self.queue.put_nowait((name, job_id, kwargs, 1))
+            return job_id
+        item = (name, job_id, kwargs, 1)
+        if merge is not None:
+            item = (name, job_id, {**kwargs, merge: list(kwargs[merge])}, 1)
+            self.waiting[name] = item
+        self.queue.put_nowait(item)
         return job_id
 
     def _later(self, delay: float, item: tuple[str, str, dict[str, Any], int]) -> None:
@@ -198,7 +227,10 @@ class InProcessRunner:
 
     async def _work(self) -> None:
         while True:
-            name, job_id, kwargs, attempt = await self.queue.get()
+            item = await self.queue.get()
+            name, job_id, kwargs, attempt = item
+            if self.waiting.get(name) is item:
+                del self.waiting[name]  # started: later calls open a new job
             spec = JOBS[name]
             ctx = JobContext(self.db, self.settings, job_id, attempt)
             try:

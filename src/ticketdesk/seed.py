@@ -212,9 +212,7 @@ async def _ensure_workspace(
             await session.execute(
                 select(Label.name, Label.id).where(Label.workspace_id == workspace.id)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     teams = list(await session.scalars(select(Team.id).where(Team.workspace_id == workspace.id)))
     return workspace, agents, labels, teams

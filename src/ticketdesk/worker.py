@@ -48,6 +48,8 @@ def arq_job_id(settings: Settings, job_id: str) -> str:
 class ArqRunner:
     """Enqueues jobs into Redis for `ticketdesk worker`; runs nothing itself."""
 
+    runs_here = False  # the worker process runs the jobs, with its own settings
+
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from ticketdesk.tickets import service
+
 
 async def test_concurrent_creates_get_unique_consecutive_numbers(tenant):
     results = await asyncio.gather(
@@ -61,3 +63,34 @@ async def test_concurrent_comments_and_changes_all_land(tenant):
     assert len((await tenant.get("/tickets/TKT-1/comments")).json()) == 10
     ticket = (await tenant.get("/tickets/TKT-1")).json()
     assert ticket["version"] == 1 + 10 + 5
+
+
+async def test_failed_creates_give_their_slot_back(tenant):
+    """Creates are admitted a few at a time per workspace; one that fails after admission
+    (here: an unknown status) must not keep its slot, or the workspace would stop taking
+    tickets after a handful of bad requests."""
+
+    async def bad_then_good():
+        for _ in range(3 * service.CREATES_AT_ONCE):
+            response = await tenant.post("/tickets", json={"subject": "x", "status": "nope"})
+            assert response.status_code == 422
+        return await tenant.post("/tickets", json={"subject": "fine"})
+
+    created = await asyncio.wait_for(bad_then_good(), 30)
+    assert created.status_code == 201
+    assert created.json()["number"] == 1  # the failed ones took no number
+
+
+async def test_creates_beyond_the_admitted_few_wait_their_turn(tenant):
+    results = await asyncio.gather(
+        *(
+            tenant.post(
+                "/tickets", json={"subject": f"burst {i}", "status": "nope" if i % 3 else "open"}
+            )
+            for i in range(5 * service.CREATES_AT_ONCE)
+        )
+    )
+    good = [r for r in results if r.status_code == 201]
+    assert len(good) == len(range(0, 5 * service.CREATES_AT_ONCE, 3))
+    assert all(r.status_code == 422 for r in results if r not in good)
+    assert sorted(r.json()["number"] for r in good) == list(range(1, len(good) + 1))

@@ -10,9 +10,9 @@ from sqlalchemy import insert, select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ticketdesk.db import utcnow
-from ticketdesk.jobs import JobContext
+from ticketdesk.jobs import InProcessRunner, JobContext
 from ticketdesk.models import Event, Notification, WebhookSubscription
-from ticketdesk.webhooks.tasks import dispatch_job, on_events, sweep_outbox
+from ticketdesk.webhooks.tasks import DISPATCH_JOB, dispatch_job, on_events, sweep_outbox
 
 
 async def subscribe(tenant, receiver, events, **extra):
@@ -271,3 +271,46 @@ async def test_bad_event_patterns_are_refused(tenant, receiver):
     for events in ([], ["Ticket Created"], ["x" * 65]):
         response = await tenant.post("/webhooks", json={"url": receiver.url, "events": events})
         assert response.status_code == 422
+
+
+async def test_commits_while_a_dispatch_waits_ride_along_in_it(tenant, receiver, db, settings):
+    """Under load the in-process queue folds later commits' events into a dispatch job that
+    has not started yet: one job, and every event delivered."""
+    await subscribe(tenant, receiver, ["ticket.created"])
+    db.event_listeners.remove(on_events)  # collect the ids instead of dispatching at once
+    try:
+        tickets = [await tenant.create_ticket(subject=f"burst {i}") for i in range(5)]
+    finally:
+        db.event_listeners.append(on_events)
+    async with db.unit_of_work() as session:
+        ids = list(
+            await session.scalars(
+                select(Event.id)
+                .where(Event.workspace_id == uuid.UUID(tenant.workspace_id))
+                .order_by(Event.id)
+            )
+        )
+    runner = InProcessRunner(db, settings, concurrency=1)
+    for event_id in ids:  # five commits' hand-offs before the runner's worker gets a turn
+        await runner.enqueue(DISPATCH_JOB, {"event_ids": [event_id]})
+    assert runner.queue.qsize() == 1
+    await runner.start()
+    try:
+        requests = await receiver.wait_for(5)
+    finally:
+        await runner.stop()
+    assert sorted(r.json["data"]["ticket"]["key"] for r in requests) == sorted(
+        t["key"] for t in tickets
+    )
+
+
+async def test_events_nobody_subscribed_to_are_marked_dispatched(tenant, db):
+    ticket = await tenant.create_ticket()
+    await db.job_runner.drain()
+    async with db.unit_of_work() as session:
+        pending = await session.scalars(
+            select(Event.id).where(
+                Event.ticket_id == uuid.UUID(ticket["id"]), Event.dispatched_at.is_(None)
+            )
+        )
+        assert list(pending) == []

@@ -188,9 +188,7 @@ async def pick_assignee(
                     )
                     .group_by(Ticket.assignee_id)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         return min(candidates, key=lambda user_id: (loads.get(user_id, 0), str(user_id)))
     scope = str(team_id) if team_id else "*"

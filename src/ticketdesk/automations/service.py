@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,8 @@ from ticketdesk.automations import actions as rule_actions
 from ticketdesk.automations.conditions import ConditionError, Facts, matches
 from ticketdesk.automations.schemas import AutomationCreate, AutomationUpdate
 from ticketdesk.comments import service as comments
-from ticketdesk.db import Database, insert_ignoring_conflicts, new_id, session_cached, utcnow
+from ticketdesk.config_cache import config_cached
+from ticketdesk.db import Database, insert_ignoring_conflicts, new_id, utcnow
 from ticketdesk.errors import NotFound
 from ticketdesk.models import Automation, AutomationFiring, Contact, Status, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
@@ -121,10 +122,7 @@ async def active_rules(
         )
         return (await session.scalars(stmt)).all()
 
-    return cast(
-        Sequence[Automation],
-        await session_cached(session, ("automations", workspace_id, trigger), load),
-    )
+    return await config_cached(session, workspace_id, ("automations", trigger), load)
 
 
 # -- evaluation ----------------------------------------------------------------------------

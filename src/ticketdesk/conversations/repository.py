@@ -84,7 +84,7 @@ async def fingerprint_counts(session: AsyncSession, conversation_id: uuid.UUID) 
         .where(ConversationMessage.conversation_id == conversation_id)
         .group_by(ConversationMessage.fingerprint)
     )
-    return {fingerprint: int(count) for fingerprint, count in rows.tuples()}
+    return {fingerprint: int(count) for fingerprint, count in rows}
 
 
 async def messages(
@@ -133,7 +133,7 @@ async def linked_tickets(
     )
     return [
         {"id": ticket_id, "key": f"{workspace.ticket_prefix}-{number}"}
-        for ticket_id, number in rows.tuples()
+        for ticket_id, number in rows
     ]
 
 

@@ -58,15 +58,13 @@ async def find_thread(
     ticket_id: uuid.UUID | None = None
     ids = parsed.thread_ids
     if ids:
-        rows = (
-            await session.execute(
-                select(EmailMessage.message_id, EmailMessage.ticket_id).where(
-                    EmailMessage.workspace_id == workspace.id,
-                    EmailMessage.message_id.in_(ids),
-                    EmailMessage.ticket_id.is_not(None),
-                )
+        rows = await session.execute(
+            select(EmailMessage.message_id, EmailMessage.ticket_id).where(
+                EmailMessage.workspace_id == workspace.id,
+                EmailMessage.message_id.in_(ids),
+                EmailMessage.ticket_id.is_not(None),
             )
-        ).tuples()
+        )
         by_id = dict(rows.all())
         ticket_id = next((by_id[m] for m in ids if m in by_id), None)
     if ticket_id is None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.comments import service as comments
 from ticketdesk.config import Settings, get_settings
+from ticketdesk.config_cache import config_cached
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.email import settings as channel
 from ticketdesk.email import templates
@@ -30,7 +31,6 @@ from ticketdesk.models import (
     Contact,
     EmailMessage,
     EmailTemplate,
-    Status,
     Ticket,
     Workspace,
 )
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 SEND_JOB = "email.send_ticket_notification"
 TEMPLATE_JOB = "email.send_template"
+NO_SMTP = "no SMTP server configured"
 CLAIM_TIMEOUT = timedelta(minutes=5)
 SWEEP_AFTER = timedelta(minutes=2)
 SWEEP_BATCH = 500
@@ -58,17 +59,17 @@ AUTO_SUBMITTED = {
 async def load_template(
     session: AsyncSession, workspace_id: uuid.UUID, kind: str
 ) -> TemplateSource:
-    stored = await session.get(EmailTemplate, (workspace_id, kind))
+    async def load() -> EmailTemplate | None:
+        return await session.get(EmailTemplate, (workspace_id, kind))
+
+    stored = await config_cached(session, workspace_id, ("email_template", kind), load)
     if stored is None:
         return templates.DEFAULTS[kind]
     return TemplateSource(stored.subject, stored.text_body, stored.html_body)
 
 
 async def _status_labels(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, str]:
-    rows = await session.execute(
-        select(Status.name, Status.label).where(Status.workspace_id == workspace_id)
-    )
-    return dict(rows.tuples().all())
+    return {s.name: s.label for s in await tickets.workspace_statuses(session, workspace_id)}
 
 
 async def _thread(session: AsyncSession, row: EmailMessage) -> list[str]:
@@ -174,6 +175,13 @@ async def queue_notification(
         attempts=0,
         created_at=utcnow(),
     )
+    runner = getattr(session.info.get("db"), "job_runner", None)
+    if not settings.smtp_url and getattr(runner, "runs_here", False):
+        # the process that would send it has no relay: logged as skipped now, no job to run
+        row.status, row.last_error = "skipped", NO_SMTP
+        log.info("no TICKETDESK_SMTP_URL: email %s (%s) not sent", row.id, kind)
+        session.add(row)
+        return row
     session.add(row)
     await session.flush()
     enqueue_after_commit(session, SEND_JOB, job_id=f"email:{row.id}", email_id=str(row.id))
@@ -333,18 +341,29 @@ async def send_template(
 async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
     """Send one queued email; safe to run twice (a sent row is never sent again)."""
     now = utcnow()
+    claimable = (
+        EmailMessage.id == uuid.UUID(email_id),
+        EmailMessage.direction == "out",
+        or_(
+            EmailMessage.status == "pending",
+            (EmailMessage.status == "sending") & (EmailMessage.claimed_at < now - CLAIM_TIMEOUT),
+        ),
+    )
+    if not ctx.settings.smtp_url:  # nothing to thread or send: settle the row in one write
+        async with ctx.db.unit_of_work() as session:
+            skipped = await session.execute(
+                update(EmailMessage)
+                .where(*claimable)
+                .values(status="skipped", last_error=NO_SMTP, sent_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        if getattr(skipped, "rowcount", 0) == 1:
+            log.info("no TICKETDESK_SMTP_URL: email %s not sent", email_id)
+        return
     async with ctx.db.unit_of_work() as session:
         claimed = await session.execute(
             update(EmailMessage)
-            .where(
-                EmailMessage.id == uuid.UUID(email_id),
-                EmailMessage.direction == "out",
-                or_(
-                    EmailMessage.status == "pending",
-                    (EmailMessage.status == "sending")
-                    & (EmailMessage.claimed_at < now - CLAIM_TIMEOUT),
-                ),
-            )
+            .where(*claimable)
             .values(status="sending", claimed_at=now, attempts=EmailMessage.attempts + 1)
             .execution_options(synchronize_session=False)
         )
@@ -361,10 +380,6 @@ async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
             headers["In-Reply-To"] = f"<{thread[-1]}>"
             headers["References"] = " ".join(f"<{m}>" for m in thread)
         row.headers = headers
-    if not ctx.settings.smtp_url:
-        log.info("no TICKETDESK_SMTP_URL: email %s (%s) not sent", row.id, row.kind)
-        await _finish(ctx, row.id, status="skipped", error="no SMTP server configured")
-        return
     try:
         await smtp_send(ctx.settings.smtp_url, build_mime(row))
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:

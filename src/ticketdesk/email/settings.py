@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.config import Settings
-from ticketdesk.db import insert_ignoring_conflicts, session_cached, utcnow
+from ticketdesk.config_cache import config_cached
+from ticketdesk.db import insert_ignoring_conflicts, utcnow
 from ticketdesk.models import ChannelSettings, Workspace
 
 _FALLBACK_DOMAIN = "ticketdesk.localhost"
@@ -43,9 +44,7 @@ async def channel_settings(session: AsyncSession, workspace_id: uuid.UUID) -> Ch
         )
         return found if found is not None else defaults(workspace_id)
 
-    return cast(
-        ChannelSettings, await session_cached(session, ("channel_settings", workspace_id), load)
-    )
+    return await config_cached(session, workspace_id, "channel_settings", load)
 
 
 async def update_channel_settings(

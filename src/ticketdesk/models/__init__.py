@@ -68,5 +68,6 @@ __all__ = [
     "Workspace",
 ]
 
-# rows whose ORM changes drop a session's configuration cache (db.session_cached)
-CONFIG_TYPES.extend([SlaPolicy, Automation, ChannelSettings])
+# the configuration rows ticketdesk.config_cache serves; a write to one drops the session's
+# copies, and a trigger bumps the workspace's config_version (migration 0007)
+CONFIG_TYPES.extend([Status, SlaPolicy, BusinessHours, Automation, ChannelSettings, EmailTemplate])

@@ -24,9 +24,9 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    ticket_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True
-    )
+    # No foreign key to tickets: the log is append-only, a ticket goes only with its workspace
+    # (whose cascade removes its events), and the per-row check was a quarter of the SLA sweep.
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     type: Mapped[str] = mapped_column(String(64))
     actor_kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)

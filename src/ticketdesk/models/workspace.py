@@ -21,6 +21,8 @@ class Workspace(Base):
     ticket_prefix: Mapped[str] = mapped_column(String(10), default="TKT")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     next_ticket_number: Mapped[int] = mapped_column(Integer, default=1)
+    # bumped by a database trigger on every configuration write (see ticketdesk.config_cache)
+    config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -50,7 +50,7 @@ async def login(
     )
     if workspace_slug:
         stmt = stmt.where(Workspace.slug == workspace_slug)
-    candidates = (await session.execute(stmt.order_by(Workspace.created_at))).tuples().all()
+    candidates = (await session.execute(stmt.order_by(Workspace.created_at))).all()
     match = next((c for c in candidates if verify_password(c[0].password_hash, password)), None)
     if not candidates:
         verify_password(None, password)  # same cost whether or not the email exists

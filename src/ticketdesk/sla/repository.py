@@ -11,7 +11,8 @@ from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import UTCDateTime, dialect_name, session_cached
+from ticketdesk.config_cache import config_cached
+from ticketdesk.db import UTCDateTime, dialect_name
 from ticketdesk.models import BusinessHours, Event, SlaClock, SlaPolicy, Ticket, Workspace
 
 
@@ -24,15 +25,23 @@ async def active_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Seq
         )
         return (await session.scalars(stmt)).all()
 
-    return cast(
-        Sequence[SlaPolicy], await session_cached(session, ("sla_policies", workspace_id), load)
-    )
+    return await config_cached(session, workspace_id, "sla_policies", load)
 
 
-async def business_hours(session: AsyncSession, hours_id: uuid.UUID | None) -> BusinessHours | None:
+async def business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID | None
+) -> BusinessHours | None:
     if hours_id is None:
         return None
-    return await session.get(BusinessHours, hours_id)
+
+    async def load() -> BusinessHours | None:
+        return await session.scalar(
+            select(BusinessHours).where(
+                BusinessHours.id == hours_id, BusinessHours.workspace_id == workspace_id
+            )
+        )
+
+    return await config_cached(session, workspace_id, ("business_hours", hours_id), load)
 
 
 async def store_clock(
@@ -83,7 +92,9 @@ async def mark_and_record(
 ) -> list[Any]:
     """Mark up to `limit` tickets newly warned/breached and write one event for each, in one
     set-based statement on PostgreSQL (candidates locked with SKIP LOCKED, so concurrent
-    sweepers never mark a ticket twice). Rows: ticket columns, `metric` and `event_id`."""
+    sweepers never mark a ticket twice). The locked rows are updated by their ctid, which
+    cannot move while we hold the lock: a TID scan instead of 20,000 primary-key probes.
+    Rows: ticket columns, `metric` and `event_id`."""
     where, marker = _MARKS[kind]
     params = {"now": now, "limit": limit, "type": event_type}
     if dialect_name(session) == "postgresql":
@@ -91,17 +102,16 @@ async def mark_and_record(
             text(
                 f"""
             WITH candidates AS (
-                SELECT c.ticket_id FROM sla_clocks c WHERE {where}
+                SELECT c.ctid AS row_id FROM sla_clocks c WHERE {where}
                 ORDER BY {_ORDER[kind]} LIMIT :limit FOR UPDATE SKIP LOCKED
             ), clocks AS (
                 UPDATE sla_clocks SET {marker} = :now
-                WHERE ticket_id = ANY(ARRAY(SELECT ticket_id FROM candidates))
+                WHERE ctid = ANY(ARRAY(SELECT row_id FROM candidates))
                 RETURNING ticket_id
-            ), marked AS (
-                SELECT t.* FROM tickets t WHERE t.id = ANY(ARRAY(SELECT ticket_id FROM clocks))
             ), rows AS (
                 SELECT {_RETURNED}, {_METRIC} AS metric, w.ticket_prefix
-                FROM marked m JOIN workspaces w ON w.id = m.workspace_id
+                FROM tickets m JOIN workspaces w ON w.id = m.workspace_id
+                WHERE m.id = ANY(ARRAY(SELECT ticket_id FROM clocks))
             ), written AS (
                 INSERT INTO events (workspace_id, ticket_id, type, actor_kind, actor_name,
                                     data, created_at)
@@ -232,7 +242,7 @@ async def ticket_prefixes(
     rows = await session.execute(
         select(Workspace.id, Workspace.ticket_prefix).where(Workspace.id.in_(workspace_ids))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def policies_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, SlaPolicy]:

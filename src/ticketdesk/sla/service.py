@@ -274,7 +274,7 @@ async def recompute(
             labels = list(await tickets.ticket_labels(session, ticket.id))
         policy, _ = match_policy(policies, ticket, labels)
         hours = await repository.business_hours(
-            session, policy.business_hours_id if policy else None
+            session, ticket.workspace_id, policy.business_hours_id if policy else None
         )
         result = compute(ticket, policy, calendar_of(hours), now)
     if result.policy is None and ticket.sla_policy_id is None and ticket.sla_state == "none":
@@ -352,7 +352,9 @@ async def explain(
     policies = await repository.active_policies(session, ticket.workspace_id)
     labels = list(await tickets.ticket_labels(session, ticket.id))
     policy, why_policy = match_policy(policies, ticket, labels)
-    hours = await repository.business_hours(session, policy.business_hours_id if policy else None)
+    hours = await repository.business_hours(
+        session, workspace.id, policy.business_hours_id if policy else None
+    )
     calendar = calendar_of(hours)
     result = compute(ticket, policy, calendar, now)
     clocks = [_explain_clock(ticket, clock, calendar, hours, now) for clock in result.clocks]

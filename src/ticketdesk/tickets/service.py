@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,10 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.auth.principal import Principal
+from ticketdesk.config_cache import config_cached
 from ticketdesk.db import (
     deferred,
+    dialect_name,
     insert_ignoring_conflicts,
     new_id,
+    on_end,
     stop_deferring,
     utcnow,
 )
@@ -99,47 +104,53 @@ async def ticket_read(
     return repository.ticket_view(ticket, ctx)
 
 
+async def workspace_statuses(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Status]:
+    """The workspace's statuses in their order (configuration: read once per process)."""
+
+    async def load() -> Sequence[Status]:
+        stmt = (
+            select(Status)
+            .where(Status.workspace_id == workspace_id)
+            .order_by(Status.position, Status.name)
+        )
+        return tuple((await session.scalars(stmt)).all())
+
+    return await config_cached(session, workspace_id, "statuses", load)
+
+
 async def resolve_status(
     session: AsyncSession, workspace_id: uuid.UUID, name: str | None
 ) -> Status:
-    # remembered for the session (one request): a bulk change resolves the same status 1,000 times
-    cache: dict[tuple[uuid.UUID, str | None], Status] = session.info.setdefault("statuses", {})
-    if (workspace_id, name) in cache:
-        return cache[workspace_id, name]
-    stmt = select(Status).where(Status.workspace_id == workspace_id)
-    if name is None:
-        stmt = stmt.where(Status.category == "open").order_by(Status.position).limit(1)
-    else:
-        stmt = stmt.where(Status.name == name)
-    status = await session.scalar(stmt)
-    if status is None:
-        raise ValidationFailed(
-            f"Unknown status {name!r}; see GET /statuses.", loc=("body", "status")
-        )
-    cache[workspace_id, name] = status
-    return status
+    """The status called `name`, or the first open-category one when no name is given."""
+    for status in await workspace_statuses(session, workspace_id):
+        if status.name == name or (name is None and status.category == "open"):
+            return status
+    raise ValidationFailed(f"Unknown status {name!r}; see GET /statuses.", loc=("body", "status"))
 
 
 async def upsert_contact(
     session: AsyncSession, workspace_id: uuid.UUID, email: str, name: str | None
 ) -> Contact:
-    await insert_ignoring_conflicts(
-        session,
-        Contact,
-        [
-            {
-                "id": new_id(),
-                "workspace_id": workspace_id,
-                "email": email,
-                "name": name,
-                "created_at": utcnow(),
-            }
-        ],
-        ["workspace_id", "email"],
-    )
-    contact = await session.scalar(
-        select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == email)
-    )
+    """The workspace's contact with this email, created when new (read first: most requesters
+    write again; the insert ignores a concurrent twin and the read after it finds either)."""
+    stmt = select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == email)
+    contact = await session.scalar(stmt)
+    if contact is None:
+        await insert_ignoring_conflicts(
+            session,
+            Contact,
+            [
+                {
+                    "id": new_id(),
+                    "workspace_id": workspace_id,
+                    "email": email,
+                    "name": name,
+                    "created_at": utcnow(),
+                }
+            ],
+            ["workspace_id", "email"],
+        )
+        contact = await session.scalar(stmt)
     assert contact is not None
     if name and not contact.name:
         contact.name = name
@@ -154,26 +165,29 @@ async def ensure_labels(
     if not unique:
         return {}
     known: dict[str, uuid.UUID] = session.info.setdefault(("labels", workspace_id), {})
-    if all(n in known for n in unique):
-        return {n: known[n] for n in unique}
-    now = utcnow()
-    await insert_ignoring_conflicts(
-        session,
-        Label,
-        [
-            {"id": new_id(), "workspace_id": workspace_id, "name": n, "created_at": now}
-            for n in unique
-        ],
-        ["workspace_id", "name"],
-    )
-    rows = await session.execute(
-        select(Label.name, Label.id).where(
-            Label.workspace_id == workspace_id, Label.name.in_(unique)
+    missing = [n for n in unique if n not in known]
+    if missing:
+        stmt = select(Label.name, Label.id).where(
+            Label.workspace_id == workspace_id, Label.name.in_(missing)
         )
-    )
-    found = dict(rows.tuples().all())
-    known.update(found)
-    return found
+        known.update({name: label_id for name, label_id in await session.execute(stmt)})
+        new = [n for n in missing if n not in known]
+        if new:  # created on the fly; a concurrent twin is ignored and read back
+            now = utcnow()
+            await insert_ignoring_conflicts(
+                session,
+                Label,
+                [
+                    {"id": new_id(), "workspace_id": workspace_id, "name": n, "created_at": now}
+                    for n in new
+                ],
+                ["workspace_id", "name"],
+            )
+            stmt = select(Label.name, Label.id).where(
+                Label.workspace_id == workspace_id, Label.name.in_(new)
+            )
+            known.update({name: label_id for name, label_id in await session.execute(stmt)})
+    return {n: known[n] for n in unique}
 
 
 async def check_assignee(
@@ -222,6 +236,36 @@ def _ref(obj: User | Team | None) -> dict[str, Any] | None:
     return {"id": obj.id, "name": obj.name} if obj is not None else None
 
 
+# Creates in one workspace queue on its number counter until the holder commits. Admitting
+# more than a few per process at once only moves that queue into PostgreSQL, where every
+# waiter holds a connection and a lock slot and competes for this process's event loop with
+# the holder, whose every resumption the whole queue waits for; the rest wait here, in order.
+CREATES_AT_ONCE = 4
+_create_gates: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[uuid.UUID, asyncio.Semaphore]
+] = weakref.WeakKeyDictionary()  # per event loop: a semaphore belongs to one
+
+
+async def _admit_create(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Hold one of the workspace's create slots until this transaction ends (re-entrant: a
+    transaction that creates several tickets holds one slot)."""
+    held: set[uuid.UUID] = session.info.setdefault("create_slots", set())
+    if workspace_id in held:
+        return
+    gates = _create_gates.setdefault(asyncio.get_running_loop(), {})
+    gate = gates.get(workspace_id)
+    if gate is None:
+        gate = gates[workspace_id] = asyncio.Semaphore(CREATES_AT_ONCE)
+    await gate.acquire()
+    held.add(workspace_id)
+
+    def release() -> None:
+        held.discard(workspace_id)
+        gate.release()
+
+    on_end(session, release)
+
+
 async def create_ticket(
     session: AsyncSession,
     workspace: Workspace,
@@ -232,6 +276,7 @@ async def create_ticket(
     created_at: datetime | None = None,
     conversation_id: uuid.UUID | None = None,
 ) -> Ticket:
+    await _admit_create(session, workspace.id)
     status = await resolve_status(session, workspace.id, data.status)
     assignee = (
         await check_assignee(session, workspace.id, data.assignee_id) if data.assignee_id else None
@@ -247,7 +292,6 @@ async def create_ticket(
     ticket = Ticket(
         id=new_id(),
         workspace_id=workspace.id,
-        number=await allocate_number(session, workspace.id),
         subject=data.subject,
         description=data.description,
         status=status.name,
@@ -269,24 +313,14 @@ async def create_ticket(
         closed_at=now if status.category == "closed" else None,
         sla_state="none",
     )
-    session.add(ticket)
-    await session.flush()
-    if label_ids:
-        await session.execute(
-            insert(TicketLabel),
-            [{"ticket_id": ticket.id, "label_id": label_id} for label_id in label_ids.values()],
-        )
-    repository.remember_context(
-        session, ticket, sorted(label_ids), contact=requester, user=assignee, team=team
-    )
-    events.record(
+    created = events.prepare(
         session,
         workspace_id=workspace.id,
         ticket_id=ticket.id,
         type="ticket.created",
         actor=actor,
         data={
-            "ticket": ticket_key(workspace, ticket),
+            "ticket": None,  # the key, once the ticket has its number
             "subject": ticket.subject,
             "status": ticket.status,
             "priority": ticket.priority,
@@ -296,6 +330,25 @@ async def create_ticket(
             "team": _ref(team),
             "requester": {"id": requester.id, "email": requester.email} if requester else None,
         },
+    )
+    if dialect_name(session) == "postgresql":
+        # the number, the row, its labels and its event in one statement (see insert_numbered)
+        await repository.insert_numbered(
+            session, workspace, ticket, list(label_ids.values()), created
+        )
+    else:  # one writer at a time: nobody queues behind the workspace row
+        ticket.number = await allocate_number(session, workspace.id)
+        session.add(ticket)
+        await session.flush()
+        if label_ids:
+            await session.execute(
+                insert(TicketLabel),
+                [{"ticket_id": ticket.id, "label_id": label_id} for label_id in label_ids.values()],
+            )
+        created.data = {**created.data, "ticket": ticket_key(workspace, ticket)}
+        session.add(created)
+    repository.remember_context(
+        session, ticket, sorted(label_ids), contact=requester, user=assignee, team=team
     )
     await notify_observers(
         session, TicketChange(ticket=ticket, workspace=workspace, actor=actor, created=True)
@@ -377,7 +430,7 @@ async def ticket_labels(session: AsyncSession, ticket_id: uuid.UUID) -> dict[str
         .join(TicketLabel, TicketLabel.label_id == Label.id)
         .where(TicketLabel.ticket_id == ticket_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def set_labels(

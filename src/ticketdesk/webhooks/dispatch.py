@@ -69,7 +69,17 @@ async def dispatch_events(db: Database, event_ids: Sequence[int]) -> list[uuid.U
     """Fan undispatched events out into deliveries; returns the new delivery ids."""
     if not event_ids:
         return []
+    ids = list(event_ids)
     async with db.unit_of_work() as session:
+        if not await _anyone_subscribed(session, ids):
+            # nobody to deliver to: mark them fanned out without loading a single event
+            await session.execute(
+                update(Event)
+                .where(Event.id.in_(ids), Event.dispatched_at.is_(None))
+                .values(dispatched_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            return []
         found = (
             await session.scalars(
                 select(Event)
@@ -149,6 +159,20 @@ async def dispatch_events(db: Database, event_ids: Sequence[int]) -> list[uuid.U
                 )
             )
     return list(dict.fromkeys([row["id"] for row in rows] + waiting))
+
+
+async def _anyone_subscribed(session: Any, event_ids: list[int]) -> bool:
+    """Whether an active subscription exists in any workspace these events belong to."""
+    workspaces = select(Event.workspace_id).where(Event.id.in_(event_ids))
+    found = await session.scalar(
+        select(WebhookSubscription.id)
+        .where(
+            WebhookSubscription.workspace_id.in_(workspaces),
+            WebhookSubscription.active.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def _ticket_views(session: Any, ticket_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:

@@ -32,7 +32,7 @@ SWEEP_EVERY_SECONDS = 5
 SWEEP_GRACE_SECONDS = 3.0
 
 
-@job(DISPATCH_JOB, timeout_seconds=60, max_tries=3)
+@job(DISPATCH_JOB, timeout_seconds=60, max_tries=3, merge="event_ids", merge_limit=DISPATCH_CHUNK)
 async def dispatch_job(ctx: JobContext, event_ids: list[int]) -> None:
     created = await dispatch_events(ctx.db, event_ids)
     await deliver(ctx.db, ctx.settings, created)
