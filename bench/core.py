@@ -414,7 +414,8 @@ async def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the seeded database as it is")
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=200, help="requests per latency figure")
-    parser.add_argument("--creates", type=int, default=3000)
+    parser.add_argument("--creates", type=int, default=6000, help="in all, over the rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating API/ceiling rounds")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--q", default="invoice", help="the full-text word for the q= figure")
@@ -499,19 +500,26 @@ async def main() -> None:
 
         if not args.skip_create:
             await api_creates(api, 200, args.concurrency)  # warm-up
-            cpu = api.cpu_seconds()
-            api_rate = await api_creates(api, args.creates, args.concurrency)
-            create_cpu_ms = (api.cpu_seconds() - cpu) / args.creates * 1000
-            raw_rate = await raw_creates(asyncpg_dsn(url), args.creates, args.concurrency)
-            ratio = api_rate / raw_rate
-            print(
-                f"\ncreate at concurrency {args.concurrency}: API {api_rate:.0f}/s, "
-                f"raw asyncpg ceiling {raw_rate:.0f}/s, API/ceiling {ratio:.0%}; "
-                f"API cpu {create_cpu_ms:.1f} ms per create"
-            )
+            # API and ceiling alternate, so that the machine's drift (checkpoints, autovacuum,
+            # the disk's fsync latency) reaches both alike; the verdict is the median round
+            print(f"\ncreate at concurrency {args.concurrency}, {args.rounds} alternating rounds")
+            rounds = []
+            per_round = max(1, args.creates // args.rounds)
+            for number in range(1, args.rounds + 1):
+                cpu = api.cpu_seconds()
+                api_rate = await api_creates(api, per_round, args.concurrency)
+                create_cpu_ms = (api.cpu_seconds() - cpu) / per_round * 1000
+                raw_rate = await raw_creates(asyncpg_dsn(url), per_round, args.concurrency)
+                rounds.append((api_rate / raw_rate, api_rate, raw_rate))
+                print(
+                    f"  round {number}: API {api_rate:.0f}/s, raw asyncpg ceiling "
+                    f"{raw_rate:.0f}/s, API/ceiling {api_rate / raw_rate:.0%}; "
+                    f"API cpu {create_cpu_ms:.1f} ms per create"
+                )
+            ratio, api_rate, raw_rate = sorted(rounds)[len(rounds) // 2]
             results.append(
                 (
-                    "create API/ceiling",
+                    "create API/ceiling (median round)",
                     f"{api_rate:.0f}/s vs {raw_rate:.0f}/s = {ratio:.0%}",
                     "ok" if ratio >= TARGET_CREATE_RATIO else "MISSED",
                 )

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import Depends, Request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.tokens import API_TOKEN_PREFIX, hash_token
@@ -107,34 +107,48 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
             role=role_for_scopes(api_token.scopes),
             scopes=frozenset(api_token.scopes),
         )
-    row = (
-        await session.execute(
-            select(AuthSession, User, Workspace)
-            .join(User, User.id == AuthSession.user_id)
-            .join(Workspace, Workspace.id == User.workspace_id)
-            .where(AuthSession.token_hash == digest)
-        )
-    ).first()
+    row = (await session.execute(_SESSION_LOOKUP, {"digest": digest})).first()
     if row is None:
         return None
-    auth_session, user, workspace = row
-    _keep_workspace(session, workspace)
-    if auth_session.revoked_at is not None or auth_session.expires_at <= now or not user.active:
+    _keep_workspace(session, row.Workspace)
+    if row.revoked_at is not None or row.expires_at <= now or not row.active:
         return None
-    if auth_session.last_used_at is None or now - auth_session.last_used_at > LAST_USED_RESOLUTION:
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         await session.execute(
-            update(AuthSession).where(AuthSession.id == auth_session.id).values(last_used_at=now)
+            update(AuthSession).where(AuthSession.id == row.session_id).values(last_used_at=now)
         )
     return Principal(
-        workspace_id=user.workspace_id,
+        workspace_id=row.workspace_id,
         kind="user",
-        id=user.id,
-        name=user.name,
-        role=user.role,
-        email=user.email,
+        id=row.user_id,
+        name=row.name,
+        role=row.role,
+        email=row.email,
         scopes=frozenset(SCOPES),
-        session_id=auth_session.id,
+        session_id=row.session_id,
     )
+
+
+# every request runs it: built once, and only the columns it needs (the workspace whole, for
+# the identity map)
+_SESSION_LOOKUP = (
+    select(
+        AuthSession.id.label("session_id"),
+        AuthSession.revoked_at,
+        AuthSession.expires_at,
+        AuthSession.last_used_at,
+        User.id.label("user_id"),
+        User.workspace_id,
+        User.name,
+        User.role,
+        User.email,
+        User.active,
+        Workspace,
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .join(Workspace, Workspace.id == User.workspace_id)
+    .where(AuthSession.token_hash == bindparam("digest"))
+)
 
 
 async def get_principal(request: Request, session: SessionDep) -> Principal:

@@ -29,6 +29,7 @@ from ticketdesk.queue.schemas import (
 from ticketdesk.tickets import repository
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.filters import TicketFilters, ticket_filters
+from ticketdesk.tickets.routes import ticket_response
 from ticketdesk.tickets.schemas import TicketRead
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
@@ -39,14 +40,6 @@ Filters = Annotated[TicketFilters, Depends(ticket_filters)]
 TicketRef = Annotated[str, "TKT-42 or the ticket's id"]
 
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
-
-
-def ticket_response(body: dict[str, Any], status_code: int = 200, **headers: str) -> JSONResponse:
-    """A ticket with its ETag, like every ticket response."""
-    payload = TicketRead.model_validate(body).model_dump(mode="json")
-    return JSONResponse(
-        payload, status_code=status_code, headers={"ETag": f'"{body["version"]}"', **headers}
-    )
 
 
 @router.post(

@@ -46,10 +46,17 @@ _READ = problems(401, 403, 404, 422)
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
 
 
+class _SerializedJSON(JSONResponse):
+    """A JSON response whose body pydantic-core has already serialized."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
 def ticket_response(body: dict[str, Any], status_code: int = 200, **headers: str) -> JSONResponse:
-    payload = TicketRead.model_validate(body).model_dump(mode="json")
-    return JSONResponse(
-        payload,
+    """A ticket with its ETag, like every ticket response."""
+    return _SerializedJSON(
+        TicketRead.model_validate(body).model_dump_json().encode(),
         status_code=status_code,
         headers={"ETag": f'"{body["version"]}"', **headers},
     )

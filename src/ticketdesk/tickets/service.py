@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
@@ -128,13 +128,22 @@ async def resolve_status(
     raise ValidationFailed(f"Unknown status {name!r}; see GET /statuses.", loc=("body", "status"))
 
 
+_CONTACT_BY_EMAIL = select(Contact).where(
+    Contact.workspace_id == bindparam("workspace_id"), Contact.email == bindparam("email")
+)
+_LABELS_BY_NAME = select(Label.name, Label.id).where(
+    Label.workspace_id == bindparam("workspace_id"),
+    Label.name.in_(bindparam("names", expanding=True)),
+)
+
+
 async def upsert_contact(
     session: AsyncSession, workspace_id: uuid.UUID, email: str, name: str | None
 ) -> Contact:
     """The workspace's contact with this email, created when new (read first: most requesters
     write again; the insert ignores a concurrent twin and the read after it finds either)."""
-    stmt = select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == email)
-    contact = await session.scalar(stmt)
+    params = {"workspace_id": workspace_id, "email": email}
+    contact = await session.scalar(_CONTACT_BY_EMAIL, params)
     if contact is None:
         await insert_ignoring_conflicts(
             session,
@@ -150,7 +159,7 @@ async def upsert_contact(
             ],
             ["workspace_id", "email"],
         )
-        contact = await session.scalar(stmt)
+        contact = await session.scalar(_CONTACT_BY_EMAIL, params)
     assert contact is not None
     if name and not contact.name:
         contact.name = name
@@ -167,10 +176,10 @@ async def ensure_labels(
     known: dict[str, uuid.UUID] = session.info.setdefault(("labels", workspace_id), {})
     missing = [n for n in unique if n not in known]
     if missing:
-        stmt = select(Label.name, Label.id).where(
-            Label.workspace_id == workspace_id, Label.name.in_(missing)
+        found = await session.execute(
+            _LABELS_BY_NAME, {"workspace_id": workspace_id, "names": missing}
         )
-        known.update({name: label_id for name, label_id in await session.execute(stmt)})
+        known.update({name: label_id for name, label_id in found})
         new = [n for n in missing if n not in known]
         if new:  # created on the fly; a concurrent twin is ignored and read back
             now = utcnow()
@@ -183,10 +192,10 @@ async def ensure_labels(
                 ],
                 ["workspace_id", "name"],
             )
-            stmt = select(Label.name, Label.id).where(
-                Label.workspace_id == workspace_id, Label.name.in_(new)
+            found = await session.execute(
+                _LABELS_BY_NAME, {"workspace_id": workspace_id, "names": new}
             )
-            known.update({name: label_id for name, label_id in await session.execute(stmt)})
+            known.update({name: label_id for name, label_id in found})
     return {n: known[n] for n in unique}
 
 
