@@ -42,16 +42,15 @@ async def config_cached(
     if db is not None and not session.info.get(CONFIG_WRITTEN):
         workspace = await session.get(Workspace, workspace_id)  # in the identity map: no SQL
         version = workspace.config_version if workspace is not None else None
-    if db is not None and version is not None:
         shared = db.config_cache.get(key)
-        if shared is not None and shared[0] == version:
+        if version is not None and shared is not None and shared[0] == version:
             mine[key] = shared[1]
             return shared[1]  # type: ignore[no-any-return]
     value = await load()
-    if CONFIG_CACHE not in session.info:  # the load itself wrote configuration
+    if CONFIG_CACHE not in session.info:  # the load itself wrote configuration: keep nothing
         return value
-    session.info[CONFIG_CACHE][key] = value
-    if db is not None and version is not None and not session.info.get(CONFIG_WRITTEN):
+    mine[key] = value
+    if db is not None and version is not None:
         if len(db.config_cache) >= MAX_ENTRIES:
             db.config_cache.clear()
         db.config_cache[key] = (version, detached_copy(value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections import defaultdict
@@ -142,9 +143,14 @@ def _watch_config_statements(state: Any) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    names = {getattr(t, "__tablename__", None) for t in CONFIG_TYPES}
-    if getattr(table, "name", None) in names:
+    if getattr(table, "name", None) in _config_tables():
         _config_written(state.session)
+
+
+@functools.cache
+def _config_tables() -> frozenset[str]:
+    # first called on a statement, long after the models have filled CONFIG_TYPES
+    return frozenset(getattr(t, "__tablename__", "") for t in CONFIG_TYPES)
 
 
 _DEFERRED = "deferred_writes"

@@ -62,7 +62,6 @@ def prepare(
         actor_name=actor.get("name"),
         data=_jsonable(data),
         created_at=utcnow(),
-        dispatched_at=None,
     )
     pending: list[Event] | None = session.info.get("new_events")
     if pending is None:

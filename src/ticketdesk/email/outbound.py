@@ -175,14 +175,13 @@ async def queue_notification(
         attempts=0,
         created_at=utcnow(),
     )
+    session.add(row)
     runner = getattr(session.info.get("db"), "job_runner", None)
     if not settings.smtp_url and getattr(runner, "runs_here", False):
         # the process that would send it has no relay: logged as skipped now, no job to run
         row.status, row.last_error = "skipped", NO_SMTP
         log.info("no TICKETDESK_SMTP_URL: email %s (%s) not sent", row.id, kind)
-        session.add(row)
         return row
-    session.add(row)
     await session.flush()
     enqueue_after_commit(session, SEND_JOB, job_id=f"email:{row.id}", email_id=str(row.id))
     return row

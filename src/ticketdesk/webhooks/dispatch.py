@@ -83,7 +83,7 @@ async def dispatch_events(db: Database, event_ids: Sequence[int]) -> list[uuid.U
         found = (
             await session.scalars(
                 select(Event)
-                .where(Event.id.in_(list(event_ids)), Event.dispatched_at.is_(None))
+                .where(Event.id.in_(ids), Event.dispatched_at.is_(None))
                 .order_by(Event.id)
                 .with_for_update(skip_locked=True)
             )
