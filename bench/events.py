@@ -46,13 +46,13 @@ from ticketdesk.auth.principal import Principal  # noqa: E402
 from ticketdesk.config import Settings  # noqa: E402
 from ticketdesk.db import Database  # noqa: E402
 from ticketdesk.events import SYSTEM_ACTOR  # noqa: E402
+from ticketdesk.jobs import ArqRunner  # noqa: E402
 from ticketdesk.migrate import upgrade_async  # noqa: E402
 from ticketdesk.models import Event, Workspace  # noqa: E402
 from ticketdesk.tickets.schemas import TicketCreate, TicketUpdate  # noqa: E402
 from ticketdesk.tickets.service import create_ticket, update_ticket  # noqa: E402
 from ticketdesk.webhooks.schemas import WebhookCreate  # noqa: E402
 from ticketdesk.webhooks.service import create_subscription  # noqa: E402
-from ticketdesk.worker import ArqRunner  # noqa: E402
 from ticketdesk.workspaces.service import create_workspace  # noqa: E402
 
 PG = os.environ.get("TICKETDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

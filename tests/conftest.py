@@ -20,11 +20,14 @@ import httpx
 import pytest
 
 from tests.support import Tenant
+from ticketdesk import wiring
 from ticketdesk.app import create_app
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
 from ticketdesk.migrate import upgrade_async
 from ticketdesk.workspaces.service import create_workspace
+
+wiring.register()  # services called directly run the same observers as the app
 
 PG_ADMIN_DSN = os.environ.get("TICKETDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -26,8 +26,8 @@ from ticketdesk.auth.principal import Principal
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
 from ticketdesk.migrate import upgrade_async
-from ticketdesk.people.schemas import UserCreate
-from ticketdesk.people.service import create_user
+from ticketdesk.users.schemas import UserCreate
+from ticketdesk.users.service import create_user
 from ticketdesk.workspaces.service import create_workspace
 
 MAX_EXAMPLES = int(os.environ.get("TICKETDESK_FUZZ_EXAMPLES", "25"))

@@ -2,8 +2,16 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { useSession } from './auth/session';
 import { Layout } from './components/Layout';
 import { Spinner } from './components/ui';
-import { LabelsAdmin, StatusesAdmin, TeamsAdmin, TokensAdmin, UsersAdmin, WorkspaceAdmin } from './features/admin/AdminPages';
-import { AutomationsAdmin, EmailAdmin, SlaAdmin, WebhooksAdmin } from './features/admin/MoreAdmin';
+import { ApiTokensPage } from './features/admin/ApiTokensPage';
+import { AutomationsPage } from './features/admin/AutomationsPage';
+import { EmailPage } from './features/admin/EmailPage';
+import { LabelsPage } from './features/admin/LabelsPage';
+import { SlaPoliciesPage } from './features/admin/SlaPoliciesPage';
+import { StatusesPage } from './features/admin/StatusesPage';
+import { TeamsPage } from './features/admin/TeamsPage';
+import { UsersPage } from './features/admin/UsersPage';
+import { WebhooksPage } from './features/admin/WebhooksPage';
+import { WorkspacePage } from './features/admin/WorkspacePage';
 import { LoginPage } from './features/LoginPage';
 import { NewTicketPage } from './features/NewTicketPage';
 import { ViewsPage } from './features/ViewsPage';
@@ -25,16 +33,16 @@ export function App() {
           <Route path="views" element={<ViewsPage />} />
           {me.role === 'admin' && (
             <Route path="admin">
-              <Route path="users" element={<UsersAdmin />} />
-              <Route path="teams" element={<TeamsAdmin />} />
-              <Route path="labels" element={<LabelsAdmin />} />
-              <Route path="statuses" element={<StatusesAdmin />} />
-              <Route path="tokens" element={<TokensAdmin />} />
-              <Route path="workspace" element={<WorkspaceAdmin />} />
-              <Route path="sla" element={<SlaAdmin />} />
-              <Route path="automations" element={<AutomationsAdmin />} />
-              <Route path="webhooks" element={<WebhooksAdmin />} />
-              <Route path="email" element={<EmailAdmin />} />
+              <Route path="users" element={<UsersPage />} />
+              <Route path="teams" element={<TeamsPage />} />
+              <Route path="labels" element={<LabelsPage />} />
+              <Route path="statuses" element={<StatusesPage />} />
+              <Route path="tokens" element={<ApiTokensPage />} />
+              <Route path="workspace" element={<WorkspacePage />} />
+              <Route path="sla" element={<SlaPoliciesPage />} />
+              <Route path="automations" element={<AutomationsPage />} />
+              <Route path="webhooks" element={<WebhooksPage />} />
+              <Route path="email" element={<EmailPage />} />
             </Route>
           )}
           <Route path="*" element={<Navigate to="/" replace />} />

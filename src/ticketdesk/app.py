@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,32 +13,38 @@ from sqlalchemy import text
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.staticfiles import StaticFiles
 
-from ticketdesk import __version__
+from ticketdesk import __version__, wiring
+from ticketdesk.api_tokens.routes import router as api_tokens_router
 from ticketdesk.attachments.routes import router as attachments_router
+from ticketdesk.automations.routes import router as automations_router
+from ticketdesk.bulk.routes import router as bulk_router
 from ticketdesk.comments.routes import router as comments_router
 from ticketdesk.config import Settings, get_settings
-from ticketdesk.configuration.routes import router as configuration_router
 from ticketdesk.conversations.routes import router as conversations_router
 from ticketdesk.db import Database
-from ticketdesk.email import outbound as _email_jobs  # noqa: F401  (registers jobs, observers)
 from ticketdesk.email.routes import router as email_router
 from ticketdesk.errors import install_error_handlers, problem_response
+from ticketdesk.exports.routes import router as exports_router
 from ticketdesk.forms.routes import public_router as forms_public_router
 from ticketdesk.forms.routes import router as forms_router
-from ticketdesk.jobs import InProcessRunner
+from ticketdesk.imports.routes import router as imports_router
+from ticketdesk.labels.routes import router as labels_router
+from ticketdesk.links.routes import router as links_router
+from ticketdesk.merges.routes import router as merges_router
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
 from ticketdesk.notifications.routes import router as notifications_router
-from ticketdesk.openapi_extras import finish_schema
-from ticketdesk.people.routes import router as people_router
-from ticketdesk.queue.routes import router as queue_router
+from ticketdesk.openapi import finish_schema
 from ticketdesk.realtime.routes import router as realtime_router
-from ticketdesk.realtime.routes import start_live_updates, stop_live_updates
-from ticketdesk.sla.routes import automations_router
+from ticketdesk.sessions.routes import router as sessions_router
 from ticketdesk.sla.routes import router as sla_router
+from ticketdesk.statuses.routes import router as statuses_router
+from ticketdesk.teams.routes import router as teams_router
 from ticketdesk.tickets.routes import router as tickets_router
+from ticketdesk.users.routes import router as users_router
 from ticketdesk.views.routes import router as views_router
+from ticketdesk.watchers.routes import router as watchers_router
 from ticketdesk.webhooks.routes import router as webhooks_router
-from ticketdesk.webhooks.tasks import start_webhooks, stop_webhooks
+from ticketdesk.workspaces.routes import router as workspaces_router
 
 API_PREFIX = "/api/v1"
 
@@ -49,22 +55,27 @@ RAW_BODY_PATHS = [
     r"^/api/v1/inbound/email$",
 ]
 
-Hook = Callable[[FastAPI], Awaitable[None]]
-
-# Rooms that need start-up/shut-down work (the job runner, live updates) register here.
-startup_hooks: list[Hook] = [start_webhooks, start_live_updates]
-shutdown_hooks: list[Hook] = [stop_webhooks, stop_live_updates]
-
 
 def api_routers() -> list[APIRouter]:
     return [
-        people_router,
-        queue_router,  # before tickets: /tickets/bulk and /tickets/export.csv are not keys
+        sessions_router,
+        users_router,
+        teams_router,
+        api_tokens_router,
+        # before tickets: /tickets/bulk and /tickets/export.csv are not keys
+        bulk_router,
+        exports_router,
+        merges_router,
+        links_router,
+        watchers_router,
         sla_router,
         automations_router,
+        imports_router,  # before tickets: /tickets/import is not a key
         tickets_router,
         comments_router,
-        configuration_router,
+        statuses_router,
+        labels_router,
+        workspaces_router,
         attachments_router,
         notifications_router,
         views_router,
@@ -79,19 +90,16 @@ def api_routers() -> list[APIRouter]:
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    wiring.register()
     db = database or Database(settings.resolved_database_url, echo=settings.sql_echo)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await start_jobs(db, settings)
-        for hook in startup_hooks:
-            await hook(app)
         try:
-            yield
+            async with wiring.running(db, settings) as running:
+                app.state.broker = running.broker
+                yield
         finally:
-            for hook in reversed(shutdown_hooks):
-                await hook(app)
-            await stop_jobs(db)
             if database is None:
                 await db.dispose()
 
@@ -137,27 +145,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         raw_body_paths=RAW_BODY_PATHS,
     )
     return app
-
-
-async def start_jobs(db: Database, settings: Settings) -> None:
-    """Jobs run in this process unless Redis is configured (then `ticketdesk worker` runs them)."""
-    if db.job_runner is not None:
-        return
-    if settings.redis_url:
-        from ticketdesk.worker import ArqRunner
-
-        db.job_runner = ArqRunner(db, settings)
-    elif settings.embedded_jobs:
-        db.job_runner = InProcessRunner(db, settings)
-    else:
-        return
-    await db.job_runner.start()
-
-
-async def stop_jobs(db: Database) -> None:
-    if db.job_runner is not None:
-        await db.job_runner.stop()
-        db.job_runner = None
 
 
 class SpaPathConvertor(Convertor[str]):

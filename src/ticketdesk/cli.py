@@ -133,7 +133,28 @@ def seed(
     typer.echo(json.dumps(summary))
 
 
+@cli.command()
+def openapi(
+    output: Annotated[str | None, typer.Option(help="default: openapi/openapi.json")] = None,
+) -> None:
+    """Write the app's OpenAPI document (commit the result; a test compares it to the app)."""
+    from pathlib import Path
+
+    from ticketdesk.app import create_app
+    from ticketdesk.config import Settings
+    from ticketdesk.openapi import OPENAPI_PATH, render
+
+    app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+    path = Path(output) if output else OPENAPI_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(app.openapi()))
+    typer.echo(f"wrote {path}")
+
+
 def main() -> None:
+    from ticketdesk import wiring
+
+    wiring.register()  # seeding and imports run the same rules as the API
     cli(prog_name="ticketdesk")
 
 

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import CONFIG_CACHE, CONFIG_WRITTEN, Base, Database
+from ticketdesk.context import context
+from ticketdesk.db import Base
 from ticketdesk.models import Workspace
 
 T = TypeVar("T")
@@ -34,12 +35,14 @@ async def config_cached(
 ) -> T:
     """`load()`'s result for this workspace, from the session, the process, or the database."""
     key = (workspace_id, name)
-    mine: dict[Any, Any] = session.info.setdefault(CONFIG_CACHE, {})
+    ctx = context(session)
+    mine = ctx.config
     if key in mine:
         return mine[key]  # type: ignore[no-any-return]
-    db: Database | None = session.info.get("db")
+    db = ctx.db
+    written_before = ctx.config_written
     version = None
-    if db is not None and not session.info.get(CONFIG_WRITTEN):
+    if db is not None and not written_before:
         workspace = await session.get(Workspace, workspace_id)  # in the identity map: no SQL
         version = workspace.config_version if workspace is not None else None
         shared = db.config_cache.get(key)
@@ -47,7 +50,7 @@ async def config_cached(
             mine[key] = shared[1]
             return shared[1]  # type: ignore[no-any-return]
     value = await load()
-    if CONFIG_CACHE not in session.info:  # the load itself wrote configuration: keep nothing
+    if ctx.config_written and not written_before:  # the load itself wrote configuration
         return value
     mine[key] = value
     if db is not None and version is not None:

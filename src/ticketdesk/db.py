@@ -5,10 +5,8 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from ticketdesk.context import AfterCommit, DeferredWrites, context, open_context
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Database:
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """One transaction: commits when the block succeeds, rolls back when it raises."""
         async with self.sessionmaker() as session:
-            session.info["db"] = self
+            open_context(session, self)
             try:
                 yield session
                 await session.commit()
@@ -118,19 +118,18 @@ class Database:
         await self.engine.dispose()
 
 
-CONFIG_CACHE = "config_cache"  # session.info: this session's copies (see config_cache.py)
-CONFIG_WRITTEN = "config_written"  # session.info: the session wrote configuration
 CONFIG_TYPES: list[type] = []  # filled by models: the rows ticketdesk.config_cache serves
 
 
 def _config_written(session: Session) -> None:
-    session.info[CONFIG_WRITTEN] = True
-    session.info.pop(CONFIG_CACHE, None)
+    ctx = context(session)
+    ctx.config_written = True
+    ctx.config.clear()
 
 
 @event.listens_for(Session, "before_flush")
 def _watch_config_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if not CONFIG_TYPES or session.info.get(CONFIG_WRITTEN):
+    if not CONFIG_TYPES or context(session).config_written:
         return
     types = tuple(CONFIG_TYPES)
     if any(isinstance(obj, types) for obj in (*session.new, *session.dirty, *session.deleted)):
@@ -153,55 +152,42 @@ def _config_tables() -> frozenset[str]:
     return frozenset(getattr(t, "__tablename__", "") for t in CONFIG_TYPES)
 
 
-_DEFERRED = "deferred_writes"
-
-
-@dataclass
-class DeferredWrites:
-    """Rows a chunk of a bulk change writes at its end, one statement per table, instead of
-    a few statements per ticket: inserts by model, and (ticket, label) links to remove."""
-
-    inserts: dict[Any, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    unlinked: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
-    events: list[Any] = field(default_factory=list)  # Event objects, given ids when written
-
-
 def deferred(session: AsyncSession) -> DeferredWrites | None:
     """The session's deferred writes while a bulk chunk runs; None: write immediately."""
-    writes: DeferredWrites | None = session.info.get(_DEFERRED)
-    return writes
+    return context(session).deferred
 
 
 def start_deferring(session: AsyncSession) -> None:
-    session.info[_DEFERRED] = DeferredWrites()
+    context(session).deferred = DeferredWrites()
 
 
 def stop_deferring(session: AsyncSession) -> DeferredWrites | None:
     """Write immediately again; returns what was deferred (dropped if the chunk failed)."""
-    writes: DeferredWrites | None = session.info.pop(_DEFERRED, None)
+    ctx = context(session)
+    writes, ctx.deferred = ctx.deferred, None
     return writes
-
-
-AfterCommit = Callable[[], Awaitable[None]]
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` once the session's transaction has committed (never on rollback)."""
-    session.info.setdefault("after_commit", []).append(callback)
+    context(session).after_commit.append(callback)
 
 
 def on_end(session: AsyncSession, callback: Callable[[], None]) -> None:
     """Run `callback` as soon as the session's transaction ends, committed or rolled back."""
-    session.info.setdefault("on_end", []).append(callback)
+    context(session).on_end.append(callback)
 
 
 def run_on_end(session: AsyncSession) -> None:
-    for callback in session.info.pop("on_end", []):
+    ctx = context(session)
+    callbacks, ctx.on_end = ctx.on_end, []
+    for callback in callbacks:
         callback()
 
 
 async def run_after_commit(session: AsyncSession) -> None:
-    callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
+    ctx = context(session)
+    callbacks, ctx.after_commit = ctx.after_commit, []
     for callback in callbacks:
         try:
             await callback()

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketdesk.context import open_context
 from ticketdesk.db import Database, run_after_commit, run_on_end
 
 
@@ -20,8 +21,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction: committed before the response is sent, else rolled back."""
     db: Database = request.app.state.db
     async with db.sessionmaker() as session:
-        session.info["db"] = db
-        session.info["app_state"] = request.app.state
+        open_context(session, db, request.app.state.settings)
         try:
             yield session
             await session.commit()

@@ -1,7 +1,9 @@
 """Background jobs: one registry of job functions, two runners with the same behaviour.
 
 - `InProcessRunner` (the embedded default, no Redis): an asyncio queue inside `ticketdesk serve`.
-- The arq runner (`TICKETDESK_REDIS_URL` set): jobs go to Redis, `ticketdesk worker` runs them.
+- `ArqRunner` (`TICKETDESK_REDIS_URL` set): jobs go to Redis, `ticketdesk worker` runs them.
+
+Jobs and crons are registered by `ticketdesk.wiring`, never as a side effect of an import.
 
 Jobs take ids, never ORM objects, and are enqueued only after the transaction that caused them
 commits (`enqueue_after_commit`). Jobs must be idempotent: any runner may run one twice.
@@ -15,11 +17,15 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.config import Settings
+from ticketdesk.context import context
 from ticketdesk.db import Database, after_commit
 
 log = logging.getLogger(__name__)
@@ -46,11 +52,16 @@ class Retry(Exception):  # noqa: N818 - reads as an instruction, like arq's
 
 @dataclass(frozen=True)
 class JobSpec:
+    """`func(ctx: JobContext, **kwargs)`, the job called `name`.
+
+    With `merge`, jobs of this name that wait in the in-process queue take later calls' items
+    of that list argument (up to `merge_limit`): under load, one job serves many commits.
+    """
+
     name: str
     func: JobFunction
-    timeout_seconds: float
-    max_tries: int
-    # a list argument that lets the in-process runner fold a new job into one still waiting
+    timeout_seconds: float = 60
+    max_tries: int = 5
     merge: str | None = None
     merge_limit: int = 100
 
@@ -67,42 +78,24 @@ JOBS: dict[str, JobSpec] = {}
 CRONS: dict[str, CronSpec] = {}
 
 
-def job(
-    name: str,
-    *,
-    timeout_seconds: float = 60,
-    max_tries: int = 5,
-    merge: str | None = None,
-    merge_limit: int = 100,
-) -> Callable[[JobFunction], JobFunction]:
-    """Register `func(ctx: JobContext, **kwargs)` as the job called `name`.
-
-    With `merge`, jobs of this name that wait in the in-process queue take later calls' items
-    of that list argument (up to `merge_limit`): under load, one job serves many commits.
-    """
-
-    def register(func: JobFunction) -> JobFunction:
-        JOBS[name] = JobSpec(name, func, timeout_seconds, max_tries, merge, merge_limit)
-        return func
-
-    return register
+def register_job(spec: JobSpec) -> None:
+    JOBS[spec.name] = spec
 
 
-def cron(
-    name: str, *, every_seconds: int = 60, timeout_seconds: float | None = None
-) -> Callable[[JobFunction], JobFunction]:
-    """Register `func(ctx: JobContext)` to run every `every_seconds` (once across workers).
+def register_cron(spec: CronSpec) -> None:
+    CRONS[spec.name] = spec
+
+
+def cron_spec(
+    name: str, func: JobFunction, *, every_seconds: int = 60, timeout_seconds: float | None = None
+) -> CronSpec:
+    """`func(ctx: JobContext)` every `every_seconds` (once across workers).
 
     The timeout defaults to the period, between 30 s and 5 min: arq keeps a killed worker's
     jobs locked for the longest timeout of any function, so long timeouts slow crash recovery.
     """
-
-    def register(func: JobFunction) -> JobFunction:
-        timeout = timeout_seconds or min(max(every_seconds, 30), 300)
-        CRONS[name] = CronSpec(name, func, every_seconds, timeout)
-        return func
-
-    return register
+    timeout = timeout_seconds or min(max(every_seconds, 30), 300)
+    return CronSpec(name, func, every_seconds, timeout)
 
 
 class JobRunner(Protocol):
@@ -126,7 +119,7 @@ def enqueue_after_commit(
     session: AsyncSession, name: str, *, job_id: str | None = None, **kwargs: Any
 ) -> None:
     """Queue job `name` once this session's transaction commits (never if it rolls back)."""
-    db: Database | None = session.info.get("db")
+    db = context(session).db
     if db is None:
         raise RuntimeError("the session was not opened through Database/get_session")
 
@@ -256,3 +249,78 @@ class InProcessRunner:
                 raise
             except Exception:
                 log.exception("cron %s failed", spec.name)
+
+
+def redis_settings(settings: Settings) -> RedisSettings:
+    assert settings.redis_url, "the arq runner needs TICKETDESK_REDIS_URL"
+    return RedisSettings.from_dsn(settings.redis_url)
+
+
+def arq_job_id(settings: Settings, job_id: str) -> str:
+    return f"{settings.queue_name}:{job_id}"
+
+
+class ArqRunner:
+    """Enqueues jobs into Redis for `ticketdesk worker`; runs nothing itself."""
+
+    runs_here = False  # the worker process runs the jobs, with its own settings
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.pool: ArqRedis | None = None
+
+    async def enqueue(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        *,
+        job_id: str | None = None,
+        defer_seconds: float | None = None,
+    ) -> str:
+        if name not in JOBS:
+            raise KeyError(f"unknown job {name!r}")
+        if self.pool is None:
+            await self.start()
+        assert self.pool is not None
+        job_id = job_id or uuid.uuid4().hex
+        job = await self.pool.enqueue_job(
+            name,
+            _job_id=arq_job_id(self.settings, job_id),
+            _queue_name=self.settings.queue_name,
+            _defer_by=timedelta(seconds=defer_seconds) if defer_seconds else None,
+            **kwargs,
+        )
+        if job is None:  # one live job per id, as with the in-process runner
+            log.debug("job %s (%s) is already queued or running", name, job_id)
+        return job_id
+
+    async def start(self) -> None:
+        if self.pool is None:
+            self.pool = await create_pool(
+                redis_settings(self.settings), default_queue_name=self.settings.queue_name
+            )
+
+    async def stop(self) -> None:
+        if self.pool is not None:
+            await self.pool.aclose()
+            self.pool = None
+
+
+async def start_runner(db: Database, settings: Settings) -> None:
+    """Jobs run in this process unless Redis is configured (then `ticketdesk worker` runs them)."""
+    if db.job_runner is not None:
+        return
+    if settings.redis_url:
+        db.job_runner = ArqRunner(db, settings)
+    elif settings.embedded_jobs:
+        db.job_runner = InProcessRunner(db, settings)
+    else:
+        return
+    await db.job_runner.start()
+
+
+async def stop_runner(db: Database) -> None:
+    if db.job_runner is not None:
+        await db.job_runner.stop()
+        db.job_runner = None

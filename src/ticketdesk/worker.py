@@ -1,7 +1,9 @@
-"""arq on Redis: the runner the API enqueues through, and the `ticketdesk worker` process.
+"""The `ticketdesk worker` process: arq's WorkerSettings, built from the jobs and crons that
+`ticketdesk.wiring` registers, and nothing else (the API's side of arq, `jobs.ArqRunner`,
+enqueues into it).
 
-Every job and cron registered with `ticketdesk.jobs` becomes an arq function; the worker enters
-the app's lifespan so the rooms' start-up hooks (event listeners, brokers) run there as well.
+The worker starts the same process wiring as the API (its job runner, event listeners and
+live-update broker: a job's changes reach webhooks and open sockets too), without the app.
 
 arq details this module is built around:
 - arq keys (`arq:job:<id>`, `arq:in-progress:<id>`, …) are global, not per queue, so every job
@@ -18,78 +20,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import uuid
-from datetime import timedelta
 from typing import Any
 
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
 from arq.cron import CronJob, cron
 from arq.worker import Function, Worker, func
 from arq.worker import Retry as ArqRetry
 
-from ticketdesk.app import create_app
+from ticketdesk import wiring
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
-from ticketdesk.jobs import CRONS, JOBS, CronSpec, JobContext, JobSpec, Retry
+from ticketdesk.jobs import CRONS, JOBS, CronSpec, JobContext, JobSpec, Retry, redis_settings
 
 log = logging.getLogger(__name__)
-
-
-def redis_settings(settings: Settings) -> RedisSettings:
-    assert settings.redis_url, "the arq runner needs TICKETDESK_REDIS_URL"
-    return RedisSettings.from_dsn(settings.redis_url)
-
-
-def arq_job_id(settings: Settings, job_id: str) -> str:
-    return f"{settings.queue_name}:{job_id}"
-
-
-class ArqRunner:
-    """Enqueues jobs into Redis for `ticketdesk worker`; runs nothing itself."""
-
-    runs_here = False  # the worker process runs the jobs, with its own settings
-
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.db = db
-        self.settings = settings
-        self.pool: ArqRedis | None = None
-
-    async def enqueue(
-        self,
-        name: str,
-        kwargs: dict[str, Any],
-        *,
-        job_id: str | None = None,
-        defer_seconds: float | None = None,
-    ) -> str:
-        if name not in JOBS:
-            raise KeyError(f"unknown job {name!r}")
-        if self.pool is None:
-            await self.start()
-        assert self.pool is not None
-        job_id = job_id or uuid.uuid4().hex
-        job = await self.pool.enqueue_job(
-            name,
-            _job_id=arq_job_id(self.settings, job_id),
-            _queue_name=self.settings.queue_name,
-            _defer_by=timedelta(seconds=defer_seconds) if defer_seconds else None,
-            **kwargs,
-        )
-        if job is None:  # one live job per id, as with the in-process runner
-            log.debug("job %s (%s) is already queued or running", name, job_id)
-        return job_id
-
-    async def start(self) -> None:
-        if self.pool is None:
-            self.pool = await create_pool(
-                redis_settings(self.settings), default_queue_name=self.settings.queue_name
-            )
-
-    async def stop(self) -> None:
-        if self.pool is not None:
-            await self.pool.aclose()
-            self.pool = None
 
 
 def _job_function(spec: JobSpec) -> Function:
@@ -137,7 +79,7 @@ def _cron_job(spec: CronSpec, settings: Settings) -> CronJob:
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
-    """The arq `WorkerSettings`, built from the job registry (importing the app registers it)."""
+    """The arq `WorkerSettings`, built from the job registry (filled by `wiring.register`)."""
     return {
         "functions": [_job_function(spec) for spec in JOBS.values()],
         "cron_jobs": [_cron_job(spec, settings) for spec in CRONS.values()],
@@ -151,10 +93,9 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 
 
 async def run_worker_async(settings: Settings) -> None:
-    """Run an arq worker until SIGINT/SIGTERM, with the app's start-up hooks active."""
+    """Run an arq worker until SIGINT/SIGTERM, with the process wiring started."""
     db = Database(settings.resolved_database_url, echo=settings.sql_echo)
-    app = create_app(settings, database=db)
-    async with app.router.lifespan_context(app):
+    async with wiring.running(db, settings):
 
         async def startup(ctx: dict[str, Any]) -> None:
             ctx["db"] = db

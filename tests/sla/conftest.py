@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.comments import service as comments
+from ticketdesk.events import Actor
 from ticketdesk.models import Event, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.schemas import TicketCreate
 
-AGENT = {"kind": "user", "id": None, "name": "Clock Agent"}
-CUSTOMER = {"kind": "contact", "id": None, "name": "customer"}
+AGENT = Actor("user", None, "Clock Agent")
+CUSTOMER = Actor("contact", None, "customer")
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+HIGH = {"first_response_minutes": 60, "next_response_minutes": 120, "resolution_minutes": 240}
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+async def make_policy(tenant: Any, **body: Any) -> dict[str, Any]:
+    payload = {"name": "Standard", "targets": {"high": HIGH}, **body}
+    response = await tenant.post("/sla-policies", json=payload)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
 
 
 async def workspace_of(session: AsyncSession, tenant: Any) -> Workspace:
@@ -53,7 +68,7 @@ async def reply(
     ticket: Ticket,
     at: datetime,
     *,
-    actor: dict[str, Any] = AGENT,
+    actor: Actor = AGENT,
     visibility: str = "public",
 ) -> None:
     await comments.add_comment(

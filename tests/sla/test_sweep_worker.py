@@ -17,7 +17,6 @@ from tests.sla.conftest import open_ticket, workspace_of
 from ticketdesk.db import utcnow
 from ticketdesk.jobs import CRONS, JobContext
 from ticketdesk.models import Event
-from ticketdesk.sla import jobs as _jobs  # noqa: F401 - registers the crons
 
 REDIS = RedisSettings(host="127.0.0.1", port=6379)
 

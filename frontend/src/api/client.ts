@@ -13,7 +13,6 @@ export type User = Schemas['UserRead'];
 export type Team = Schemas['TeamRead'];
 export type Label = Schemas['LabelRead'];
 export type Status = Schemas['StatusRead'];
-export type ApiToken = Schemas['ApiTokenRead'];
 export type Me = Schemas['MeRead'];
 export type Priority = Ticket['priority'];
 export type TicketListQuery = NonNullable<paths['/api/v1/tickets']['get']['parameters']['query']>;

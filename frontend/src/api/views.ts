@@ -6,7 +6,6 @@ import { DEFAULT_SORT, filtersToSearch, type Filters, type FilterKey } from '../
 
 export type SavedView = Schemas['ViewRead'];
 type ViewCreate = Schemas['ViewCreate'];
-type ViewFilters = NonNullable<ViewCreate['filters']>;
 
 /** The filter keys a view carries (the queue's, minus sort which is its own field). */
 const VIEW_KEYS = ['status', 'status_category', 'priority', 'assignee', 'team', 'label', 'type', 'category', 'channel', 'sla', 'q'] as const;
@@ -14,7 +13,7 @@ const VIEW_KEYS = ['status', 'status_category', 'priority', 'assignee', 'team', 
 export function viewBody(name: string, filters: Filters): Pick<ViewCreate, 'name' | 'filters' | 'sort'> {
   const stored: Record<string, string> = {};
   for (const key of VIEW_KEYS) if (filters[key]) stored[key] = filters[key]!;
-  return { name, filters: stored as ViewFilters, sort: filters.sort || DEFAULT_SORT };
+  return { name, filters: stored, sort: filters.sort || DEFAULT_SORT };
 }
 
 /** The queue's URL search for a view. */

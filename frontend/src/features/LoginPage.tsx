@@ -27,7 +27,7 @@ export function LoginPage() {
 
   return (
     <main className="login">
-      <form className="login-card" onSubmit={submit} noValidate>
+      <form className="login-card" onSubmit={(e) => void submit(e)} noValidate>
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true" />
           ticketdesk

@@ -44,7 +44,7 @@ export function NewTicketPage() {
     onSuccess: (ticket) => {
       void queryClient.invalidateQueries({ queryKey: ['tickets'] });
       void queryClient.invalidateQueries({ queryKey: ['stats'] });
-      navigate(`/tickets/${ticket.key}`);
+      void navigate(`/tickets/${ticket.key}`);
     },
   });
   const submit = (e: FormEvent) => {

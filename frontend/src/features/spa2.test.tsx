@@ -107,7 +107,7 @@ describe('NotificationBell', () => {
 
 describe('admin JSON editors', () => {
   it('accept only a JSON object and send back only the editable fields', async () => {
-    const { editable, parseJsonObject } = await import('./admin/MoreAdmin');
+    const { editable, parseJsonObject } = await import('./admin/JsonCollection');
     expect(parseJsonObject('{"name": "x"}')).toEqual({ name: 'x' });
     expect(() => parseJsonObject('[1]')).toThrow('must be an object');
     expect(() => parseJsonObject('{name: x}')).toThrow(/Not valid JSON/);

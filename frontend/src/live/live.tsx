@@ -20,6 +20,15 @@ export interface PresenceUser {
   typing?: boolean;
 }
 
+/** A message from the server (see the protocol above). */
+interface LiveMessage {
+  type?: string;
+  data?: unknown;
+  ticket?: string;
+  users?: PresenceUser[];
+  user?: PresenceUser;
+}
+
 interface Live {
   connected: boolean;
   presence: Record<string, PresenceUser[]>;
@@ -89,9 +98,9 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
         opened = true;
       };
       socket.onmessage = (message) => {
-        let event: { type?: string; data?: unknown; ticket?: string; users?: PresenceUser[]; user?: PresenceUser };
+        let event: LiveMessage | null;
         try {
-          event = JSON.parse(String(message.data));
+          event = JSON.parse(String(message.data)) as LiveMessage | null;
         } catch {
           return;
         }
@@ -182,5 +191,5 @@ export function usePresence(ticketKey: string, myId: string | null, typing: bool
   }, [nextExpiry]);
   return (live.presence[ticketKey.toUpperCase()] ?? [])
     .filter((u) => u.id !== myId)
-    .map((u) => ({ ...u, typing: (typers[u.id] ?? 0) > Date.now() }));
+    .map((u) => ({ ...u, typing: (typers[u.id] ?? 0) > now }));
 }

@@ -1,0 +1,1 @@
+"""Attachments: files on tickets and comments, their content-addressed storage, safe downloads."""

@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from python_multipart.exceptions import MultipartParseError
-from sqlalchemy import select
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.formparsers import MultiPartException
 
 from ticketdesk.attachments import service
 from ticketdesk.attachments.schemas import AttachmentRead
-from ticketdesk.auth.principal import Principal, agent, reader
-from ticketdesk.comments.service import merged_family
+from ticketdesk.auth.principal import Agent, Principal, Reader
 from ticketdesk.config import Settings
 from ticketdesk.deps import SessionDep
-from ticketdesk.errors import (
-    NotFound,
-    PayloadTooLarge,
-    TransitionNotAllowed,
-    ValidationFailed,
-    problems,
-)
-from ticketdesk.models import Attachment, Comment, Ticket
-from ticketdesk.notifications import observers
-from ticketdesk.tickets import service as tickets
+from ticketdesk.errors import ValidationFailed, problems
+from ticketdesk.tickets.deps import TicketDep, TicketRef
 
 router = APIRouter(tags=["attachments"])
 
-Reader = Annotated[Principal, Depends(reader)]
-Agent = Annotated[Principal, Depends(agent)]
 # the body is parsed by hand (exactly one `file` part), so its schema is declared here
 UPLOAD_BODY = {
     "requestBody": {
@@ -80,55 +67,12 @@ async def _upload(
     principal: Principal,
     ticket_ref: str,
     comment_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
+) -> AttachmentRead:
     settings: Settings = request.app.state.settings
     file = await _read_file(request)
-    workspace = await tickets.get_workspace(session, principal)
-    ticket = await tickets.get_ticket(session, principal, workspace, ticket_ref, for_update=True)
-    if ticket.merged_into_id is not None:
-        raise TransitionNotAllowed(
-            "This ticket was merged; attach files to the ticket it was merged into."
-        )
-    if comment_id is not None:
-        comment = await session.scalar(
-            select(Comment.id).where(Comment.id == comment_id, Comment.ticket_id == ticket.id)
-        )
-        if comment is None:
-            raise NotFound("No such comment on this ticket.")
-    if file.size is not None and file.size > settings.attachment_max_bytes:
-        raise PayloadTooLarge(f"Attachments can be at most {settings.attachment_max_bytes} bytes.")
-    data = await file.read(settings.attachment_max_bytes + 1)
-    attachment = await service.add_attachment(
-        session,
-        settings,
-        workspace,
-        ticket,
-        filename=file.filename,
-        content_type=file.content_type,
-        data=data,
-        actor=principal.actor(),
-        comment_id=comment_id,
+    return await service.upload(
+        session, settings, principal, ticket_ref, file, comment_id=comment_id
     )
-    tickets.touch(ticket)
-    key = tickets.ticket_key(workspace, ticket)
-    await observers.notify_watchers(
-        session,
-        workspace.id,
-        ticket.id,
-        actor=principal.actor(),
-        data=observers.watched_change_data(
-            key,
-            ticket.subject,
-            principal.actor(),
-            {
-                "attachment": {
-                    "from": None,
-                    "to": {"id": attachment.id, "filename": attachment.filename},
-                }
-            },
-        ),
-    )
-    return service.attachment_view(attachment)
 
 
 @router.post(
@@ -140,8 +84,8 @@ async def _upload(
     openapi_extra=UPLOAD_BODY,
 )
 async def upload_to_ticket(
-    ticket: str, request: Request, session: SessionDep, principal: Agent
-) -> dict[str, Any]:
+    ticket: TicketRef, request: Request, session: SessionDep, principal: Agent
+) -> AttachmentRead:
     """Attach a file to the ticket (size limit from settings, 25 MB by default; larger: 413)."""
     return await _upload(request, session, principal, ticket)
 
@@ -155,12 +99,12 @@ async def upload_to_ticket(
     openapi_extra=UPLOAD_BODY,
 )
 async def upload_to_comment(
-    ticket: str,
+    ticket: TicketRef,
     comment_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     principal: Agent,
-) -> dict[str, Any]:
+) -> AttachmentRead:
     """Attach a file to one comment of the ticket."""
     return await _upload(request, session, principal, ticket, comment_id)
 
@@ -171,14 +115,9 @@ async def upload_to_comment(
     operation_id="attachments:list",
     responses=problems(401, 403, 404, 422),
 )
-async def list_attachments(
-    ticket: str, session: SessionDep, principal: Reader
-) -> list[dict[str, Any]]:
+async def list_attachments(found: TicketDep, session: SessionDep) -> list[AttachmentRead]:
     """The ticket's files, including those of tickets merged into it, oldest first."""
-    workspace = await tickets.get_workspace(session, principal)
-    found = await tickets.get_ticket(session, principal, workspace, ticket)
-    rows = await service.list_attachments(session, await merged_family(session, found))
-    return [service.attachment_view(a) for a in rows]
+    return await service.ticket_attachments(session, found)
 
 
 def _disposition(filename: str) -> str:
@@ -214,26 +153,13 @@ async def download(
     attachment_id: uuid.UUID, request: Request, session: SessionDep, principal: Reader
 ) -> StreamingResponse:
     """The file's bytes, always as a download (never rendered inline by a browser)."""
-    row = await session.scalar(
-        select(Attachment)
-        .join(Ticket, Ticket.id == Attachment.ticket_id)
-        .where(
-            Attachment.id == attachment_id,
-            Attachment.workspace_id == principal.workspace_id,
-            Ticket.workspace_id == principal.workspace_id,
-        )
-    )
-    if row is None:
-        raise NotFound("No such attachment.")
-    storage = service.storage_for(request.app.state.settings)
-    if not await storage.exists(row.sha256):
-        raise NotFound("The attachment's file is missing from storage.")
+    file = await service.download(session, request.app.state.settings, principal, attachment_id)
     return StreamingResponse(
-        storage.open(row.sha256),
-        media_type=_served_type(row.content_type),
+        file.chunks,
+        media_type=_served_type(file.content_type),
         headers={
-            "Content-Disposition": _disposition(row.filename),
-            "Content-Length": str(row.size),
+            "Content-Disposition": _disposition(file.filename),
+            "Content-Length": str(file.size),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "Cache-Control": "private, no-store",

@@ -5,18 +5,23 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
+from ticketdesk.attachments import repository
+from ticketdesk.attachments.schemas import AttachmentRead
 from ticketdesk.attachments.storage import LocalStorage, Storage
+from ticketdesk.auth.principal import Principal
 from ticketdesk.config import Settings
 from ticketdesk.db import new_id, utcnow
-from ticketdesk.errors import PayloadTooLarge, ValidationFailed
+from ticketdesk.errors import NotFound, PayloadTooLarge, TransitionNotAllowed, ValidationFailed
 from ticketdesk.models import Attachment, Ticket, Workspace
+from ticketdesk.notifications import service as notifications
+from ticketdesk.tickets import service as tickets
 
 _UNSAFE = re.compile(r"[^\w.\- ()+,]+", re.UNICODE)
 
@@ -51,7 +56,7 @@ async def add_attachment(
     filename: str | None,
     content_type: str | None,
     data: bytes,
-    actor: dict[str, Any],
+    actor: events.Actor,
     comment_id: uuid.UUID | None = None,
 ) -> Attachment:
     if len(data) > settings.attachment_max_bytes:
@@ -69,8 +74,8 @@ async def add_attachment(
         content_type=content_type,
         size=len(data),
         sha256=sha256,
-        uploaded_by_kind=actor["kind"],
-        uploaded_by_id=actor.get("id"),
+        uploaded_by_kind=actor.kind,
+        uploaded_by_id=actor.id,
         created_at=utcnow(),
     )
     session.add(attachment)
@@ -92,38 +97,121 @@ async def add_attachment(
     return attachment
 
 
-def attachment_view(attachment: Attachment) -> dict[str, Any]:
-    return {
-        "id": attachment.id,
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-        "ticket_id": attachment.ticket_id,
-        "comment_id": attachment.comment_id,
-        "created_at": attachment.created_at,
-    }
+class Upload(Protocol):
+    """An uploaded file as the HTTP layer hands it over (Starlette's `UploadFile` is one)."""
+
+    @property
+    def filename(self) -> str | None: ...
+
+    @property
+    def content_type(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
+
+    async def read(self, size: int = -1) -> bytes: ...
 
 
-async def list_attachments(
-    session: AsyncSession, ticket_ids: Sequence[uuid.UUID]
-) -> Sequence[Attachment]:
-    stmt = select(Attachment).where(Attachment.ticket_id.in_(ticket_ids))
-    return (await session.scalars(stmt.order_by(Attachment.created_at, Attachment.id))).all()
+async def upload(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    ticket_ref: str,
+    file: Upload,
+    *,
+    comment_id: uuid.UUID | None = None,
+) -> AttachmentRead:
+    """A person attaches a file to a ticket (or one of its comments); its watchers hear of it.
+
+    The ticket is locked only now, once the request body has arrived.
+    """
+    workspace = await tickets.get_workspace(session, principal)
+    ticket = await tickets.get_ticket(session, principal, workspace, ticket_ref, for_update=True)
+    if ticket.merged_into_id is not None:
+        raise TransitionNotAllowed(
+            "This ticket was merged; attach files to the ticket it was merged into."
+        )
+    if comment_id is not None and not await repository.comment_on_ticket(
+        session, workspace.id, ticket.id, comment_id
+    ):
+        raise NotFound("No such comment on this ticket.")
+    if file.size is not None and file.size > settings.attachment_max_bytes:
+        raise PayloadTooLarge(f"Attachments can be at most {settings.attachment_max_bytes} bytes.")
+    data = await file.read(settings.attachment_max_bytes + 1)
+    actor = principal.actor()
+    attachment = await add_attachment(
+        session,
+        settings,
+        workspace,
+        ticket,
+        filename=file.filename,
+        content_type=file.content_type,
+        data=data,
+        actor=actor,
+        comment_id=comment_id,
+    )
+    tickets.touch(ticket)
+    await notifications.notify_watchers(
+        session,
+        workspace.id,
+        ticket.id,
+        actor=actor,
+        data=notifications.watched_change_data(
+            tickets.ticket_key(workspace, ticket),
+            ticket.subject,
+            actor,
+            {
+                "attachment": {
+                    "from": None,
+                    "to": {"id": attachment.id, "filename": attachment.filename},
+                }
+            },
+        ),
+    )
+    return AttachmentRead.model_validate(attachment)
+
+
+async def ticket_attachments(session: AsyncSession, ticket: Ticket) -> list[AttachmentRead]:
+    """The ticket's files, including those of tickets merged into it, oldest first."""
+    family = await tickets.merged_family(session, ticket)
+    rows = await repository.of_tickets(session, ticket.workspace_id, family)
+    return [AttachmentRead.model_validate(a) for a in rows]
 
 
 async def attachments_by_comment(
-    session: AsyncSession, comment_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    session: AsyncSession, workspace_id: uuid.UUID, comment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[AttachmentRead]]:
     """The attachments of each comment, in one query."""
-    found: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    found: dict[uuid.UUID, list[AttachmentRead]] = defaultdict(list)
     if comment_ids:
-        rows = await session.scalars(
-            select(Attachment)
-            .where(Attachment.comment_id.in_(comment_ids))
-            .order_by(Attachment.created_at, Attachment.id)
-        )
-        for attachment in rows:
+        for attachment in await repository.of_comments(session, workspace_id, comment_ids):
             assert attachment.comment_id is not None
-            found[attachment.comment_id].append(attachment_view(attachment))
+            found[attachment.comment_id].append(AttachmentRead.model_validate(attachment))
     return found
+
+
+@dataclass(frozen=True)
+class Download:
+    """A stored file on its way out: what it is called and claims to be, and its bytes."""
+
+    filename: str
+    content_type: str
+    size: int
+    chunks: AsyncIterator[bytes]
+
+
+async def download(
+    session: AsyncSession, settings: Settings, principal: Principal, attachment_id: uuid.UUID
+) -> Download:
+    attachment = await repository.find_attachment(session, principal.workspace_id, attachment_id)
+    if attachment is None:
+        raise NotFound("No such attachment.")
+    storage = storage_for(settings)
+    if not await storage.exists(attachment.sha256):
+        raise NotFound("The attachment's file is missing from storage.")
+    return Download(
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        chunks=storage.open(attachment.sha256),
+    )

@@ -5,17 +5,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketdesk.auth import repository
 from ticketdesk.auth.tokens import API_TOKEN_PREFIX, hash_token
+from ticketdesk.context import context
 from ticketdesk.db import utcnow
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import Forbidden, NotAuthenticated
-from ticketdesk.models import ApiToken, AuthSession, User, Workspace
+from ticketdesk.events import Actor
+from ticketdesk.models import Workspace
 
 ROLES = ("admin", "agent", "viewer")
 ROLE_RANK = {"viewer": 0, "agent": 1, "admin": 2}
@@ -45,8 +47,8 @@ class Principal:
     def user_id(self) -> uuid.UUID | None:
         return self.id if self.kind == "user" else None
 
-    def actor(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "name": self.name}
+    def actor(self) -> Actor:
+        return Actor(self.kind, self.id, self.name)
 
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
@@ -71,7 +73,7 @@ def _bearer(request: Request) -> str:
 def _keep_workspace(session: AsyncSession, workspace: Workspace) -> None:
     # The identity map holds objects weakly: this reference keeps the caller's workspace
     # there for the request, so get_workspace()'s session.get() costs no query.
-    session.info["principal_workspace"] = workspace
+    context(session).workspace = workspace
 
 
 async def principal_from_token(session: AsyncSession, token: str) -> Principal | None:
@@ -80,13 +82,7 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
     digest = hash_token(token)
     if token.startswith(API_TOKEN_PREFIX):
         # the workspace rides along so that get_workspace() finds it in the identity map
-        found = (
-            await session.execute(
-                select(ApiToken, Workspace)
-                .join(Workspace, Workspace.id == ApiToken.workspace_id)
-                .where(ApiToken.token_hash == digest)
-            )
-        ).first()
+        found = await repository.api_token_by_digest(session, digest)
         if found is None:
             return None
         api_token, workspace = found
@@ -96,9 +92,7 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
         if api_token.expires_at is not None and api_token.expires_at <= now:
             return None
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
-            await session.execute(
-                update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
-            )
+            await repository.touch_api_token(session, api_token.id, now)
         return Principal(
             workspace_id=api_token.workspace_id,
             kind="api_token",
@@ -107,16 +101,14 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
             role=role_for_scopes(api_token.scopes),
             scopes=frozenset(api_token.scopes),
         )
-    row = (await session.execute(_SESSION_LOOKUP, {"digest": digest})).first()
+    row = await repository.session_by_digest(session, digest)
     if row is None:
         return None
     _keep_workspace(session, row.Workspace)
     if row.revoked_at is not None or row.expires_at <= now or not row.active:
         return None
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        await session.execute(
-            update(AuthSession).where(AuthSession.id == row.session_id).values(last_used_at=now)
-        )
+        await repository.touch_session(session, row.session_id, now)
     return Principal(
         workspace_id=row.workspace_id,
         kind="user",
@@ -127,28 +119,6 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
         scopes=frozenset(SCOPES),
         session_id=row.session_id,
     )
-
-
-# every request runs it: built once, and only the columns it needs (the workspace whole, for
-# the identity map)
-_SESSION_LOOKUP = (
-    select(
-        AuthSession.id.label("session_id"),
-        AuthSession.revoked_at,
-        AuthSession.expires_at,
-        AuthSession.last_used_at,
-        User.id.label("user_id"),
-        User.workspace_id,
-        User.name,
-        User.role,
-        User.email,
-        User.active,
-        Workspace,
-    )
-    .join(User, User.id == AuthSession.user_id)
-    .join(Workspace, Workspace.id == User.workspace_id)
-    .where(AuthSession.token_hash == bindparam("digest"))
-)
 
 
 async def get_principal(request: Request, session: SessionDep) -> Principal:
@@ -178,6 +148,11 @@ def requires_scope(scope: str, role: str = "viewer") -> Any:
 reader = _requires("viewer", "tickets:read")
 agent = _requires("agent", "tickets:write")
 admin = _requires("admin", "admin")
+
+# The callers routes declare: anyone who may read tickets, work them, or run the workspace.
+Reader = Annotated[Principal, Depends(reader)]
+Agent = Annotated[Principal, Depends(agent)]
+Admin = Annotated[Principal, Depends(admin)]
 
 
 async def current_workspace(session: AsyncSession, principal: Principal) -> Workspace:

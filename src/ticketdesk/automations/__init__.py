@@ -1,0 +1,1 @@
+"""Automations: rules run on ticket changes and on a schedule, auto-assignment and auto-close."""

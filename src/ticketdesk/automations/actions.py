@@ -7,14 +7,13 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk import jobs
+from ticketdesk import events, jobs
+from ticketdesk.automations import repository
 from ticketdesk.comments import service as comments
-from ticketdesk.db import insert_ignoring_conflicts
 from ticketdesk.errors import ValidationFailed
-from ticketdesk.models import AssignmentCursor, TeamMember, Ticket, User, Workspace
+from ticketdesk.models import Ticket, Workspace
 from ticketdesk.notifications.service import notify
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.schemas import TicketUpdate
@@ -25,8 +24,8 @@ EMAIL_JOB = "email.send_template"
 WORKING_CATEGORIES = ("open", "pending")
 
 
-def rule_actor(name: str) -> dict[str, Any]:
-    return {"kind": "system", "id": None, "name": name}
+def rule_actor(name: str) -> events.Actor:
+    return events.system_actor(name)
 
 
 async def apply_actions(
@@ -35,7 +34,7 @@ async def apply_actions(
     ticket: Ticket,
     actions: list[dict[str, Any]],
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
 ) -> tickets.TicketChange | None:
     """Field changes go through one update_ticket call; notes, emails and notices follow it."""
     update: dict[str, Any] = {}
@@ -84,7 +83,7 @@ async def _follow_up(
     workspace: Workspace,
     ticket: Ticket,
     action: dict[str, Any],
-    actor: dict[str, Any],
+    actor: events.Actor,
 ) -> None:
     kind, value = action["type"], action.get("value")
     assert value is not None
@@ -106,7 +105,7 @@ async def _follow_up(
             workspace_id=workspace.id,
             user_ids=user_ids,
             kind="automation",
-            data={"ticket": tickets.ticket_key(workspace, ticket), "rule": actor.get("name")},
+            data={"ticket": tickets.ticket_key(workspace, ticket), "rule": actor.name},
             ticket_id=ticket.id,
         )
 
@@ -140,29 +139,10 @@ async def recipients(session: AsyncSession, ticket: Ticket, targets: list[Any]) 
                 ids.add(ticket.assignee_id)
         elif target == "team":
             if ticket.team_id:
-                ids.update(
-                    await session.scalars(
-                        select(TeamMember.user_id).where(TeamMember.team_id == ticket.team_id)
-                    )
-                )
+                ids.update(await repository.team_member_ids(session, ticket.team_id))
         else:
             ids.add(uuid.UUID(str(target)))
     return ids
-
-
-async def _candidates(
-    session: AsyncSession, workspace: Workspace, team_id: uuid.UUID | None
-) -> list[uuid.UUID]:
-    stmt = select(User.id).where(
-        User.workspace_id == workspace.id,
-        User.active.is_(True),
-        User.role.in_(("agent", "admin")),
-    )
-    if team_id is not None:
-        stmt = stmt.join(TeamMember, TeamMember.user_id == User.id).where(
-            TeamMember.team_id == team_id
-        )
-    return list(await session.scalars(stmt.order_by(User.id)))
 
 
 async def pick_assignee(
@@ -173,38 +153,14 @@ async def pick_assignee(
         return None
     if how not in ("round_robin", "least_loaded"):
         return uuid.UUID(str(how))
-    candidates = await _candidates(session, workspace, team_id)
+    candidates = await repository.assignable_agents(session, workspace.id, team_id)
     if not candidates:
         raise ValidationFailed("No active agent to assign to (the team has no active members).")
     if how == "least_loaded":
-        loads = dict(
-            (
-                await session.execute(
-                    select(Ticket.assignee_id, func.count())
-                    .where(
-                        Ticket.workspace_id == workspace.id,
-                        Ticket.assignee_id.in_(candidates),
-                        Ticket.status_category.in_(WORKING_CATEGORIES),
-                    )
-                    .group_by(Ticket.assignee_id)
-                )
-            ).all()
-        )
+        loads = await repository.open_loads(session, workspace.id, candidates, WORKING_CATEGORIES)
         return min(candidates, key=lambda user_id: (loads.get(user_id, 0), str(user_id)))
     scope = str(team_id) if team_id else "*"
-    await insert_ignoring_conflicts(
-        session,
-        AssignmentCursor,
-        [{"workspace_id": workspace.id, "scope": scope, "last_user_id": None}],
-        ["workspace_id", "scope"],
-    )
-    cursor = await session.scalar(
-        select(AssignmentCursor)
-        .where(AssignmentCursor.workspace_id == workspace.id, AssignmentCursor.scope == scope)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert cursor is not None
+    cursor = await repository.locked_cursor(session, workspace.id, scope)
     last = str(cursor.last_user_id) if cursor.last_user_id else ""
     ordered = sorted(candidates, key=str)
     chosen = next((c for c in ordered if str(c) > last), ordered[0])

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from ticketdesk.auth.principal import Principal, admin, reader
+from ticketdesk.auth.principal import Admin, Reader
 from ticketdesk.automations import service
 from ticketdesk.automations.schemas import (
     AutoAssignRead,
     AutoAssignSettings,
+    AutoCloseRead,
+    AutoCloseSettings,
     AutomationCreate,
     AutomationRead,
     AutomationUpdate,
 )
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
-from ticketdesk.sla.schemas import AutoCloseRead, AutoCloseSettings
 from ticketdesk.tickets import service as tickets
 
 router = APIRouter(tags=["automations"])
-Admin = Annotated[Principal, Depends(admin)]
-Reader = Annotated[Principal, Depends(reader)]
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
 
 
@@ -34,9 +32,11 @@ _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
     operation_id="automations:create",
     responses=_WRITE,
 )
-async def create_automation(data: AutomationCreate, session: SessionDep, principal: Admin) -> Any:
+async def create_automation(
+    data: AutomationCreate, session: SessionDep, principal: Admin
+) -> AutomationRead:
     """A rule: when the trigger fires and the conditions hold, the actions run, in order."""
-    return await service.create_rule(session, principal.workspace_id, data)
+    return await service.create_automation(session, principal.workspace_id, data)
 
 
 @router.get(
@@ -45,9 +45,9 @@ async def create_automation(data: AutomationCreate, session: SessionDep, princip
     operation_id="automations:list",
     responses=problems(401, 403),
 )
-async def list_automations(session: SessionDep, principal: Reader) -> Any:
+async def list_automations(session: SessionDep, principal: Reader) -> list[AutomationRead]:
     """Every rule in the order it runs."""
-    return await service.list_rules(session, principal.workspace_id)
+    return await service.list_automations(session, principal.workspace_id)
 
 
 @router.get(
@@ -56,8 +56,10 @@ async def list_automations(session: SessionDep, principal: Reader) -> Any:
     operation_id="automations:get",
     responses=problems(401, 403, 404, 422),
 )
-async def get_automation(rule_id: uuid.UUID, session: SessionDep, principal: Reader) -> Any:
-    return await service.get_rule(session, principal.workspace_id, rule_id)
+async def get_automation(
+    rule_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> AutomationRead:
+    return await service.get_automation(session, principal.workspace_id, rule_id)
 
 
 @router.patch(
@@ -68,9 +70,8 @@ async def get_automation(rule_id: uuid.UUID, session: SessionDep, principal: Rea
 )
 async def update_automation(
     rule_id: uuid.UUID, data: AutomationUpdate, session: SessionDep, principal: Admin
-) -> Any:
-    rule = await service.get_rule(session, principal.workspace_id, rule_id)
-    return await service.update_rule(session, rule, data)
+) -> AutomationRead:
+    return await service.update_automation(session, principal.workspace_id, rule_id, data)
 
 
 @router.delete(
@@ -80,8 +81,7 @@ async def update_automation(
     responses=problems(401, 403, 404, 422),
 )
 async def delete_automation(rule_id: uuid.UUID, session: SessionDep, principal: Admin) -> Response:
-    await session.delete(await service.get_rule(session, principal.workspace_id, rule_id))
-    await session.flush()
+    await service.delete_rule(session, principal.workspace_id, rule_id)
     return Response(status_code=204)
 
 
@@ -91,9 +91,9 @@ async def delete_automation(rule_id: uuid.UUID, session: SessionDep, principal: 
     operation_id="settings:get_auto_assign",
     responses=problems(401, 403),
 )
-async def get_auto_assign(session: SessionDep, principal: Reader) -> dict[str, Any]:
+async def get_auto_assign(session: SessionDep, principal: Reader) -> AutoAssignRead:
     workspace = await tickets.get_workspace(session, principal)
-    return {"rules": (workspace.settings or {}).get("auto_assign", [])}
+    return service.auto_assign_settings(workspace)
 
 
 @router.put(
@@ -104,18 +104,11 @@ async def get_auto_assign(session: SessionDep, principal: Reader) -> dict[str, A
 )
 async def put_auto_assign(
     data: AutoAssignSettings, session: SessionDep, principal: Admin
-) -> dict[str, Any]:
+) -> AutoAssignRead:
     """New tickets with this category / label / requester domain / subject keyword go to a
     team and/or agent (a user id, `round_robin` or `least_loaded`). Kept as automations."""
     workspace = await tickets.get_workspace(session, principal)
-    rules = [rule.model_dump(mode="json", exclude_none=True) for rule in data.rules]
-    for rule in rules:
-        if rule.get("team_id"):
-            await tickets.check_team(session, workspace.id, uuid.UUID(rule["team_id"]))
-        if rule.get("assign") not in (None, "round_robin", "least_loaded"):
-            await tickets.check_assignee(session, workspace.id, uuid.UUID(rule["assign"]))
-    await service.replace_auto_assign(session, workspace, rules)
-    return {"rules": rules}
+    return await service.set_auto_assign(session, workspace, data)
 
 
 @router.get(
@@ -124,7 +117,7 @@ async def put_auto_assign(
     operation_id="settings:get_auto_close",
     responses=problems(401, 403),
 )
-async def get_auto_close(session: SessionDep, principal: Reader) -> dict[str, Any]:
+async def get_auto_close(session: SessionDep, principal: Reader) -> AutoCloseRead:
     workspace = await tickets.get_workspace(session, principal)
     return service.auto_close_settings(workspace)
 
@@ -137,14 +130,10 @@ async def get_auto_close(session: SessionDep, principal: Reader) -> dict[str, An
 )
 async def set_auto_close(
     data: AutoCloseSettings, session: SessionDep, principal: Admin
-) -> dict[str, Any]:
+) -> AutoCloseRead:
     """Tickets waiting on the customer get a reminder after N days and close after M days."""
     workspace = await tickets.get_workspace(session, principal)
-    settings = dict(workspace.settings or {})
-    settings["auto_close"] = data.model_dump(exclude_none=True)
-    workspace.settings = settings
-    await session.flush()
-    return service.auto_close_settings(workspace)
+    return await service.set_auto_close(session, workspace, data)
 
 
 @router.delete(
@@ -153,10 +142,6 @@ async def set_auto_close(
     operation_id="settings:disable_auto_close",
     responses=problems(401, 403, 422),
 )
-async def disable_auto_close(session: SessionDep, principal: Admin) -> dict[str, Any]:
+async def disable_auto_close(session: SessionDep, principal: Admin) -> AutoCloseRead:
     workspace = await tickets.get_workspace(session, principal)
-    settings = dict(workspace.settings or {})
-    settings.pop("auto_close", None)
-    workspace.settings = settings
-    await session.flush()
-    return service.auto_close_settings(workspace)
+    return await service.set_auto_close(session, workspace, None)

@@ -1,4 +1,5 @@
-"""Automation rules: triggers, conditions (all/any groups) and actions."""
+"""Automation rules (triggers, conditions in all/any groups, actions) and the auto-assign and
+auto-close settings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated, Any, Literal
 import regex
 from pydantic import Field, field_validator, model_validator
 
-from ticketdesk.schemas import Input, Name100, Output, UtcDateTime
+from ticketdesk.schemas import CommentBody, Input, Name100, Output, UtcDateTime
 from ticketdesk.tickets.schemas import LabelName, Priority, Slug
 
 Trigger = Literal["ticket.created", "ticket.updated", "schedule"]
@@ -272,3 +273,29 @@ class AutoAssignSettings(Input):
 
 class AutoAssignRead(Output):
     rules: list[dict[str, Any]]
+
+
+class AutoCloseSettings(Input):
+    reminder_after_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    close_after_days: Annotated[int, Field(ge=1, le=365)]
+    reminder_message: CommentBody | None = None
+    close_message: CommentBody | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> AutoCloseSettings:
+        if (
+            self.reminder_after_days is not None
+            and self.reminder_after_days >= self.close_after_days
+        ):
+            raise ValueError(
+                "the reminder must come before the close (reminder_after_days < close_after_days)"
+            )
+        return self
+
+
+class AutoCloseRead(Output):
+    enabled: bool
+    reminder_after_days: int | None
+    close_after_days: int | None
+    reminder_message: str
+    close_message: str

@@ -1,9 +1,10 @@
 """Automation rules: evaluated in the transaction of the change that fires them, or every
-minute for `schedule` rules; plus the built-in auto-close of tickets waiting on the customer.
+minute for `schedule` rules; the auto-assign settings (kept as managed rules) and the
+built-in auto-close of tickets waiting on the customer.
 
-Loop protection: while rules run, `session.info[RUNNING]` is set, so the changes a rule makes
-never fire rules again in the same change chain. A rule that fails is rolled back to its
-savepoint, logged as a `ticket.automation_failed` event, and skipped.
+Loop protection: while rules run, `context(session).automations_running` is set, so the
+changes a rule makes never fire rules again in the same change chain. A rule that fails is
+rolled back to its savepoint, logged as a `ticket.automation_failed` event, and skipped.
 """
 
 from __future__ import annotations
@@ -14,23 +15,30 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.automations import actions as rule_actions
+from ticketdesk.automations import repository
 from ticketdesk.automations.conditions import ConditionError, Facts, matches
-from ticketdesk.automations.schemas import AutomationCreate, AutomationUpdate
+from ticketdesk.automations.schemas import (
+    AutoAssignRead,
+    AutoAssignSettings,
+    AutoCloseRead,
+    AutoCloseSettings,
+    AutomationCreate,
+    AutomationRead,
+    AutomationUpdate,
+)
 from ticketdesk.comments import service as comments
-from ticketdesk.config_cache import config_cached
-from ticketdesk.db import Database, insert_ignoring_conflicts, new_id, utcnow
+from ticketdesk.context import context
+from ticketdesk.db import Database, new_id, utcnow
 from ticketdesk.errors import NotFound
-from ticketdesk.models import Automation, AutomationFiring, Contact, Status, Ticket, Workspace
+from ticketdesk.models import Automation, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
 
 log = logging.getLogger(__name__)
 
-RUNNING = "automations_running"
 SCHEDULE_BATCH = 500
 
 
@@ -46,12 +54,7 @@ async def create_rule(
     now = utcnow()
     position = data.position
     if position is None:
-        last = await session.scalar(
-            select(Automation.position)
-            .where(Automation.workspace_id == workspace_id)
-            .order_by(Automation.position.desc())
-            .limit(1)
-        )
+        last = await repository.last_position(session, workspace_id)
         position = 0 if last is None else last + 1
     rule = Automation(
         id=new_id(),
@@ -66,7 +69,7 @@ async def create_rule(
         created_at=now,
         updated_at=now,
     )
-    session.add(rule)
+    repository.add(session, rule)
     await session.flush()
     return rule
 
@@ -74,21 +77,14 @@ async def create_rule(
 async def get_rule(
     session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID
 ) -> Automation:
-    rule = await session.scalar(
-        select(Automation).where(Automation.id == rule_id, Automation.workspace_id == workspace_id)
-    )
+    rule = await repository.find_rule(session, workspace_id, rule_id)
     if rule is None:
         raise NotFound("No such automation in this workspace.")
     return rule
 
 
 async def list_rules(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Automation]:
-    stmt = (
-        select(Automation)
-        .where(Automation.workspace_id == workspace_id)
-        .order_by(Automation.position, Automation.created_at, Automation.id)
-    )
-    return (await session.scalars(stmt)).all()
+    return await repository.list_rules(session, workspace_id)
 
 
 async def update_rule(
@@ -107,22 +103,38 @@ async def update_rule(
     return rule
 
 
+async def delete_rule(session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID) -> None:
+    await repository.delete(session, await get_rule(session, workspace_id, rule_id))
+    await session.flush()
+
+
+async def create_automation(
+    session: AsyncSession, workspace_id: uuid.UUID, data: AutomationCreate
+) -> AutomationRead:
+    return AutomationRead.model_validate(await create_rule(session, workspace_id, data))
+
+
+async def list_automations(session: AsyncSession, workspace_id: uuid.UUID) -> list[AutomationRead]:
+    return [AutomationRead.model_validate(r) for r in await list_rules(session, workspace_id)]
+
+
+async def get_automation(
+    session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID
+) -> AutomationRead:
+    return AutomationRead.model_validate(await get_rule(session, workspace_id, rule_id))
+
+
+async def update_automation(
+    session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID, data: AutomationUpdate
+) -> AutomationRead:
+    rule = await get_rule(session, workspace_id, rule_id)
+    return AutomationRead.model_validate(await update_rule(session, rule, data))
+
+
 async def active_rules(
     session: AsyncSession, workspace_id: uuid.UUID, trigger: str
 ) -> Sequence[Automation]:
-    async def load() -> Sequence[Automation]:
-        stmt = (
-            select(Automation)
-            .where(
-                Automation.workspace_id == workspace_id,
-                Automation.trigger == trigger,
-                Automation.active.is_(True),
-            )
-            .order_by(Automation.position, Automation.created_at, Automation.id)
-        )
-        return (await session.scalars(stmt)).all()
-
-    return await config_cached(session, workspace_id, ("automations", trigger), load)
+    return await repository.active_rules(session, workspace_id, trigger)
 
 
 # -- evaluation ----------------------------------------------------------------------------
@@ -154,7 +166,7 @@ async def facts_of(
     email = None
     wants_email = needs is None or bool({"requester_email", "requester_domain"} & needs)
     if wants_email and ticket.requester_id is not None:
-        email = await session.scalar(select(Contact.email).where(Contact.id == ticket.requester_id))
+        email = await repository.requester_email(session, ticket.requester_id)
     return Facts(
         subject=ticket.subject,
         description=ticket.description,
@@ -188,7 +200,7 @@ async def run_rules(
     fired: list[str] = []
     facts: Facts | None = None
     needs = fields_used(rules)
-    session.info[RUNNING] = True
+    context(session).automations_running = True
     try:
         for rule in rules:
             if facts is None:
@@ -197,18 +209,15 @@ async def run_rules(
                 fired.append(rule.name)
                 facts = None  # later rules see what this one changed
     finally:
-        session.info.pop(RUNNING, None)
+        context(session).automations_running = False
     return fired
 
 
 async def _run_rule(
     session: AsyncSession, workspace: Workspace, ticket: Ticket, rule: Automation, facts: Facts
 ) -> bool:
-    saved = {
-        key: list(session.info[key])
-        for key in ("new_events", "after_commit")
-        if key in session.info
-    }
+    ctx = context(session)
+    saved_events, saved_callbacks = len(ctx.new_events), len(ctx.after_commit)
     try:
         if not matches(rule.conditions or {}, facts):
             return False  # most rules: decided without touching the database
@@ -218,13 +227,11 @@ async def _run_rule(
             )
         return True
     except (ConditionError, Exception) as exc:  # a broken rule never blocks the change
+        del ctx.new_events[saved_events:]  # the rolled-back rule announces nothing
+        del ctx.after_commit[saved_callbacks:]
+        # the savepoint's rollback expired what the rule changed: reload before reading it
+        await repository.refresh(session, ticket)
         log.warning("automation %s failed on ticket %s: %s", rule.id, ticket.id, exc)
-        for key in ("new_events", "after_commit"):
-            if key in saved:
-                session.info[key] = saved[key]
-            else:
-                session.info.pop(key, None)
-        await session.refresh(ticket)
         events.record(
             session,
             workspace_id=workspace.id,
@@ -242,7 +249,7 @@ async def _run_rule(
 
 async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) -> None:
     """Observer: run `ticket.created` / `ticket.updated` rules in the same transaction."""
-    if session.info.get(RUNNING):
+    if context(session).automations_running:
         return  # a rule's own change: never re-trigger rules (no loops)
     trigger = "ticket.created" if change.created else "ticket.updated"
     rules = await active_rules(session, change.workspace.id, trigger)
@@ -250,81 +257,32 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
         await run_rules(session, change.workspace, change.ticket, rules, now=utcnow())
 
 
-tickets.add_observer(on_ticket_change)
+async def apply_actions_as(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    actions: list[dict[str, Any]],
+    *,
+    actor_name: str,
+) -> None:
+    """Apply rule actions outside a rule (SLA escalations), as the named system actor; the
+    caller owns the savepoint and decides what a failure means."""
+    await rule_actions.apply_actions(
+        session, workspace, ticket, actions, actor=rule_actions.rule_actor(actor_name)
+    )
 
 
 # -- schedule rules (every minute, in the worker) -------------------------------------------
 
-_SQL_CHOICE = {
-    "status": Ticket.status,
-    "status_category": Ticket.status_category,
-    "priority": Ticket.priority,
-    "channel": Ticket.channel,
-    "type": Ticket.type,
-    "category": Ticket.category,
-}
-_SQL_HOURS = {
-    "hours_since_created": Ticket.created_at,
-    "hours_since_updated": Ticket.updated_at,
-    "hours_in_status": Ticket.status_changed_at,
-}
-
-
-def _sql_condition(item: dict[str, Any], now: datetime) -> Any | None:
-    """The SQL form of a simple condition (narrows candidates; Python re-checks them all)."""
-    field, op, value = item.get("field"), item.get("op"), item.get("value")
-    column = _SQL_CHOICE.get(str(field))
-    if column is not None and isinstance(value, str) and op == "is":
-        return column == value
-    if (
-        column is not None
-        and op == "in"
-        and isinstance(value, list)
-        and all(isinstance(v, str) for v in value)
-    ):
-        return column.in_(value)
-    moment = _SQL_HOURS.get(str(field))
-    if moment is not None and isinstance(value, int | float) and abs(value) < 1e6:
-        cutoff = now - timedelta(hours=float(value))
-        # hours since X >= v  <=>  X <= now - v
-        return {
-            "gt": moment < cutoff,
-            "gte": moment <= cutoff,
-            "lt": moment > cutoff,
-            "lte": moment >= cutoff,
-        }.get(str(op))
-    return None
-
 
 async def run_schedule_rule(session: AsyncSession, rule: Automation, *, now: datetime) -> int:
     """Fire one schedule rule on the tickets it matches (once per ticket until it changes)."""
-    workspace = await session.get(Workspace, rule.workspace_id)
+    workspace = await repository.workspace(session, rule.workspace_id)
     if workspace is None:
         return 0
-    already = exists().where(
-        AutomationFiring.automation_id == rule.id,
-        AutomationFiring.ticket_id == Ticket.id,
-        AutomationFiring.ticket_updated_at >= Ticket.updated_at,
-    )
-    stmt = select(Ticket).where(
-        Ticket.workspace_id == rule.workspace_id,
-        Ticket.merged_into_id.is_(None),
-        ~already,
-    )
-    narrowed = [
-        c
-        for c in (_sql_condition(i, now) for i in (rule.conditions or {}).get("all", []))
-        if c is not None
-    ]
-    if narrowed:
-        stmt = stmt.where(and_(*narrowed))
-    else:
-        stmt = stmt.where(Ticket.status_category != "closed")
-    candidates = (
-        await session.scalars(stmt.order_by(Ticket.updated_at).limit(SCHEDULE_BATCH))
-    ).all()
+    candidates = await repository.schedule_candidates(session, rule, now, SCHEDULE_BATCH)
     fired = 0
-    session.info[RUNNING] = True
+    context(session).automations_running = True
     try:
         needs = fields_used([rule])
         for ticket in candidates:
@@ -332,29 +290,9 @@ async def run_schedule_rule(session: AsyncSession, rule: Automation, *, now: dat
             if await _run_rule(session, workspace, ticket, rule, facts):
                 fired += 1
                 await session.flush()
-                await insert_ignoring_conflicts(
-                    session,
-                    AutomationFiring,
-                    [
-                        {
-                            "automation_id": rule.id,
-                            "ticket_id": ticket.id,
-                            "ticket_updated_at": ticket.updated_at,
-                            "fired_at": now,
-                        }
-                    ],
-                    ["automation_id", "ticket_id"],
-                )
-                await session.execute(
-                    update(AutomationFiring)
-                    .where(
-                        AutomationFiring.automation_id == rule.id,
-                        AutomationFiring.ticket_id == ticket.id,
-                    )
-                    .values(ticket_updated_at=ticket.updated_at, fired_at=now)
-                )
+                await repository.record_firing(session, rule.id, ticket, now)
     finally:
-        session.info.pop(RUNNING, None)
+        context(session).automations_running = False
     return fired
 
 
@@ -362,17 +300,11 @@ async def run_schedule(db: Database, *, now: datetime | None = None) -> int:
     """Every active schedule rule, each in its own transaction."""
     now = now or utcnow()
     async with db.unit_of_work() as session:
-        rule_ids = list(
-            await session.scalars(
-                select(Automation.id)
-                .where(Automation.trigger == "schedule", Automation.active.is_(True))
-                .order_by(Automation.workspace_id, Automation.position, Automation.id)
-            )
-        )
+        rule_ids = await repository.schedule_rule_ids(session)
     total = 0
     for rule_id in rule_ids:
         async with db.unit_of_work() as session:
-            rule = await session.get(Automation, rule_id)
+            rule = await repository.rule_by_id(session, rule_id)
             if rule is not None and rule.active:
                 total += await run_schedule_rule(session, rule, now=now)
     return total
@@ -412,16 +344,29 @@ def auto_assign_rule(index: int, rule: dict[str, Any]) -> AutomationCreate:
     )
 
 
+def auto_assign_settings(workspace: Workspace) -> AutoAssignRead:
+    return AutoAssignRead(rules=(workspace.settings or {}).get("auto_assign", []))
+
+
+async def set_auto_assign(
+    session: AsyncSession, workspace: Workspace, data: AutoAssignSettings
+) -> AutoAssignRead:
+    """Check the teams and agents the entries name, then replace the managed rules."""
+    rules = [rule.model_dump(mode="json", exclude_none=True) for rule in data.rules]
+    for rule in rules:
+        if rule.get("team_id"):
+            await tickets.check_team(session, workspace.id, uuid.UUID(rule["team_id"]))
+        if rule.get("assign") not in (None, "round_robin", "least_loaded"):
+            await tickets.check_assignee(session, workspace.id, uuid.UUID(rule["assign"]))
+    await replace_auto_assign(session, workspace, rules)
+    return AutoAssignRead(rules=rules)
+
+
 async def replace_auto_assign(
     session: AsyncSession, workspace: Workspace, rules: list[dict[str, Any]]
 ) -> None:
-    existing = await session.scalars(
-        select(Automation).where(
-            Automation.workspace_id == workspace.id, Automation.managed_by == "auto_assign"
-        )
-    )
-    for old in existing:
-        await session.delete(old)
+    for old in await repository.managed_rules(session, workspace.id, "auto_assign"):
+        await repository.delete(session, old)
     await session.flush()
     for index, rule in enumerate(rules):
         await create_rule(
@@ -446,15 +391,29 @@ DEFAULT_CLOSE = (
 AUTO_CLOSE_ACTOR = rule_actions.rule_actor("Auto-close")
 
 
-def auto_close_settings(workspace: Workspace) -> dict[str, Any]:
+def auto_close_settings(workspace: Workspace) -> AutoCloseRead:
     stored = (workspace.settings or {}).get("auto_close") or {}
-    return {
-        "enabled": bool(stored.get("close_after_days")),
-        "reminder_after_days": stored.get("reminder_after_days"),
-        "close_after_days": stored.get("close_after_days"),
-        "reminder_message": stored.get("reminder_message") or DEFAULT_REMINDER,
-        "close_message": stored.get("close_message") or DEFAULT_CLOSE,
-    }
+    return AutoCloseRead(
+        enabled=bool(stored.get("close_after_days")),
+        reminder_after_days=stored.get("reminder_after_days"),
+        close_after_days=stored.get("close_after_days"),
+        reminder_message=stored.get("reminder_message") or DEFAULT_REMINDER,
+        close_message=stored.get("close_message") or DEFAULT_CLOSE,
+    )
+
+
+async def set_auto_close(
+    session: AsyncSession, workspace: Workspace, data: AutoCloseSettings | None
+) -> AutoCloseRead:
+    """Store the workspace's auto-close settings; None turns auto-close off."""
+    settings = dict(workspace.settings or {})
+    if data is None:
+        settings.pop("auto_close", None)
+    else:
+        settings["auto_close"] = data.model_dump(exclude_none=True)
+    workspace.settings = settings
+    await session.flush()
+    return auto_close_settings(workspace)
 
 
 async def run_auto_close(
@@ -465,51 +424,31 @@ async def run_auto_close(
     done = {"reminded": 0, "closed": 0}
     async with db.unit_of_work() as session:
         workspaces = [
-            w for w in await session.scalars(select(Workspace)) if auto_close_settings(w)["enabled"]
+            w for w in await repository.all_workspaces(session) if auto_close_settings(w).enabled
         ]
     for workspace in workspaces:
         config = auto_close_settings(workspace)
         async with db.unit_of_work() as session:
             done["closed"] += await _close_waiting(session, workspace, config, now, batch)
-        if config["reminder_after_days"]:
+        if config.reminder_after_days:
             async with db.unit_of_work() as session:
                 done["reminded"] += await _remind_waiting(session, workspace, config, now, batch)
     return done
 
 
-async def _waiting(
-    session: AsyncSession, workspace: Workspace, before: datetime, extra: Any, batch: int
-) -> Sequence[Ticket]:
-    stmt = (
-        select(Ticket)
-        .where(
-            Ticket.workspace_id == workspace.id,
-            Ticket.status_category == "pending",
-            Ticket.status_changed_at <= before,
-            Ticket.merged_into_id.is_(None),
-            extra,
-        )
-        .order_by(Ticket.status_changed_at)
-        .limit(batch)
-    )
-    return (await session.scalars(stmt)).all()
-
-
 async def _remind_waiting(
-    session: AsyncSession, workspace: Workspace, config: dict[str, Any], now: datetime, batch: int
+    session: AsyncSession, workspace: Workspace, config: AutoCloseRead, now: datetime, batch: int
 ) -> int:
-    before = now - timedelta(days=config["reminder_after_days"])
-    not_reminded = or_(
-        Ticket.auto_close_reminded_at.is_(None),
-        Ticket.auto_close_reminded_at < Ticket.status_changed_at,
-    )
-    rows = await _waiting(session, workspace, before, not_reminded, batch)
+    """Remind the requesters of tickets pending `reminder_after_days`, once per wait."""
+    assert config.reminder_after_days is not None
+    before = now - timedelta(days=config.reminder_after_days)
+    rows = await repository.waiting_tickets(session, workspace.id, before, batch, not_reminded=True)
     for ticket in rows:
         await comments.add_comment(
             session,
             workspace,
             ticket,
-            body=config["reminder_message"],
+            body=config.reminder_message,
             visibility="public",
             actor=AUTO_CLOSE_ACTOR,
         )
@@ -522,16 +461,14 @@ async def _remind_waiting(
 
 
 async def _close_waiting(
-    session: AsyncSession, workspace: Workspace, config: dict[str, Any], now: datetime, batch: int
+    session: AsyncSession, workspace: Workspace, config: AutoCloseRead, now: datetime, batch: int
 ) -> int:
-    before = now - timedelta(days=config["close_after_days"])
-    rows = await _waiting(session, workspace, before, Ticket.id.is_not(None), batch)
-    status = await session.scalar(
-        select(Status.name)
-        .where(Status.workspace_id == workspace.id, Status.category == "closed")
-        .order_by(Status.position)
-        .limit(1)
-    )
+    """Close tickets pending `close_after_days` with the close message, in the first closed
+    status (none: nothing closes)."""
+    assert config.close_after_days is not None
+    before = now - timedelta(days=config.close_after_days)
+    rows = await repository.waiting_tickets(session, workspace.id, before, batch)
+    status = await repository.first_closed_status(session, workspace.id)
     if status is None:
         return 0
     for ticket in rows:
@@ -542,7 +479,7 @@ async def _close_waiting(
             [
                 {
                     "type": "add_comment",
-                    "value": {"body": config["close_message"], "visibility": "public"},
+                    "value": {"body": config.close_message, "visibility": "public"},
                 },
                 {"type": "set_status", "value": status},
             ],

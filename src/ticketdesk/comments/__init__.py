@@ -1,0 +1,1 @@
+"""Comments: public replies to the requester and internal notes between agents."""

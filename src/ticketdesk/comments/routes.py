@@ -1,16 +1,18 @@
+"""HTTP for comments: replies and internal notes on a ticket."""
+
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from ticketdesk.attachments import service as attachments
-from ticketdesk.auth.principal import Principal, agent, reader
+from ticketdesk.auth.principal import Agent
 from ticketdesk.comments import service
 from ticketdesk.comments.schemas import CommentCreate, CommentRead, Visibility
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.tickets import service as tickets
+from ticketdesk.tickets.deps import LockedTicketDep, TicketDep
 
 router = APIRouter(prefix="/tickets/{ticket}/comments", tags=["comments"])
 
@@ -23,14 +25,10 @@ router = APIRouter(prefix="/tickets/{ticket}/comments", tags=["comments"])
     responses=problems(400, 401, 403, 404, 409, 413, 415, 422),
 )
 async def create_comment(
-    ticket: str,
-    data: CommentCreate,
-    session: SessionDep,
-    principal: Annotated[Principal, Depends(agent)],
-) -> dict[str, Any]:
+    data: CommentCreate, found: LockedTicketDep, session: SessionDep, principal: Agent
+) -> CommentRead:
     """A public reply to the requester, or an internal note only agents see."""
     workspace = await tickets.get_workspace(session, principal)
-    found = await tickets.get_ticket(session, principal, workspace, ticket, for_update=True)
     comment = await service.add_comment(
         session,
         workspace,
@@ -39,7 +37,7 @@ async def create_comment(
         visibility=data.visibility,
         actor=principal.actor(),
     )
-    return service.comment_view(comment)
+    return CommentRead.from_comment(comment)
 
 
 @router.get(
@@ -49,15 +47,9 @@ async def create_comment(
     responses=problems(401, 403, 404, 422),
 )
 async def list_comments(
-    ticket: str,
+    found: TicketDep,
     session: SessionDep,
-    principal: Annotated[Principal, Depends(reader)],
     visibility: Annotated[Visibility | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[CommentRead]:
     """Every comment on the ticket (and on tickets merged into it), oldest first."""
-    workspace = await tickets.get_workspace(session, principal)
-    found = await tickets.get_ticket(session, principal, workspace, ticket)
-    family = await service.merged_family(session, found)
-    rows = await service.list_comments(session, family, visibility=visibility)
-    files = await attachments.attachments_by_comment(session, [c.id for c in rows])
-    return [service.comment_view(c, files.get(c.id, [])) for c in rows]
+    return await service.list_comments(session, found, visibility=visibility)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
-from ticketdesk.comments.render import render_markdown
+from ticketdesk.attachments import service as attachments
+from ticketdesk.comments import repository
+from ticketdesk.comments.schemas import CommentRead
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import TransitionNotAllowed, ValidationFailed
 from ticketdesk.models import Comment, Ticket, Workspace
@@ -26,7 +25,7 @@ class CommentAdded:
     comment: Comment
     ticket: Ticket
     workspace: Workspace
-    actor: dict[str, Any]
+    actor: events.Actor
 
 
 CommentObserver = Callable[[AsyncSession, CommentAdded], Awaitable[None]]
@@ -45,7 +44,7 @@ async def add_comment(
     *,
     body: str,
     visibility: str,
-    actor: dict[str, Any],
+    actor: events.Actor,
     created_at: datetime | None = None,
 ) -> Comment:
     if not body.strip():
@@ -59,15 +58,15 @@ async def add_comment(
         id=new_id(),
         workspace_id=workspace.id,
         ticket_id=ticket.id,
-        author_kind=actor["kind"],
-        author_id=actor.get("id"),
-        author_name=actor.get("name"),
+        author_kind=actor.kind,
+        author_id=actor.id,
+        author_name=actor.name,
         body=body,
         visibility=visibility,
         created_at=now,
     )
     session.add(comment)
-    agent_reply = visibility == "public" and actor["kind"] in ("user", "api_token")
+    agent_reply = visibility == "public" and actor.is_agent
     if agent_reply and ticket.first_responded_at is None:
         ticket.first_responded_at = now
     tickets.touch(ticket, now)
@@ -106,44 +105,12 @@ async def add_comment(
 
 
 async def list_comments(
-    session: AsyncSession, ticket_ids: Sequence[uuid.UUID], *, visibility: str | None = None
-) -> Sequence[Comment]:
-    stmt = select(Comment).where(Comment.ticket_id.in_(ticket_ids))
-    if visibility:
-        stmt = stmt.where(Comment.visibility == visibility)
-    return (await session.scalars(stmt.order_by(Comment.created_at, Comment.id))).all()
-
-
-async def merged_family(session: AsyncSession, ticket: Ticket) -> list[uuid.UUID]:
-    """The ticket and every ticket merged into it (directly or through a chain of merges)."""
-    family = [ticket.id]
-    frontier = [ticket.id]
-    while frontier:
-        frontier = list(
-            await session.scalars(
-                select(Ticket.id).where(
-                    Ticket.workspace_id == ticket.workspace_id,
-                    Ticket.merged_into_id.in_(frontier),
-                )
-            )
-        )
-        frontier = [t for t in frontier if t not in family]
-        family.extend(frontier)
-    return family
-
-
-def comment_view(comment: Comment, attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    return {
-        "id": comment.id,
-        "ticket_id": comment.ticket_id,
-        "body": comment.body,
-        "body_html": render_markdown(comment.body),
-        "attachments": list(attachments),
-        "visibility": comment.visibility,
-        "author": {
-            "kind": comment.author_kind,
-            "id": comment.author_id,
-            "name": comment.author_name,
-        },
-        "created_at": comment.created_at,
-    }
+    session: AsyncSession, ticket: Ticket, *, visibility: str | None = None
+) -> list[CommentRead]:
+    """Every comment on the ticket and on tickets merged into it, oldest first, with its files."""
+    family = await tickets.merged_family(session, ticket)
+    rows = await repository.of_tickets(session, ticket.workspace_id, family, visibility=visibility)
+    files = await attachments.attachments_by_comment(
+        session, ticket.workspace_id, [c.id for c in rows]
+    )
+    return [CommentRead.from_comment(c, files.get(c.id, ())) for c in rows]

@@ -1,0 +1,1 @@
+"""Conversations: chat widgets and AI assistants, their messages, and the tickets they open."""

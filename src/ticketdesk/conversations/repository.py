@@ -5,19 +5,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketdesk.db import insert_ignoring_conflicts
 from ticketdesk.errors import ValidationFailed
-from ticketdesk.models import (
-    Conversation,
-    ConversationMessage,
-    ConversationTicket,
-    Ticket,
-    Workspace,
-)
+from ticketdesk.models import Conversation, ConversationMessage, ConversationTicket, Ticket
 from ticketdesk.pagination import decode_cursor, encode_cursor
+
+Ts = TypeVarTuple("Ts")
+
+
+def _in_workspace(
+    stmt: Select[*Ts],
+    workspace_id: uuid.UUID,
+    model: type[Conversation] | type[ConversationTicket] = Conversation,
+) -> Select[*Ts]:
+    """The one place a query here is limited to the caller's workspace (messages are reached
+    through their conversation, so they need no scope of their own)."""
+    return stmt.where(model.workspace_id == workspace_id)
 
 
 async def find_conversation(
@@ -31,8 +39,8 @@ async def find_conversation(
         conversation_id = ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
     except ValueError:
         return None
-    stmt = select(Conversation).where(
-        Conversation.id == conversation_id, Conversation.workspace_id == workspace_id
+    stmt = _in_workspace(
+        select(Conversation).where(Conversation.id == conversation_id), workspace_id
     )
     if for_update:
         stmt = stmt.with_for_update()
@@ -43,8 +51,8 @@ async def find_conversation(
 async def by_external_id(
     session: AsyncSession, workspace_id: uuid.UUID, external_id: str, *, for_update: bool = False
 ) -> Conversation | None:
-    stmt = select(Conversation).where(
-        Conversation.workspace_id == workspace_id, Conversation.external_id == external_id
+    stmt = _in_workspace(
+        select(Conversation).where(Conversation.external_id == external_id), workspace_id
     )
     if for_update:
         stmt = stmt.with_for_update()
@@ -56,7 +64,7 @@ async def page_of_conversations(
     session: AsyncSession, workspace_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[Sequence[Conversation], str | None]:
     """Newest first, keyset on (created_at, id): stable while conversations are added."""
-    stmt = select(Conversation).where(Conversation.workspace_id == workspace_id)
+    stmt = _in_workspace(select(Conversation), workspace_id)
     if cursor:
         created_at, conversation_id = decode_cursor(cursor, 2)
         if not isinstance(created_at, datetime) or not isinstance(conversation_id, uuid.UUID):
@@ -120,23 +128,65 @@ async def message_position(
 
 
 async def linked_tickets(
-    session: AsyncSession, workspace: Workspace, conversation_id: uuid.UUID
-) -> list[dict[str, object]]:
-    rows = await session.execute(
+    session: AsyncSession, workspace_id: uuid.UUID, conversation_id: uuid.UUID
+) -> list[tuple[uuid.UUID, int]]:
+    """(id, number) of the tickets the conversation opened, by number."""
+    stmt = (
         select(Ticket.id, Ticket.number)
         .join(ConversationTicket, ConversationTicket.ticket_id == Ticket.id)
-        .where(
-            ConversationTicket.conversation_id == conversation_id,
-            ConversationTicket.workspace_id == workspace.id,
-        )
-        .order_by(Ticket.number)
+        .where(ConversationTicket.conversation_id == conversation_id)
     )
-    return [
-        {"id": ticket_id, "key": f"{workspace.ticket_prefix}-{number}"}
-        for ticket_id, number in rows
-    ]
+    rows = await session.execute(
+        _in_workspace(stmt, workspace_id, ConversationTicket).order_by(Ticket.number)
+    )
+    return [(ticket_id, number) for ticket_id, number in rows]
 
 
-async def transcript_of(session: AsyncSession, ticket_id: uuid.UUID) -> ConversationTicket | None:
-    link: ConversationTicket | None = await session.get(ConversationTicket, ticket_id)
+async def transcript_of(
+    session: AsyncSession, workspace_id: uuid.UUID, ticket_id: uuid.UUID
+) -> ConversationTicket | None:
+    stmt = select(ConversationTicket).where(ConversationTicket.ticket_id == ticket_id)
+    link: ConversationTicket | None = await session.scalar(
+        _in_workspace(stmt, workspace_id, ConversationTicket)
+    )
     return link
+
+
+async def insert_unless_known(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Create the conversation unless its workspace already has one with its external id."""
+    await insert_ignoring_conflicts(
+        session, Conversation, [values], ["workspace_id", "external_id"]
+    )
+
+
+async def take_positions(
+    session: AsyncSession, conversation_id: uuid.UUID, count: int, now: datetime
+) -> int:
+    """Reserve `count` message positions; the last one. An atomic increment hands them out,
+    so concurrent appends never share one."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(message_count=Conversation.message_count + count, updated_at=now)
+        .returning(Conversation.message_count)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.scalar_one())
+
+
+async def freeze_transcripts(
+    session: AsyncSession,
+    conversation_id: uuid.UUID,
+    visitor: dict[str, Any],
+    messages: list[dict[str, Any]],
+) -> None:
+    """Store the transcript as it stands now with every ticket the conversation opened."""
+    await session.execute(
+        update(ConversationTicket)
+        .where(ConversationTicket.conversation_id == conversation_id)
+        .values(visitor=visitor, messages=messages)
+    )
+
+
+async def delete_conversation(session: AsyncSession, conversation_id: uuid.UUID) -> None:
+    await session.execute(delete(Conversation).where(Conversation.id == conversation_id))

@@ -6,11 +6,10 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 
-from ticketdesk.auth.principal import Principal, get_principal, reader
+from ticketdesk.auth.principal import Admin, Principal, Reader, get_principal
 from ticketdesk.config import Settings
-from ticketdesk.conversations import repository, service
+from ticketdesk.conversations import service
 from ticketdesk.conversations.schemas import (
     ConversationRead,
     ConversationSummary,
@@ -24,9 +23,11 @@ from ticketdesk.conversations.schemas import (
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import Forbidden, problems
 from ticketdesk.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
+from ticketdesk.responses import SerializedJSON, model_response
 from ticketdesk.schemas import Page
 from ticketdesk.tickets import service as tickets
-from ticketdesk.tickets.routes import ticket_response
+from ticketdesk.tickets.deps import TicketDep
+from ticketdesk.tickets.responses import ticket_response
 from ticketdesk.tickets.schemas import TicketRead
 
 router = APIRouter(tags=["conversations"])
@@ -51,20 +52,9 @@ Converter = Annotated[
     Principal, Depends(_any_scope("agent", "conversations:write", "tickets:write"))
 ]
 Viewer = Annotated[Principal, Depends(_any_scope("viewer", "conversations:write", "tickets:read"))]
-Admin = Annotated[Principal, Depends(_any_scope("admin", "admin"))]
-Reader = Annotated[Principal, Depends(reader)]
 
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
 _READ = problems(401, 403, 404, 422)
-
-
-def _conversation_response(body: dict[str, Any], status_code: int) -> JSONResponse:
-    payload = ConversationRead.model_validate(body).model_dump(mode="json")
-    return JSONResponse(
-        payload,
-        status_code=status_code,
-        headers={"Location": f"/api/v1/conversations/{payload['id']}"},
-    )
 
 
 @router.post(
@@ -79,14 +69,16 @@ def _conversation_response(body: dict[str, Any], status_code: int) -> JSONRespon
 )
 async def upsert_conversation(
     data: ConversationUpsert, session: SessionDep, principal: Writer
-) -> JSONResponse:
+) -> SerializedJSON:
     """Create a conversation, or (same `external_id`) update it; messages are never duplicated."""
     workspace = await tickets.get_workspace(session, principal)
     conversation, created = await service.upsert_conversation(
         session, workspace, data, actor=principal.actor()
     )
-    body = await service.conversation_view(session, workspace, conversation)
-    return _conversation_response(body, 201 if created else 200)
+    read = await service.conversation_read(session, workspace, conversation)
+    return model_response(
+        read, 201 if created else 200, Location=f"/api/v1/conversations/{read.id}"
+    )
 
 
 @router.get(
@@ -105,12 +97,9 @@ async def list_conversations(
             max_length=500, pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page"
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> Page[ConversationSummary]:
     """Conversations, newest first, one keyset page at a time (messages not included)."""
-    rows, next_cursor = await repository.page_of_conversations(
-        session, principal.workspace_id, limit, cursor
-    )
-    return {"items": [service.summary_view(c) for c in rows], "next_cursor": next_cursor}
+    return await service.page_of_conversations(session, principal.workspace_id, limit, cursor)
 
 
 @router.get(
@@ -121,11 +110,11 @@ async def list_conversations(
 )
 async def get_conversation(
     conversation_id: uuid.UUID, session: SessionDep, principal: Viewer
-) -> dict[str, Any]:
+) -> ConversationRead:
     """The conversation with every message, its visitor, and the tickets it spawned."""
     workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(session, workspace, str(conversation_id))
-    return await service.conversation_view(session, workspace, conversation)
+    return await service.conversation_read(session, workspace, conversation)
 
 
 @router.delete(
@@ -155,16 +144,15 @@ async def delete_conversation(
 )
 async def add_message(
     conversation_id: uuid.UUID, data: MessageIn, session: SessionDep, principal: Writer
-) -> dict[str, Any]:
+) -> MessageRead:
     """Append one message (always appended: retry safely with `Idempotency-Key`)."""
     workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(
         session, workspace, str(conversation_id), for_update=True
     )
-    (message,) = await service.append_messages(
-        session, workspace, conversation, [data], actor=principal.actor()
+    return await service.add_message(
+        session, workspace, conversation, data, actor=principal.actor()
     )
-    return service.message_view(message)
 
 
 @router.get(
@@ -181,7 +169,7 @@ async def list_messages(
         uuid.UUID | None, Query(description="a message id: only messages after it")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
-) -> dict[str, Any]:
+) -> MessagePage:
     """Messages oldest first, after a given message: a widget polls this for agent replies."""
     workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(session, workspace, str(conversation_id))
@@ -201,7 +189,7 @@ async def create_ticket(
     request: Request,
     session: SessionDep,
     principal: Converter,
-) -> JSONResponse:
+) -> SerializedJSON:
     """Open a `chat` ticket from the conversation: transcript, visitor and requester attached."""
     settings: Settings = request.app.state.settings
     workspace = await tickets.get_workspace(session, principal)
@@ -211,8 +199,8 @@ async def create_ticket(
     ticket = await service.create_ticket_from_conversation(
         session, settings, workspace, conversation, data, actor=principal.actor()
     )
-    body = await tickets.ticket_read(session, workspace, ticket)
-    return ticket_response(body, 201, Location=f"/api/v1/tickets/{body['key']}")
+    read = await tickets.ticket_read(session, workspace, ticket)
+    return ticket_response(read, 201, Location=f"/api/v1/tickets/{read.key}")
 
 
 @router.get(
@@ -222,8 +210,9 @@ async def create_ticket(
     tags=["tickets"],
     responses=_READ,
 )
-async def ticket_transcript(ticket: str, session: SessionDep, principal: Reader) -> dict[str, Any]:
+async def ticket_transcript(
+    found: TicketDep, session: SessionDep, principal: Reader
+) -> TranscriptRead:
     """The chat transcript and visitor the ticket was opened from (kept if the chat is deleted)."""
     workspace = await tickets.get_workspace(session, principal)
-    found = await tickets.get_ticket(session, principal, workspace, ticket)
     return await service.transcript(session, workspace, found)

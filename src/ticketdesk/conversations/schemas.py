@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from ticketdesk.models import Conversation
 from ticketdesk.schemas import (
     _NO_NUL,
     _ONE_LINE,
@@ -25,6 +27,7 @@ from ticketdesk.tickets.schemas import Labels, Priority
 
 Author = Literal["visitor", "ai", "agent"]
 MAX_MESSAGES_PER_REQUEST = 500
+VISITOR_FIELDS = ("email", "name", "country", "device", "page_url")
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200), _NO_NUL, _ONE_LINE]
 PageUrl = Annotated[str, StringConstraints(max_length=2000), _NO_NUL, _ONE_LINE]
@@ -70,6 +73,13 @@ class VisitorRead(Output):
     device: str | None
     page_url: str | None
 
+    @classmethod
+    def from_conversation(cls, conversation: Conversation) -> VisitorRead:
+        """The visitor as the conversation holds it (`visitor_email`, `visitor_name`, …)."""
+        return cls.model_validate(
+            {name: getattr(conversation, f"visitor_{name}") for name in VISITOR_FIELDS}
+        )
+
 
 class MessageRead(Output):
     id: uuid.UUID
@@ -95,6 +105,18 @@ class ConversationSummary(Output):
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
+    @classmethod
+    def from_conversation(cls, conversation: Conversation) -> ConversationSummary:
+        return cls(
+            id=conversation.id,
+            external_id=conversation.external_id,
+            channel=conversation.channel,
+            visitor=VisitorRead.from_conversation(conversation),
+            message_count=conversation.message_count,
+            created_at=conversation.created_at,
+            updated_at=conversation.updated_at,
+        )
+
 
 class ConversationRead(Output):
     id: uuid.UUID
@@ -106,6 +128,25 @@ class ConversationRead(Output):
     tickets: list[TicketLink]
     created_at: UtcDateTime
     updated_at: UtcDateTime
+
+    @classmethod
+    def from_conversation(
+        cls,
+        conversation: Conversation,
+        messages: Sequence[MessageRead],
+        tickets: Sequence[TicketLink],
+    ) -> ConversationRead:
+        return cls(
+            id=conversation.id,
+            external_id=conversation.external_id,
+            channel=conversation.channel,
+            visitor=VisitorRead.from_conversation(conversation),
+            messages=list(messages),
+            message_count=conversation.message_count,
+            tickets=list(tickets),
+            created_at=conversation.created_at,
+            updated_at=conversation.updated_at,
+        )
 
 
 class MessagePage(Output):

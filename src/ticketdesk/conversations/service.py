@@ -12,21 +12,28 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
-from ticketdesk.attachments.service import add_attachment
+from ticketdesk.attachments import service as attachments
 from ticketdesk.comments import service as comments
 from ticketdesk.config import Settings
 from ticketdesk.conversations import repository
 from ticketdesk.conversations.schemas import (
+    VISITOR_FIELDS,
+    ConversationRead,
+    ConversationSummary,
     ConversationTicketCreate,
     ConversationUpsert,
     MessageIn,
+    MessagePage,
+    MessageRead,
+    TicketLink,
+    TranscriptRead,
     VisitorIn,
+    VisitorRead,
 )
-from ticketdesk.db import insert_ignoring_conflicts, new_id, utcnow
+from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import NotFound, ValidationFailed
 from ticketdesk.models import (
     Conversation,
@@ -35,11 +42,11 @@ from ticketdesk.models import (
     Ticket,
     Workspace,
 )
+from ticketdesk.schemas import Page
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.schemas import RequesterIn, TicketCreate
 
 MAX_MESSAGES_PER_CONVERSATION = 10_000
-_VISITOR_FIELDS = ("email", "name", "country", "device", "page_url")
 
 
 class ConversationNotFound(NotFound):
@@ -64,7 +71,7 @@ def fingerprint(author: str, body: str, sent_at: datetime | None) -> str:
 
 def _set_visitor(conversation: Conversation, visitor: VisitorIn) -> bool:
     changed = False
-    for name in _VISITOR_FIELDS:
+    for name in VISITOR_FIELDS:
         value = getattr(visitor, name)
         if value is not None and getattr(conversation, f"visitor_{name}") != value:
             setattr(conversation, f"visitor_{name}", value)
@@ -73,7 +80,7 @@ def _set_visitor(conversation: Conversation, visitor: VisitorIn) -> bool:
 
 
 async def upsert_conversation(
-    session: AsyncSession, workspace: Workspace, data: ConversationUpsert, *, actor: dict[str, Any]
+    session: AsyncSession, workspace: Workspace, data: ConversationUpsert, *, actor: events.Actor
 ) -> tuple[Conversation, bool]:
     """The conversation with this external id (created when new); True when created.
 
@@ -83,21 +90,17 @@ async def upsert_conversation(
     now = utcnow()
     candidate = new_id()
     if data.external_id is not None:
-        await insert_ignoring_conflicts(
+        await repository.insert_unless_known(
             session,
-            Conversation,
-            [
-                {
-                    "id": candidate,
-                    "workspace_id": workspace.id,
-                    "external_id": data.external_id,
-                    "channel": data.channel,
-                    "message_count": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            ],
-            ["workspace_id", "external_id"],
+            {
+                "id": candidate,
+                "workspace_id": workspace.id,
+                "external_id": data.external_id,
+                "channel": data.channel,
+                "message_count": 0,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
         found = await repository.by_external_id(
             session, workspace.id, data.external_id, for_update=True
@@ -148,7 +151,7 @@ async def append_messages(
     conversation: Conversation,
     messages: Sequence[MessageIn],
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
     comment_id: uuid.UUID | None = None,
 ) -> list[ConversationMessage]:
     if not messages:
@@ -160,15 +163,7 @@ async def append_messages(
             loc=("body", "messages"),
         )
     now = utcnow()
-    # an atomic increment hands out positions, so concurrent appends never share one
-    result = await session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(message_count=Conversation.message_count + len(messages), updated_at=now)
-        .returning(Conversation.message_count)
-        .execution_options(synchronize_session=False)
-    )
-    last = int(result.scalar_one())
+    last = await repository.take_positions(session, conversation.id, len(messages), now)
     conversation.message_count, conversation.updated_at = last, now
     first = last - len(messages) + 1
     rows = [
@@ -203,54 +198,47 @@ async def append_messages(
     return rows
 
 
-def message_view(message: ConversationMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "position": message.position,
-        "author": message.author,
-        "author_name": message.author_name,
-        "body": message.body,
-        "sent_at": message.sent_at,
-        "created_at": message.created_at,
-    }
+async def add_message(
+    session: AsyncSession,
+    workspace: Workspace,
+    conversation: Conversation,
+    message: MessageIn,
+    *,
+    actor: events.Actor,
+) -> MessageRead:
+    (row,) = await append_messages(session, workspace, conversation, [message], actor=actor)
+    return MessageRead.model_validate(row)
 
 
-def visitor_view(conversation: Conversation) -> dict[str, Any]:
-    return {name: getattr(conversation, f"visitor_{name}") for name in _VISITOR_FIELDS}
+async def page_of_conversations(
+    session: AsyncSession, workspace_id: uuid.UUID, limit: int, cursor: str | None
+) -> Page[ConversationSummary]:
+    """Newest first, one keyset page (messages not included)."""
+    rows, next_cursor = await repository.page_of_conversations(session, workspace_id, limit, cursor)
+    return Page[ConversationSummary](
+        items=[ConversationSummary.from_conversation(c) for c in rows], next_cursor=next_cursor
+    )
 
 
-def summary_view(conversation: Conversation) -> dict[str, Any]:
-    return {
-        "id": conversation.id,
-        "external_id": conversation.external_id,
-        "channel": conversation.channel,
-        "visitor": visitor_view(conversation),
-        "message_count": conversation.message_count,
-        "created_at": conversation.created_at,
-        "updated_at": conversation.updated_at,
-    }
-
-
-async def conversation_view(
+async def conversation_read(
     session: AsyncSession, workspace: Workspace, conversation: Conversation
-) -> dict[str, Any]:
+) -> ConversationRead:
+    """The conversation with every message and the tickets it opened."""
     rows = await repository.messages(session, conversation.id)
-    return {
-        "id": conversation.id,
-        "external_id": conversation.external_id,
-        "channel": conversation.channel,
-        "visitor": visitor_view(conversation),
-        "messages": [message_view(m) for m in rows],
-        "message_count": conversation.message_count,
-        "tickets": await repository.linked_tickets(session, workspace, conversation.id),
-        "created_at": conversation.created_at,
-        "updated_at": conversation.updated_at,
-    }
+    linked = await repository.linked_tickets(session, workspace.id, conversation.id)
+    return ConversationRead.from_conversation(
+        conversation,
+        [MessageRead.model_validate(m) for m in rows],
+        [
+            TicketLink(id=ticket_id, key=f"{workspace.ticket_prefix}-{number}")
+            for ticket_id, number in linked
+        ],
+    )
 
 
 async def messages_after(
     session: AsyncSession, conversation: Conversation, after: uuid.UUID | None, limit: int
-) -> dict[str, Any]:
+) -> MessagePage:
     """Messages newer than `after` (a message id), oldest first: how a widget polls."""
     position = 0
     if after is not None:
@@ -267,15 +255,15 @@ async def messages_after(
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    return {
-        "items": [message_view(m) for m in rows],
-        "next_cursor": str(rows[-1].id) if more else None,
-    }
+    return MessagePage(
+        items=[MessageRead.model_validate(m) for m in rows],
+        next_cursor=str(rows[-1].id) if more else None,
+    )
 
 
 def transcript_text(conversation: Conversation, rows: Sequence[ConversationMessage]) -> str:
     lines = ["Chat transcript", ""]
-    for name in _VISITOR_FIELDS:
+    for name in VISITOR_FIELDS:
         value = getattr(conversation, f"visitor_{name}")
         if value:
             lines.append(f"{name.replace('_', ' ').capitalize()}: {value}")
@@ -305,7 +293,7 @@ async def create_ticket_from_conversation(
     conversation: Conversation,
     data: ConversationTicketCreate,
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
 ) -> Ticket:
     """Open a `chat` ticket holding the transcript and visitor info, linked both ways."""
     rows = await repository.messages(session, conversation.id)
@@ -331,13 +319,13 @@ async def create_ticket_from_conversation(
             ticket_id=ticket.id,
             workspace_id=workspace.id,
             conversation_id=conversation.id,
-            visitor=visitor_view(conversation),
+            visitor=_visitor_snapshot(conversation),
             messages=[_snapshot(m) for m in rows],
             created_at=utcnow(),
         )
     )
     await session.flush()
-    await add_attachment(
+    await attachments.add_attachment(
         session,
         settings,
         workspace,
@@ -350,12 +338,21 @@ async def create_ticket_from_conversation(
     return ticket
 
 
+def _visitor_snapshot(conversation: Conversation) -> dict[str, Any]:
+    return VisitorRead.from_conversation(conversation).model_dump()
+
+
 def _snapshot(message: ConversationMessage) -> dict[str, Any]:
-    view = message_view(message)
-    view["id"] = str(message.id)
-    view["sent_at"] = message.sent_at.isoformat()
-    view["created_at"] = message.created_at.isoformat()
-    return view
+    """A message as a ticket keeps it in JSON (read back as a `MessageRead`)."""
+    return {
+        "id": str(message.id),
+        "position": message.position,
+        "author": message.author,
+        "author_name": message.author_name,
+        "body": message.body,
+        "sent_at": message.sent_at.isoformat(),
+        "created_at": message.created_at.isoformat(),
+    }
 
 
 async def delete_conversation(
@@ -363,14 +360,12 @@ async def delete_conversation(
     workspace: Workspace,
     conversation: Conversation,
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
 ) -> None:
     """Delete the conversation; its tickets keep the transcript as it stood at this moment."""
     rows = await repository.messages(session, conversation.id)
-    await session.execute(
-        update(ConversationTicket)
-        .where(ConversationTicket.conversation_id == conversation.id)
-        .values(visitor=visitor_view(conversation), messages=[_snapshot(m) for m in rows])
+    await repository.freeze_transcripts(
+        session, conversation.id, _visitor_snapshot(conversation), [_snapshot(m) for m in rows]
     )
     events.record(
         session,
@@ -380,26 +375,29 @@ async def delete_conversation(
         actor=actor,
         data={"conversation_id": conversation.id, "external_id": conversation.external_id},
     )
-    await session.execute(delete(Conversation).where(Conversation.id == conversation.id))
+    await repository.delete_conversation(session, conversation.id)
 
 
-async def transcript(session: AsyncSession, workspace: Workspace, ticket: Ticket) -> dict[str, Any]:
-    link = await repository.transcript_of(session, ticket.id)
-    if link is None or link.workspace_id != workspace.id:
+async def transcript(session: AsyncSession, workspace: Workspace, ticket: Ticket) -> TranscriptRead:
+    """The chat the ticket was opened from: live while the conversation exists, else as kept."""
+    link = await repository.transcript_of(session, workspace.id, ticket.id)
+    if link is None:
         raise NotFound("This ticket did not come from a conversation, so it has no transcript.")
     conversation = await repository.find_conversation(session, workspace.id, link.conversation_id)
     if conversation is not None:
-        visitor = visitor_view(conversation)
-        messages = [message_view(m) for m in await repository.messages(session, conversation.id)]
+        visitor = VisitorRead.from_conversation(conversation)
+        rows = await repository.messages(session, conversation.id)
+        messages = [MessageRead.model_validate(m) for m in rows]
     else:
-        visitor, messages = link.visitor, link.messages
-    return {
-        "ticket": tickets.ticket_key(workspace, ticket),
-        "conversation_id": link.conversation_id,
-        "conversation_exists": conversation is not None,
-        "visitor": visitor,
-        "messages": messages,
-    }
+        visitor = VisitorRead.model_validate(link.visitor)
+        messages = [MessageRead.model_validate(m) for m in link.messages]
+    return TranscriptRead(
+        ticket=tickets.ticket_key(workspace, ticket),
+        conversation_id=link.conversation_id,
+        conversation_exists=conversation is not None,
+        visitor=visitor,
+        messages=messages,
+    )
 
 
 async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) -> None:
@@ -407,7 +405,7 @@ async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) 
     ticket, comment = added.ticket, added.comment
     if ticket.conversation_id is None or comment.visibility != "public":
         return
-    if added.actor["kind"] not in ("user", "api_token"):
+    if not added.actor.is_agent:
         return
     conversation = await repository.find_conversation(
         session, added.workspace.id, ticket.conversation_id
@@ -422,13 +420,10 @@ async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) 
             MessageIn.model_construct(
                 author="agent",
                 body=comment.body,
-                author_name=(added.actor.get("name") or "")[:100] or None,
+                author_name=(added.actor.name or "")[:100] or None,
                 sent_at=None,
             )
         ],
         actor=added.actor,
         comment_id=comment.id,
     )
-
-
-comments.add_observer(on_comment_added)

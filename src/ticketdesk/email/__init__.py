@@ -1,0 +1,1 @@
+"""Email: inbound mail into tickets, outbound notifications, templates, channel settings."""

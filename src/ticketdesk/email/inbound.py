@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketdesk import events
 from ticketdesk.attachments.service import add_attachment
 from ticketdesk.comments import service as comments
 from ticketdesk.config import Settings
 from ticketdesk.db import new_id, utcnow
+from ticketdesk.email import repository
 from ticketdesk.email import settings as channel
 from ticketdesk.email.parsing import MalformedEmail, ParsedEmail, parse_email, strip_quoted
+from ticketdesk.email.schemas import InboundResult, InboundStatus
 from ticketdesk.errors import TicketdeskError, ValidationFailed
 from ticketdesk.models import Contact, EmailMessage, Ticket, Workspace
 from ticketdesk.schemas import normalize_email
@@ -42,7 +43,7 @@ def _subject_tag(workspace: Workspace) -> re.Pattern[str]:
 async def _follow_merges(session: AsyncSession, ticket: Ticket | None) -> Ticket | None:
     hops = 0
     while ticket is not None and ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
-        ticket = await session.get(Ticket, ticket.merged_into_id)
+        ticket = await repository.get_ticket(session, ticket.merged_into_id)
         hops += 1
     return ticket
 
@@ -58,45 +59,35 @@ async def find_thread(
     ticket_id: uuid.UUID | None = None
     ids = parsed.thread_ids
     if ids:
-        rows = await session.execute(
-            select(EmailMessage.message_id, EmailMessage.ticket_id).where(
-                EmailMessage.workspace_id == workspace.id,
-                EmailMessage.message_id.in_(ids),
-                EmailMessage.ticket_id.is_not(None),
-            )
-        )
-        by_id = dict(rows.all())
+        by_id = await repository.tickets_by_message_id(session, workspace.id, ids)
         ticket_id = next((by_id[m] for m in ids if m in by_id), None)
     if ticket_id is None:
         match = _subject_tag(workspace).search(parsed.subject)
         if match:
-            ticket_id = await session.scalar(
-                select(Ticket.id).where(
-                    Ticket.workspace_id == workspace.id,
-                    Ticket.number == int(match.group(1)),
-                    Ticket.requester_id == sender.id,
-                )
+            ticket_id = await repository.requester_ticket_id(
+                session, workspace.id, int(match.group(1)), sender.id
             )
     if ticket_id is None:
         return None
-    ticket = await session.scalar(
-        select(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.workspace_id == workspace.id)
-        .with_for_update()
-    )
+    ticket = await repository.lock_ticket(session, workspace.id, ticket_id)
     return await _follow_merges(session, ticket)
 
 
 def _result(
-    status: str, *, ticket: Ticket | None = None, workspace: Workspace, **extra: Any
-) -> dict[str, Any]:
-    return {
-        "status": status,
-        "ticket": tickets.ticket_key(workspace, ticket) if ticket is not None else None,
-        "ticket_id": ticket.id if ticket is not None else None,
-        "comment_id": extra.get("comment_id"),
-        "reason": extra.get("reason"),
-    }
+    status: InboundStatus,
+    *,
+    ticket: Ticket | None = None,
+    workspace: Workspace,
+    comment_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> InboundResult:
+    return InboundResult(
+        status=status,
+        ticket=tickets.ticket_key(workspace, ticket) if ticket is not None else None,
+        ticket_id=ticket.id if ticket is not None else None,
+        comment_id=comment_id,
+        reason=reason,
+    )
 
 
 def _log_row(
@@ -127,20 +118,18 @@ def _log_row(
 
 async def receive_email(
     session: AsyncSession, settings: Settings, workspace: Workspace, raw: bytes
-) -> dict[str, Any]:
+) -> InboundResult:
+    """A new ticket, a reply on its ticket, a repeat of a message already seen, or ignored."""
     try:
         parsed = parse_email(raw)
     except MalformedEmail as exc:
         raise MalformedEmailError(str(exc), errors=[{"loc": ["body"], "msg": str(exc)}]) from exc
     if parsed.message_id:
-        seen = await session.scalar(
-            select(EmailMessage).where(
-                EmailMessage.workspace_id == workspace.id,
-                EmailMessage.message_id == parsed.message_id,
-            )
-        )
+        seen = await repository.find_message(session, workspace.id, parsed.message_id)
         if seen is not None:  # the provider re-delivered it: answer as before, change nothing
-            ticket = await session.get(Ticket, seen.ticket_id) if seen.ticket_id else None
+            ticket = (
+                await repository.get_ticket(session, seen.ticket_id) if seen.ticket_id else None
+            )
             return _result("duplicate", ticket=ticket, workspace=workspace)
     try:
         sender_email = normalize_email(parsed.from_email)
@@ -161,7 +150,7 @@ async def receive_email(
         return _result("ignored", workspace=workspace, reason=reason)
 
     contact = await tickets.upsert_contact(session, workspace.id, sender_email, parsed.from_name)
-    actor = {"kind": "contact", "id": contact.id, "name": contact.name or contact.email}
+    actor = events.Actor("contact", contact.id, contact.name or contact.email)
     ticket = await find_thread(session, workspace, parsed, contact)
     if ticket is not None and ticket.status_category != "closed":
         return await _append_reply(session, settings, workspace, ticket, parsed, actor)
@@ -175,8 +164,8 @@ async def _append_reply(
     workspace: Workspace,
     ticket: Ticket,
     parsed: ParsedEmail,
-    actor: dict[str, Any],
-) -> dict[str, Any]:
+    actor: events.Actor,
+) -> InboundResult:
     body = strip_quoted(parsed.text)[:MAX_COMMENT] or "(empty message)"
     if not body.strip():
         body = "(empty message)"
@@ -213,9 +202,9 @@ async def _open_ticket(
     workspace: Workspace,
     parsed: ParsedEmail,
     contact: Contact,
-    actor: dict[str, Any],
+    actor: events.Actor,
     follow_up: Ticket | None,
-) -> dict[str, Any]:
+) -> InboundResult:
     description = parsed.text
     if follow_up is not None:
         key = tickets.ticket_key(workspace, follow_up)

@@ -13,27 +13,19 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
-from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.comments import service as comments
 from ticketdesk.config import Settings, get_settings
 from ticketdesk.config_cache import config_cached
+from ticketdesk.context import context as session_context
 from ticketdesk.db import new_id, utcnow
+from ticketdesk.email import repository, templates
 from ticketdesk.email import settings as channel
-from ticketdesk.email import templates
 from ticketdesk.email.parsing import REPLY_MARKER
 from ticketdesk.email.templates import TemplateSource
-from ticketdesk.jobs import JOBS, JobContext, Retry, cron, enqueue_after_commit, job
-from ticketdesk.models import (
-    ChannelSettings,
-    Comment,
-    Contact,
-    EmailMessage,
-    EmailTemplate,
-    Ticket,
-    Workspace,
-)
+from ticketdesk.jobs import JOBS, JobContext, Retry, enqueue_after_commit
+from ticketdesk.models import ChannelSettings, EmailMessage, EmailTemplate, Ticket, Workspace
 from ticketdesk.schemas import normalize_email
 from ticketdesk.tickets import service as tickets
 
@@ -60,7 +52,7 @@ async def load_template(
     session: AsyncSession, workspace_id: uuid.UUID, kind: str
 ) -> TemplateSource:
     async def load() -> EmailTemplate | None:
-        return await session.get(EmailTemplate, (workspace_id, kind))
+        return await repository.stored_template(session, workspace_id, kind)
 
     stored = await config_cached(session, workspace_id, ("email_template", kind), load)
     if stored is None:
@@ -75,20 +67,7 @@ async def _status_labels(session: AsyncSession, workspace_id: uuid.UUID) -> dict
 async def _thread(session: AsyncSession, row: EmailMessage) -> list[str]:
     """The ticket's other Message-IDs (received, or sent before this one), oldest first:
     the first one and the latest few, for In-Reply-To and References."""
-    rows = (
-        await session.scalars(
-            select(EmailMessage.message_id)
-            .where(
-                EmailMessage.ticket_id == row.ticket_id,
-                EmailMessage.id != row.id,
-                or_(
-                    EmailMessage.status == "received",
-                    (EmailMessage.direction == "out") & (EmailMessage.status == "sent"),
-                ),
-            )
-            .order_by(EmailMessage.created_at, EmailMessage.id)
-        )
-    ).all()
+    rows = await repository.thread_message_ids(session, row)
     if len(rows) <= THREAD_DEPTH:
         return list(rows)
     return [rows[0], *rows[-(THREAD_DEPTH - 1) :]]
@@ -109,7 +88,9 @@ async def queue_notification(
 ) -> EmailMessage | None:
     """Render `kind` for the ticket's requester (or `to_address`) and queue it; None when there
     is nobody to tell."""
-    requester = await session.get(Contact, ticket.requester_id) if ticket.requester_id else None
+    requester = (
+        await repository.get_contact(session, ticket.requester_id) if ticket.requester_id else None
+    )
     if requester is None and to_address is None:
         return None
     if to_address is not None:
@@ -176,7 +157,7 @@ async def queue_notification(
         created_at=utcnow(),
     )
     session.add(row)
-    runner = getattr(session.info.get("db"), "job_runner", None)
+    runner = getattr(session_context(session).db, "job_runner", None)
     if not settings.smtp_url and getattr(runner, "runs_here", False):
         # the process that would send it has no relay: logged as skipped now, no job to run
         row.status, row.last_error = "skipped", NO_SMTP
@@ -189,8 +170,7 @@ async def queue_notification(
 
 def _app_settings(session: AsyncSession) -> Settings:
     """The serving app's settings; outside a request (worker, CLI) those of the environment."""
-    state = session.info.get("app_state")
-    settings: Settings | None = getattr(state, "settings", None)
+    settings = session_context(session).settings
     return settings if settings is not None else get_settings()
 
 
@@ -201,7 +181,7 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     status = change.changes.get("status")
     if ticket.requester_id is None or not (change.created or status):
         return
-    if status and change.actor.get("kind") == "contact":
+    if status and change.actor.kind == "contact":
         return  # the requester's own reply reopening a ticket needs no email about it
     prefs = await channel.channel_settings(session, workspace.id)
     if change.created:
@@ -229,7 +209,7 @@ async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) 
     settings = _app_settings(session)
     if added.comment.visibility != "public":
         return
-    if added.actor.get("kind") not in ("user", "api_token"):
+    if not added.actor.is_agent:
         return
     prefs = await channel.channel_settings(session, added.workspace.id)
     if not prefs.notify_agent_reply:
@@ -244,14 +224,10 @@ async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) 
         comment={
             "id": added.comment.id,
             "body": added.comment.body,
-            "author": added.actor.get("name") or "Support",
+            "author": added.actor.name or "Support",
         },
         prefs=prefs,
     )
-
-
-tickets.add_observer(on_ticket_change)
-comments.add_observer(on_comment_added)
 
 
 def build_mime(row: EmailMessage) -> MimeMessage:
@@ -287,7 +263,6 @@ async def smtp_send(smtp_url: str, message: MimeMessage) -> None:
     )
 
 
-@job(TEMPLATE_JOB, timeout_seconds=60, max_tries=5)
 async def send_template(
     ctx: JobContext, workspace_id: str, ticket_id: str, template: str, to: str = "requester"
 ) -> None:
@@ -307,24 +282,14 @@ async def send_template(
             return
     event_key = f"template:{ctx.job_id}"[:100]
     async with ctx.db.unit_of_work() as session:
-        ticket = await session.get(Ticket, uuid.UUID(ticket_id))
+        ticket = await repository.get_ticket(session, uuid.UUID(ticket_id))
         if ticket is None or str(ticket.workspace_id) != workspace_id:
             return
-        done = await session.scalar(
-            select(EmailMessage.id).where(
-                EmailMessage.ticket_id == ticket.id, EmailMessage.event_key == event_key
-            )
-        )
-        if done is not None:
+        if await repository.already_queued(session, ticket.id, event_key):
             return
-        workspace = await session.get(Workspace, ticket.workspace_id)
+        workspace = await repository.get_workspace(session, ticket.workspace_id)
         assert workspace is not None
-        latest = await session.scalar(
-            select(Comment)
-            .where(Comment.ticket_id == ticket.id, Comment.visibility == "public")
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-            .limit(1)
-        )
+        latest = await repository.latest_public_comment(session, ticket.id)
         comment = (
             {"id": latest.id, "body": latest.body, "author": latest.author_name or "Support"}
             if latest is not None
@@ -336,39 +301,22 @@ async def send_template(
         )  # fmt: skip
 
 
-@job(SEND_JOB, timeout_seconds=90, max_tries=8)
 async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
     """Send one queued email; safe to run twice (a sent row is never sent again)."""
     now = utcnow()
-    claimable = (
-        EmailMessage.id == uuid.UUID(email_id),
-        EmailMessage.direction == "out",
-        or_(
-            EmailMessage.status == "pending",
-            (EmailMessage.status == "sending") & (EmailMessage.claimed_at < now - CLAIM_TIMEOUT),
-        ),
-    )
+    row_id = uuid.UUID(email_id)
     if not ctx.settings.smtp_url:  # nothing to thread or send: settle the row in one write
         async with ctx.db.unit_of_work() as session:
-            skipped = await session.execute(
-                update(EmailMessage)
-                .where(*claimable)
-                .values(status="skipped", last_error=NO_SMTP, sent_at=None)
-                .execution_options(synchronize_session=False)
+            skipped = await repository.skip_unsent(
+                session, row_id, now=now, claim_timeout=CLAIM_TIMEOUT, error=NO_SMTP
             )
-        if getattr(skipped, "rowcount", 0) == 1:
+        if skipped:
             log.info("no TICKETDESK_SMTP_URL: email %s not sent", email_id)
         return
     async with ctx.db.unit_of_work() as session:
-        claimed = await session.execute(
-            update(EmailMessage)
-            .where(*claimable)
-            .values(status="sending", claimed_at=now, attempts=EmailMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(claimed, "rowcount", 0) != 1:
+        if not await repository.claim_unsent(session, row_id, now=now, claim_timeout=CLAIM_TIMEOUT):
             return  # sent, skipped, failed, or another worker has it
-        row = await session.get(EmailMessage, uuid.UUID(email_id))
+        row = await repository.get_email(session, row_id)
         assert row is not None
         # threading is settled at send time, when every message of the transaction is in
         thread = await _thread(session, row)
@@ -391,28 +339,18 @@ async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
     await _finish(ctx, row.id, status="sent")
 
 
-@cron("email.sweep_unsent", every_seconds=60)
 async def sweep_unsent(ctx: JobContext) -> None:
     """Queue again what was never handed to a runner (the process died right after commit)
     or was claimed by a worker that vanished: the email rows are the outbox."""
     now = utcnow()
     async with ctx.db.unit_of_work() as session:
-        ids = (
-            await session.scalars(
-                select(EmailMessage.id)
-                .where(
-                    EmailMessage.direction == "out",
-                    or_(
-                        (EmailMessage.status == "pending")
-                        & (EmailMessage.created_at < now - SWEEP_AFTER),
-                        (EmailMessage.status == "sending")
-                        & (EmailMessage.claimed_at < now - CLAIM_TIMEOUT),
-                    ),
-                )
-                .order_by(EmailMessage.created_at)
-                .limit(SWEEP_BATCH)
-            )
-        ).all()
+        ids = await repository.unsent_email_ids(
+            session,
+            now=now,
+            pending_after=SWEEP_AFTER,
+            claim_timeout=CLAIM_TIMEOUT,
+            limit=SWEEP_BATCH,
+        )
     runner = ctx.db.job_runner
     if runner is None:
         return
@@ -424,13 +362,10 @@ async def _finish(
     ctx: JobContext, email_id: uuid.UUID, *, status: str, error: str | None = None
 ) -> None:
     async with ctx.db.unit_of_work() as session:
-        await session.execute(
-            update(EmailMessage)
-            .where(EmailMessage.id == email_id)
-            .values(
-                status=status,
-                last_error=error[:1000] if error else None,
-                sent_at=utcnow() if status == "sent" else None,
-            )
-            .execution_options(synchronize_session=False)
+        await repository.finish_email(
+            session,
+            email_id,
+            status=status,
+            error=error[:1000] if error else None,
+            sent_at=utcnow() if status == "sent" else None,
         )

@@ -29,8 +29,11 @@ Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 StatusName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
+InboundStatus = Literal["created", "appended", "duplicate", "ignored"]
+
+
 class InboundResult(Output):
-    status: Literal["created", "appended", "duplicate", "ignored"]
+    status: InboundStatus
     ticket: str | None = Field(description="the ticket key, e.g. TKT-42")
     ticket_id: uuid.UUID | None
     comment_id: uuid.UUID | None

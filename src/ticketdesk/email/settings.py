@@ -6,12 +6,12 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.config import Settings
 from ticketdesk.config_cache import config_cached
-from ticketdesk.db import insert_ignoring_conflicts, utcnow
+from ticketdesk.db import utcnow
+from ticketdesk.email import repository
 from ticketdesk.models import ChannelSettings, Workspace
 
 _FALLBACK_DOMAIN = "ticketdesk.localhost"
@@ -39,9 +39,7 @@ async def channel_settings(session: AsyncSession, workspace_id: uuid.UUID) -> Ch
     """The workspace's settings, or the defaults (not stored) when it never saved any."""
 
     async def load() -> ChannelSettings:
-        found: ChannelSettings | None = await session.scalar(
-            select(ChannelSettings).where(ChannelSettings.workspace_id == workspace_id)
-        )
+        found = await repository.find_channel_settings(session, workspace_id)
         return found if found is not None else defaults(workspace_id)
 
     return await config_cached(session, workspace_id, "channel_settings", load)
@@ -52,13 +50,7 @@ async def update_channel_settings(
 ) -> ChannelSettings:
     base = defaults(workspace_id)
     row = {column.key: getattr(base, column.key) for column in ChannelSettings.__table__.columns}
-    await insert_ignoring_conflicts(session, ChannelSettings, [row], ["workspace_id"])
-    stored = await session.scalar(
-        select(ChannelSettings)
-        .where(ChannelSettings.workspace_id == workspace_id)
-        .with_for_update()
-    )
-    assert stored is not None
+    stored = await repository.lock_channel_settings(session, workspace_id, row)
     for name, value in changes.items():
         setattr(stored, name, value)
     stored.updated_at = utcnow()

@@ -1,0 +1,1 @@
+"""The public contact form: submissions without a token, rate limits, CORS, its settings."""

@@ -7,17 +7,16 @@ preflight, on success and on errors alike (so the page can show a 422 or 429).
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from ticketdesk.auth.principal import Principal, admin
+from ticketdesk.auth.principal import Admin
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
 from ticketdesk.deps import SessionDep
-from ticketdesk.email import settings as channel
 from ticketdesk.errors import Forbidden, TicketdeskError, problems
 from ticketdesk.forms import service
 from ticketdesk.forms.schemas import (
@@ -28,7 +27,6 @@ from ticketdesk.forms.schemas import (
 )
 from ticketdesk.tickets import service as tickets
 
-Admin = Annotated[Principal, Depends(admin)]
 ALLOW_HEADERS = "Content-Type, Idempotency-Key"
 PREFLIGHT_MAX_AGE = "600"
 
@@ -93,7 +91,7 @@ def _client_ip(request: Request) -> str:
 )
 async def submit_form(
     workspace_slug: str, data: FormSubmission, request: Request, session: SessionDep
-) -> dict[str, Any]:
+) -> FormReceipt:
     """The website's contact form: no token; rate limited per client IP (429 + Retry-After).
 
     The `website` field is a honeypot: when filled in, the answer looks the same (201) but
@@ -102,8 +100,7 @@ async def submit_form(
     workspace = await service.workspace_by_slug(session, workspace_slug)
     if request.state.origin_allowed is False:
         raise Forbidden("This website is not allowed to post to this help desk's form.")
-    ticket = await service.submit(session, workspace, data, client_ip=_client_ip(request))
-    return {"key": tickets.ticket_key(workspace, ticket) if ticket is not None else None}
+    return await service.submit_form(session, workspace, data, client_ip=_client_ip(request))
 
 
 @public_router.options(
@@ -127,14 +124,9 @@ async def preflight(workspace_slug: str, request: Request, session: SessionDep) 
     )
 
 
-def _form_settings_view(request: Request, workspace_slug: str, prefs: Any) -> dict[str, Any]:
+def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
-    return {
-        "allowed_origins": list(prefs.form_allowed_origins or []),
-        "rate_limit": prefs.form_rate_limit,
-        "rate_window_minutes": prefs.form_rate_window_minutes,
-        "url": f"{settings.public_url.rstrip('/')}/api/v1/public/{workspace_slug}/tickets",
-    }
+    return settings
 
 
 @router.get(
@@ -146,10 +138,9 @@ def _form_settings_view(request: Request, workspace_slug: str, prefs: Any) -> di
 )
 async def get_form_settings(
     request: Request, session: SessionDep, principal: Admin
-) -> dict[str, Any]:
+) -> FormSettingsRead:
     workspace = await tickets.get_workspace(session, principal)
-    prefs = await channel.channel_settings(session, workspace.id)
-    return _form_settings_view(request, workspace.slug, prefs)
+    return await service.form_settings(session, _settings(request), workspace)
 
 
 @router.put(
@@ -161,15 +152,7 @@ async def get_form_settings(
 )
 async def put_form_settings(
     data: FormSettingsUpdate, request: Request, session: SessionDep, principal: Admin
-) -> dict[str, Any]:
+) -> FormSettingsRead:
     """Which websites may post the form (CORS origins) and how often one client IP may."""
     workspace = await tickets.get_workspace(session, principal)
-    changes: dict[str, Any] = {}
-    if data.allowed_origins is not None:
-        changes["form_allowed_origins"] = sorted(set(data.allowed_origins))
-    if data.rate_limit is not None:
-        changes["form_rate_limit"] = data.rate_limit
-    if data.rate_window_minutes is not None:
-        changes["form_rate_window_minutes"] = data.rate_window_minutes
-    prefs = await channel.update_channel_settings(session, workspace.id, changes)
-    return _form_settings_view(request, workspace.slug, prefs)
+    return await service.update_form_settings(session, _settings(request), workspace, data)

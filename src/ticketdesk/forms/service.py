@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.db import dialect_name, utcnow
-from ticketdesk.email import settings as channel
+from ticketdesk import events
+from ticketdesk.config import Settings
+from ticketdesk.db import utcnow
+from ticketdesk.email import service as email
 from ticketdesk.errors import NotFound, RateLimited
-from ticketdesk.forms.schemas import FormSubmission
-from ticketdesk.models import ChannelSettings, RateCounter, Ticket, Workspace
+from ticketdesk.forms import repository
+from ticketdesk.forms.schemas import (
+    FormReceipt,
+    FormSettingsRead,
+    FormSettingsUpdate,
+    FormSubmission,
+)
+from ticketdesk.models import ChannelSettings, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.schemas import RequesterIn, TicketCreate
 
@@ -20,21 +28,15 @@ COUNTER_RETENTION = timedelta(days=1)
 
 
 async def workspace_by_slug(session: AsyncSession, slug: str) -> Workspace:
-    workspace: Workspace | None = await session.scalar(
-        select(Workspace).where(Workspace.slug == slug)
-    )
+    workspace = await repository.workspace_by_slug(session, slug)
     if workspace is None:
         raise NotFound("There is no such help desk.")
     return workspace
 
 
 async def allowed_origins(session: AsyncSession, slug: str) -> list[str]:
-    origins = await session.scalar(
-        select(ChannelSettings.form_allowed_origins)
-        .join(Workspace, Workspace.id == ChannelSettings.workspace_id)
-        .where(Workspace.slug == slug)
-    )
-    return list(origins or [])
+    """The origins (scheme://host[:port], lower case) allowed to post the workspace's form."""
+    return await repository.allowed_origins(session, slug)
 
 
 async def count_hit(
@@ -49,23 +51,9 @@ async def count_hit(
     seconds = int(window.total_seconds())
     epoch = int(now.timestamp())
     window_start = datetime.fromtimestamp(epoch - epoch % seconds, UTC)
-    if dialect_name(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    stmt = (
-        insert(RateCounter)
-        .values(key=key, window_start=window_start, count=1)
-        .on_conflict_do_update(
-            index_elements=["key", "window_start"], set_={"count": RateCounter.count + 1}
-        )
-        .returning(RateCounter.count)
-    )
-    count = int((await session.execute(stmt)).scalar_one())
+    count = await repository.count_hit(session, key, window_start)
     if count == 1:  # first hit of a window: sweep windows nobody needs any more
-        await session.execute(
-            delete(RateCounter).where(RateCounter.window_start < now - COUNTER_RETENTION)
-        )
+        await repository.delete_counters_before(session, now - COUNTER_RETENTION)
     if count > limit:
         retry_after = math.ceil((window_start + window - now).total_seconds())
         raise RateLimited(
@@ -77,7 +65,7 @@ async def submit(
     session: AsyncSession, workspace: Workspace, data: FormSubmission, *, client_ip: str
 ) -> Ticket | None:
     """Open a `form` ticket; None (and nothing stored) when the honeypot was filled in."""
-    prefs = await channel.channel_settings(session, workspace.id)
+    prefs = await email.channel_settings(session, workspace.id)
     await count_hit(
         session,
         f"form:{workspace.id}:{client_ip}",
@@ -87,7 +75,7 @@ async def submit(
     if data.website:
         return None
     contact = await tickets.upsert_contact(session, workspace.id, data.email, data.name)
-    actor = {"kind": "contact", "id": contact.id, "name": contact.name or contact.email}
+    actor = events.Actor("contact", contact.id, contact.name or contact.email)
     return await tickets.create_ticket(
         session,
         workspace,
@@ -99,3 +87,44 @@ async def submit(
         actor=actor,
         channel="form",
     )
+
+
+async def submit_form(
+    session: AsyncSession, workspace: Workspace, data: FormSubmission, *, client_ip: str
+) -> FormReceipt:
+    """What the website gets back: the new ticket's key, or null for a filled-in honeypot."""
+    ticket = await submit(session, workspace, data, client_ip=client_ip)
+    return FormReceipt(key=tickets.ticket_key(workspace, ticket) if ticket is not None else None)
+
+
+def form_settings_read(
+    settings: Settings, workspace: Workspace, prefs: ChannelSettings
+) -> FormSettingsRead:
+    return FormSettingsRead(
+        allowed_origins=list(prefs.form_allowed_origins or []),
+        rate_limit=prefs.form_rate_limit,
+        rate_window_minutes=prefs.form_rate_window_minutes,
+        url=f"{settings.public_url.rstrip('/')}/api/v1/public/{workspace.slug}/tickets",
+    )
+
+
+async def form_settings(
+    session: AsyncSession, settings: Settings, workspace: Workspace
+) -> FormSettingsRead:
+    prefs = await email.channel_settings(session, workspace.id)
+    return form_settings_read(settings, workspace, prefs)
+
+
+async def update_form_settings(
+    session: AsyncSession, settings: Settings, workspace: Workspace, data: FormSettingsUpdate
+) -> FormSettingsRead:
+    """Change only what was sent; origins are kept sorted and without repeats."""
+    changes: dict[str, Any] = {}
+    if data.allowed_origins is not None:
+        changes["form_allowed_origins"] = sorted(set(data.allowed_origins))
+    if data.rate_limit is not None:
+        changes["form_rate_limit"] = data.rate_limit
+    if data.rate_window_minutes is not None:
+        changes["form_rate_window_minutes"] = data.rate_window_minutes
+    prefs = await email.update_channel_settings(session, workspace.id, changes)
+    return form_settings_read(settings, workspace, prefs)

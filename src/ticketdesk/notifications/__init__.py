@@ -1,0 +1,1 @@
+"""In-app notifications: writing them for any room, and a user reading theirs."""

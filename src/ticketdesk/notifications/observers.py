@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.comments import service as comments
-from ticketdesk.models import TicketWatcher, User
-from ticketdesk.notifications.service import notify
+from ticketdesk.events import Actor
+from ticketdesk.models import Comment, Ticket, Workspace
+from ticketdesk.notifications import repository
+from ticketdesk.notifications.service import notify, notify_watchers, watched_change_data
 from ticketdesk.tickets import service as tickets
 
 # `@ada`, `@ada.lovelace`, `@ada@example.com`; not the middle of an email address
 _MENTION_RE = re.compile(r"(?<![\w@.+-])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)", re.UNICODE)
 EXCERPT_CHARS = 200
-WATCHERS_KEY = "preloaded_watchers"
 
 
 def _compact(name: str) -> str:
@@ -35,13 +34,7 @@ async def mentioned_users(
     if "@" not in body:
         return set()
     tokens = {m.group(1).rstrip(".").lower() for m in _MENTION_RE.finditer(body)}
-    users = (
-        await session.execute(
-            select(User.id, User.name, User.email).where(
-                User.workspace_id == workspace_id, User.active.is_(True)
-            )
-        )
-    ).all()
+    users = await repository.active_users(session, workspace_id)
     lowered = body.lower()
     by_local: dict[str, list[uuid.UUID]] = {}
     by_first: dict[str, list[uuid.UUID]] = {}
@@ -73,7 +66,21 @@ async def mentioned_users(
     return found
 
 
-async def notify_mentions(session: AsyncSession, added: comments.CommentAdded) -> None:
+class NewComment(Protocol):
+    """What a new comment tells its observers (comments.service.CommentAdded has this shape;
+    notifications need not know the comments room to hear about one)."""
+
+    @property
+    def comment(self) -> Comment: ...
+    @property
+    def ticket(self) -> Ticket: ...
+    @property
+    def workspace(self) -> Workspace: ...
+    @property
+    def actor(self) -> Actor: ...
+
+
+async def notify_mentions(session: AsyncSession, added: NewComment) -> None:
     comment = added.comment
     if comment.visibility != "internal":
         return
@@ -86,26 +93,14 @@ async def notify_mentions(session: AsyncSession, added: comments.CommentAdded) -
         user_ids=users,
         kind="mention",
         ticket_id=added.ticket.id,
-        exclude=added.actor.get("id"),
+        exclude=added.actor.id,
         data={
             "ticket": tickets.ticket_key(added.workspace, added.ticket),
             "subject": added.ticket.subject,
             "comment_id": comment.id,
-            "by": added.actor.get("name"),
+            "by": added.actor.name,
             "excerpt": comment.body[:EXCERPT_CHARS],
         },
-    )
-
-
-async def watchers_of(session: AsyncSession, ticket_id: uuid.UUID) -> set[uuid.UUID]:
-    """The ticket's watchers (bulk actions preload them for every ticket in one query)."""
-    preloaded: dict[uuid.UUID, set[uuid.UUID]] | None = session.info.get(WATCHERS_KEY)
-    if preloaded is not None and ticket_id in preloaded:
-        return preloaded[ticket_id]
-    return set(
-        await session.scalars(
-            select(TicketWatcher.user_id).where(TicketWatcher.ticket_id == ticket_id)
-        )
     )
 
 
@@ -118,7 +113,7 @@ def _is_public(change: tickets.TicketChange) -> bool:
 
 async def notify_ticket_change(session: AsyncSession, change: tickets.TicketChange) -> None:
     ticket, workspace = change.ticket, change.workspace
-    actor_id = change.actor.get("id")
+    actor_id = change.actor.id
     key = tickets.ticket_key(workspace, ticket)
     assigned: set[uuid.UUID] = set()
     if change.created:
@@ -134,55 +129,15 @@ async def notify_ticket_change(session: AsyncSession, change: tickets.TicketChan
             user_ids=assigned,
             kind="assigned",
             ticket_id=ticket.id,
-            data={"ticket": key, "subject": ticket.subject, "by": change.actor.get("name")},
+            data={"ticket": key, "subject": ticket.subject, "by": change.actor.name},
         )
     if change.created or not _is_public(change):
         return
-    watchers = await watchers_of(session, ticket.id)
-    recipients = watchers - assigned - {actor_id}
-    if recipients:
-        await notify(
-            session,
-            workspace_id=workspace.id,
-            user_ids=recipients,
-            kind="watched_change",
-            ticket_id=ticket.id,
-            data=watched_change_data(key, ticket.subject, change.actor, change.changes),
-        )
-
-
-def watched_change_data(
-    key: str, subject: str, actor: dict[str, Any], changes: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "ticket": key,
-        "subject": subject,
-        "by": actor.get("name"),
-        "fields": sorted(changes),
-        "changes": changes,
-    }
-
-
-async def notify_watchers(
-    session: AsyncSession,
-    workspace_id: uuid.UUID,
-    ticket_id: uuid.UUID,
-    *,
-    actor: dict[str, Any],
-    data: dict[str, Any],
-) -> None:
-    """Tell a ticket's watchers about a change made outside update_ticket (links, merges, files)."""
-    recipients = await watchers_of(session, ticket_id) - {actor.get("id")}
-    if recipients:
-        await notify(
-            session,
-            workspace_id=workspace_id,
-            user_ids=recipients,
-            kind="watched_change",
-            ticket_id=ticket_id,
-            data=data,
-        )
-
-
-comments.add_observer(notify_mentions)
-tickets.add_observer(notify_ticket_change)
+    await notify_watchers(
+        session,
+        workspace.id,
+        ticket.id,
+        actor=change.actor,
+        data=watched_change_data(key, ticket.subject, change.actor, change.changes),
+        told=assigned,
+    )

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ticketdesk.auth.principal import Principal, reader
+from ticketdesk.auth.principal import Reader
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import Forbidden, problems
-from ticketdesk.notifications import (
-    observers,  # noqa: F401  (registers the observers)
-    service,
-)
+from ticketdesk.notifications import service
 from ticketdesk.notifications.schemas import MarkedRead, NotificationPage, NotificationRead
 from ticketdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
-def _user(principal: Annotated[Principal, Depends(reader)]) -> uuid.UUID:
+def _user(principal: Reader) -> uuid.UUID:
     if principal.user_id is None:
         raise Forbidden("Notifications belong to users; an API token has none.")
     return principal.user_id
@@ -41,16 +38,11 @@ async def list_notifications(
     unread: Annotated[bool, Query(description="only unread ones")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> dict[str, Any]:
+) -> NotificationPage:
     """Your notifications, unread first and then newest first, with the unread count."""
-    items, next_cursor = await service.list_notifications(
+    return await service.list_notifications(
         session, user_id, unread_only=unread, limit=limit, cursor=cursor
     )
-    return {
-        "items": items,
-        "next_cursor": next_cursor,
-        "unread_count": await service.unread_count(session, user_id),
-    }
 
 
 @router.post(
@@ -59,10 +51,9 @@ async def list_notifications(
     operation_id="notifications:read_all",
     responses=problems(401, 403, 409, 422),
 )
-async def mark_all_read(session: SessionDep, user_id: UserId) -> dict[str, Any]:
+async def mark_all_read(session: SessionDep, user_id: UserId) -> MarkedRead:
     """Mark every unread notification of yours read."""
-    updated = await service.mark_all_read(session, user_id)
-    return {"updated": updated, "unread_count": 0}
+    return await service.mark_all_read(session, user_id)
 
 
 @router.post(
@@ -73,6 +64,6 @@ async def mark_all_read(session: SessionDep, user_id: UserId) -> dict[str, Any]:
 )
 async def mark_read(
     notification_id: uuid.UUID, session: SessionDep, user_id: UserId
-) -> dict[str, Any]:
+) -> NotificationRead:
     """Mark one notification read (another user's answers 404)."""
     return await service.mark_read(session, user_id, notification_id)

@@ -1,4 +1,5 @@
-"""notify(): the one way any room tells agents something (mentions, assignment, SLA, …)."""
+"""notify(): the one way any room tells agents something (mentions, assignment, SLA, …), and
+a user's reading of what they were told."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketdesk import events
+from ticketdesk.context import context
 from ticketdesk.db import deferred, new_id, utcnow
 from ticketdesk.errors import NotFound, ValidationFailed
-from ticketdesk.events import _jsonable
-from ticketdesk.models import Notification, Ticket, User, Workspace
+from ticketdesk.events import jsonable
+from ticketdesk.models import Notification
+from ticketdesk.notifications import repository
+from ticketdesk.notifications.schemas import MarkedRead, NotificationPage, NotificationRead
 from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.watchers import service as watchers
 
 
 class Notice(NamedTuple):
@@ -51,24 +56,13 @@ async def notify_each(session: AsyncSession, kind: str, notices: Sequence[Notice
     if not notices:
         return []
     # who is an active user where, remembered for the session (bulk changes notify per ticket)
-    known: dict[tuple[uuid.UUID, uuid.UUID], bool] = session.info.setdefault("active_users", {})
+    known = context(session).active_users
     unknown: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for n in notices:
         if (n.workspace_id, n.user_id) not in known:
             unknown[n.workspace_id].add(n.user_id)
     for workspace_id, users in unknown.items():
-        active: set[uuid.UUID] = set()
-        listed = list(users)
-        for start in range(0, len(listed), 1000):
-            active.update(
-                await session.scalars(
-                    select(User.id).where(
-                        User.workspace_id == workspace_id,
-                        User.id.in_(listed[start : start + 1000]),
-                        User.active.is_(True),
-                    )
-                )
-            )
+        active = await repository.active_user_ids(session, workspace_id, list(users))
         known.update({(workspace_id, u): u in active for u in users})
     written = [n for n in notices if known[(n.workspace_id, n.user_id)]]
     if written:
@@ -80,7 +74,7 @@ async def notify_each(session: AsyncSession, kind: str, notices: Sequence[Notice
                 "user_id": n.user_id,
                 "ticket_id": n.ticket_id,
                 "kind": kind,
-                "data": _jsonable(n.data),
+                "data": jsonable(n.data),
                 "created_at": now,
                 "read_at": None,
             }
@@ -90,12 +84,80 @@ async def notify_each(session: AsyncSession, kind: str, notices: Sequence[Notice
         if writes is not None:
             writes.inserts[Notification] += rows
         else:
-            await session.execute(insert(Notification), rows)
+            await repository.insert_notifications(session, rows)
     return written
 
 
-def _unread_first() -> ColumnElement[int]:
-    return case((Notification.read_at.is_(None), 0), else_=1)
+# -- watchers: told of every public change to the tickets they watch ---------------------------
+
+
+async def preload_watchers(session: AsyncSession, ticket_ids: Sequence[uuid.UUID]) -> None:
+    """Load these tickets' watchers in one query, for the rest of a bulk change."""
+    context(session).preloaded_watchers = await watchers.watcher_ids_by_ticket(session, ticket_ids)
+
+
+def forget_preloaded_watchers(session: AsyncSession) -> None:
+    context(session).preloaded_watchers = None
+
+
+async def watchers_of(session: AsyncSession, ticket_id: uuid.UUID) -> set[uuid.UUID]:
+    """The ticket's watchers (preloaded ones when a bulk change loaded them)."""
+    preloaded = context(session).preloaded_watchers
+    if preloaded is not None and ticket_id in preloaded:
+        return preloaded[ticket_id]
+    return await watchers.watcher_ids(session, ticket_id)
+
+
+def watched_change_data(
+    key: str, subject: str, actor: events.Actor, changes: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "ticket": key,
+        "subject": subject,
+        "by": actor.name,
+        "fields": sorted(changes),
+        "changes": changes,
+    }
+
+
+async def notify_watchers(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    ticket_id: uuid.UUID,
+    *,
+    actor: events.Actor,
+    data: dict[str, Any],
+    told: Iterable[uuid.UUID] = (),
+) -> None:
+    """Tell a ticket's watchers about a change, except its author and those already `told`."""
+    recipients = await watchers_of(session, ticket_id) - {actor.id, *told}
+    if recipients:
+        await notify(
+            session,
+            workspace_id=workspace_id,
+            user_ids=recipients,
+            kind="watched_change",
+            ticket_id=ticket_id,
+            data=data,
+        )
+
+
+# -- a user's notifications ---------------------------------------------------------------------
+
+
+def _notification_read(
+    notification: Notification, number: int | None, prefix: str
+) -> NotificationRead:
+    return NotificationRead(
+        id=notification.id,
+        kind=notification.kind,
+        ticket=f"{prefix}-{number}" if number is not None else None,
+        ticket_id=notification.ticket_id,
+        data=notification.data,
+        read=notification.read_at is not None,
+        created_at=notification.created_at,
+        read_at=notification.read_at,
+    )
 
 
 async def list_notifications(
@@ -105,17 +167,9 @@ async def list_notifications(
     unread_only: bool,
     limit: int,
     cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> NotificationPage:
     """Unread first, then newest first; keyset pages over (unread, created_at, id)."""
-    flag = _unread_first()
-    stmt = (
-        select(Notification, Ticket.number, Workspace.ticket_prefix)
-        .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
-        .join(Workspace, Workspace.id == Notification.workspace_id)
-        .where(Notification.user_id == user_id)
-    )
-    if unread_only:
-        stmt = stmt.where(Notification.read_at.is_(None))
+    after: tuple[int, datetime, uuid.UUID] | None = None
     if cursor:
         last_flag, created_at, last_id = decode_cursor(cursor, 3)
         if (
@@ -124,74 +178,35 @@ async def list_notifications(
             or not isinstance(last_id, uuid.UUID)
         ):
             raise ValidationFailed("The cursor is not valid.", loc=("query", "cursor"))
-        stmt = stmt.where(
-            or_(
-                flag > last_flag,
-                and_(
-                    flag == last_flag,
-                    tuple_(Notification.created_at, Notification.id) < tuple_(created_at, last_id),
-                ),
-            )
-        )
-    stmt = stmt.order_by(flag, Notification.created_at.desc(), Notification.id.desc())
-    rows = (await session.execute(stmt.limit(limit + 1))).all()
+        after = (last_flag, created_at, last_id)
+    rows = await repository.page_of_notifications(
+        session, user_id, unread_only=unread_only, limit=limit, after=after
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1][0]
         next_cursor = encode_cursor([0 if last.read_at is None else 1, last.created_at, last.id])
-    return [notification_view(n, number, prefix) for n, number, prefix in rows], next_cursor
-
-
-def notification_view(
-    notification: Notification, number: int | None, prefix: str
-) -> dict[str, Any]:
-    return {
-        "id": notification.id,
-        "kind": notification.kind,
-        "ticket": f"{prefix}-{number}" if number is not None else None,
-        "ticket_id": notification.ticket_id,
-        "data": notification.data,
-        "read": notification.read_at is not None,
-        "created_at": notification.created_at,
-        "read_at": notification.read_at,
-    }
-
-
-async def unread_count(session: AsyncSession, user_id: uuid.UUID) -> int:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return NotificationPage(
+        items=[_notification_read(n, number, prefix) for n, number, prefix in rows],
+        next_cursor=next_cursor,
+        unread_count=await repository.unread_count(session, user_id),
     )
-    return int(count or 0)
 
 
 async def mark_read(
     session: AsyncSession, user_id: uuid.UUID, notification_id: uuid.UUID
-) -> dict[str, Any]:
-    row = (
-        await session.execute(
-            select(Notification, Ticket.number, Workspace.ticket_prefix)
-            .outerjoin(Ticket, Ticket.id == Notification.ticket_id)
-            .join(Workspace, Workspace.id == Notification.workspace_id)
-            .where(Notification.id == notification_id, Notification.user_id == user_id)
-        )
-    ).first()
+) -> NotificationRead:
+    row = await repository.find_notification(session, user_id, notification_id)
     if row is None:
         raise NotFound("No such notification.")
     notification, number, prefix = row
     if notification.read_at is None:
         notification.read_at = utcnow()
         await session.flush()
-    return notification_view(notification, number, prefix)
+    return _notification_read(notification, number, prefix)
 
 
-async def mark_all_read(session: AsyncSession, user_id: uuid.UUID) -> int:
-    result = await session.execute(
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+async def mark_all_read(session: AsyncSession, user_id: uuid.UUID) -> MarkedRead:
+    updated = await repository.mark_all_read(session, user_id, utcnow())
+    return MarkedRead(updated=updated, unread_count=0)

@@ -21,6 +21,9 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from ticketdesk import events
+from ticketdesk.config import Settings
+from ticketdesk.db import Database
 from ticketdesk.models import Event
 
 log = logging.getLogger(__name__)
@@ -110,20 +113,10 @@ async def _close(socket: Socket, code: int, reason: str) -> None:
 
 
 def event_message(event: Event) -> str:
-    return json.dumps(
-        {
-            "type": event.type,
-            "data": {
-                **(event.data or {}),
-                "id": event.id,
-                "ticket_id": event.ticket_id,
-                "actor": {"kind": event.actor_kind, "id": event.actor_id, "name": event.actor_name},
-                "created_at": event.created_at.isoformat().replace("+00:00", "Z"),
-            },
-        },
-        default=str,
-        separators=(",", ":"),
-    )
+    """The `event` envelope: the event's own data beside its id, ticket, actor and time."""
+    body = events.serialise(event)
+    data = {**body["data"], **{k: body[k] for k in ("id", "ticket_id", "actor", "created_at")}}
+    return json.dumps({"type": body["type"], "data": data}, default=str, separators=(",", ":"))
 
 
 class Broker:
@@ -131,6 +124,7 @@ class Broker:
 
     def __init__(self) -> None:
         self.hub = Hub()
+        self.event_listener: events.EventListener | None = None  # set by start_broker
 
     async def start(self) -> None:
         return None
@@ -308,3 +302,26 @@ class RedisBroker(Broker):
                         await self._store_presence(conn, ticket)
             except Exception:
                 log.exception("presence refresh failed")
+
+
+async def start_broker(db: Database, settings: Settings) -> Broker:
+    """This process's broker, fed every event as its transaction commits."""
+    broker: Broker
+    if settings.redis_url:
+        broker = RedisBroker(settings.redis_url, settings.queue_name)
+    else:
+        broker = LocalBroker()
+    await broker.start()
+
+    async def publish(_db: Database, new_events: list[Event]) -> None:
+        await broker.publish_events(new_events)
+
+    broker.event_listener = publish
+    events.add_listener(db, publish)
+    return broker
+
+
+async def stop_broker(db: Database, broker: Broker) -> None:
+    if broker.event_listener in db.event_listeners:
+        db.event_listeners.remove(broker.event_listener)
+    await broker.stop()

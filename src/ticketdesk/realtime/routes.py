@@ -23,13 +23,11 @@ import contextlib
 import json
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from ticketdesk import events
 from ticketdesk.auth.principal import principal_from_token
 from ticketdesk.db import Database
-from ticketdesk.models import Event
-from ticketdesk.realtime.broker import Broker, Connection, LocalBroker, RedisBroker
+from ticketdesk.realtime.broker import Broker, Connection
 
 router = APIRouter()
 
@@ -112,30 +110,3 @@ async def _handle(broker: Broker, conn: Connection, raw: str) -> dict[str, Any] 
             await broker.typing(conn, _canonical(ref))
         return None
     return {"type": "error", "detail": f"unknown message type {kind!r}"}
-
-
-async def start_live_updates(app: FastAPI) -> None:
-    """Create this process's broker and feed it every event as its transaction commits."""
-    settings = app.state.settings
-    broker: Broker
-    if settings.redis_url:
-        broker = RedisBroker(settings.redis_url, settings.queue_name)
-    else:
-        broker = LocalBroker()
-    await broker.start()
-    app.state.broker = broker
-
-    async def publish(_db: Database, new_events: list[Event]) -> None:
-        await broker.publish_events(new_events)
-
-    events.add_listener(app.state.db, publish)
-    app.state.live_update_listener = publish
-
-
-async def stop_live_updates(app: FastAPI) -> None:
-    listener = getattr(app.state, "live_update_listener", None)
-    if listener in app.state.db.event_listeners:
-        app.state.db.event_listeners.remove(listener)
-    broker: Broker | None = getattr(app.state, "broker", None)
-    if broker is not None:
-        await broker.stop()

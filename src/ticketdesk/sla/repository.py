@@ -1,47 +1,120 @@
-"""SLA queries: policies in order, calendars, and the set-based breach/warning sweeps."""
+"""SLA queries: calendars and policies in a workspace, the clock rows, and the set-based
+breach/warning sweeps."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy import ColumnElement, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.config_cache import config_cached
 from ticketdesk.db import UTCDateTime, dialect_name
-from ticketdesk.models import BusinessHours, Event, SlaClock, SlaPolicy, Ticket, Workspace
+from ticketdesk.models import BusinessHours, SlaClock, SlaPolicy, Ticket, Workspace
+
+_POLICY_ORDER = (SlaPolicy.position, SlaPolicy.created_at, SlaPolicy.id)
+
+
+def _in_workspace(
+    model: type[BusinessHours] | type[SlaPolicy], workspace_id: uuid.UUID
+) -> ColumnElement[bool]:
+    """The tenant scope of every calendar and policy query."""
+    return model.workspace_id == workspace_id
+
+
+def add(session: AsyncSession, row: BusinessHours | SlaPolicy) -> None:
+    session.add(row)
+
+
+async def delete(session: AsyncSession, row: BusinessHours | SlaPolicy) -> None:
+    await session.delete(row)
+
+
+# -- business hours --------------------------------------------------------------------------
+
+
+async def find_business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
+) -> BusinessHours | None:
+    return await session.scalar(
+        select(BusinessHours).where(
+            BusinessHours.id == hours_id, _in_workspace(BusinessHours, workspace_id)
+        )
+    )
+
+
+async def business_hours_named(
+    session: AsyncSession, workspace_id: uuid.UUID, name: str
+) -> uuid.UUID | None:
+    return await session.scalar(
+        select(BusinessHours.id).where(
+            _in_workspace(BusinessHours, workspace_id), BusinessHours.name == name
+        )
+    )
+
+
+async def list_business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID
+) -> Sequence[BusinessHours]:
+    stmt = select(BusinessHours).where(_in_workspace(BusinessHours, workspace_id))
+    return (await session.scalars(stmt.order_by(BusinessHours.name))).all()
+
+
+async def business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID | None
+) -> BusinessHours | None:
+    """The calendar a policy counts in, cached with the workspace's configuration."""
+    if hours_id is None:
+        return None
+
+    async def load() -> BusinessHours | None:
+        return await find_business_hours(session, workspace_id, hours_id)
+
+    return await config_cached(session, workspace_id, ("business_hours", hours_id), load)
+
+
+# -- policies --------------------------------------------------------------------------------
+
+
+async def find_policy(
+    session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID
+) -> SlaPolicy | None:
+    return await session.scalar(
+        select(SlaPolicy).where(SlaPolicy.id == policy_id, _in_workspace(SlaPolicy, workspace_id))
+    )
+
+
+async def list_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[SlaPolicy]:
+    stmt = select(SlaPolicy).where(_in_workspace(SlaPolicy, workspace_id))
+    return (await session.scalars(stmt.order_by(*_POLICY_ORDER))).all()
+
+
+async def last_policy_position(session: AsyncSession, workspace_id: uuid.UUID) -> int | None:
+    return await session.scalar(
+        select(SlaPolicy.position)
+        .where(_in_workspace(SlaPolicy, workspace_id))
+        .order_by(SlaPolicy.position.desc())
+        .limit(1)
+    )
 
 
 async def active_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[SlaPolicy]:
     async def load() -> Sequence[SlaPolicy]:
         stmt = (
             select(SlaPolicy)
-            .where(SlaPolicy.workspace_id == workspace_id, SlaPolicy.active.is_(True))
-            .order_by(SlaPolicy.position, SlaPolicy.created_at, SlaPolicy.id)
+            .where(_in_workspace(SlaPolicy, workspace_id), SlaPolicy.active.is_(True))
+            .order_by(*_POLICY_ORDER)
         )
         return (await session.scalars(stmt)).all()
 
     return await config_cached(session, workspace_id, "sla_policies", load)
 
 
-async def business_hours(
-    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID | None
-) -> BusinessHours | None:
-    if hours_id is None:
-        return None
-
-    async def load() -> BusinessHours | None:
-        return await session.scalar(
-            select(BusinessHours).where(
-                BusinessHours.id == hours_id, BusinessHours.workspace_id == workspace_id
-            )
-        )
-
-    return await config_cached(session, workspace_id, ("business_hours", hours_id), load)
+# -- clocks and the sweep --------------------------------------------------------------------
 
 
 async def store_clock(
@@ -87,16 +160,14 @@ _METRIC = (
 _RETURNED = "m.id, m.workspace_id, m.number, m.due_at, m.assignee_id, m.team_id, m.sla_policy_id"
 
 
-async def mark_and_record(
-    session: AsyncSession, kind: str, event_type: str, now: datetime, limit: int
-) -> list[Any]:
-    """Mark up to `limit` tickets newly warned/breached and write one event for each, in one
-    set-based statement on PostgreSQL (candidates locked with SKIP LOCKED, so concurrent
+async def mark_due(session: AsyncSession, kind: str, now: datetime, limit: int) -> list[Any]:
+    """Mark up to `limit` tickets newly warned/breached, in one set-based statement on
+    PostgreSQL (candidates locked with SKIP LOCKED, so concurrent
     sweepers never mark a ticket twice). The locked rows are updated by their ctid, which
     cannot move while we hold the lock: a TID scan instead of 20,000 primary-key probes.
-    Rows: ticket columns, `metric` and `event_id`."""
+    Rows: ticket columns, `metric` and `ticket_prefix` (MarkedTicket)."""
     where, marker = _MARKS[kind]
-    params = {"now": now, "limit": limit, "type": event_type}
+    params = {"now": now, "limit": limit}
     if dialect_name(session) == "postgresql":
         stmt = (
             text(
@@ -112,22 +183,10 @@ async def mark_and_record(
                 SELECT {_RETURNED}, {_METRIC} AS metric, w.ticket_prefix
                 FROM tickets m JOIN workspaces w ON w.id = m.workspace_id
                 WHERE m.id = ANY(ARRAY(SELECT ticket_id FROM clocks))
-            ), written AS (
-                INSERT INTO events (workspace_id, ticket_id, type, actor_kind, actor_name,
-                                    data, created_at)
-                SELECT r.workspace_id, r.id, :type, 'system', 'SLA',
-                    jsonb_build_object(
-                        'ticket', r.ticket_prefix || '-' || r.number,
-                        'metric', r.metric,
-                        'due_at', to_char(r.due_at AT TIME ZONE 'UTC',
-                                          'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
-                    :now
-                FROM rows r
-                RETURNING id AS event_id, ticket_id
             )
             SELECT r.id, r.workspace_id, r.number, r.due_at, r.assignee_id, r.team_id,
-                   r.sla_policy_id, r.metric, w.event_id
-            FROM rows r JOIN written w ON w.ticket_id = r.id
+                   r.sla_policy_id, r.metric, r.ticket_prefix
+            FROM rows r
             """
             )
             .bindparams(_NOW)
@@ -186,30 +245,8 @@ async def mark_and_record(
             else "resolution"
         )
         rows.append((r, metric))
-    table = cast(Table, Event.__table__)
-    result = await session.execute(
-        insert(table).returning(table.c.id),
-        [
-            {
-                "workspace_id": r.workspace_id,
-                "ticket_id": r.id,
-                "type": event_type,
-                "actor_kind": "system",
-                "actor_id": None,
-                "actor_name": "SLA",
-                "data": {
-                    "ticket": f"{prefixes[r.workspace_id]}-{r.number}",
-                    "metric": metric,
-                    "due_at": r.due_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                },
-                "created_at": now,
-            }
-            for r, metric in rows
-        ],
-    )
-    event_ids = [event_id for (event_id,) in result.all()]
     return [
-        SweptTicket(
+        MarkedTicket(
             r.id,
             r.workspace_id,
             r.number,
@@ -218,13 +255,13 @@ async def mark_and_record(
             r.team_id,
             r.sla_policy_id,
             metric,
-            event_id,
+            prefixes[r.workspace_id],
         )
-        for (r, metric), event_id in zip(rows, event_ids, strict=True)
+        for r, metric in rows
     ]
 
 
-class SweptTicket(NamedTuple):
+class MarkedTicket(NamedTuple):
     id: uuid.UUID
     workspace_id: uuid.UUID
     number: int
@@ -233,7 +270,7 @@ class SweptTicket(NamedTuple):
     team_id: uuid.UUID | None
     sla_policy_id: uuid.UUID | None
     metric: str
-    event_id: int
+    ticket_prefix: str
 
 
 async def ticket_prefixes(
@@ -251,5 +288,15 @@ async def policies_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uui
     return {p.id: p for p in await session.scalars(select(SlaPolicy).where(SlaPolicy.id.in_(ids)))}
 
 
-async def events_by_id(session: AsyncSession, ids: list[int]) -> list[Event]:
-    return list(await session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id)))
+async def ticket(session: AsyncSession, ticket_id: uuid.UUID) -> Ticket | None:
+    """A swept ticket (already in the session when the sweep touched it)."""
+    return await session.get(Ticket, ticket_id)
+
+
+async def workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Workspace | None:
+    return await session.get(Workspace, workspace_id)
+
+
+async def refresh(session: AsyncSession, row: Ticket) -> None:
+    """Reload a ticket whose escalation was rolled back to its savepoint."""
+    await session.refresh(row)

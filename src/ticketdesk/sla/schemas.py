@@ -1,26 +1,18 @@
-"""Shapes of business hours, SLA policies, clock explanations and ticket import."""
+"""Shapes of business hours, SLA policies and clock explanations."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ticketdesk.automations.schemas import check_action_value
-from ticketdesk.configuration.schemas import TimeZone
-from ticketdesk.schemas import (
-    CommentBody,
-    Email,
-    Input,
-    Name100,
-    Output,
-    UtcDateTime,
-)
+from ticketdesk.schemas import Input, Name100, Output, UtcDateTime
 from ticketdesk.sla.business_hours import DAY_NAMES, parse_hhmm
-from ticketdesk.tickets.schemas import Channel, LabelName, Priority, Slug, TicketCreate
+from ticketdesk.tickets.schemas import Channel, LabelName, Priority, Slug
+from ticketdesk.workspaces.schemas import TimeZone
 
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
 
@@ -138,21 +130,26 @@ class SlaPolicyRead(Output):
     updated_at: UtcDateTime
 
 
+SlaMetric = Literal["first_response", "next_response", "resolution"]
+ClockState = Literal["running", "paused", "met", "breached", "stopped"]
+SegmentKind = Literal["running", "paused", "outside_business_hours", "holiday", "stopped"]
+
+
 class ClockSegment(Output):
     start: UtcDateTime
     end: UtcDateTime | None
-    kind: Literal["running", "paused", "outside_business_hours", "holiday", "stopped"]
+    kind: SegmentKind
     reason: str
     counted_minutes: float
 
 
 class ClockExplanation(Output):
-    metric: Literal["first_response", "next_response", "resolution"]
+    metric: SlaMetric
     target_minutes: int
     started_at: UtcDateTime
     due_at: UtcDateTime | None
     warn_at: UtcDateTime | None
-    state: Literal["running", "paused", "met", "breached", "stopped"]
+    state: ClockState
     completed_at: UtcDateTime | None
     elapsed_minutes: float
     remaining_minutes: float
@@ -168,67 +165,3 @@ class SlaExplanation(Output):
     business_hours: dict[str, Any] | None
     clocks: list[ClockExplanation]
     now: UtcDateTime
-
-
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
-)
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _rfc3339(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _RFC3339.match(value):
-        raise ValueError("must be an RFC 3339 timestamp such as 2026-11-21T09:30:00Z")
-    return value
-
-
-def _since_1970(value: datetime) -> datetime:
-    value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    if value < EARLIEST:
-        raise ValueError("must be 1970 or later")
-    return value
-
-
-# RFC 3339 only (no epoch numbers), UTC when no offset is given, not before 1970
-# (same rules as ticketdesk.schemas.Timestamp on newer main; switch to it when merged)
-HistoryTimestamp = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_since_1970)]
-
-
-class ImportComment(Input):
-    body: CommentBody
-    visibility: Literal["public", "internal"] = "public"
-    author_email: Email | None = None
-    created_at: HistoryTimestamp
-
-
-class TicketImport(TicketCreate):
-    created_at: HistoryTimestamp
-    comments: Annotated[list[ImportComment], Field(max_length=1000)] = []
-
-
-class AutoCloseSettings(Input):
-    reminder_after_days: Annotated[int, Field(ge=1, le=365)] | None = None
-    close_after_days: Annotated[int, Field(ge=1, le=365)]
-    reminder_message: CommentBody | None = None
-    close_message: CommentBody | None = None
-
-    @model_validator(mode="after")
-    def _order(self) -> AutoCloseSettings:
-        if (
-            self.reminder_after_days is not None
-            and self.reminder_after_days >= self.close_after_days
-        ):
-            raise ValueError(
-                "the reminder must come before the close (reminder_after_days < close_after_days)"
-            )
-        return self
-
-
-class AutoCloseRead(Output):
-    enabled: bool
-    reminder_after_days: int | None
-    close_after_days: int | None
-    reminder_message: str
-    close_message: str

@@ -12,17 +12,21 @@ be recomputed and explained exactly at any moment.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect, select
+import holidays as holiday_calendars
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.automations import actions as rule_actions
-from ticketdesk.db import after_commit, utcnow
-from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, User, Workspace
+from ticketdesk import events
+from ticketdesk.automations import service as automations
+from ticketdesk.db import new_id, utcnow
+from ticketdesk.errors import Conflict, NotFound, ValidationFailed
+from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, Workspace
 from ticketdesk.notifications.service import Notice, notify_each
 from ticketdesk.sla import repository
 from ticketdesk.sla.business_hours import (
@@ -31,6 +35,21 @@ from ticketdesk.sla.business_hours import (
     Segment,
     UnreachableTarget,
     parse_hhmm,
+)
+from ticketdesk.sla.schemas import (
+    BusinessHoursCreate,
+    BusinessHoursRead,
+    BusinessHoursUpdate,
+    ClockExplanation,
+    ClockSegment,
+    ClockState,
+    HolidayImport,
+    SegmentKind,
+    SlaExplanation,
+    SlaMetric,
+    SlaPolicyCreate,
+    SlaPolicyRead,
+    SlaPolicyUpdate,
 )
 from ticketdesk.tickets import service as tickets
 
@@ -102,7 +121,7 @@ def match_policy(
 
 @dataclass
 class Clock:
-    metric: str
+    metric: SlaMetric
     target_seconds: int
     started_at: datetime
     due_at: datetime | None = None
@@ -305,13 +324,13 @@ def track_status(ticket: Ticket, change: dict[str, Any]) -> None:
     ticket.sla_pauses = pauses
 
 
-def track_comment(ticket: Ticket, actor: dict[str, Any], comment: dict[str, Any]) -> None:
+def track_comment(ticket: Ticket, actor: events.Actor, comment: dict[str, Any]) -> None:
     """An agent's public reply meets the response clocks; a customer's message starts one."""
     if comment.get("visibility") != "public":
         return
     if comment.get("agent_reply"):
         ticket.next_response_started_at = None
-    elif actor.get("kind") == "contact" and ticket.first_responded_at is not None:
+    elif actor.kind == "contact" and ticket.first_responded_at is not None:
         if ticket.next_response_started_at is None:
             ticket.next_response_started_at = ticket.updated_at
 
@@ -338,7 +357,195 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     await recompute(session, ticket, labels=labels, now=ticket.updated_at)
 
 
-tickets.add_observer(on_ticket_change)
+# -- business hours --------------------------------------------------------------------------
+
+
+def _hours_values(data: BusinessHoursCreate | BusinessHoursUpdate) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("name", "timezone"):
+        if getattr(data, name) is not None:
+            values[name] = getattr(data, name)
+    if data.weekly is not None:
+        values["weekly"] = {day: [list(iv) for iv in ivs] for day, ivs in data.weekly.items()}
+    if data.holidays is not None:
+        values["holidays"] = sorted({d.isoformat() for d in data.holidays})
+    return values
+
+
+async def _hours(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
+) -> BusinessHours:
+    found = await repository.find_business_hours(session, workspace_id, hours_id)
+    if found is None:
+        raise NotFound("No such business hours in this workspace.")
+    return found
+
+
+async def _unique_name(
+    session: AsyncSession, workspace_id: uuid.UUID, name: str, exclude: uuid.UUID | None = None
+) -> None:
+    existing = await repository.business_hours_named(session, workspace_id, name)
+    if existing is not None and existing != exclude:
+        raise Conflict(f"Business hours named {name!r} exist already.")
+
+
+async def create_business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID, data: BusinessHoursCreate
+) -> BusinessHoursRead:
+    await _unique_name(session, workspace_id, data.name)
+    now = utcnow()
+    hours = BusinessHours(
+        id=new_id(),
+        workspace_id=workspace_id,
+        created_at=now,
+        updated_at=now,
+        **_hours_values(data),
+    )
+    repository.add(session, hours)
+    await session.flush()
+    return BusinessHoursRead.model_validate(hours)
+
+
+async def list_business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID
+) -> list[BusinessHoursRead]:
+    rows = await repository.list_business_hours(session, workspace_id)
+    return [BusinessHoursRead.model_validate(hours) for hours in rows]
+
+
+async def get_business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
+) -> BusinessHoursRead:
+    return BusinessHoursRead.model_validate(await _hours(session, workspace_id, hours_id))
+
+
+async def update_business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID, data: BusinessHoursUpdate
+) -> BusinessHoursRead:
+    hours = await _hours(session, workspace_id, hours_id)
+    values = _hours_values(data)
+    if "name" in values:
+        await _unique_name(session, workspace_id, values["name"], exclude=hours.id)
+    for name, value in values.items():
+        setattr(hours, name, value)
+    hours.updated_at = utcnow()
+    await session.flush()
+    return BusinessHoursRead.model_validate(hours)
+
+
+async def delete_business_hours(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
+) -> None:
+    await repository.delete(session, await _hours(session, workspace_id, hours_id))
+    await session.flush()
+
+
+async def import_holidays(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID, data: HolidayImport
+) -> BusinessHoursRead:
+    """Add a country's (and optionally a region's) public holidays for the given years."""
+    hours = await _hours(session, workspace_id, hours_id)
+    try:
+        found = holiday_calendars.country_holidays(
+            data.country, subdiv=data.subdivision, years=data.years
+        )
+    except (NotImplementedError, KeyError, ValueError) as exc:
+        raise ValidationFailed(
+            f"No holiday calendar for {data.country!r}"
+            + (f" / {data.subdivision!r}" if data.subdivision else ""),
+            loc=("body", "country"),
+        ) from exc
+    days: set[str] = set(hours.holidays or [])
+    days.update(d.isoformat() for d in found if isinstance(d, date))
+    hours.holidays = sorted(days)
+    hours.updated_at = utcnow()
+    await session.flush()
+    return BusinessHoursRead.model_validate(hours)
+
+
+# -- policies --------------------------------------------------------------------------------
+
+
+def _policy_values(data: SlaPolicyCreate | SlaPolicyUpdate) -> dict[str, Any]:
+    fields = data.model_fields_set
+    values: dict[str, Any] = {}
+    for name in ("name", "position", "active", "business_hours_id"):
+        if name in fields and (getattr(data, name) is not None or name == "business_hours_id"):
+            values[name] = getattr(data, name)
+    if data.match is not None and "match" in fields:
+        values["match"] = data.match.model_dump(exclude_none=True)
+    if data.targets is not None:
+        values["targets"] = {
+            priority: target.model_dump(exclude_none=True)
+            for priority, target in data.targets.items()
+        }
+    if data.escalation is not None and "escalation" in fields:
+        values["escalation"] = [step.model_dump() for step in data.escalation]
+    return values
+
+
+async def _policy(
+    session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID
+) -> SlaPolicy:
+    found = await repository.find_policy(session, workspace_id, policy_id)
+    if found is None:
+        raise NotFound("No such SLA policy in this workspace.")
+    return found
+
+
+async def create_policy(
+    session: AsyncSession, workspace_id: uuid.UUID, data: SlaPolicyCreate
+) -> SlaPolicyRead:
+    """A new policy goes last unless it names its position."""
+    values = _policy_values(data)
+    if data.business_hours_id is not None:
+        await _hours(session, workspace_id, data.business_hours_id)
+    if "position" not in values:
+        last = await repository.last_policy_position(session, workspace_id)
+        values["position"] = 0 if last is None else last + 1
+    now = utcnow()
+    policy = SlaPolicy(
+        id=new_id(),
+        workspace_id=workspace_id,
+        created_at=now,
+        updated_at=now,
+        **{"match": {}, "escalation": [], **values},
+    )
+    repository.add(session, policy)
+    await session.flush()
+    return SlaPolicyRead.model_validate(policy)
+
+
+async def list_policies(session: AsyncSession, workspace_id: uuid.UUID) -> list[SlaPolicyRead]:
+    rows = await repository.list_policies(session, workspace_id)
+    return [SlaPolicyRead.model_validate(policy) for policy in rows]
+
+
+async def get_policy(
+    session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID
+) -> SlaPolicyRead:
+    return SlaPolicyRead.model_validate(await _policy(session, workspace_id, policy_id))
+
+
+async def update_policy(
+    session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID, data: SlaPolicyUpdate
+) -> SlaPolicyRead:
+    policy = await _policy(session, workspace_id, policy_id)
+    values = _policy_values(data)
+    if values.get("business_hours_id") is not None:
+        await _hours(session, workspace_id, values["business_hours_id"])
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.updated_at = utcnow()
+    await session.flush()
+    return SlaPolicyRead.model_validate(policy)
+
+
+async def delete_policy(
+    session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID
+) -> None:
+    await repository.delete(session, await _policy(session, workspace_id, policy_id))
+    await session.flush()
 
 
 # -- explanation ---------------------------------------------------------------------------
@@ -346,7 +553,7 @@ tickets.add_observer(on_ticket_change)
 
 async def explain(
     session: AsyncSession, workspace: Workspace, ticket: Ticket, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> SlaExplanation:
     """Why each due time is what it is: the policy that matched and each clock's segments."""
     now = now or utcnow()
     policies = await repository.active_policies(session, ticket.workspace_id)
@@ -358,10 +565,10 @@ async def explain(
     calendar = calendar_of(hours)
     result = compute(ticket, policy, calendar, now)
     clocks = [_explain_clock(ticket, clock, calendar, hours, now) for clock in result.clocks]
-    return {
-        "ticket": tickets.ticket_key(workspace, ticket),
-        "state": result.state,
-        "policy": (
+    return SlaExplanation(
+        ticket=tickets.ticket_key(workspace, ticket),
+        state=result.state,
+        policy=(
             {
                 "id": policy.id,
                 "name": policy.name,
@@ -372,13 +579,13 @@ async def explain(
             if policy
             else None
         ),
-        "why_policy": why_policy,
-        "business_hours": (
+        why_policy=why_policy,
+        business_hours=(
             {"id": hours.id, "name": hours.name, "timezone": hours.timezone} if hours else None
         ),
-        "clocks": clocks,
-        "now": now,
-    }
+        clocks=clocks,
+        now=now,
+    )
 
 
 def _explain_clock(
@@ -387,7 +594,7 @@ def _explain_clock(
     calendar: Calendar,
     hours: BusinessHours | None,
     now: datetime,
-) -> dict[str, Any]:
+) -> ClockExplanation:
     # segments up to the moment that explains the due time: completion, else the due time
     # itself (past or future), else (paused) now
     end = clock.completed_at or clock.due_at or now
@@ -401,6 +608,7 @@ def _explain_clock(
         clock.metric, "resolution"
     )
     counting = f"business hours {hours.name!r} ({hours.timezone})" if hours else "calendar time"
+    state: ClockState
     if clock.completed_at is not None:
         state = "breached" if clock.late else "met"
         why = f"The {label} target of {target:g} minutes in {counting} was {state} at "
@@ -421,19 +629,19 @@ def _explain_clock(
             + (f", not counting {len(pauses)} pause(s)" if pauses else "")
             + f": {clock.due_at.isoformat() if clock.due_at else 'never'}."
         )
-    return {
-        "metric": clock.metric,
-        "target_minutes": clock.target_seconds // 60,
-        "started_at": clock.started_at,
-        "due_at": clock.due_at,
-        "warn_at": clock.warn_at,
-        "state": state,
-        "completed_at": clock.completed_at,
-        "elapsed_minutes": round(elapsed, 3),
-        "remaining_minutes": round(max(target - elapsed, 0.0), 3),
-        "why": why,
-        "segments": segments,
-    }
+    return ClockExplanation(
+        metric=clock.metric,
+        target_minutes=clock.target_seconds // 60,
+        started_at=clock.started_at,
+        due_at=clock.due_at,
+        warn_at=clock.warn_at,
+        state=state,
+        completed_at=clock.completed_at,
+        elapsed_minutes=round(elapsed, 3),
+        remaining_minutes=round(max(target - elapsed, 0.0), 3),
+        why=why,
+        segments=segments,
+    )
 
 
 def _elapsed(
@@ -455,9 +663,9 @@ def _segments(
     end: datetime,
     pauses: Sequence[Pause],
     business: bool,
-) -> list[dict[str, Any]]:
+) -> list[ClockSegment]:
     """Split [start, end) into running, paused, outside-hours and holiday spans (≤ 500)."""
-    spans: list[dict[str, Any]] = []
+    spans: list[ClockSegment] = []
     cursor = start
     windows: list[tuple[datetime, datetime, Pause | None]] = []
     for pause in pauses:
@@ -487,10 +695,10 @@ def _segments(
 
 def _business_spans(
     calendar: Calendar, start: datetime, end: datetime, business: bool
-) -> list[dict[str, Any]]:
+) -> list[ClockSegment]:
     if not business:
         return [_span(start, end, "running", "calendar time counts", (end - start).total_seconds())]
-    out: list[dict[str, Any]] = []
+    out: list[ClockSegment] = []
     cursor = start
     for seg in calendar.segments(start, end):
         if seg.start > cursor:
@@ -510,9 +718,9 @@ def _business_spans(
     return out
 
 
-def _closed_spans(calendar: Calendar, gap: Segment) -> list[dict[str, Any]]:
+def _closed_spans(calendar: Calendar, gap: Segment) -> list[ClockSegment]:
     """A closed gap split at local midnights, each piece labelled holiday or outside hours."""
-    out: list[dict[str, Any]] = []
+    out: list[ClockSegment] = []
     cursor = gap.start
     while cursor < gap.end:
         day = cursor.astimezone(calendar.zone).date()
@@ -521,28 +729,27 @@ def _closed_spans(calendar: Calendar, gap: Segment) -> list[dict[str, Any]]:
             span = _span(cursor, piece_end, "holiday", f"{day.isoformat()} is a holiday", 0)
         else:
             span = _span(cursor, piece_end, "outside_business_hours", "outside business hours", 0)
-        if out and out[-1]["kind"] == span["kind"] and out[-1]["reason"] == span["reason"]:
-            out[-1]["end"] = piece_end
+        if out and out[-1].kind == span.kind and out[-1].reason == span.reason:
+            out[-1].end = piece_end
         else:
             out.append(span)
         cursor = piece_end
     return out
 
 
-def _span(start: datetime, end: datetime, kind: str, reason: str, seconds: float) -> dict[str, Any]:
-    return {
-        "start": start,
-        "end": end,
-        "kind": kind,
-        "reason": reason,
-        "counted_minutes": round(seconds / 60, 3),
-    }
+def _span(
+    start: datetime, end: datetime, kind: SegmentKind, reason: str, seconds: float
+) -> ClockSegment:
+    return ClockSegment(
+        start=start, end=end, kind=kind, reason=reason, counted_minutes=round(seconds / 60, 3)
+    )
 
 
 # -- the sweep: warnings at 80 %, breaches past due, once each -----------------------------
 
 SWEEP_BATCH = 50_000
 _EVENT_TYPES = {"warning": "ticket.sla_warning", "breach": "ticket.sla_breached"}
+SLA_ACTOR = events.system_actor("SLA")
 
 
 async def sweep(session: AsyncSession, *, now: datetime | None = None) -> dict[str, int]:
@@ -551,31 +758,29 @@ async def sweep(session: AsyncSession, *, now: datetime | None = None) -> dict[s
     now = now or utcnow()
     counts = {}
     for kind in ("breach", "warning"):
-        rows = await repository.mark_and_record(session, kind, _EVENT_TYPES[kind], now, SWEEP_BATCH)
+        rows = await repository.mark_due(session, kind, now, SWEEP_BATCH)
         counts[kind] = len(rows)
         if rows:
-            _announce_after_commit(session, [r.event_id for r in rows])
+            await events.record_rows(
+                session,
+                [
+                    events.event_row(
+                        workspace_id=r.workspace_id,
+                        ticket_id=r.id,
+                        type=_EVENT_TYPES[kind],
+                        actor=SLA_ACTOR,
+                        data={
+                            "ticket": f"{r.ticket_prefix}-{r.number}",
+                            "metric": r.metric,
+                            "due_at": r.due_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        },
+                        created_at=now,
+                    )
+                    for r in rows
+                ],
+            )
             await _escalate(session, kind, rows, now)
     return counts
-
-
-def _announce_after_commit(session: AsyncSession, event_ids: list[int]) -> None:
-    """Hand the sweep's events to the listeners (webhooks, live updates) once committed;
-    loaded only when someone listens, so the sweep's transaction stays short."""
-    db = session.info.get("db")
-    if db is None:
-        return
-
-    async def announce() -> None:
-        if not db.event_listeners:
-            return
-        for start in range(0, len(event_ids), 1000):
-            async with db.sessionmaker() as reader:
-                loaded = await repository.events_by_id(reader, event_ids[start : start + 1000])
-            for listener in list(db.event_listeners):
-                await listener(db, loaded)
-
-    after_commit(session, announce)
 
 
 async def _escalate(session: AsyncSession, kind: str, rows: list[Any], now: datetime) -> None:
@@ -601,47 +806,20 @@ async def _escalate(session: AsyncSession, kind: str, rows: list[Any], now: date
     }
     todo = [r for r in rows if steps.get(r.sla_policy_id)]
     for r in todo:
-        ticket = await session.get(Ticket, r.id)
-        workspace = await session.get(Workspace, r.workspace_id)
+        ticket = await repository.ticket(session, r.id)
+        workspace = await repository.workspace(session, r.workspace_id)
         if ticket is None or workspace is None:
             continue
         policy = policies[r.sla_policy_id]
-        actor = rule_actions.rule_actor(f"SLA escalation: {policy.name}")
         try:
             async with session.begin_nested():
-                await rule_actions.apply_actions(
+                await automations.apply_actions_as(
                     session,
                     workspace,
                     ticket,
                     [{"type": a["type"], "value": a.get("value")} for a in steps[r.sla_policy_id]],
-                    actor=actor,
+                    actor_name=f"SLA escalation: {policy.name}",
                 )
         except Exception as exc:  # an escalation that cannot run must not undo the sweep
             log.warning("SLA escalation failed on ticket %s: %s", r.id, exc)
-            await session.refresh(ticket)
-
-
-# -- import ----------------------------------------------------------------------------------
-
-
-async def import_authors(
-    session: AsyncSession, workspace: Workspace, emails: Sequence[str]
-) -> dict[str, User]:
-    if not emails:
-        return {}
-    rows = await session.scalars(
-        select(User).where(User.workspace_id == workspace.id, User.email.in_(set(emails)))
-    )
-    return {user.email: user for user in rows}
-
-
-def import_actor(
-    authors: dict[str, User], email: str | None, requester_email: str | None
-) -> dict[str, Any]:
-    """Who wrote an imported comment: a workspace user (an agent reply) or the customer."""
-    if email and email in authors:
-        user = authors[email]
-        return {"kind": "user", "id": user.id, "name": user.name}
-    if email is None or email == requester_email:
-        return {"kind": "contact", "id": None, "name": email or "requester"}
-    return {"kind": "contact", "id": None, "name": email}
+            await repository.refresh(session, ticket)

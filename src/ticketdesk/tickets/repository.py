@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,31 +20,243 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    delete,
     exists,
     false,
     func,
+    insert,
     literal_column,
     or_,
     select,
     text,
     tuple_,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from ticketdesk.auth.principal import Principal
-from ticketdesk.db import dialect_name, utcnow
-from ticketdesk.models import Contact, Event, Label, Team, Ticket, TicketLabel, User, Workspace
+from ticketdesk.db import dialect_name, insert_ignoring_conflicts, new_id, utcnow
+from ticketdesk.models import (
+    Contact,
+    Event,
+    Label,
+    Status,
+    Team,
+    Ticket,
+    TicketLabel,
+    User,
+    Workspace,
+)
 from ticketdesk.pagination import decode_cursor, encode_cursor
 from ticketdesk.tickets.filters import TicketFilters
+from ticketdesk.tickets.schemas import TicketRead
 
 KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})$")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
+def in_workspace(model: Any, workspace_id: Any) -> ColumnElement[bool]:
+    """The tenant condition every query of this room goes through (a value or a bindparam)."""
+    condition: ColumnElement[bool] = model.workspace_id == workspace_id
+    return condition
+
+
 def readable_statement(principal: Principal) -> Select[Ticket]:
-    return select(Ticket).where(Ticket.workspace_id == principal.workspace_id)
+    """The caller's tickets: every ticket query starts here."""
+    return select(Ticket).where(in_workspace(Ticket, principal.workspace_id))
+
+
+async def _lock(
+    session: AsyncSession, principal: Principal, where: ColumnElement[bool]
+) -> Sequence[Ticket]:
+    stmt = readable_statement(principal).where(where).order_by(Ticket.id).with_for_update()
+    return (await session.scalars(stmt)).all()
+
+
+async def lock_by_numbers(
+    session: AsyncSession, principal: Principal, numbers: Collection[int]
+) -> Sequence[Ticket]:
+    return await _lock(session, principal, Ticket.number.in_(list(numbers)))
+
+
+async def lock_by_ids(
+    session: AsyncSession, principal: Principal, ids: Collection[uuid.UUID]
+) -> Sequence[Ticket]:
+    return await _lock(session, principal, Ticket.id.in_(list(ids)))
+
+
+async def merged_family(session: AsyncSession, ticket: Ticket) -> list[uuid.UUID]:
+    """The ticket and every ticket merged into it (directly or through a chain of merges)."""
+    family = [ticket.id]
+    frontier = [ticket.id]
+    while frontier:
+        stmt = select(Ticket.id).where(
+            Ticket.merged_into_id.in_(frontier), in_workspace(Ticket, ticket.workspace_id)
+        )
+        frontier = [t for t in await session.scalars(stmt) if t not in family]
+        family.extend(frontier)
+    return family
+
+
+async def statuses_in_order(session: AsyncSession, workspace_id: uuid.UUID) -> tuple[Status, ...]:
+    stmt = (
+        select(Status)
+        .where(in_workspace(Status, workspace_id))
+        .order_by(Status.position, Status.name)
+    )
+    return tuple((await session.scalars(stmt)).all())
+
+
+_CONTACT_BY_EMAIL = select(Contact).where(
+    in_workspace(Contact, bindparam("workspace_id")), Contact.email == bindparam("email")
+)
+_LABELS_BY_NAME = select(Label.name, Label.id).where(
+    in_workspace(Label, bindparam("workspace_id")),
+    Label.name.in_(bindparam("names", expanding=True)),
+)
+
+
+async def contact_by_email(
+    session: AsyncSession, workspace_id: uuid.UUID, email: str
+) -> Contact | None:
+    contact: Contact | None = await session.scalar(
+        _CONTACT_BY_EMAIL, {"workspace_id": workspace_id, "email": email}
+    )
+    return contact
+
+
+async def insert_contact_unless_exists(
+    session: AsyncSession, workspace_id: uuid.UUID, email: str, name: str | None
+) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: a concurrent twin wins, and the caller reads it back."""
+    row = {
+        "id": new_id(),
+        "workspace_id": workspace_id,
+        "email": email,
+        "name": name,
+        "created_at": utcnow(),
+    }
+    await insert_ignoring_conflicts(session, Contact, [row], ["workspace_id", "email"])
+
+
+async def label_ids_by_name(
+    session: AsyncSession, workspace_id: uuid.UUID, names: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    found = await session.execute(
+        _LABELS_BY_NAME, {"workspace_id": workspace_id, "names": list(names)}
+    )
+    return {name: label_id for name, label_id in found}
+
+
+async def insert_labels_unless_exist(
+    session: AsyncSession, workspace_id: uuid.UUID, names: Sequence[str]
+) -> None:
+    now = utcnow()
+    rows = [
+        {"id": new_id(), "workspace_id": workspace_id, "name": n, "created_at": now} for n in names
+    ]
+    await insert_ignoring_conflicts(session, Label, rows, ["workspace_id", "name"])
+
+
+async def user_in_workspace(
+    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
+) -> User | None:
+    user: User | None = await session.scalar(
+        select(User).where(User.id == user_id, in_workspace(User, workspace_id))
+    )
+    return user
+
+
+async def team_in_workspace(
+    session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID
+) -> Team | None:
+    team: Team | None = await session.scalar(
+        select(Team).where(Team.id == team_id, in_workspace(Team, workspace_id))
+    )
+    return team
+
+
+async def allocate_number(session: AsyncSession, workspace_id: uuid.UUID) -> int:
+    """The next ticket number: an atomic increment, so concurrent creates never share one."""
+    result = await session.execute(
+        update(Workspace)
+        .where(Workspace.id == workspace_id)
+        .values(next_ticket_number=Workspace.next_ticket_number + 1)
+        .returning(Workspace.next_ticket_number)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.scalar_one()) - 1
+
+
+async def labels_of(session: AsyncSession, ticket_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    rows = await session.execute(
+        select(Label.name, Label.id)
+        .join(TicketLabel, TicketLabel.label_id == Label.id)
+        .where(TicketLabel.ticket_id == ticket_id)
+    )
+    return dict(rows.all())
+
+
+async def link_labels(
+    session: AsyncSession, ticket_id: uuid.UUID, label_ids: Sequence[uuid.UUID]
+) -> None:
+    if label_ids:
+        rows = [{"ticket_id": ticket_id, "label_id": label_id} for label_id in label_ids]
+        await session.execute(insert(TicketLabel), rows)
+
+
+async def unlink_labels(
+    session: AsyncSession, ticket_id: uuid.UUID, label_ids: Sequence[uuid.UUID]
+) -> None:
+    if label_ids:
+        await session.execute(
+            delete(TicketLabel).where(
+                TicketLabel.ticket_id == ticket_id, TicketLabel.label_id.in_(label_ids)
+            )
+        )
+
+
+async def unlink_label_pairs(
+    session: AsyncSession, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> None:
+    """Remove (ticket, label) links in batches (a bulk chunk's deferred unlinks)."""
+    for start in range(0, len(pairs), 500):
+        part = list(pairs[start : start + 500])
+        await session.execute(
+            delete(TicketLabel).where(tuple_(TicketLabel.ticket_id, TicketLabel.label_id).in_(part))
+        )
+
+
+async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """One executemany INSERT of plain rows (label links, notifications of a bulk chunk)."""
+    if rows:
+        await session.execute(insert(model), list(rows))
+
+
+async def ticket_events(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    types: Sequence[str],
+    since: datetime | None,
+    until: datetime | None,
+    after_id: int,
+    limit: int,
+) -> Sequence[Event]:
+    stmt = select(Event).where(
+        Event.ticket_id == ticket.id, in_workspace(Event, ticket.workspace_id)
+    )
+    if types:
+        stmt = stmt.where(Event.type.in_(types))
+    if since:
+        stmt = stmt.where(Event.created_at >= since)
+    if until:
+        stmt = stmt.where(Event.created_at < until)
+    if after_id:
+        stmt = stmt.where(Event.id > after_id)
+    return (await session.scalars(stmt.order_by(Event.id).limit(limit))).all()
 
 
 async def find_ticket(
@@ -123,7 +335,7 @@ async def _narrow_rare_search(
         ids = (
             await session.scalars(
                 select(Ticket.id)
-                .where(Ticket.workspace_id == workspace_id, condition)
+                .where(in_workspace(Ticket, workspace_id), condition)
                 .limit(RARE_MATCHES + 1)
             )
         ).all()
@@ -181,7 +393,7 @@ async def apply_filters(
         for name in sorted(set(filters.label)):
             label_id = (
                 select(Label.id)
-                .where(Label.workspace_id == workspace.id, Label.name == name)
+                .where(in_workspace(Label, workspace.id), Label.name == name)
                 .scalar_subquery()
             )
             stmt = stmt.where(
@@ -197,7 +409,7 @@ async def apply_filters(
         stmt = stmt.where(
             Ticket.requester_id.in_(
                 select(Contact.id).where(
-                    Contact.workspace_id == workspace.id, Contact.email.in_(filters.requester)
+                    in_workspace(Contact, workspace.id), Contact.email.in_(filters.requester)
                 )
             )
         )
@@ -422,45 +634,50 @@ def sla_state(ticket: Ticket, now: datetime) -> str:
     return state
 
 
-def ticket_view(ticket: Ticket, ctx: TicketContext) -> dict[str, Any]:
+def ticket_read(ticket: Ticket, ctx: TicketContext) -> TicketRead:
+    """The ticket as the API shows it, its references taken from the page's context."""
     contact = ctx.contacts.get(ticket.requester_id) if ticket.requester_id else None
     user = ctx.users.get(ticket.assignee_id) if ticket.assignee_id else None
     team = ctx.teams.get(ticket.team_id) if ticket.team_id else None
     merged_number = ctx.ticket_numbers.get(ticket.merged_into_id) if ticket.merged_into_id else None
-    return {
-        "id": ticket.id,
-        "key": f"{ctx.prefix}-{ticket.number}",
-        "number": ticket.number,
-        "subject": ticket.subject,
-        "description": ticket.description,
-        "status": ticket.status,
-        "status_category": ticket.status_category,
-        "priority": ticket.priority,
-        "type": ticket.type,
-        "category": ticket.category,
-        "channel": ticket.channel,
-        "requester": (
-            {"id": contact.id, "email": contact.email, "name": contact.name} if contact else None
-        ),
-        "assignee": {"id": user.id, "name": user.name, "email": user.email} if user else None,
-        "team": {"id": team.id, "name": team.name} if team else None,
-        "labels": ctx.labels.get(ticket.id, []),
-        "custom_fields": ticket.custom_fields or {},
-        "conversation_id": ticket.conversation_id,
-        "merged_into": f"{ctx.prefix}-{merged_number}" if merged_number else None,
-        "sla": {
-            "first_response_due_at": ticket.first_response_due_at,
-            "next_response_due_at": ticket.next_response_due_at,
-            "resolution_due_at": ticket.resolution_due_at,
-            "first_responded_at": ticket.first_responded_at,
-            "state": sla_state(ticket, utcnow()),
-        },
-        "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
-        "resolved_at": ticket.resolved_at,
-        "closed_at": ticket.closed_at,
-        "version": ticket.version,
-    }
+    return TicketRead.model_validate(
+        {
+            "id": ticket.id,
+            "key": f"{ctx.prefix}-{ticket.number}",
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "status": ticket.status,
+            "status_category": ticket.status_category,
+            "priority": ticket.priority,
+            "type": ticket.type,
+            "category": ticket.category,
+            "channel": ticket.channel,
+            "requester": (
+                {"id": contact.id, "email": contact.email, "name": contact.name}
+                if contact
+                else None
+            ),
+            "assignee": {"id": user.id, "name": user.name, "email": user.email} if user else None,
+            "team": {"id": team.id, "name": team.name} if team else None,
+            "labels": ctx.labels.get(ticket.id, []),
+            "custom_fields": ticket.custom_fields or {},
+            "conversation_id": ticket.conversation_id,
+            "merged_into": f"{ctx.prefix}-{merged_number}" if merged_number else None,
+            "sla": {
+                "first_response_due_at": ticket.first_response_due_at,
+                "next_response_due_at": ticket.next_response_due_at,
+                "resolution_due_at": ticket.resolution_due_at,
+                "first_responded_at": ticket.first_responded_at,
+                "state": sla_state(ticket, utcnow()),
+            },
+            "created_at": ticket.created_at,
+            "updated_at": ticket.updated_at,
+            "resolved_at": ticket.resolved_at,
+            "closed_at": ticket.closed_at,
+            "version": ticket.version,
+        }
+    )
 
 
 async def ticket_stats(session: AsyncSession, stmt: Select[Any]) -> dict[str, Any]:

@@ -41,6 +41,13 @@ Slug = Annotated[
 ]
 Labels = Annotated[list[LabelName], Field(max_length=50)]
 
+# another ticket named in a request body (a link's other end, a merge target, a bulk list)
+TicketRefIn = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00]+$"),
+    Field(examples=["TKT-42"]),
+]
+
 
 class RequesterIn(Input):
     email: Email

@@ -5,21 +5,22 @@ from __future__ import annotations
 import asyncio
 import uuid
 import weakref
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.auth.principal import Principal
 from ticketdesk.config_cache import config_cached
+from ticketdesk.context import context
 from ticketdesk.db import (
     deferred,
     dialect_name,
-    insert_ignoring_conflicts,
     new_id,
     on_end,
     stop_deferring,
@@ -33,8 +34,6 @@ from ticketdesk.errors import (
 )
 from ticketdesk.models import (
     Contact,
-    Event,
-    Label,
     Status,
     Team,
     Ticket,
@@ -43,8 +42,17 @@ from ticketdesk.models import (
     Workspace,
 )
 from ticketdesk.models.ticket import PRIORITY_RANK
+from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.schemas import Page
 from ticketdesk.tickets import repository
-from ticketdesk.tickets.schemas import TicketCreate, TicketUpdate
+from ticketdesk.tickets.filters import TicketFilters
+from ticketdesk.tickets.schemas import (
+    ActivityRead,
+    TicketCreate,
+    TicketRead,
+    TicketStats,
+    TicketUpdate,
+)
 
 
 @dataclass
@@ -53,7 +61,7 @@ class TicketChange:
 
     ticket: Ticket
     workspace: Workspace
-    actor: dict[str, Any]
+    actor: events.Actor
     created: bool = False
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -93,27 +101,138 @@ async def get_ticket(
     return ticket
 
 
+TicketContext = repository.TicketContext  # what a page of tickets refers to (ticket_context)
+
+
+async def find_ticket(
+    session: AsyncSession,
+    principal: Principal,
+    workspace: Workspace,
+    ref: str,
+    *,
+    for_update: bool = False,
+) -> Ticket | None:
+    """A ticket by key or id in the caller's workspace, or None (get_ticket raises 404)."""
+    return await repository.find_ticket(session, principal, workspace, ref, for_update=for_update)
+
+
+async def lock_tickets(
+    session: AsyncSession, principal: Principal, workspace: Workspace, refs: Sequence[str]
+) -> dict[str, Ticket]:
+    """Every referenced ticket of this workspace, locked in id order (one query per kind of
+    ref), by the ref it was asked as; refs that name no ticket are left out."""
+    numbers: dict[int, list[str]] = defaultdict(list)
+    ids: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for ref in refs:
+        match = repository.KEY_RE.match(ref)
+        if match:
+            if match.group(1).upper() == workspace.ticket_prefix.upper():
+                numbers[int(match.group(2))].append(ref)
+            continue
+        try:
+            ids[uuid.UUID(ref)].append(ref)
+        except ValueError:
+            continue
+    # one condition per query: `number IN … OR id IN …` cannot use either index and reads
+    # the whole workspace; locks are taken in id order in each query
+    locked: list[Sequence[Ticket]] = []
+    if numbers:
+        locked.append(await repository.lock_by_numbers(session, principal, numbers))
+    if ids:
+        locked.append(await repository.lock_by_ids(session, principal, ids))
+    found: dict[str, Ticket] = {}
+    for rows in locked:
+        for ticket in rows:
+            for ref in numbers.get(ticket.number, []) + ids.get(ticket.id, []):
+                found[ref] = ticket
+    return found
+
+
+def readable_tickets(principal: Principal) -> Select[Ticket]:
+    """Every ticket the caller may see, as a statement other rooms narrow further."""
+    return repository.readable_statement(principal)
+
+
+async def filtered_tickets(
+    session: AsyncSession, principal: Principal, workspace: Workspace, filters: TicketFilters
+) -> Select[Ticket]:
+    """The queue's filters applied to the caller's tickets (list, stats, export, bulk)."""
+    return await repository.apply_filters(
+        session, repository.readable_statement(principal), filters, principal, workspace
+    )
+
+
+async def page_of_tickets(
+    session: AsyncSession, stmt: Select[Ticket], sort: str, limit: int, cursor: str | None
+) -> tuple[Sequence[Ticket], str | None]:
+    return await repository.page_of_tickets(session, stmt, sort, limit, cursor)
+
+
+async def ticket_context(
+    session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
+) -> TicketContext:
+    """What `tickets` refer to (labels, people, teams), loaded at once for a page of them."""
+    return await repository.load_context(session, workspace, tickets)
+
+
+async def ticket_stats(
+    session: AsyncSession, principal: Principal, workspace: Workspace, filters: TicketFilters
+) -> TicketStats:
+    stmt = await filtered_tickets(session, principal, workspace, filters)
+    return TicketStats.model_validate(await repository.ticket_stats(session, stmt))
+
+
+async def ticket_activity(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    types: Sequence[str],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[ActivityRead]:
+    """One keyset page of the ticket's timeline, oldest first."""
+    after_id = 0
+    if cursor:
+        (after,) = decode_cursor(cursor, 1)
+        after_id = after if isinstance(after, int) else 0
+    rows = await repository.ticket_events(
+        session, ticket, types=types, since=since, until=until, after_id=after_id, limit=limit + 1
+    )
+    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+    items = [ActivityRead.model_validate(events.serialise(e)) for e in rows[:limit]]
+    return Page[ActivityRead](items=items, next_cursor=next_cursor)
+
+
+async def merged_family(session: AsyncSession, ticket: Ticket) -> list[uuid.UUID]:
+    """The ticket and every ticket merged into it, transitively: whose comments and files it
+    shows."""
+    return await repository.merged_family(session, ticket)
+
+
 def ticket_key(workspace: Workspace, ticket: Ticket) -> str:
     return f"{workspace.ticket_prefix}-{ticket.number}"
 
 
-async def ticket_read(
-    session: AsyncSession, workspace: Workspace, ticket: Ticket
-) -> dict[str, Any]:
+async def ticket_read(session: AsyncSession, workspace: Workspace, ticket: Ticket) -> TicketRead:
     ctx = await repository.load_context(session, workspace, [ticket])
-    return repository.ticket_view(ticket, ctx)
+    return repository.ticket_read(ticket, ctx)
+
+
+async def ticket_reads(
+    session: AsyncSession, workspace: Workspace, tickets: Sequence[Ticket]
+) -> list[TicketRead]:
+    """Many tickets as the API shows them, with their context loaded once."""
+    ctx = await repository.load_context(session, workspace, tickets)
+    return [repository.ticket_read(ticket, ctx) for ticket in tickets]
 
 
 async def workspace_statuses(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Status]:
     """The workspace's statuses in their order (configuration: read once per process)."""
 
     async def load() -> Sequence[Status]:
-        stmt = (
-            select(Status)
-            .where(Status.workspace_id == workspace_id)
-            .order_by(Status.position, Status.name)
-        )
-        return tuple((await session.scalars(stmt)).all())
+        return await repository.statuses_in_order(session, workspace_id)
 
     return await config_cached(session, workspace_id, "statuses", load)
 
@@ -128,38 +247,15 @@ async def resolve_status(
     raise ValidationFailed(f"Unknown status {name!r}; see GET /statuses.", loc=("body", "status"))
 
 
-_CONTACT_BY_EMAIL = select(Contact).where(
-    Contact.workspace_id == bindparam("workspace_id"), Contact.email == bindparam("email")
-)
-_LABELS_BY_NAME = select(Label.name, Label.id).where(
-    Label.workspace_id == bindparam("workspace_id"),
-    Label.name.in_(bindparam("names", expanding=True)),
-)
-
-
 async def upsert_contact(
     session: AsyncSession, workspace_id: uuid.UUID, email: str, name: str | None
 ) -> Contact:
     """The workspace's contact with this email, created when new (read first: most requesters
     write again; the insert ignores a concurrent twin and the read after it finds either)."""
-    params = {"workspace_id": workspace_id, "email": email}
-    contact = await session.scalar(_CONTACT_BY_EMAIL, params)
+    contact = await repository.contact_by_email(session, workspace_id, email)
     if contact is None:
-        await insert_ignoring_conflicts(
-            session,
-            Contact,
-            [
-                {
-                    "id": new_id(),
-                    "workspace_id": workspace_id,
-                    "email": email,
-                    "name": name,
-                    "created_at": utcnow(),
-                }
-            ],
-            ["workspace_id", "email"],
-        )
-        contact = await session.scalar(_CONTACT_BY_EMAIL, params)
+        await repository.insert_contact_unless_exists(session, workspace_id, email, name)
+        contact = await repository.contact_by_email(session, workspace_id, email)
     assert contact is not None
     if name and not contact.name:
         contact.name = name
@@ -173,29 +269,14 @@ async def ensure_labels(
     unique = sorted(set(names))
     if not unique:
         return {}
-    known: dict[str, uuid.UUID] = session.info.setdefault(("labels", workspace_id), {})
+    known = context(session).label_ids.setdefault(workspace_id, {})
     missing = [n for n in unique if n not in known]
     if missing:
-        found = await session.execute(
-            _LABELS_BY_NAME, {"workspace_id": workspace_id, "names": missing}
-        )
-        known.update({name: label_id for name, label_id in found})
+        known.update(await repository.label_ids_by_name(session, workspace_id, missing))
         new = [n for n in missing if n not in known]
         if new:  # created on the fly; a concurrent twin is ignored and read back
-            now = utcnow()
-            await insert_ignoring_conflicts(
-                session,
-                Label,
-                [
-                    {"id": new_id(), "workspace_id": workspace_id, "name": n, "created_at": now}
-                    for n in new
-                ],
-                ["workspace_id", "name"],
-            )
-            found = await session.execute(
-                _LABELS_BY_NAME, {"workspace_id": workspace_id, "names": new}
-            )
-            known.update({name: label_id for name, label_id in found})
+            await repository.insert_labels_unless_exist(session, workspace_id, new)
+            known.update(await repository.label_ids_by_name(session, workspace_id, new))
     return {n: known[n] for n in unique}
 
 
@@ -203,10 +284,10 @@ async def check_assignee(
     session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
 ) -> User:
     # remembered for the session (one request), like statuses: bulk changes check once
-    cache: dict[tuple[uuid.UUID, uuid.UUID], User | None] = session.info.setdefault("assignees", {})
+    cache = context(session).assignees
     if (workspace_id, user_id) not in cache:
-        cache[workspace_id, user_id] = await session.scalar(
-            select(User).where(User.id == user_id, User.workspace_id == workspace_id)
+        cache[workspace_id, user_id] = await repository.user_in_workspace(
+            session, workspace_id, user_id
         )
     user = cache[workspace_id, user_id]
     if user is None or not user.active or user.role == "viewer":
@@ -218,27 +299,15 @@ async def check_assignee(
 
 
 async def check_team(session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID) -> Team:
-    cache: dict[tuple[uuid.UUID, uuid.UUID], Team | None] = session.info.setdefault("teams", {})
+    cache = context(session).teams
     if (workspace_id, team_id) not in cache:
-        cache[workspace_id, team_id] = await session.scalar(
-            select(Team).where(Team.id == team_id, Team.workspace_id == workspace_id)
+        cache[workspace_id, team_id] = await repository.team_in_workspace(
+            session, workspace_id, team_id
         )
     team = cache[workspace_id, team_id]
     if team is None:
         raise ValidationFailed("No such team in this workspace.", loc=("body", "team_id"))
     return team
-
-
-async def allocate_number(session: AsyncSession, workspace_id: uuid.UUID) -> int:
-    """The next ticket number: an atomic increment, so concurrent creates never share one."""
-    result = await session.execute(
-        update(Workspace)
-        .where(Workspace.id == workspace_id)
-        .values(next_ticket_number=Workspace.next_ticket_number + 1)
-        .returning(Workspace.next_ticket_number)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.scalar_one()) - 1
 
 
 def _ref(obj: User | Team | None) -> dict[str, Any] | None:
@@ -258,7 +327,7 @@ _create_gates: weakref.WeakKeyDictionary[
 async def _admit_create(session: AsyncSession, workspace_id: uuid.UUID) -> None:
     """Hold one of the workspace's create slots until this transaction ends (re-entrant: a
     transaction that creates several tickets holds one slot)."""
-    held: set[uuid.UUID] = session.info.setdefault("create_slots", set())
+    held = context(session).create_slots
     if workspace_id in held:
         return
     gates = _create_gates.setdefault(asyncio.get_running_loop(), {})
@@ -280,7 +349,7 @@ async def create_ticket(
     workspace: Workspace,
     data: TicketCreate,
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
     channel: str,
     created_at: datetime | None = None,
     conversation_id: uuid.UUID | None = None,
@@ -322,8 +391,7 @@ async def create_ticket(
         closed_at=now if status.category == "closed" else None,
         sla_state="none",
     )
-    created = events.prepare(
-        session,
+    created = events.new_event(
         workspace_id=workspace.id,
         ticket_id=ticket.id,
         type="ticket.created",
@@ -346,16 +414,13 @@ async def create_ticket(
             session, workspace, ticket, list(label_ids.values()), created
         )
     else:  # one writer at a time: nobody queues behind the workspace row
-        ticket.number = await allocate_number(session, workspace.id)
+        ticket.number = await repository.allocate_number(session, workspace.id)
         session.add(ticket)
         await session.flush()
-        if label_ids:
-            await session.execute(
-                insert(TicketLabel),
-                [{"ticket_id": ticket.id, "label_id": label_id} for label_id in label_ids.values()],
-            )
+        await repository.link_labels(session, ticket.id, list(label_ids.values()))
         created.data = {**created.data, "ticket": ticket_key(workspace, ticket)}
         session.add(created)
+    events.announce_after_commit(session, [created])
     repository.remember_context(
         session, ticket, sorted(label_ids), contact=requester, user=assignee, team=team
     )
@@ -384,62 +449,34 @@ def check_if_match(ticket: Ticket, if_match: str | None) -> None:
 
 # -- deferred writes: a bulk change writes a chunk's label links and notifications at once ---
 
-_LABELS_KNOWN = "labels_known"
-
 
 async def write_deferred(session: AsyncSession) -> None:
     """Write what a bulk chunk deferred (see db.start_deferring): unlinks, then inserts."""
     writes = stop_deferring(session)
     if writes is None:
         return
-    for start in range(0, len(writes.unlinked), 500):
-        part = writes.unlinked[start : start + 500]
-        await session.execute(
-            delete(TicketLabel).where(tuple_(TicketLabel.ticket_id, TicketLabel.label_id).in_(part))
-        )
+    await repository.unlink_label_pairs(session, writes.unlinked)
     for model, rows in writes.inserts.items():
-        if rows:
-            await session.execute(insert(model), rows)
-    if writes.events:
-        # Core, not the unit of work: thousands of events per chunk; the ids come back in
-        # the order sent, and the listeners get the very objects `events.record` returned
-        columns = ("workspace_id", "ticket_id", "type", "actor_kind", "actor_id", "actor_name")
-        rows = [
-            {
-                **{name: getattr(e, name) for name in columns},
-                "data": e.data,
-                "created_at": e.created_at,
-            }
-            for e in writes.events
-        ]
-        ids = await session.scalars(
-            insert(Event).returning(Event.id, sort_by_parameter_order=True), rows
-        )
-        for event, event_id in zip(writes.events, ids, strict=True):
-            event.id = event_id
+        await repository.insert_rows(session, model, rows)
+    await events.record_many(session, writes.events)
 
 
 def remember_labels(session: AsyncSession, labels: dict[uuid.UUID, dict[str, uuid.UUID]]) -> None:
     """Tickets' current labels, loaded in one query by a bulk change (see ticket_labels)."""
-    session.info.setdefault(_LABELS_KNOWN, {}).update(labels)
+    context(session).current_labels.update(labels)
 
 
 def forget_known_labels(session: AsyncSession, ticket_ids: Sequence[uuid.UUID]) -> None:
-    known = session.info.get(_LABELS_KNOWN, {})
+    known = context(session).current_labels
     for ticket_id in ticket_ids:
         known.pop(ticket_id, None)
 
 
 async def ticket_labels(session: AsyncSession, ticket_id: uuid.UUID) -> dict[str, uuid.UUID]:
-    known = session.info.get(_LABELS_KNOWN, {}).get(ticket_id)
+    known = context(session).current_labels.get(ticket_id)
     if known is not None:
         return dict(known)
-    rows = await session.execute(
-        select(Label.name, Label.id)
-        .join(TicketLabel, TicketLabel.label_id == Label.id)
-        .where(TicketLabel.ticket_id == ticket_id)
-    )
-    return dict(rows.all())
+    return await repository.labels_of(session, ticket_id)
 
 
 async def set_labels(
@@ -460,16 +497,10 @@ async def set_labels(
         writes.unlinked += [(ticket.id, label_id) for label_id in to_remove]
         writes.inserts[TicketLabel] += added
     else:
-        if to_remove:
-            await session.execute(
-                delete(TicketLabel).where(
-                    TicketLabel.ticket_id == ticket.id, TicketLabel.label_id.in_(to_remove)
-                )
-            )
-        if added:
-            await session.execute(insert(TicketLabel), added)
-    known = session.info.get(_LABELS_KNOWN)
-    if known is not None and ticket.id in known:
+        await repository.unlink_labels(session, ticket.id, to_remove)
+        await repository.insert_rows(session, TicketLabel, added)
+    known = context(session).current_labels
+    if ticket.id in known:
         known[ticket.id] = {name: current.get(name) or ids[name] for name in wanted}
     return sorted(current), wanted
 
@@ -480,7 +511,7 @@ async def change_status(
     ticket: Ticket,
     status_name: str,
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
     now: datetime | None = None,
 ) -> dict[str, Any] | None:
     status = await resolve_status(session, workspace.id, status_name)
@@ -540,7 +571,7 @@ async def update_ticket(
     ticket: Ticket,
     data: TicketUpdate,
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
     if_match: str | None = None,
     flush: bool = True,
 ) -> TicketChange:
@@ -628,7 +659,7 @@ async def reopen_ticket(
     workspace: Workspace,
     ticket: Ticket,
     *,
-    actor: dict[str, Any],
+    actor: events.Actor,
     if_match: str | None = None,
 ) -> TicketChange:
     if ticket.status_category not in ("solved", "closed"):

@@ -1,0 +1,1 @@
+"""Saved views: named list filters, personal or shared with the workspace."""

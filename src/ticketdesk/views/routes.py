@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from ticketdesk.auth.principal import Principal, reader
+from ticketdesk.auth.principal import Reader
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.views import service
@@ -15,8 +14,7 @@ from ticketdesk.views.schemas import ViewCreate, ViewRead, ViewUpdate
 
 router = APIRouter(prefix="/views", tags=["views"])
 
-# a view changes no ticket, so a viewer may keep personal ones; sharing needs an agent
-User = Annotated[Principal, Depends(reader)]
+# a view changes no ticket, so a viewer (Reader) may keep personal ones; sharing needs an agent
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
 
 
@@ -26,10 +24,9 @@ _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
     operation_id="views:list",
     responses=problems(401, 403),
 )
-async def list_views(session: SessionDep, principal: User) -> list[dict[str, Any]]:
+async def list_views(session: SessionDep, principal: Reader) -> list[ViewRead]:
     """Your views and the workspace's shared ones: pinned first, then by position."""
-    rows = await service.list_views(session, principal)
-    return [service.view_read(view, owner, principal) for view, owner in rows]
+    return await service.list_views(session, principal)
 
 
 @router.post(
@@ -39,10 +36,9 @@ async def list_views(session: SessionDep, principal: User) -> list[dict[str, Any
     operation_id="views:create",
     responses=_WRITE,
 )
-async def create_view(data: ViewCreate, session: SessionDep, principal: User) -> dict[str, Any]:
+async def create_view(data: ViewCreate, session: SessionDep, principal: Reader) -> ViewRead:
     """Save list filters and a sort under a name; `shared` shows it to the whole workspace."""
-    view = await service.create_view(session, principal, data)
-    return service.view_read(view, principal.name, principal)
+    return await service.create_view(session, principal, data)
 
 
 @router.get(
@@ -51,9 +47,8 @@ async def create_view(data: ViewCreate, session: SessionDep, principal: User) ->
     operation_id="views:get",
     responses=problems(401, 403, 404, 422),
 )
-async def get_view(view_id: uuid.UUID, session: SessionDep, principal: User) -> dict[str, Any]:
-    view, owner = await service.get_view(session, principal, view_id)
-    return service.view_read(view, owner, principal)
+async def get_view(view_id: uuid.UUID, session: SessionDep, principal: Reader) -> ViewRead:
+    return await service.get_view(session, principal, view_id)
 
 
 @router.patch(
@@ -63,11 +58,10 @@ async def get_view(view_id: uuid.UUID, session: SessionDep, principal: User) -> 
     responses=_WRITE,
 )
 async def update_view(
-    view_id: uuid.UUID, data: ViewUpdate, session: SessionDep, principal: User
-) -> dict[str, Any]:
+    view_id: uuid.UUID, data: ViewUpdate, session: SessionDep, principal: Reader
+) -> ViewRead:
     """Rename, refilter, share, pin or reorder a view (its owner, or an admin for shared ones)."""
-    view, owner = await service.update_view(session, principal, view_id, data)
-    return service.view_read(view, owner, principal)
+    return await service.update_view(session, principal, view_id, data)
 
 
 @router.delete(
@@ -76,6 +70,6 @@ async def update_view(
     operation_id="views:delete",
     responses=problems(401, 403, 404, 422),
 )
-async def delete_view(view_id: uuid.UUID, session: SessionDep, principal: User) -> Response:
+async def delete_view(view_id: uuid.UUID, session: SessionDep, principal: Reader) -> Response:
     await service.delete_view(session, principal, view_id)
     return Response(status_code=204)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import Forbidden, NotFound, ValidationFailed
-from ticketdesk.models import SavedView, User
+from ticketdesk.models import SavedView
 from ticketdesk.tickets.filters import SORTS, ticket_filters
-from ticketdesk.views.schemas import ViewCreate, ViewFilters, ViewUpdate
+from ticketdesk.views import repository
+from ticketdesk.views.schemas import ViewCreate, ViewFilters, ViewOwner, ViewRead, ViewUpdate
 
 MAX_VIEWS_PER_USER = 200
 
@@ -44,44 +42,42 @@ def _check_sort(sort: str) -> str:
     return sort
 
 
-def _visible(principal: Principal, user_id: uuid.UUID) -> Any:
-    return (SavedView.workspace_id == principal.workspace_id) & or_(
-        SavedView.owner_id == user_id, SavedView.shared.is_(True)
+def _view_read(view: SavedView, owner_name: str, principal: Principal) -> ViewRead:
+    return ViewRead(
+        id=view.id,
+        name=view.name,
+        filters=view.filters,
+        sort=view.sort,
+        shared=view.shared,
+        pinned=view.pinned,
+        position=view.position,
+        owner=ViewOwner(id=view.owner_id, name=owner_name),
+        mine=view.owner_id == principal.user_id,
+        created_at=view.created_at,
+        updated_at=view.updated_at,
     )
 
 
-async def list_views(session: AsyncSession, principal: Principal) -> Sequence[Any]:
+async def list_views(session: AsyncSession, principal: Principal) -> list[ViewRead]:
     """Pinned first, then by position: what the SPA's sidebar shows."""
     user_id = _user_id(principal)
-    return (
-        await session.execute(
-            select(SavedView, User.name)
-            .join(User, User.id == SavedView.owner_id)
-            .where(_visible(principal, user_id))
-            .order_by(
-                SavedView.pinned.desc(),
-                SavedView.position,
-                SavedView.created_at,
-                SavedView.id,
-            )
-        )
-    ).all()
+    rows = await repository.visible_views(session, principal.workspace_id, user_id)
+    return [_view_read(view, owner, principal) for view, owner in rows]
 
 
-async def get_view(
+async def _get_view(
     session: AsyncSession, principal: Principal, view_id: uuid.UUID
 ) -> tuple[SavedView, str]:
     user_id = _user_id(principal)
-    row = (
-        await session.execute(
-            select(SavedView, User.name)
-            .join(User, User.id == SavedView.owner_id)
-            .where(SavedView.id == view_id, _visible(principal, user_id))
-        )
-    ).first()
-    if row is None:
+    found = await repository.find_view(session, principal.workspace_id, user_id, view_id)
+    if found is None:
         raise NotFound("No such view.")
-    return row[0], row[1]
+    return found
+
+
+async def get_view(session: AsyncSession, principal: Principal, view_id: uuid.UUID) -> ViewRead:
+    view, owner = await _get_view(session, principal, view_id)
+    return _view_read(view, owner, principal)
 
 
 def _check_may_share(principal: Principal) -> None:
@@ -89,20 +85,15 @@ def _check_may_share(principal: Principal) -> None:
         raise Forbidden("Only agents and admins can share views with the workspace.")
 
 
-async def create_view(session: AsyncSession, principal: Principal, data: ViewCreate) -> SavedView:
+async def create_view(session: AsyncSession, principal: Principal, data: ViewCreate) -> ViewRead:
     user_id = _user_id(principal)
     if data.shared:
         _check_may_share(principal)
-    count = await session.scalar(
-        select(func.count()).select_from(SavedView).where(SavedView.owner_id == user_id)
-    )
-    if (count or 0) >= MAX_VIEWS_PER_USER:
+    if await repository.count_owned(session, user_id) >= MAX_VIEWS_PER_USER:
         raise ValidationFailed(f"At most {MAX_VIEWS_PER_USER} views per user.")
     position = data.position
     if position is None:
-        last = await session.scalar(
-            select(func.max(SavedView.position)).where(_visible(principal, user_id))
-        )
+        last = await repository.last_position(session, principal.workspace_id, user_id)
         position = min((last or 0) + 1, 100_000)
     now = utcnow()
     view = SavedView(
@@ -118,9 +109,9 @@ async def create_view(session: AsyncSession, principal: Principal, data: ViewCre
         created_at=now,
         updated_at=now,
     )
-    session.add(view)
+    repository.add(session, view)
     await session.flush()
-    return view
+    return _view_read(view, principal.name, principal)
 
 
 def _check_may_edit(principal: Principal, view: SavedView) -> None:
@@ -130,8 +121,8 @@ def _check_may_edit(principal: Principal, view: SavedView) -> None:
 
 async def update_view(
     session: AsyncSession, principal: Principal, view_id: uuid.UUID, data: ViewUpdate
-) -> tuple[SavedView, str]:
-    view, owner_name = await get_view(session, principal, view_id)
+) -> ViewRead:
+    view, owner_name = await _get_view(session, principal, view_id)
     _check_may_edit(principal, view)
     fields = data.model_fields_set
     for name in ("name", "filters", "sort", "shared", "pinned", "position"):
@@ -153,27 +144,11 @@ async def update_view(
         view.position = data.position
     view.updated_at = utcnow()
     await session.flush()
-    return view, owner_name
+    return _view_read(view, owner_name, principal)
 
 
 async def delete_view(session: AsyncSession, principal: Principal, view_id: uuid.UUID) -> None:
-    view, _ = await get_view(session, principal, view_id)
+    view, _ = await _get_view(session, principal, view_id)
     _check_may_edit(principal, view)
-    await session.delete(view)
+    await repository.delete(session, view)
     await session.flush()
-
-
-def view_read(view: SavedView, owner_name: str, principal: Principal) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "name": view.name,
-        "filters": view.filters,
-        "sort": view.sort,
-        "shared": view.shared,
-        "pinned": view.pinned,
-        "position": view.position,
-        "owner": {"id": view.owner_id, "name": owner_name},
-        "mine": view.owner_id == principal.user_id,
-        "created_at": view.created_at,
-        "updated_at": view.updated_at,
-    }

@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the outbox fan-out into signed deliveries, retries, the log."""

@@ -68,9 +68,6 @@ CHAIN_BUDGET_SECONDS = 20.0
 SEND_CONCURRENCY = 64
 DELIVER_JOB = "webhooks.deliver"
 
-D = WebhookDelivery
-S = WebhookSubscription
-
 
 @dataclass
 class Claimed:
@@ -109,14 +106,14 @@ def _earlier_pending() -> ColumnElement[bool]:
     earlier = aliased(WebhookDelivery)
     return or_(
         exists().where(
-            earlier.subscription_id == D.subscription_id,
-            earlier.ticket_id == D.ticket_id,
-            earlier.event_id < D.event_id,
+            earlier.subscription_id == WebhookDelivery.subscription_id,
+            earlier.ticket_id == WebhookDelivery.ticket_id,
+            earlier.event_id < WebhookDelivery.event_id,
             earlier.status == "pending",
         ),
         exists().where(
-            Event.ticket_id == D.ticket_id,
-            Event.id < D.event_id,
+            Event.ticket_id == WebhookDelivery.ticket_id,
+            Event.id < WebhookDelivery.event_id,
             Event.dispatched_at.is_(None),
         ),
     )
@@ -124,9 +121,9 @@ def _earlier_pending() -> ColumnElement[bool]:
 
 def _due(now: datetime) -> list[ColumnElement[bool]]:
     return [
-        D.status == "pending",
-        D.next_attempt_at <= now,
-        or_(D.locked_until.is_(None), D.locked_until < now),
+        WebhookDelivery.status == "pending",
+        WebhookDelivery.next_attempt_at <= now,
+        or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
         ~_earlier_pending(),
     ]
 
@@ -138,28 +135,28 @@ async def claim(
     now = utcnow()
     lease = now + timedelta(seconds=settings.webhook_lease_seconds)
     candidates = (
-        select(D.id)
-        .join(S, S.id == D.subscription_id)
-        .where(*_due(now), S.active.is_(True), *where)
-        .order_by(D.event_id)
+        select(WebhookDelivery.id)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(*_due(now), WebhookSubscription.active.is_(True), *where)
+        .order_by(WebhookDelivery.event_id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=D)
+        .with_for_update(skip_locked=True, of=WebhookDelivery)
     )
     rows = (
         await session.execute(
-            update(D)
-            .where(D.id.in_(candidates.scalar_subquery()))
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(candidates.scalar_subquery()))
             .values(locked_until=lease)
             .returning(
-                D.id,
-                D.subscription_id,
-                D.workspace_id,
-                D.ticket_id,
-                D.event_id,
-                D.payload,
-                D.attempts,
-                D.retry_step,
-                D.created_at,
+                WebhookDelivery.id,
+                WebhookDelivery.subscription_id,
+                WebhookDelivery.workspace_id,
+                WebhookDelivery.ticket_id,
+                WebhookDelivery.event_id,
+                WebhookDelivery.payload,
+                WebhookDelivery.attempts,
+                WebhookDelivery.retry_step,
+                WebhookDelivery.created_at,
             )
             .execution_options(synchronize_session=False)
         )
@@ -168,7 +165,9 @@ async def claim(
         return []
     subs = {
         sub.id: sub
-        for sub in await session.scalars(select(S).where(S.id.in_({r[1] for r in rows})))
+        for sub in await session.scalars(
+            select(WebhookSubscription).where(WebhookSubscription.id.in_({r[1] for r in rows}))
+        )
     }
     key = settings.resolved_secret_key()
     claimed = []
@@ -372,7 +371,7 @@ async def record(
         return await claim(
             session,
             settings,
-            [tuple_(D.subscription_id, D.ticket_id).in_(list(chains))],
+            [tuple_(WebhookDelivery.subscription_id, WebhookDelivery.ticket_id).in_(list(chains))],
             limit=len(chains),
         )
 
@@ -387,27 +386,38 @@ async def _track_health(
     for sub_id, outcomes in by_sub.items():
         if "delivered" in outcomes:
             await session.execute(
-                update(S)
-                .where(S.id == sub_id, S.failing_since.is_not(None))
+                update(WebhookSubscription)
+                .where(
+                    WebhookSubscription.id == sub_id, WebhookSubscription.failing_since.is_not(None)
+                )
                 .values(failing_since=None)
                 .execution_options(synchronize_session=False)
             )
         else:
             await session.execute(
-                update(S)
-                .where(S.id == sub_id, S.failing_since.is_(None))
+                update(WebhookSubscription)
+                .where(
+                    WebhookSubscription.id == sub_id, WebhookSubscription.failing_since.is_(None)
+                )
                 .values(failing_since=now)
                 .execution_options(synchronize_session=False)
             )
         if "gone" in outcomes:
             await _disable(
-                session, sub_id, S.active.is_(True), "The receiver answered 410 Gone.", now
+                session,
+                sub_id,
+                WebhookSubscription.active.is_(True),
+                "The receiver answered 410 Gone.",
+                now,
             )
         elif "delivered" not in outcomes:
             await _disable(
                 session,
                 sub_id,
-                and_(S.active.is_(True), S.failing_since <= now - DISABLE_AFTER_FAILING),
+                and_(
+                    WebhookSubscription.active.is_(True),
+                    WebhookSubscription.failing_since <= now - DISABLE_AFTER_FAILING,
+                ),
                 "Deliveries have failed for 5 days.",
                 now,
             )
@@ -422,10 +432,10 @@ async def _disable(
 ) -> None:
     disabled = (
         await session.execute(
-            update(S)
-            .where(S.id == sub_id, condition)
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id == sub_id, condition)
             .values(active=False, disabled_at=now, disabled_reason=reason, updated_at=now)
-            .returning(S.workspace_id, S.url)
+            .returning(WebhookSubscription.workspace_id, WebhookSubscription.url)
             .execution_options(synchronize_session=False)
         )
     ).first()
@@ -455,7 +465,9 @@ async def deliver(db: Database, settings: Settings, delivery_ids: Sequence[uuid.
     if not delivery_ids:
         return 0
     async with db.unit_of_work() as session:
-        batch = await claim(session, settings, [D.id.in_(list(delivery_ids))], len(delivery_ids))
+        batch = await claim(
+            session, settings, [WebhookDelivery.id.in_(list(delivery_ids))], len(delivery_ids)
+        )
     deadline = time.monotonic() + CHAIN_BUDGET_SECONDS
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
     sent = 0
@@ -502,14 +514,16 @@ async def due_delivery_ids(db: Database, *, grace_seconds: float, limit: int) ->
     async with db.unit_of_work() as session:
         return list(
             await session.scalars(
-                select(D.id)
-                .join(S, S.id == D.subscription_id)
+                select(WebhookDelivery.id)
+                .join(
+                    WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id
+                )
                 .where(
                     *_due(now),
-                    D.next_attempt_at <= now - timedelta(seconds=grace_seconds),
-                    S.active.is_(True),
+                    WebhookDelivery.next_attempt_at <= now - timedelta(seconds=grace_seconds),
+                    WebhookSubscription.active.is_(True),
                 )
-                .order_by(D.next_attempt_at)
+                .order_by(WebhookDelivery.next_attempt_at)
                 .limit(limit)
             )
         )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from ticketdesk.auth.principal import Principal, get_principal
+from ticketdesk.config import Settings
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import Forbidden, problems
 from ticketdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ticketdesk.responses import SerializedJSON, model_response
 from ticketdesk.schemas import Page
 from ticketdesk.webhooks import service
 from ticketdesk.webhooks.schemas import (
@@ -44,9 +45,9 @@ _READ = problems(401, 403, 404, 422)
 _WRITE = problems(400, 401, 403, 404, 413, 415, 422)
 
 
-def _with_secret(sub: Any, secret: str) -> dict[str, Any]:
-    body = WebhookRead.model_validate(sub).model_dump()
-    return WebhookWithSecret.model_validate({**body, "secret": secret}).model_dump(mode="json")
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 @router.post(
@@ -58,16 +59,10 @@ def _with_secret(sub: Any, secret: str) -> dict[str, Any]:
 )
 async def create_webhook(
     data: WebhookCreate, request: Request, session: SessionDep, principal: Manager
-) -> JSONResponse:
+) -> SerializedJSON:
     """Subscribe a URL to event types; the `secret` is shown only in this response."""
-    sub, secret = await service.create_subscription(
-        session, principal, request.app.state.settings, data
-    )
-    return JSONResponse(
-        _with_secret(sub, secret),
-        status_code=201,
-        headers={"Location": f"/api/v1/webhooks/{sub.id}"},
-    )
+    created = await service.create_webhook(session, principal, _settings(request), data)
+    return model_response(created, 201, Location=f"/api/v1/webhooks/{created.id}")
 
 
 @router.get(
@@ -78,15 +73,17 @@ async def create_webhook(
 )
 async def list_webhooks(
     session: SessionDep, principal: Manager, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> dict[str, Any]:
+) -> Page[WebhookRead]:
     return await service.list_subscriptions(session, principal, limit=limit, cursor=cursor)
 
 
 @router.get(
     "/{webhook_id}", response_model=WebhookRead, operation_id="webhooks:get", responses=_READ
 )
-async def get_webhook(webhook_id: uuid.UUID, session: SessionDep, principal: Manager) -> Any:
-    return await service.get_subscription(session, principal, webhook_id)
+async def get_webhook(
+    webhook_id: uuid.UUID, session: SessionDep, principal: Manager
+) -> WebhookRead:
+    return await service.get_webhook(session, principal, webhook_id)
 
 
 @router.patch(
@@ -98,11 +95,9 @@ async def update_webhook(
     request: Request,
     session: SessionDep,
     principal: Manager,
-) -> Any:
+) -> WebhookRead:
     """Change the URL, events, description; `active: true` re-enables a disabled webhook."""
-    return await service.update_subscription(
-        session, principal, request.app.state.settings, webhook_id, data
-    )
+    return await service.update_webhook(session, principal, _settings(request), webhook_id, data)
 
 
 @router.delete(
@@ -126,12 +121,12 @@ async def delete_webhook(
 )
 async def rotate_secret(
     webhook_id: uuid.UUID, request: Request, session: SessionDep, principal: Manager
-) -> JSONResponse:
+) -> SerializedJSON:
     """A new secret, shown once; the previous one keeps signing alongside it for 24 h."""
-    sub, secret = await service.rotate_secret(
-        session, principal, request.app.state.settings, webhook_id
+    rotated = await service.rotate_webhook_secret(
+        session, principal, _settings(request), webhook_id
     )
-    return JSONResponse(_with_secret(sub, secret))
+    return model_response(rotated)
 
 
 @router.get(
@@ -150,7 +145,7 @@ async def list_deliveries(
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
-) -> dict[str, Any]:
+) -> Page[DeliveryRead]:
     """The delivery log, newest first: status, response code, latency, next attempt."""
     return await service.list_deliveries(
         session, principal, webhook_id, status=status, limit=limit, cursor=cursor
@@ -165,10 +160,9 @@ async def list_deliveries(
 )
 async def get_delivery(
     webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, principal: Manager
-) -> dict[str, Any]:
+) -> DeliveryDetail:
     """One delivery with its exact payload and every attempt it made."""
-    delivery = await service.get_delivery(session, principal, webhook_id, delivery_id)
-    return await service.delivery_detail(session, delivery)
+    return await service.delivery_detail(session, principal, webhook_id, delivery_id)
 
 
 @router.post(
@@ -180,7 +174,6 @@ async def get_delivery(
 )
 async def redeliver(
     webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, principal: Manager
-) -> dict[str, Any]:
+) -> DeliveryRead:
     """Send the message again now (same `webhook-id`), with a fresh retry schedule."""
-    delivery = await service.redeliver(session, principal, webhook_id, delivery_id)
-    return service.delivery_view(delivery)
+    return await service.redeliver(session, principal, webhook_id, delivery_id)

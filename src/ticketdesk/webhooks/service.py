@@ -9,18 +9,27 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
 from ticketdesk.config import Settings
+from ticketdesk.context import context
 from ticketdesk.db import after_commit, utcnow
 from ticketdesk.errors import NotFound, ValidationFailed
-from ticketdesk.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ticketdesk.models import WebhookDelivery, WebhookSubscription
 from ticketdesk.pagination import decode_cursor, encode_cursor
-from ticketdesk.webhooks import ssrf
+from ticketdesk.schemas import Page
+from ticketdesk.webhooks import repository, ssrf
 from ticketdesk.webhooks.delivery import enqueue_deliveries
-from ticketdesk.webhooks.schemas import WebhookCreate, WebhookUpdate
+from ticketdesk.webhooks.schemas import (
+    AttemptRead,
+    DeliveryDetail,
+    DeliveryRead,
+    WebhookCreate,
+    WebhookRead,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
 from ticketdesk.webhooks.signing import encrypt_secret, new_secret
 
 PREVIOUS_SECRET_TTL = timedelta(hours=24)
@@ -66,13 +75,9 @@ async def check_target(url: str, settings: Settings) -> None:
 async def get_subscription(
     session: AsyncSession, principal: Principal, webhook_id: uuid.UUID, *, for_update: bool = False
 ) -> WebhookSubscription:
-    stmt = select(WebhookSubscription).where(
-        WebhookSubscription.id == webhook_id,
-        WebhookSubscription.workspace_id == principal.workspace_id,
+    sub = await repository.find_subscription(
+        session, principal.workspace_id, webhook_id, for_update=for_update
     )
-    if for_update:
-        stmt = stmt.with_for_update()
-    sub = await session.scalar(stmt)
     if sub is None:
         raise WebhookNotFound(f"No webhook {webhook_id} in this workspace.")
     return sub
@@ -152,7 +157,46 @@ async def rotate_secret(
     return sub, secret
 
 
-def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
+def webhook_read(sub: WebhookSubscription) -> WebhookRead:
+    return WebhookRead.model_validate(sub)
+
+
+def webhook_with_secret(sub: WebhookSubscription, secret: str) -> WebhookWithSecret:
+    """The subscription with its secret: only in the answer that made the secret."""
+    return WebhookWithSecret.model_validate({**webhook_read(sub).model_dump(), "secret": secret})
+
+
+async def create_webhook(
+    session: AsyncSession, principal: Principal, settings: Settings, data: WebhookCreate
+) -> WebhookWithSecret:
+    sub, secret = await create_subscription(session, principal, settings, data)
+    return webhook_with_secret(sub, secret)
+
+
+async def get_webhook(
+    session: AsyncSession, principal: Principal, webhook_id: uuid.UUID
+) -> WebhookRead:
+    return webhook_read(await get_subscription(session, principal, webhook_id))
+
+
+async def update_webhook(
+    session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    webhook_id: uuid.UUID,
+    data: WebhookUpdate,
+) -> WebhookRead:
+    return webhook_read(await update_subscription(session, principal, settings, webhook_id, data))
+
+
+async def rotate_webhook_secret(
+    session: AsyncSession, principal: Principal, settings: Settings, webhook_id: uuid.UUID
+) -> WebhookWithSecret:
+    sub, secret = await rotate_secret(session, principal, settings, webhook_id)
+    return webhook_with_secret(sub, secret)
+
+
+def _delivery_fields(delivery: WebhookDelivery) -> dict[str, Any]:
     return {
         "id": delivery.id,
         "webhook_id": delivery.subscription_id,
@@ -173,6 +217,11 @@ def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
     }
 
 
+def delivery_read(delivery: WebhookDelivery) -> DeliveryRead:
+    """A delivery as its log shows it; `message_id` is the `webhook-id` header it is sent with."""
+    return DeliveryRead.model_validate(_delivery_fields(delivery))
+
+
 async def list_deliveries(
     session: AsyncSession,
     principal: Principal,
@@ -181,88 +230,75 @@ async def list_deliveries(
     status: str | None,
     limit: int,
     cursor: str | None,
-) -> dict[str, Any]:
+) -> Page[DeliveryRead]:
     """Newest first, keyset-paged on (created_at, id)."""
     await get_subscription(session, principal, webhook_id)
-    D = WebhookDelivery
-    stmt = select(D).where(D.subscription_id == webhook_id)
-    if status:
-        stmt = stmt.where(D.status.in_(status.split(",")))
+    before = None
     if cursor:
         created_at, last_id = decode_cursor(cursor, 2)
-        stmt = stmt.where(
-            (D.created_at < created_at) | ((D.created_at == created_at) & (D.id < last_id))
-        )
-    rows = (
-        await session.scalars(stmt.order_by(D.created_at.desc(), D.id.desc()).limit(limit + 1))
-    ).all()
+        before = (created_at, last_id)
+    rows = await repository.deliveries_before(
+        session,
+        webhook_id,
+        statuses=status.split(",") if status else [],
+        before=before,
+        limit=limit + 1,
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
-    return {"items": [delivery_view(d) for d in rows], "next_cursor": next_cursor}
+    return Page[DeliveryRead](items=[delivery_read(d) for d in rows], next_cursor=next_cursor)
 
 
 async def get_delivery(
     session: AsyncSession, principal: Principal, webhook_id: uuid.UUID, delivery_id: uuid.UUID
 ) -> WebhookDelivery:
     await get_subscription(session, principal, webhook_id)
-    delivery = await session.scalar(
-        select(WebhookDelivery).where(
-            WebhookDelivery.id == delivery_id, WebhookDelivery.subscription_id == webhook_id
-        )
-    )
+    delivery = await repository.find_delivery(session, webhook_id, delivery_id)
     if delivery is None:
         raise DeliveryNotFound(f"No delivery {delivery_id} for this webhook.")
     return delivery
 
 
-async def delivery_detail(session: AsyncSession, delivery: WebhookDelivery) -> dict[str, Any]:
-    attempts = (
-        await session.scalars(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.delivery_id == delivery.id)
-            .order_by(WebhookAttempt.id)
-        )
-    ).all()
-    return {
-        **delivery_view(delivery),
-        "payload": json.loads(delivery.payload),
-        "attempt_log": list(attempts),
-    }
+async def delivery_detail(
+    session: AsyncSession, principal: Principal, webhook_id: uuid.UUID, delivery_id: uuid.UUID
+) -> DeliveryDetail:
+    """One delivery with its exact payload and every attempt it made."""
+    delivery = await get_delivery(session, principal, webhook_id, delivery_id)
+    attempts = await repository.delivery_attempts(session, delivery.id)
+    return DeliveryDetail.model_validate(
+        {
+            **_delivery_fields(delivery),
+            "payload": json.loads(delivery.payload),
+            "attempt_log": [AttemptRead.model_validate(a) for a in attempts],
+        }
+    )
 
 
 async def redeliver(
     session: AsyncSession, principal: Principal, webhook_id: uuid.UUID, delivery_id: uuid.UUID
-) -> WebhookDelivery:
+) -> DeliveryRead:
     """Send the same message (same `webhook-id`) again now, with a fresh retry schedule."""
     delivery = await get_delivery(session, principal, webhook_id, delivery_id)
-    now = utcnow()
-    await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery.id)
-        .values(status="pending", next_attempt_at=now, retry_step=0)
-        .execution_options(synchronize_session=False)
-    )
-    await session.refresh(delivery)
-    db = session.info["db"]
+    await repository.reschedule_delivery(session, delivery, utcnow())
+    db = context(session).db
+    assert db is not None, "sessions are opened through Database or get_session"
     after_commit(session, lambda: enqueue_deliveries(db, [delivery.id]))
-    return delivery
+    return delivery_read(delivery)
 
 
 async def list_subscriptions(
     session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
-) -> dict[str, Any]:
-    W = WebhookSubscription
-    stmt = select(W).where(W.workspace_id == principal.workspace_id)
+) -> Page[WebhookRead]:
+    """Oldest first, keyset-paged on (created_at, id)."""
+    after = None
     if cursor:
         created_at, last_id = decode_cursor(cursor, 2)
-        stmt = stmt.where(
-            (W.created_at > created_at) | ((W.created_at == created_at) & (W.id > last_id))
-        )
-    rows = (await session.scalars(stmt.order_by(W.created_at, W.id).limit(limit + 1))).all()
+        after = (created_at, last_id)
+    rows = await repository.subscriptions_after(session, principal.workspace_id, after, limit + 1)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
-    return {"items": list(rows), "next_cursor": next_cursor}
+    return Page[WebhookRead](items=[webhook_read(s) for s in rows], next_cursor=next_cursor)

@@ -11,11 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import FastAPI
-
-from ticketdesk import events
 from ticketdesk.db import Database
-from ticketdesk.jobs import JobContext, cron, job
+from ticketdesk.jobs import CronSpec, JobContext, JobSpec, cron_spec
 from ticketdesk.models import Event
 from ticketdesk.webhooks.delivery import (
     DELIVER_JOB,
@@ -32,18 +29,15 @@ SWEEP_EVERY_SECONDS = 5
 SWEEP_GRACE_SECONDS = 3.0
 
 
-@job(DISPATCH_JOB, timeout_seconds=60, max_tries=3, merge="event_ids", merge_limit=DISPATCH_CHUNK)
 async def dispatch_job(ctx: JobContext, event_ids: list[int]) -> None:
     created = await dispatch_events(ctx.db, event_ids)
     await deliver(ctx.db, ctx.settings, created)
 
 
-@job(DELIVER_JOB, timeout_seconds=60, max_tries=1)
 async def deliver_job(ctx: JobContext, delivery_ids: list[str]) -> None:
     await deliver(ctx.db, ctx.settings, [uuid.UUID(i) for i in delivery_ids])
 
 
-@cron("events.sweep_outbox", every_seconds=SWEEP_EVERY_SECONDS, timeout_seconds=60)
 async def sweep_outbox(ctx: JobContext) -> None:
     ids = await undispatched_event_ids(ctx.db, older_than=SWEEP_GRACE_SECONDS, limit=2000)
     for start in range(0, len(ids), DISPATCH_CHUNK):
@@ -51,7 +45,6 @@ async def sweep_outbox(ctx: JobContext) -> None:
         await enqueue_deliveries(ctx.db, created)
 
 
-@cron("webhooks.sweep_deliveries", every_seconds=SWEEP_EVERY_SECONDS, timeout_seconds=60)
 async def sweep_deliveries(ctx: JobContext) -> None:
     ids = await due_delivery_ids(ctx.db, grace_seconds=1.0, limit=2000)
     await enqueue_deliveries(ctx.db, ids)
@@ -67,13 +60,11 @@ async def on_events(db: Database, events: list[Event]) -> None:
         await db.job_runner.enqueue(DISPATCH_JOB, kwargs)
 
 
-async def start_webhooks(app: FastAPI) -> None:
-    db: Database = app.state.db
-    if on_events not in db.event_listeners:
-        events.add_listener(db, on_events)
-
-
-async def stop_webhooks(app: FastAPI) -> None:
-    db: Database = app.state.db
-    if on_events in db.event_listeners:
-        db.event_listeners.remove(on_events)
+JOBS = (
+    JobSpec(DISPATCH_JOB, dispatch_job, max_tries=3, merge="event_ids", merge_limit=DISPATCH_CHUNK),
+    JobSpec(DELIVER_JOB, deliver_job, max_tries=1),
+)
+CRONS: tuple[CronSpec, ...] = (
+    cron_spec("events.sweep_outbox", sweep_outbox, every_seconds=SWEEP_EVERY_SECONDS),
+    cron_spec("webhooks.sweep_deliveries", sweep_deliveries, every_seconds=SWEEP_EVERY_SECONDS),
+)

@@ -1,0 +1,1 @@
+"""Workspaces: creating one (its admin, default statuses) and its settings."""

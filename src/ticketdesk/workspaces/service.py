@@ -1,19 +1,21 @@
-"""Creating a workspace: its admin, default statuses and settings."""
+"""Creating a workspace (its admin, default statuses) and changing its settings."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk.auth.passwords import hash_password
+from ticketdesk.auth.principal import Principal
 from ticketdesk.db import new_id
 from ticketdesk.errors import Conflict, ValidationFailed
-from ticketdesk.models import Status, User, Workspace
-from ticketdesk.models.ticket import DEFAULT_STATUSES
+from ticketdesk.models import User, Workspace
 from ticketdesk.schemas import normalize_email
+from ticketdesk.statuses import service as statuses
+from ticketdesk.users import service as users
+from ticketdesk.workspaces import repository
+from ticketdesk.workspaces.schemas import AdminSummary, WorkspaceSummary, WorkspaceUpdate
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -56,7 +58,7 @@ async def create_workspace(
         raise ValidationFailed(
             "The admin password needs at least 8 characters.", loc=("admin_password",)
         )
-    if await session.scalar(select(Workspace.id).where(Workspace.slug == slug)):
+    if await repository.slug_taken(session, slug):
         raise Conflict(f"A workspace with slug {slug!r} exists already.")
     workspace = Workspace(
         id=new_id(),
@@ -67,40 +69,44 @@ async def create_workspace(
         next_ticket_number=1,
         settings={},
     )
-    session.add(workspace)
+    repository.add_workspace(session, workspace)
     await session.flush()
-    for position, (status_name, label, category) in enumerate(DEFAULT_STATUSES):
-        session.add(
-            Status(
-                workspace_id=workspace.id,
-                name=status_name,
-                label=label,
-                category=category,
-                position=position,
-            )
-        )
-    admin = User(
-        id=new_id(),
-        workspace_id=workspace.id,
+    statuses.add_default_statuses(session, workspace.id)
+    admin = await users.add_user(
+        session,
+        workspace.id,
         email=email,
         name=admin_name or email.split("@")[0].replace(".", " ").title(),
         role="admin",
-        password_hash=hash_password(admin_password),
-        active=True,
+        password=admin_password,
     )
-    session.add(admin)
-    await session.flush()
     return CreatedWorkspace(workspace=workspace, admin=admin)
 
 
+async def get_workspace(session: AsyncSession, principal: Principal) -> Workspace:
+    workspace = await repository.get_workspace(session, principal.workspace_id)
+    assert workspace is not None, "a principal always belongs to an existing workspace"
+    return workspace
+
+
+async def update_workspace(
+    session: AsyncSession, principal: Principal, data: WorkspaceUpdate
+) -> Workspace:
+    """Rename the workspace or move it to another time zone."""
+    workspace = await get_workspace(session, principal)
+    if data.name is not None:
+        workspace.name = data.name
+    if data.timezone is not None:
+        workspace.timezone = data.timezone
+    await session.flush()
+    return workspace
+
+
 def workspace_summary(workspace: Workspace) -> dict[str, object]:
-    return {
-        "id": str(workspace.id),
-        "slug": workspace.slug,
-        "name": workspace.name,
-        "ticket_prefix": workspace.ticket_prefix,
-    }
+    """The new workspace as `ticketdesk workspace create` prints it (JSON-ready)."""
+    return WorkspaceSummary.model_validate(workspace).model_dump(mode="json")
 
 
 def user_summary(user: User) -> dict[str, object]:
-    return {"id": str(user.id), "email": user.email}
+    """The first admin as `ticketdesk workspace create` prints it (JSON-ready)."""
+    return AdminSummary.model_validate(user).model_dump(mode="json")

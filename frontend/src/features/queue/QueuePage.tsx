@@ -90,7 +90,7 @@ export function QueuePage() {
       const current = tickets[cursorIndex];
       if (event.key === 'j') setCursorIndex((i) => Math.min(i + 1, Math.max(tickets.length - 1, 0)));
       else if (event.key === 'k') setCursorIndex((i) => Math.max(i - 1, 0));
-      else if (event.key === 'Enter' && current && target?.tagName !== 'BUTTON' && target?.tagName !== 'A') navigate(`/tickets/${current.key}`);
+      else if (event.key === 'Enter' && current && target?.tagName !== 'BUTTON' && target?.tagName !== 'A') void navigate(`/tickets/${current.key}`);
       else if (event.key === 'a' && current) void assignToMe(current);
       else if (event.key === 'x' && current) {
         setSelected((prev) => {

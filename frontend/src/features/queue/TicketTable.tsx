@@ -115,7 +115,7 @@ export function TicketTable(props: {
               onClick={(e) => {
                 props.onCursor(index);
                 if ((e.target as HTMLElement).closest('input,a,button')) return;
-                navigate(`/tickets/${ticket.key}`);
+                void navigate(`/tickets/${ticket.key}`);
               }}
             >
               {props.selectable && (

@@ -11,7 +11,7 @@ export function AttachmentList({ items }: { items: Pick<Attachment, 'id' | 'file
     <ul className="attachment-list" aria-label="Attachments">
       {items.map((a) => (
         <li key={a.id}>
-          <button type="button" className="btn-link" onClick={() => downloadAttachment(a).catch((e: unknown) => setError(errorMessage(e)))}>
+          <button type="button" className="btn-link" onClick={() => void downloadAttachment(a).catch((e: unknown) => setError(errorMessage(e)))}>
             {a.filename}
           </button>{' '}
           <span className="muted">{formatSize(a.size)}</span>

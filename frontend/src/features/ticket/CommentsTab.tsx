@@ -92,7 +92,7 @@ function SplitBar({ ticket, selected, onDone }: { ticket: Ticket; selected: Set<
       void queryClient.invalidateQueries({ queryKey: ['comments', ticket.key] });
       void queryClient.invalidateQueries({ queryKey: ['links', ticket.key] });
       onDone();
-      navigate(`/tickets/${created.key}`);
+      void navigate(`/tickets/${created.key}`);
     },
   });
   return (

@@ -26,7 +26,9 @@ function show(value: unknown): string {
     const named = value as { name?: string; email?: string };
     return named.name ?? named.email ?? JSON.stringify(value);
   }
-  return String(value);
+  if (typeof value === 'string') return value;
+  // what else JSON holds: a number or a boolean
+  return JSON.stringify(value);
 }
 
 /** One sentence per event: "changed status from open to resolved". */

@@ -25,7 +25,7 @@ export function MergeDialog({ ticket, onClose }: { ticket: Ticket; onClose: () =
       void queryClient.invalidateQueries({ queryKey: ['stats'] });
       void queryClient.invalidateQueries({ queryKey: ['ticket', ticket.key] });
       onClose();
-      navigate(`/tickets/${merged.key}`);
+      void navigate(`/tickets/${merged.key}`);
     },
   });
   return (

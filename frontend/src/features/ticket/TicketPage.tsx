@@ -22,7 +22,7 @@ type Tab = (typeof TABS)[number][0];
 export function TicketPage() {
   const { ticketKey = '' } = useParams();
   const [params, setParams] = useSearchParams();
-  const tab = (TABS.find(([id]) => id === params.get('tab'))?.[0] ?? 'details') as Tab;
+  const tab: Tab = TABS.find(([id]) => id === params.get('tab'))?.[0] ?? 'details';
   const ticket = useTicket(ticketKey);
   if (ticket.isPending) return <Spinner label={`Loading ${ticketKey}…`} />;
   if (ticket.isError) {

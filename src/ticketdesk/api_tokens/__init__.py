@@ -1,0 +1,1 @@
+"""API tokens: named, scoped, expiring credentials for integrations."""

@@ -1,0 +1,55 @@
+"""Shapes of a bulk change and its per-ticket results."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from ticketdesk.errors import Problem
+from ticketdesk.schemas import Input, Output
+from ticketdesk.tickets.schemas import Labels, Priority, Slug, TicketRefIn
+
+MAX_BULK = 1000
+
+
+class BulkChanges(Input):
+    """At least one change; `null` assignee_id or team_id clears it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    status: Slug | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
+    assignee_id: uuid.UUID | None = Field(default=None, description="null unassigns")
+    team_id: uuid.UUID | None = Field(default=None, description="null clears the team")
+    add_labels: Labels = []
+    remove_labels: Labels = []
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> BulkChanges:
+        if not (self.model_fields_set - {"add_labels", "remove_labels"}) and not (
+            self.add_labels or self.remove_labels
+        ):
+            raise ValueError("name at least one change")
+        for name in ("status", "priority"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"`{name}` cannot be null")
+        return self
+
+
+class BulkRequest(Input):
+    tickets: Annotated[list[TicketRefIn], Field(min_length=1, max_length=MAX_BULK)]
+    changes: BulkChanges
+
+
+class BulkResult(Output):
+    ticket: str
+    ok: bool
+    version: int | None = None
+    error: Problem | None = None
+
+
+class BulkResponse(Output):
+    results: list[BulkResult]

@@ -1,0 +1,1 @@
+"""The CSV export of the filtered queue, streamed in keyset batches."""

@@ -1,0 +1,1 @@
+"""Imports: tickets moved over from another help desk, with their history."""

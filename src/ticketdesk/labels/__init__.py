@@ -1,0 +1,1 @@
+"""Labels of a workspace: the names tickets are tagged with."""

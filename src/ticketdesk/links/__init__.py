@@ -1,0 +1,1 @@
+"""Links between tickets: related, duplicate and blocks, shown from either side."""

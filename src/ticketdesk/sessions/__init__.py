@@ -1,0 +1,1 @@
+"""Signing in: login (rate-limited), logout, and who the caller is (GET /me)."""

@@ -1,0 +1,56 @@
+"""HTTP for logging in and out, and for who the caller is (GET /me)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from ticketdesk.auth.principal import Principal, get_principal
+from ticketdesk.config import Settings
+from ticketdesk.deps import SessionDep
+from ticketdesk.errors import problems
+from ticketdesk.sessions import service
+from ticketdesk.sessions.schemas import LoginRequest, LoginResponse, MeRead
+
+router = APIRouter(tags=["auth"])
+
+# any valid token, whatever its role or scopes: logging out and /me need nothing more
+Authenticated = Annotated[Principal, Depends(get_principal)]
+
+
+@router.post(
+    "/auth/login",
+    response_model=LoginResponse,
+    operation_id="auth:login",
+    responses=problems(400, 401, 413, 415, 422, 429),
+)
+async def login(data: LoginRequest, request: Request, session: SessionDep) -> LoginResponse:
+    """Exchange email and password for an opaque session token (failed logins are rate limited)."""
+    settings: Settings = request.app.state.settings
+    return await service.login(
+        request.app.state.db,
+        session,
+        settings,
+        email=data.email,
+        password=data.password,
+        workspace_slug=data.workspace,
+        client_ip=request.client.host if request.client else None,
+    )
+
+
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    operation_id="auth:logout",
+    responses=problems(401),
+)
+async def logout(session: SessionDep, principal: Authenticated) -> Response:
+    """Revoke the session token used for this request."""
+    await service.logout(session, principal)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=MeRead, operation_id="me:get", responses=problems(401))
+async def me(session: SessionDep, principal: Authenticated) -> MeRead:
+    return await service.me(session, principal)

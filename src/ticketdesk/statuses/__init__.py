@@ -1,0 +1,1 @@
+"""Workspace statuses, each mapped to the category that SLA clocks and reports go by."""

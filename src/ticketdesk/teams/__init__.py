@@ -1,0 +1,1 @@
+"""Teams of a workspace and who is in them."""

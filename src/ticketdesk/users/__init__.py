@@ -1,0 +1,1 @@
+"""Users of a workspace: who they are, their role, whether they may still log in."""

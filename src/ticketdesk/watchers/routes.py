@@ -1,0 +1,62 @@
+"""HTTP for a ticket's watchers."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from ticketdesk.auth.principal import Agent, Reader
+from ticketdesk.deps import SessionDep
+from ticketdesk.errors import problems
+from ticketdesk.tickets import service as tickets
+from ticketdesk.tickets.deps import TicketDep, TicketRef
+from ticketdesk.watchers import service
+from ticketdesk.watchers.schemas import WatcherRead
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+
+@router.get(
+    "/{ticket}/watchers",
+    response_model=list[WatcherRead],
+    operation_id="tickets:watchers",
+    responses=problems(401, 403, 404, 422),
+)
+async def list_watchers(
+    ticket: TicketDep, session: SessionDep, principal: Reader
+) -> list[WatcherRead]:
+    """The users notified of every public change to this ticket."""
+    return await service.list_watchers(session, ticket)
+
+
+@router.put(
+    "/{ticket}/watchers/{user_id}",
+    status_code=204,
+    operation_id="tickets:watch",
+    responses=problems(400, 401, 403, 404, 409, 415, 422),
+)
+async def add_watcher(
+    ticket: TicketRef, user_id: uuid.UUID, session: SessionDep, principal: Agent
+) -> Response:
+    """Make a user of this workspace watch the ticket (idempotent)."""
+    workspace = await tickets.get_workspace(session, principal)
+    found = await tickets.get_ticket(session, principal, workspace, ticket)
+    await service.add_watcher(session, principal, workspace, found, user_id)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{ticket}/watchers/{user_id}",
+    status_code=204,
+    operation_id="tickets:unwatch",
+    responses=problems(401, 403, 404, 422),
+)
+async def remove_watcher(
+    ticket: TicketRef, user_id: uuid.UUID, session: SessionDep, principal: Agent
+) -> Response:
+    """Stop a user watching the ticket (idempotent)."""
+    workspace = await tickets.get_workspace(session, principal)
+    found = await tickets.get_ticket(session, principal, workspace, ticket)
+    await service.remove_watcher(session, principal, workspace, found, user_id)
+    return Response(status_code=204)

@@ -1,0 +1,96 @@
+"""Who follows a ticket: adding and removing watchers, each with its event."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk import events
+from ticketdesk.auth.principal import Principal
+from ticketdesk.db import utcnow
+from ticketdesk.errors import NotFound
+from ticketdesk.models import Ticket, User, Workspace
+from ticketdesk.tickets import service as tickets
+from ticketdesk.watchers import repository
+from ticketdesk.watchers.schemas import WatcherRead
+
+
+async def list_watchers(session: AsyncSession, ticket: Ticket) -> list[WatcherRead]:
+    users = await repository.watching_users(session, ticket.id)
+    return [WatcherRead.model_validate(user) for user in users]
+
+
+def _record(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    user: User,
+    actor: events.Actor,
+    type_: str,
+) -> None:
+    events.record(
+        session,
+        workspace_id=workspace.id,
+        ticket_id=ticket.id,
+        type=type_,
+        actor=actor,
+        data={
+            "ticket": tickets.ticket_key(workspace, ticket),
+            "user": {"id": user.id, "name": user.name},
+        },
+    )
+
+
+async def add_watcher(
+    session: AsyncSession,
+    principal: Principal,
+    workspace: Workspace,
+    ticket: Ticket,
+    user_id: uuid.UUID,
+) -> None:
+    """Idempotent: watching a ticket twice is watching it."""
+    user = await repository.find_user(session, workspace.id, user_id)
+    if user is None or not user.active:
+        raise NotFound("No such active user in this workspace.")
+    if await repository.is_watching(session, ticket.id, user.id):
+        return
+    repository.add(session, workspace.id, ticket.id, user.id, utcnow())
+    _record(session, workspace, ticket, user, principal.actor(), "ticket.watched")
+    await session.flush()
+
+
+async def remove_watcher(
+    session: AsyncSession,
+    principal: Principal,
+    workspace: Workspace,
+    ticket: Ticket,
+    user_id: uuid.UUID,
+) -> None:
+    """Idempotent: the event is written only when the user was watching."""
+    user = await repository.find_user(session, workspace.id, user_id)
+    if user is None:
+        raise NotFound("No such user in this workspace.")
+    if await repository.remove(session, ticket.id, user.id):
+        _record(session, workspace, ticket, user, principal.actor(), "ticket.unwatched")
+        await session.flush()
+
+
+async def watcher_ids(session: AsyncSession, ticket_id: uuid.UUID) -> set[uuid.UUID]:
+    return await repository.watcher_ids(session, ticket_id)
+
+
+async def watcher_ids_by_ticket(
+    session: AsyncSession, ticket_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Many tickets' watchers in one query (a bulk change notifies per ticket)."""
+    return await repository.watcher_ids_by_ticket(session, ticket_ids)
+
+
+async def copy_watchers(
+    session: AsyncSession, workspace: Workspace, source: Ticket, target: Ticket, now: datetime
+) -> None:
+    """A merged ticket's watchers keep following the conversation on its target."""
+    await repository.copy_watchers(session, workspace.id, source.id, target.id, now)

@@ -1,0 +1,108 @@
+"""The one place that connects the rooms: what runs inside a ticket or comment change, in which
+order, and which jobs, crons and event listeners a process has. Nothing registers itself on
+import; `register()` does it here, and tests/test_wiring.py pins the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from ticketdesk import events, jobs
+from ticketdesk.automations import jobs as automations_jobs
+from ticketdesk.automations import service as automations
+from ticketdesk.comments import service as comments
+from ticketdesk.config import Settings
+from ticketdesk.conversations import service as conversations
+from ticketdesk.db import Database
+from ticketdesk.email import outbound as email
+from ticketdesk.jobs import CronSpec, JobSpec, cron_spec
+from ticketdesk.notifications import observers as notifications
+from ticketdesk.realtime.broker import Broker, start_broker, stop_broker
+from ticketdesk.sla import jobs as sla_jobs
+from ticketdesk.sla import service as sla
+from ticketdesk.tickets import service as tickets
+from ticketdesk.webhooks import tasks as webhooks
+
+# Inside the transaction of every ticket create and update, in this order:
+# 1. notifications and 2. email only note what the caller changed (rows and after-commit jobs);
+# 3. automations may then change the ticket further (a rule's own change runs these observers
+#    again, but never the rules: no loops);
+# 4. SLA goes last, so its due times follow the final state (a priority a rule just raised).
+TICKET_OBSERVERS: tuple[tickets.TicketObserver, ...] = (
+    notifications.notify_ticket_change,
+    email.on_ticket_change,
+    automations.on_ticket_change,
+    sla.on_ticket_change,
+)
+
+# Inside the transaction of every new comment: mentions first (they notify even on internal
+# notes), then the chat transcript (a public agent reply goes back to the visitor), then email.
+COMMENT_OBSERVERS: tuple[comments.CommentObserver, ...] = (
+    notifications.notify_mentions,
+    conversations.on_comment_added,
+    email.on_comment_added,
+)
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec(email.TEMPLATE_JOB, email.send_template, timeout_seconds=60, max_tries=5),
+    JobSpec(email.SEND_JOB, email.send_ticket_notification, timeout_seconds=90, max_tries=8),
+    *webhooks.JOBS,
+)
+
+CRONS: tuple[CronSpec, ...] = (
+    cron_spec("email.sweep_unsent", email.sweep_unsent, every_seconds=60),
+    cron_spec("sla.sweep", sla_jobs.sla_sweep, every_seconds=60),
+    cron_spec("automations.schedule", automations_jobs.automations_schedule, every_seconds=60),
+    cron_spec("auto_close", automations_jobs.auto_close, every_seconds=300),
+    *webhooks.CRONS,
+)
+
+
+def register() -> None:
+    """Install the observers, jobs and crons above (idempotent: every process calls it)."""
+    for ticket_observer in TICKET_OBSERVERS:
+        tickets.add_observer(ticket_observer)
+    for comment_observer in COMMENT_OBSERVERS:
+        comments.add_observer(comment_observer)
+    for job in JOBS:
+        jobs.register_job(job)
+    for cron in CRONS:
+        jobs.register_cron(cron)
+
+
+@dataclass
+class Running:
+    """What a started process holds: its job runner (on the Database) and its live broker."""
+
+    db: Database
+    broker: Broker
+
+
+async def start(db: Database, settings: Settings) -> Running:
+    """Start what an API or worker process runs beside its requests or jobs: the job runner,
+    the webhook dispatch listener, then the live-update broker (both hear every commit)."""
+    register()
+    await jobs.start_runner(db, settings)
+    if webhooks.on_events not in db.event_listeners:
+        events.add_listener(db, webhooks.on_events)
+    broker = await start_broker(db, settings)
+    return Running(db, broker)
+
+
+async def stop(running: Running) -> None:
+    """Stop in the reverse order of start()."""
+    await stop_broker(running.db, running.broker)
+    if webhooks.on_events in running.db.event_listeners:
+        running.db.event_listeners.remove(webhooks.on_events)
+    await jobs.stop_runner(running.db)
+
+
+@asynccontextmanager
+async def running(db: Database, settings: Settings) -> AsyncIterator[Running]:
+    started = await start(db, settings)
+    try:
+        yield started
+    finally:
+        await stop(started)

@@ -1,0 +1,206 @@
+"""Automation rules and the auto-assign settings through the API: actions one by one, loops,
+failures, fairness, tenancy."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+from sqlalchemy import select
+
+from tests.automations.conftest import activity, rule, team
+from ticketdesk.models import Notification
+
+
+async def test_field_actions_run_in_the_same_transaction_with_the_rule_as_actor(tenant):
+    agent_id = tenant.users["agent"]["id"]
+    support = await team(tenant, "Support", [agent_id])
+    await rule(
+        tenant,
+        name="Refunds",
+        conditions={"all": [{"field": "subject", "op": "contains", "value": "refund"}]},
+        actions=[
+            {"type": "set_priority", "value": "urgent"},
+            {"type": "set_type", "value": "incident"},
+            {"type": "set_category", "value": "billing"},
+            {"type": "set_team", "value": support["id"]},
+            {"type": "assign", "value": agent_id},
+            {"type": "add_labels", "value": ["billing", "Refund"]},
+            {"type": "remove_labels", "value": ["inbox"]},
+            {"type": "set_custom_field", "value": {"key": "flow", "value": "refund"}},
+            {"type": "set_status", "value": "in_progress"},
+        ],
+    )
+    created = await tenant.create_ticket(subject="I want a REFUND", labels=["inbox"])
+    assert created["priority"] == "urgent"
+    assert created["type"] == "incident"
+    assert created["category"] == "billing"
+    assert created["team"]["id"] == support["id"]
+    assert created["assignee"]["id"] == agent_id
+    assert created["labels"] == ["billing", "refund"]
+    assert created["custom_fields"] == {"flow": "refund"}
+    assert created["status"] == "in_progress"
+    by_rule = [e for e in await activity(tenant, created["key"]) if e["actor"]["kind"] == "system"]
+    assert {e["actor"]["name"] for e in by_rule} == {"Refunds"}
+    assert {e["type"] for e in by_rule} >= {
+        "ticket.priority_changed",
+        "ticket.assigned",
+        "ticket.labels_changed",
+        "ticket.status_changed",
+        "ticket.team_changed",
+    }
+    other = await tenant.create_ticket(subject="Printer jam")
+    assert other["priority"] == "normal"
+
+
+async def test_note_notify_and_email_actions(tenant, db):
+    agent_id = tenant.users["agent"]["id"]
+    await rule(
+        tenant,
+        name="Heads-up",
+        actions=[
+            {"type": "add_comment", "value": "Triage within the hour"},
+            {"type": "notify", "value": [agent_id]},
+            {"type": "send_email", "value": {"template": "ticket_opened"}},
+        ],
+    )
+    created = await tenant.create_ticket(subject="Anything")
+    comments = (await tenant.get(f"/tickets/{created['key']}/comments")).json()
+    assert [(c["body"], c["visibility"], c["author"]["name"]) for c in comments] == [
+        ("Triage within the hour", "internal", "Heads-up")
+    ]
+    async with db.unit_of_work() as session:
+        kinds = list(
+            await session.scalars(
+                select(Notification.kind).where(Notification.ticket_id == uuid.UUID(created["id"]))
+            )
+        )
+    assert kinds == ["automation"]
+
+
+async def test_a_rule_never_refires_on_its_own_change(tenant):
+    await rule(
+        tenant,
+        trigger="ticket.updated",
+        name="Bump",
+        actions=[
+            {"type": "add_labels", "value": ["touched"]},
+            {"type": "set_priority", "value": "high"},
+        ],
+    )
+    await rule(
+        tenant,
+        trigger="ticket.updated",
+        name="Flip",
+        conditions={"all": [{"field": "priority", "op": "is", "value": "high"}]},
+        actions=[{"type": "set_priority", "value": "low"}],
+    )
+    created = await tenant.create_ticket(subject="Loop?")
+    assert created["priority"] == "normal"  # update rules do not run on create
+    patched = await tenant.patch(f"/tickets/{created['key']}", json={"subject": "Loop!"})
+    assert patched.status_code == 200
+    assert patched.json()["labels"] == ["touched"]
+    assert patched.json()["priority"] == "low"  # Bump, then Flip (rules run in order), once
+    types = Counter(e["type"] for e in await activity(tenant, created["key"]))
+    assert types["ticket.labels_changed"] == 1
+    assert types["ticket.priority_changed"] == 2
+
+
+async def test_a_failing_rule_is_logged_and_skipped(tenant):
+    await rule(
+        tenant,
+        name="Broken",
+        position=0,
+        actions=[
+            {"type": "set_status", "value": "no_such_status"},
+            {"type": "add_labels", "value": ["never"]},
+        ],
+    )
+    await rule(tenant, name="Works", position=1, actions=[{"type": "add_labels", "value": ["ok"]}])
+    created = await tenant.create_ticket(subject="Still created")
+    assert created["labels"] == ["ok"]
+    failed = [
+        e for e in await activity(tenant, created["key"]) if e["type"] == "ticket.automation_failed"
+    ]
+    assert len(failed) == 1
+    assert failed[0]["actor"] == {"kind": "system", "id": None, "name": "Broken"}
+    assert "no_such_status" in failed[0]["data"]["error"]
+
+
+async def test_round_robin_is_fair_and_least_loaded_balances(tenant):
+    ids = [tenant.users["agent"]["id"]]
+    for n in (2, 3):
+        ids.append((await tenant.add_user("agent", f"Agent {n}", key=f"agent{n}"))["id"])
+    squad = await team(tenant, "Squad", ids)
+    await rule(
+        tenant,
+        name="RR",
+        actions=[
+            {"type": "set_team", "value": squad["id"]},
+            {"type": "assign", "value": "round_robin"},
+        ],
+    )
+    assignees = [(await tenant.create_ticket(subject=f"t{i}"))["assignee"]["id"] for i in range(9)]
+    assert Counter(assignees) == {i: 3 for i in ids}
+    assert assignees[:3] == assignees[3:6] == assignees[6:]  # a strict rotation
+    rr = (await tenant.get("/automations")).json()[0]
+    await tenant.delete(f"/automations/{rr['id']}")
+    for _ in range(3):  # ids[0] now carries 6 open tickets, the others 3
+        await tenant.create_ticket(subject="manual", assignee_id=ids[0])
+    await rule(
+        tenant,
+        name="LL",
+        actions=[
+            {"type": "set_team", "value": squad["id"]},
+            {"type": "assign", "value": "least_loaded"},
+        ],
+    )
+    new = [(await tenant.create_ticket(subject=f"n{i}"))["assignee"]["id"] for i in range(3)]
+    assert ids[0] not in new
+    assert sorted(Counter(new).values()) == [1, 2]
+
+
+async def test_auto_assign_settings_by_domain_and_keyword(tenant):
+    agent_id = tenant.users["agent"]["id"]
+    billing = await team(tenant, "Billing", [agent_id])
+    response = await tenant.put(
+        "/settings/auto-assign",
+        json={
+            "rules": [
+                {"email_domain": "bigcorp.com", "assign": agent_id},
+                {
+                    "subject_keywords": ["invoice", "refund"],
+                    "team_id": billing["id"],
+                    "assign": "round_robin",
+                },
+            ]
+        },
+    )
+    assert response.status_code == 200, response.text
+    by_domain = await tenant.create_ticket(requester={"email": "x@BigCorp.com"})
+    assert by_domain["assignee"]["id"] == agent_id
+    by_keyword = await tenant.create_ticket(subject="Invoice missing")
+    assert by_keyword["team"]["id"] == billing["id"]
+    assert by_keyword["assignee"]["id"] == agent_id
+    nothing = await tenant.create_ticket(subject="Hello")
+    assert nothing["assignee"] is None
+    assert len((await tenant.get("/settings/auto-assign")).json()["rules"]) == 2
+    bad = await tenant.put("/settings/auto-assign", json={"rules": [{"label": "x"}]})
+    assert bad.status_code == 422
+
+
+async def test_rules_are_admin_only_and_tenant_scoped(tenant, other_tenant):
+    created = await rule(tenant, actions=[{"type": "set_priority", "value": "low"}])
+    denied = await tenant.post(
+        "/automations",
+        role="agent",
+        json={
+            "name": "x",
+            "trigger": "schedule",
+            "actions": [{"type": "set_priority", "value": "low"}],
+        },
+    )
+    assert denied.status_code == 403
+    assert (await other_tenant.get(f"/automations/{created['id']}")).status_code == 404
+    assert (await other_tenant.delete(f"/automations/{created['id']}")).status_code == 404
+    assert (await tenant.delete(f"/automations/{created['id']}")).status_code == 204
