@@ -41,7 +41,7 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import ticketdesk.app  # noqa: E402, F401 - registers every job
+from ticketdesk import wiring  # noqa: E402
 from ticketdesk.auth.principal import Principal  # noqa: E402
 from ticketdesk.config import Settings  # noqa: E402
 from ticketdesk.db import Database  # noqa: E402
@@ -54,6 +54,8 @@ from ticketdesk.tickets.service import create_ticket, update_ticket  # noqa: E40
 from ticketdesk.webhooks.schemas import WebhookCreate  # noqa: E402
 from ticketdesk.webhooks.service import create_subscription  # noqa: E402
 from ticketdesk.workspaces.service import create_workspace  # noqa: E402
+
+wiring.register()  # the jobs and listeners this bench enqueues into
 
 PG = os.environ.get("TICKETDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("TICKETDESK_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import BigInteger, DateTime, String, Text, bindparam, insert, select, text
@@ -23,7 +23,8 @@ from sqlalchemy.types import Uuid
 
 from ticketdesk.context import context
 from ticketdesk.db import Database, after_commit, deferred, dialect_name, utcnow
-from ticketdesk.models import Event
+from ticketdesk.models import Event, Ticket
+from ticketdesk.schemas import rfc3339
 
 EventListener = Callable[[Database, list[Event]], Awaitable[None]]
 
@@ -99,6 +100,24 @@ def record(
         session.add(event)
     announce_after_commit(session, [event])
     return event
+
+
+def record_ticket_event(
+    session: AsyncSession,
+    ticket: Ticket,
+    type: str,  # noqa: A002
+    actor: Actor,
+    data: dict[str, Any],
+) -> Event:
+    """`record` for an event about one ticket, in the ticket's workspace."""
+    return record(
+        session,
+        workspace_id=ticket.workspace_id,
+        ticket_id=ticket.id,
+        type=type,
+        actor=actor,
+        data=data,
+    )
 
 
 async def record_many(session: AsyncSession, events: Sequence[Event]) -> None:
@@ -248,8 +267,8 @@ def actor_of(event: Event) -> dict[str, Any]:
 
 
 def timestamp(value: datetime) -> str:
-    """RFC 3339 in UTC with a `Z`, as every response writes its times."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """RFC 3339 in UTC, as every response writes its times (schemas.UtcDateTime)."""
+    return rfc3339(value)
 
 
 def serialise(event: Event) -> dict[str, Any]:

@@ -131,11 +131,12 @@ def _aware(value: datetime) -> datetime:
 Timestamp = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_aware)]
 
 
-def _utc(value: datetime) -> str:
+def rfc3339(value: datetime) -> str:
+    """How every time leaves ticketdesk: RFC 3339 in UTC, whole seconds (`2026-11-21T09:30:00Z`)."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-UtcDateTime = Annotated[datetime, PlainSerializer(_utc, return_type=str)]
+UtcDateTime = Annotated[datetime, PlainSerializer(rfc3339, return_type=str)]
 
 
 class Input(BaseModel):

@@ -156,7 +156,10 @@ async def test_one_delivery_per_subscription_that_wants_the_event_and_none_else(
     assert body["data"]["event"]["id"] == created_id
     assert set(body) == {"type", "timestamp", "data"}
     assert set(body["data"]) == {"ticket", "changes", "actor", "event"}
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["timestamp"])  # whole seconds
+    # RFC 3339 in UTC, the very time the timeline shows for this event
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", body["timestamp"])
+    timeline = (await tenant.get(f"/tickets/{ticket['key']}/activity")).json()["items"]
+    assert body["timestamp"] == next(e for e in timeline if e["id"] == created_id)["created_at"]
     admin = tenant.users["admin"]
     assert body["data"]["actor"] == {"kind": "user", "id": admin["id"], "name": admin["name"]}
 

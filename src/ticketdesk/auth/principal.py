@@ -159,3 +159,14 @@ async def current_workspace(session: AsyncSession, principal: Principal) -> Work
     workspace = await session.get(Workspace, principal.workspace_id)
     assert workspace is not None
     return workspace
+
+
+async def caller_workspace(
+    session: SessionDep, principal: Principal = Depends(get_principal)
+) -> Workspace:
+    """The caller's workspace (in the identity map since the token lookup: no query)."""
+    return await current_workspace(session, principal)
+
+
+# The caller's workspace, for routes; their role is checked by their Reader/Agent/Admin.
+WorkspaceDep = Annotated[Workspace, Depends(caller_workspace)]

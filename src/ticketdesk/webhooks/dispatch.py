@@ -11,7 +11,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,17 +46,12 @@ def changes_of(event: Event) -> dict[str, Any]:
     return {name: {"from": data.get("from"), "to": data.get("to")}}
 
 
-def rfc3339(value: datetime) -> str:
-    """The body's `timestamp`: whole seconds, as receivers have always been sent it."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def event_payload(event: Event, ticket: dict[str, Any] | None) -> dict[str, Any]:
     """The webhook body: the contract's `type`, `timestamp`, `data.ticket`, `data.changes`."""
     body = events.serialise(event)
     return {
         "type": body["type"],
-        "timestamp": rfc3339(event.created_at),
+        "timestamp": body["created_at"],
         "data": {
             "ticket": ticket,
             "changes": changes_of(event),
