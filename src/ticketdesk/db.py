@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -24,6 +24,9 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from ticketdesk.context import AfterCommit, DeferredWrites, context, open_context
+
+if TYPE_CHECKING:
+    from ticketdesk.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +103,12 @@ class Database:
         self.job_runner: Any = None
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: commits when the block succeeds, rolls back when it raises."""
+    async def unit_of_work(self, settings: Settings | None = None) -> AsyncIterator[AsyncSession]:
+        """One transaction: commits when the block succeeds, rolls back when it raises; then
+        the after-commit work (events announced, jobs enqueued) runs. Requests, jobs and
+        commands all go through here (`settings`: the serving app's, for a request)."""
         async with self.sessionmaker() as session:
-            open_context(session, self)
+            open_context(session, self, settings)
             try:
                 yield session
                 await session.commit()

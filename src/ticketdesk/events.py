@@ -126,7 +126,7 @@ async def record_many(session: AsyncSession, events: Sequence[Event]) -> None:
     if not events:
         return
     ids = await _insert_rows(
-        session, [{name: getattr(e, name) for name in _COLUMNS} for e in events]
+        session, [{name: getattr(e, name) for name in COLUMNS} for e in events]
     )
     for event, event_id in zip(events, ids, strict=True):
         event.id = event_id
@@ -180,7 +180,7 @@ def event_row(
     }
 
 
-_COLUMNS = (
+COLUMNS = (
     "workspace_id",
     "ticket_id",
     "type",
@@ -196,7 +196,7 @@ _COLUMNS = (
 # match the rows given.
 _UNNEST_INSERT = (
     text(
-        f"INSERT INTO events ({', '.join(_COLUMNS)})"
+        f"INSERT INTO events ({', '.join(COLUMNS)})"
         " SELECT w, t, ty, ak, ai, an, CAST(d AS jsonb), c"
         " FROM unnest(:w, :t, :ty, :ak, :ai, :an, :d, :c) AS u(w, t, ty, ak, ai, an, d, c)"
         " RETURNING id"
@@ -222,7 +222,7 @@ async def _insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> lis
         params = {
             key: [row[column] for row in rows]
             for key, column in zip(
-                ("w", "t", "ty", "ak", "ai", "an", "d", "c"), _COLUMNS, strict=True
+                ("w", "t", "ty", "ak", "ai", "an", "d", "c"), COLUMNS, strict=True
             )
         }
         params["d"] = [json.dumps(value, separators=(",", ":")) for value in params["d"]]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ticketdesk.errors import ValidationFailed
 
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,500}$"
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+
+T = TypeVar("T")
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -25,6 +28,16 @@ def encode_cursor(values: list[Any]) -> str:
 
     raw = json.dumps([plain(v) for v in values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def keyset_page(
+    rows: Sequence[T], limit: int, sort_key: Callable[[T], list[Any]]
+) -> tuple[Sequence[T], str | None]:
+    """The page in `limit + 1` fetched rows, and the cursor after its last row when more follow."""
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, encode_cursor(sort_key(page[-1]))
 
 
 def decode_cursor(cursor: str, size: int) -> list[Any]:

@@ -20,7 +20,7 @@ from pydantic import (
 T = TypeVar("T")
 
 
-def _no_nul(value: str) -> str:
+def no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
     return value
@@ -32,7 +32,7 @@ def _single_line(value: str) -> str:
     return value
 
 
-_NO_NUL = AfterValidator(_no_nul)
+_NO_NUL = AfterValidator(no_nul)
 _ONE_LINE = AfterValidator(_single_line)
 
 
@@ -123,12 +123,15 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
+    """The time as given, or in UTC when it has no offset."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+# An input time written in RFC 3339 (its offset, or none, as given).
+Rfc3339Time = Annotated[datetime, BeforeValidator(_rfc3339)]
 # An input timestamp: RFC 3339, UTC assumed when no offset is given.
-Timestamp = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_aware)]
+Timestamp = Annotated[Rfc3339Time, AfterValidator(aware)]
 
 
 def rfc3339(value: datetime) -> str:

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ticketdesk import events
 from ticketdesk.auth.passwords import hash_password
 from ticketdesk.config import Settings
 from ticketdesk.db import Database, dialect_name, insert_ignoring_conflicts, new_id, utcnow
@@ -256,17 +257,7 @@ COMMENT_COLUMNS = (
     "visibility",
     "created_at",
 )
-EVENT_COLUMNS = (
-    "workspace_id",
-    "ticket_id",
-    "type",
-    "actor_kind",
-    "actor_id",
-    "actor_name",
-    "data",
-    "created_at",
-    "dispatched_at",
-)
+EVENT_COLUMNS = (*events.COLUMNS, "dispatched_at")
 SEED_DAYS = 90
 TYPES = ["question", "incident", "problem", "task"]
 

@@ -17,13 +17,7 @@ router = APIRouter(tags=["api-tokens"])
 _WRITE = problems(400, 401, 403, 409, 413, 415, 422)
 
 
-@router.post(
-    "/api-tokens",
-    status_code=201,
-    response_model=ApiTokenCreated,
-    operation_id="api_tokens:create",
-    responses=_WRITE,
-)
+@router.post("/api-tokens", status_code=201, operation_id="api_tokens:create", responses=_WRITE)
 async def create_api_token(
     data: ApiTokenCreate, session: SessionDep, principal: Admin
 ) -> ApiTokenCreated:
@@ -31,12 +25,7 @@ async def create_api_token(
     return await service.create_api_token(session, principal, data)
 
 
-@router.get(
-    "/api-tokens",
-    response_model=list[ApiTokenRead],
-    operation_id="api_tokens:list",
-    responses=problems(401, 403),
-)
+@router.get("/api-tokens", operation_id="api_tokens:list", responses=problems(401, 403))
 async def list_api_tokens(session: SessionDep, principal: Admin) -> list[ApiTokenRead]:
     return [
         ApiTokenRead.model_validate(t) for t in await service.list_api_tokens(session, principal)

@@ -11,8 +11,9 @@ from ticketdesk.api_tokens import repository
 from ticketdesk.api_tokens.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenRead
 from ticketdesk.auth.principal import Principal
 from ticketdesk.auth.tokens import hash_token, new_api_token
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import new_id, utcnow
-from ticketdesk.errors import NotFound, ValidationFailed
+from ticketdesk.errors import ValidationFailed
 from ticketdesk.models import ApiToken
 
 
@@ -47,8 +48,7 @@ async def revoke_api_token(
     session: AsyncSession, principal: Principal, token_id: uuid.UUID
 ) -> None:
     """Revoke a token of the workspace; revoking it again changes nothing."""
-    api_token = await repository.get_api_token(session, principal.workspace_id, token_id)
-    if api_token is None:
-        raise NotFound("No such API token in this workspace.")
+    found = await repository.get_api_token(session, principal.workspace_id, token_id)
+    api_token = ensure_found(found, "No such API token in this workspace.")
     if api_token.revoked_at is None:
         api_token.revoked_at = utcnow()

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TypeVarTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.models import Attachment, Comment, Ticket
@@ -42,14 +42,17 @@ async def comment_on_ticket(
 async def of_tickets(
     session: AsyncSession, workspace_id: uuid.UUID, ticket_ids: Sequence[uuid.UUID]
 ) -> Sequence[Attachment]:
-    stmt = select(Attachment).where(Attachment.ticket_id.in_(ticket_ids))
-    stmt = _in_workspace(stmt, workspace_id).order_by(Attachment.created_at, Attachment.id)
-    return (await session.scalars(stmt)).all()
+    return await _oldest_first(session, workspace_id, Attachment.ticket_id.in_(ticket_ids))
 
 
 async def of_comments(
     session: AsyncSession, workspace_id: uuid.UUID, comment_ids: Sequence[uuid.UUID]
 ) -> Sequence[Attachment]:
-    stmt = select(Attachment).where(Attachment.comment_id.in_(comment_ids))
-    stmt = _in_workspace(stmt, workspace_id).order_by(Attachment.created_at, Attachment.id)
-    return (await session.scalars(stmt)).all()
+    return await _oldest_first(session, workspace_id, Attachment.comment_id.in_(comment_ids))
+
+
+async def _oldest_first(
+    session: AsyncSession, workspace_id: uuid.UUID, where: ColumnElement[bool]
+) -> Sequence[Attachment]:
+    stmt = _in_workspace(select(Attachment).where(where), workspace_id)
+    return (await session.scalars(stmt.order_by(Attachment.created_at, Attachment.id))).all()

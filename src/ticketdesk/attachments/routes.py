@@ -43,6 +43,7 @@ UPLOAD_BODY = {
     }
 }
 _UPLOAD = problems(400, 401, 403, 404, 409, 413, 422)
+_LOOKUP = problems(401, 403, 404, 422)
 # types a browser would render or run; they are always downloaded as opaque bytes
 _ACTIVE_TYPES = ("html", "xml", "svg", "javascript", "ecmascript", "xhtml", "pdf", "x-shockwave")
 
@@ -78,7 +79,6 @@ async def _upload(
 @router.post(
     "/tickets/{ticket}/attachments",
     status_code=201,
-    response_model=AttachmentRead,
     operation_id="attachments:upload",
     responses=_UPLOAD,
     openapi_extra=UPLOAD_BODY,
@@ -93,7 +93,6 @@ async def upload_to_ticket(
 @router.post(
     "/tickets/{ticket}/comments/{comment_id}/attachments",
     status_code=201,
-    response_model=AttachmentRead,
     operation_id="attachments:upload_to_comment",
     responses=_UPLOAD,
     openapi_extra=UPLOAD_BODY,
@@ -109,12 +108,7 @@ async def upload_to_comment(
     return await _upload(request, session, principal, ticket, comment_id)
 
 
-@router.get(
-    "/tickets/{ticket}/attachments",
-    response_model=list[AttachmentRead],
-    operation_id="attachments:list",
-    responses=problems(401, 403, 404, 422),
-)
+@router.get("/tickets/{ticket}/attachments", operation_id="attachments:list", responses=_LOOKUP)
 async def list_attachments(found: TicketDep, session: SessionDep) -> list[AttachmentRead]:
     """The ticket's files, including those of tickets merged into it, oldest first."""
     return await service.ticket_attachments(session, found)
@@ -146,7 +140,7 @@ def _served_type(content_type: str) -> str:
             },
             "description": "The file",
         },
-        **problems(401, 403, 404, 422),
+        **_LOOKUP,
     },
 )
 async def download(

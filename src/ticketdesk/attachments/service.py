@@ -17,6 +17,7 @@ from ticketdesk.attachments.schemas import AttachmentRead
 from ticketdesk.attachments.storage import LocalStorage, Storage
 from ticketdesk.auth.principal import Principal
 from ticketdesk.config import Settings
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import NotFound, PayloadTooLarge, TransitionNotAllowed, ValidationFailed
 from ticketdesk.models import Attachment, Ticket, Workspace
@@ -79,20 +80,14 @@ async def add_attachment(
         created_at=utcnow(),
     )
     session.add(attachment)
-    events.record(
-        session,
-        workspace_id=workspace.id,
-        ticket_id=ticket.id,
-        type="ticket.attachment_added",
-        actor=actor,
-        data={
-            "ticket": f"{workspace.ticket_prefix}-{ticket.number}",
-            "attachment_id": attachment.id,
-            "filename": attachment.filename,
-            "size": attachment.size,
-            "comment_id": comment_id,
-        },
-    )
+    added = {
+        "ticket": f"{workspace.ticket_prefix}-{ticket.number}",
+        "attachment_id": attachment.id,
+        "filename": attachment.filename,
+        "size": attachment.size,
+        "comment_id": comment_id,
+    }
+    events.record_ticket_event(session, ticket, "ticket.attachment_added", actor, added)
     await session.flush()
     return attachment
 
@@ -151,22 +146,10 @@ async def upload(
         comment_id=comment_id,
     )
     tickets.touch(ticket)
+    added = {"from": None, "to": {"id": attachment.id, "filename": attachment.filename}}
+    key = tickets.ticket_key(workspace, ticket)
     await notifications.notify_watchers(
-        session,
-        workspace.id,
-        ticket.id,
-        actor=actor,
-        data=notifications.watched_change_data(
-            tickets.ticket_key(workspace, ticket),
-            ticket.subject,
-            actor,
-            {
-                "attachment": {
-                    "from": None,
-                    "to": {"id": attachment.id, "filename": attachment.filename},
-                }
-            },
-        ),
+        session, ticket, key, actor=actor, changes={"attachment": added}
     )
     return AttachmentRead.model_validate(attachment)
 
@@ -203,9 +186,8 @@ class Download:
 async def download(
     session: AsyncSession, settings: Settings, principal: Principal, attachment_id: uuid.UUID
 ) -> Download:
-    attachment = await repository.find_attachment(session, principal.workspace_id, attachment_id)
-    if attachment is None:
-        raise NotFound("No such attachment.")
+    found = await repository.find_attachment(session, principal.workspace_id, attachment_id)
+    attachment = ensure_found(found, "No such attachment.")
     storage = storage_for(settings)
     if not await storage.exists(attachment.sha256):
         raise NotFound("The attachment's file is missing from storage.")

@@ -46,12 +46,8 @@ async def delete(session: AsyncSession, rule: Automation) -> None:
 
 
 async def last_position(session: AsyncSession, workspace_id: uuid.UUID) -> int | None:
-    return await session.scalar(
-        select(Automation.position)
-        .where(_in_workspace(Automation, workspace_id))
-        .order_by(Automation.position.desc())
-        .limit(1)
-    )
+    stmt = select(func.max(Automation.position)).where(_in_workspace(Automation, workspace_id))
+    return await session.scalar(stmt)
 
 
 async def find_rule(

@@ -32,8 +32,8 @@ from ticketdesk.automations.schemas import (
 )
 from ticketdesk.comments import service as comments
 from ticketdesk.context import context
+from ticketdesk.crud import ensure_found, set_values
 from ticketdesk.db import Database, new_id, utcnow
-from ticketdesk.errors import NotFound
 from ticketdesk.models import Automation, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
 
@@ -78,9 +78,7 @@ async def get_rule(
     session: AsyncSession, workspace_id: uuid.UUID, rule_id: uuid.UUID
 ) -> Automation:
     rule = await repository.find_rule(session, workspace_id, rule_id)
-    if rule is None:
-        raise NotFound("No such automation in this workspace.")
-    return rule
+    return ensure_found(rule, "No such automation in this workspace.")
 
 
 async def list_rules(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[Automation]:
@@ -90,13 +88,11 @@ async def list_rules(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence
 async def update_rule(
     session: AsyncSession, rule: Automation, data: AutomationUpdate
 ) -> Automation:
-    fields = data.model_fields_set
-    for name in ("name", "trigger", "active", "position"):
-        if name in fields and getattr(data, name) is not None:
-            setattr(rule, name, getattr(data, name))
-    if "conditions" in fields and data.conditions is not None:
+    simple = data.model_dump(include={"name", "trigger", "active", "position"}, exclude_none=True)
+    set_values(rule, simple)
+    if data.conditions is not None:
         rule.conditions = data.conditions.model_dump()
-    if "actions" in fields and data.actions is not None:
+    if data.actions is not None:
         rule.actions = [a.model_dump() for a in data.actions]
     rule.updated_at = utcnow()
     await session.flush()
@@ -232,18 +228,13 @@ async def _run_rule(
         # the savepoint's rollback expired what the rule changed: reload before reading it
         await repository.refresh(session, ticket)
         log.warning("automation %s failed on ticket %s: %s", rule.id, ticket.id, exc)
-        events.record(
-            session,
-            workspace_id=workspace.id,
-            ticket_id=ticket.id,
-            type="ticket.automation_failed",
-            actor=rule_actions.rule_actor(rule.name),
-            data={
-                "ticket": tickets.ticket_key(workspace, ticket),
-                "automation_id": rule.id,
-                "error": str(getattr(exc, "detail", None) or exc)[:500],
-            },
-        )
+        failure = {
+            "ticket": tickets.ticket_key(workspace, ticket),
+            "automation_id": rule.id,
+            "error": str(getattr(exc, "detail", None) or exc)[:500],
+        }
+        actor = rule_actions.rule_actor(rule.name)
+        events.record_ticket_event(session, ticket, "ticket.automation_failed", actor, failure)
         return False
 
 

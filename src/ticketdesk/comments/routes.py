@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ticketdesk.auth.principal import Agent
+from ticketdesk.auth.principal import Agent, WorkspaceDep
 from ticketdesk.comments import service
 from ticketdesk.comments.schemas import CommentCreate, CommentRead, Visibility
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
-from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.deps import LockedTicketDep, TicketDep
 
 router = APIRouter(prefix="/tickets/{ticket}/comments", tags=["comments"])
@@ -20,15 +19,17 @@ router = APIRouter(prefix="/tickets/{ticket}/comments", tags=["comments"])
 @router.post(
     "",
     status_code=201,
-    response_model=CommentRead,
     operation_id="comments:create",
     responses=problems(400, 401, 403, 404, 409, 413, 415, 422),
 )
 async def create_comment(
-    data: CommentCreate, found: LockedTicketDep, session: SessionDep, principal: Agent
+    data: CommentCreate,
+    found: LockedTicketDep,
+    session: SessionDep,
+    principal: Agent,
+    workspace: WorkspaceDep,
 ) -> CommentRead:
     """A public reply to the requester, or an internal note only agents see."""
-    workspace = await tickets.get_workspace(session, principal)
     comment = await service.add_comment(
         session,
         workspace,
@@ -40,12 +41,7 @@ async def create_comment(
     return CommentRead.from_comment(comment)
 
 
-@router.get(
-    "",
-    response_model=list[CommentRead],
-    operation_id="comments:list",
-    responses=problems(401, 403, 404, 422),
-)
+@router.get("", operation_id="comments:list", responses=problems(401, 403, 404, 422))
 async def list_comments(
     found: TicketDep,
     session: SessionDep,

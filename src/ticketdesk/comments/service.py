@@ -70,19 +70,13 @@ async def add_comment(
     if agent_reply and ticket.first_responded_at is None:
         ticket.first_responded_at = now
     tickets.touch(ticket, now)
-    events.record(
-        session,
-        workspace_id=workspace.id,
-        ticket_id=ticket.id,
-        type="ticket.comment_added",
-        actor=actor,
-        data={
-            "ticket": tickets.ticket_key(workspace, ticket),
-            "comment_id": comment.id,
-            "visibility": visibility,
-            "agent_reply": agent_reply,
-        },
-    )
+    data = {
+        "ticket": tickets.ticket_key(workspace, ticket),
+        "comment_id": comment.id,
+        "visibility": visibility,
+        "agent_reply": agent_reply,
+    }
+    events.record_ticket_event(session, ticket, "ticket.comment_added", actor, data)
     await session.flush()
     added = CommentAdded(comment=comment, ticket=ticket, workspace=workspace, actor=actor)
     for observer in list(_observers):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.db import insert_ignoring_conflicts
@@ -39,21 +39,19 @@ async def find_conversation(
         conversation_id = ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
     except ValueError:
         return None
-    stmt = _in_workspace(
-        select(Conversation).where(Conversation.id == conversation_id), workspace_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    conversation: Conversation | None = await session.scalar(stmt)
-    return conversation
+    return await _one(session, workspace_id, Conversation.id == conversation_id, for_update)
 
 
 async def by_external_id(
     session: AsyncSession, workspace_id: uuid.UUID, external_id: str, *, for_update: bool = False
 ) -> Conversation | None:
-    stmt = _in_workspace(
-        select(Conversation).where(Conversation.external_id == external_id), workspace_id
-    )
+    return await _one(session, workspace_id, Conversation.external_id == external_id, for_update)
+
+
+async def _one(
+    session: AsyncSession, workspace_id: uuid.UUID, where: ColumnElement[bool], for_update: bool
+) -> Conversation | None:
+    stmt = _in_workspace(select(Conversation).where(where), workspace_id)
     if for_update:
         stmt = stmt.with_for_update()
     conversation: Conversation | None = await session.scalar(stmt)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from ticketdesk.auth.principal import Admin, Principal, Reader, get_principal
+from ticketdesk.auth.principal import Admin, Principal, Reader, WorkspaceDep, get_principal
 from ticketdesk.config import Settings
 from ticketdesk.conversations import service
 from ticketdesk.conversations.schemas import (
@@ -54,7 +54,7 @@ Converter = Annotated[
 Viewer = Annotated[Principal, Depends(_any_scope("viewer", "conversations:write", "tickets:read"))]
 
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
-_READ = problems(401, 403, 404, 422)
+_LOOKUP = problems(401, 403, 404, 422)
 
 
 @router.post(
@@ -68,10 +68,9 @@ _READ = problems(401, 403, 404, 422)
     },
 )
 async def upsert_conversation(
-    data: ConversationUpsert, session: SessionDep, principal: Writer
+    data: ConversationUpsert, session: SessionDep, principal: Writer, workspace: WorkspaceDep
 ) -> SerializedJSON:
     """Create a conversation, or (same `external_id`) update it; messages are never duplicated."""
-    workspace = await tickets.get_workspace(session, principal)
     conversation, created = await service.upsert_conversation(
         session, workspace, data, actor=principal.actor()
     )
@@ -81,12 +80,7 @@ async def upsert_conversation(
     )
 
 
-@router.get(
-    "/conversations",
-    response_model=Page[ConversationSummary],
-    operation_id="conversations:list",
-    responses=problems(401, 403, 422),
-)
+@router.get("/conversations", operation_id="conversations:list", responses=problems(401, 403, 422))
 async def list_conversations(
     session: SessionDep,
     principal: Viewer,
@@ -102,17 +96,11 @@ async def list_conversations(
     return await service.page_of_conversations(session, principal.workspace_id, limit, cursor)
 
 
-@router.get(
-    "/conversations/{conversation_id}",
-    response_model=ConversationRead,
-    operation_id="conversations:get",
-    responses=_READ,
-)
+@router.get("/conversations/{conversation_id}", operation_id="conversations:get", responses=_LOOKUP)
 async def get_conversation(
-    conversation_id: uuid.UUID, session: SessionDep, principal: Viewer
+    conversation_id: uuid.UUID, session: SessionDep, principal: Viewer, workspace: WorkspaceDep
 ) -> ConversationRead:
     """The conversation with every message, its visitor, and the tickets it spawned."""
-    workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(session, workspace, str(conversation_id))
     return await service.conversation_read(session, workspace, conversation)
 
@@ -121,13 +109,12 @@ async def get_conversation(
     "/conversations/{conversation_id}",
     status_code=204,
     operation_id="conversations:delete",
-    responses=problems(401, 403, 404, 422),
+    responses=_LOOKUP,
 )
 async def delete_conversation(
-    conversation_id: uuid.UUID, session: SessionDep, principal: Admin
+    conversation_id: uuid.UUID, session: SessionDep, principal: Admin, workspace: WorkspaceDep
 ) -> Response:
     """Delete a conversation and its messages; tickets it spawned keep their transcript."""
-    workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(
         session, workspace, str(conversation_id), for_update=True
     )
@@ -138,15 +125,17 @@ async def delete_conversation(
 @router.post(
     "/conversations/{conversation_id}/messages",
     status_code=201,
-    response_model=MessageRead,
     operation_id="conversations:add_message",
     responses=_WRITE,
 )
 async def add_message(
-    conversation_id: uuid.UUID, data: MessageIn, session: SessionDep, principal: Writer
+    conversation_id: uuid.UUID,
+    data: MessageIn,
+    session: SessionDep,
+    principal: Writer,
+    workspace: WorkspaceDep,
 ) -> MessageRead:
     """Append one message (always appended: retry safely with `Idempotency-Key`)."""
-    workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(
         session, workspace, str(conversation_id), for_update=True
     )
@@ -157,21 +146,20 @@ async def add_message(
 
 @router.get(
     "/conversations/{conversation_id}/messages",
-    response_model=MessagePage,
     operation_id="conversations:list_messages",
-    responses=_READ,
+    responses=_LOOKUP,
 )
 async def list_messages(
     conversation_id: uuid.UUID,
     session: SessionDep,
     principal: Viewer,
+    workspace: WorkspaceDep,
     after: Annotated[
         uuid.UUID | None, Query(description="a message id: only messages after it")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
 ) -> MessagePage:
     """Messages oldest first, after a given message: a widget polls this for agent replies."""
-    workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(session, workspace, str(conversation_id))
     return await service.messages_after(session, conversation, after, limit)
 
@@ -189,10 +177,10 @@ async def create_ticket(
     request: Request,
     session: SessionDep,
     principal: Converter,
+    workspace: WorkspaceDep,
 ) -> SerializedJSON:
     """Open a `chat` ticket from the conversation: transcript, visitor and requester attached."""
     settings: Settings = request.app.state.settings
-    workspace = await tickets.get_workspace(session, principal)
     conversation = await service.get_conversation(
         session, workspace, str(conversation_id), for_update=True
     )
@@ -205,14 +193,12 @@ async def create_ticket(
 
 @router.get(
     "/tickets/{ticket}/transcript",
-    response_model=TranscriptRead,
     operation_id="tickets:transcript",
     tags=["tickets"],
-    responses=_READ,
+    responses=_LOOKUP,
 )
 async def ticket_transcript(
-    found: TicketDep, session: SessionDep, principal: Reader
+    found: TicketDep, session: SessionDep, principal: Reader, workspace: WorkspaceDep
 ) -> TranscriptRead:
     """The chat transcript and visitor the ticket was opened from (kept if the chat is deleted)."""
-    workspace = await tickets.get_workspace(session, principal)
     return await service.transcript(session, workspace, found)

@@ -33,6 +33,7 @@ from ticketdesk.conversations.schemas import (
     VisitorIn,
     VisitorRead,
 )
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import NotFound, ValidationFailed
 from ticketdesk.models import (
@@ -59,9 +60,26 @@ async def get_conversation(
     conversation = await repository.find_conversation(
         session, workspace.id, ref, for_update=for_update
     )
-    if conversation is None:
-        raise ConversationNotFound(f"No conversation {ref!r} in this workspace.")
-    return conversation
+    return ensure_found(
+        conversation, f"No conversation {ref!r} in this workspace.", ConversationNotFound
+    )
+
+
+def _record(
+    session: AsyncSession,
+    workspace: Workspace,
+    type_: str,
+    actor: events.Actor,
+    data: dict[str, Any],
+) -> None:
+    """A conversation's event: in its workspace, on no ticket."""
+    events.record(
+        session, workspace_id=workspace.id, ticket_id=None, type=type_, actor=actor, data=data
+    )
+
+
+def _ids(conversation: Conversation) -> dict[str, Any]:
+    return {"conversation_id": conversation.id, "external_id": conversation.external_id}
 
 
 def fingerprint(author: str, body: str, sent_at: datetime | None) -> str:
@@ -121,14 +139,7 @@ async def upsert_conversation(
     created = conversation.id == candidate
     visitor_changed = _set_visitor(conversation, data.visitor)
     if created:
-        events.record(
-            session,
-            workspace_id=workspace.id,
-            ticket_id=None,
-            type="conversation.created",
-            actor=actor,
-            data={"conversation_id": conversation.id, "external_id": conversation.external_id},
-        )
+        _record(session, workspace, "conversation.created", actor, _ids(conversation))
     existing = {} if created else await repository.fingerprint_counts(session, conversation.id)
     seen: dict[str, int] = {}
     fresh: list[MessageIn] = []
@@ -183,18 +194,12 @@ async def append_messages(
     ]
     session.add_all(rows)
     await session.flush()
-    events.record(
-        session,
-        workspace_id=workspace.id,
-        ticket_id=None,
-        type="conversation.messages_added",
-        actor=actor,
-        data={
-            "conversation_id": conversation.id,
-            "message_ids": [row.id for row in rows],
-            "authors": sorted({row.author for row in rows}),
-        },
-    )
+    added = {
+        "conversation_id": conversation.id,
+        "message_ids": [row.id for row in rows],
+        "authors": sorted({row.author for row in rows}),
+    }
+    _record(session, workspace, "conversation.messages_added", actor, added)
     return rows
 
 
@@ -367,14 +372,7 @@ async def delete_conversation(
     await repository.freeze_transcripts(
         session, conversation.id, _visitor_snapshot(conversation), [_snapshot(m) for m in rows]
     )
-    events.record(
-        session,
-        workspace_id=workspace.id,
-        ticket_id=None,
-        type="conversation.deleted",
-        actor=actor,
-        data={"conversation_id": conversation.id, "external_id": conversation.external_id},
-    )
+    _record(session, workspace, "conversation.deleted", actor, _ids(conversation))
     await repository.delete_conversation(session, conversation.id)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,13 @@ from ticketdesk.config import Settings
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.email import repository
 from ticketdesk.email import settings as channel
-from ticketdesk.email.parsing import MalformedEmail, ParsedEmail, parse_email, strip_quoted
+from ticketdesk.email.parsing import (
+    MalformedEmail,
+    ParsedAttachment,
+    ParsedEmail,
+    parse_email,
+    strip_quoted,
+)
 from ticketdesk.email.schemas import InboundResult, InboundStatus
 from ticketdesk.errors import TicketdeskError, ValidationFailed
 from ticketdesk.models import Contact, EmailMessage, Ticket, Workspace
@@ -43,7 +50,7 @@ def _subject_tag(workspace: Workspace) -> re.Pattern[str]:
 async def _follow_merges(session: AsyncSession, ticket: Ticket | None) -> Ticket | None:
     hops = 0
     while ticket is not None and ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
-        ticket = await repository.get_ticket(session, ticket.merged_into_id)
+        ticket = await repository.by_id(session, Ticket, ticket.merged_into_id)
         hops += 1
     return ticket
 
@@ -128,7 +135,7 @@ async def receive_email(
         seen = await repository.find_message(session, workspace.id, parsed.message_id)
         if seen is not None:  # the provider re-delivered it: answer as before, change nothing
             ticket = (
-                await repository.get_ticket(session, seen.ticket_id) if seen.ticket_id else None
+                await repository.by_id(session, Ticket, seen.ticket_id) if seen.ticket_id else None
             )
             return _result("duplicate", ticket=ticket, workspace=workspace)
     try:
@@ -158,6 +165,30 @@ async def receive_email(
     return await _open_ticket(session, settings, workspace, parsed, contact, actor, follow_up)
 
 
+async def _add_attachments(
+    session: AsyncSession,
+    settings: Settings,
+    workspace: Workspace,
+    ticket: Ticket,
+    actor: events.Actor,
+    files: Sequence[ParsedAttachment],
+    comment_id: uuid.UUID | None = None,
+) -> None:
+    """The email's files, on the ticket (and on the comment its text became, if any)."""
+    for attachment in files:
+        await add_attachment(
+            session,
+            settings,
+            workspace,
+            ticket,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            data=attachment.data,
+            actor=actor,
+            comment_id=comment_id,
+        )
+
+
 async def _append_reply(
     session: AsyncSession,
     settings: Settings,
@@ -172,18 +203,8 @@ async def _append_reply(
     comment = await comments.add_comment(
         session, workspace, ticket, body=body, visibility="public", actor=actor
     )
-    for attachment in parsed.attachments:
-        await add_attachment(
-            session,
-            settings,
-            workspace,
-            ticket,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-            data=attachment.data,
-            actor=actor,
-            comment_id=comment.id,
-        )
+    files = parsed.attachments
+    await _add_attachments(session, settings, workspace, ticket, actor, files, comment.id)
     if ticket.status_category in ("pending", "solved"):
         reopen = await tickets.resolve_status(session, workspace.id, None)
         await tickets.update_ticket(
@@ -220,17 +241,7 @@ async def _open_ticket(
             f"The email cannot become a ticket: {exc.errors()[0]['msg']}", loc=("body",)
         ) from exc
     ticket = await tickets.create_ticket(session, workspace, data, actor=actor, channel="email")
-    for attachment in parsed.attachments:
-        await add_attachment(
-            session,
-            settings,
-            workspace,
-            ticket,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-            data=attachment.data,
-            actor=actor,
-        )
+    await _add_attachments(session, settings, workspace, ticket, actor, parsed.attachments)
     session.add(_log_row(workspace, parsed, status="received", ticket=ticket))
     await session.flush()
     return _result("created", ticket=ticket, workspace=workspace)

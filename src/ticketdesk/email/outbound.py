@@ -25,7 +25,14 @@ from ticketdesk.email import settings as channel
 from ticketdesk.email.parsing import REPLY_MARKER
 from ticketdesk.email.templates import TemplateSource
 from ticketdesk.jobs import JOBS, JobContext, Retry, enqueue_after_commit
-from ticketdesk.models import ChannelSettings, EmailMessage, EmailTemplate, Ticket, Workspace
+from ticketdesk.models import (
+    ChannelSettings,
+    Contact,
+    EmailMessage,
+    EmailTemplate,
+    Ticket,
+    Workspace,
+)
 from ticketdesk.schemas import normalize_email
 from ticketdesk.tickets import service as tickets
 
@@ -89,7 +96,9 @@ async def queue_notification(
     """Render `kind` for the ticket's requester (or `to_address`) and queue it; None when there
     is nobody to tell."""
     requester = (
-        await repository.get_contact(session, ticket.requester_id) if ticket.requester_id else None
+        await repository.by_id(session, Contact, ticket.requester_id)
+        if ticket.requester_id
+        else None
     )
     if requester is None and to_address is None:
         return None
@@ -282,12 +291,12 @@ async def send_template(
             return
     event_key = f"template:{ctx.job_id}"[:100]
     async with ctx.db.unit_of_work() as session:
-        ticket = await repository.get_ticket(session, uuid.UUID(ticket_id))
+        ticket = await repository.by_id(session, Ticket, uuid.UUID(ticket_id))
         if ticket is None or str(ticket.workspace_id) != workspace_id:
             return
         if await repository.already_queued(session, ticket.id, event_key):
             return
-        workspace = await repository.get_workspace(session, ticket.workspace_id)
+        workspace = await repository.by_id(session, Workspace, ticket.workspace_id)
         assert workspace is not None
         latest = await repository.latest_public_comment(session, ticket.id)
         comment = (
@@ -316,7 +325,7 @@ async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
     async with ctx.db.unit_of_work() as session:
         if not await repository.claim_unsent(session, row_id, now=now, claim_timeout=CLAIM_TIMEOUT):
             return  # sent, skipped, failed, or another worker has it
-        row = await repository.get_email(session, row_id)
+        row = await repository.by_id(session, EmailMessage, row_id)
         assert row is not None
         # threading is settled at send time, when every message of the transaction is in
         thread = await _thread(session, row)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -188,10 +188,6 @@ async def already_queued(session: AsyncSession, ticket_id: uuid.UUID, event_key:
     return found is not None
 
 
-async def get_email(session: AsyncSession, email_id: uuid.UUID) -> EmailMessage | None:
-    return await session.get(EmailMessage, email_id)
-
-
 def _claimable(
     email_id: uuid.UUID, now: datetime, claim_timeout: timedelta
 ) -> tuple[ColumnElement[bool], ...]:
@@ -284,16 +280,12 @@ async def unsent_email_ids(
 # --- what threading and rendering read of tickets, contacts and comments
 
 
-async def get_ticket(session: AsyncSession, ticket_id: uuid.UUID) -> Ticket | None:
-    return await session.get(Ticket, ticket_id)
+Found = TypeVar("Found", Ticket, Workspace, Contact, EmailMessage)
 
 
-async def get_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Workspace | None:
-    return await session.get(Workspace, workspace_id)
-
-
-async def get_contact(session: AsyncSession, contact_id: uuid.UUID) -> Contact | None:
-    return await session.get(Contact, contact_id)
+async def by_id(session: AsyncSession, model: type[Found], row_id: uuid.UUID) -> Found | None:
+    """A ticket, workspace, contact or logged email by id (the identity map first)."""
+    return await session.get(model, row_id)
 
 
 async def requester_ticket_id(

@@ -29,6 +29,9 @@ Inbound = Annotated[Principal, Depends(requires_scope("email:inbound", "viewer")
 
 _RAW_MEDIA_TYPES = ("message/rfc822",)
 _INBOUND_STATUS = {"created": 201, "appended": 200, "duplicate": 200, "ignored": 202}
+_WRITE = problems(400, 401, 403, 413, 415, 422)
+_BY_KIND = problems(401, 403, 422)
+_AUTH = problems(401, 403)
 
 
 def _settings(request: Request) -> Settings:
@@ -65,33 +68,18 @@ async def receive_email(
     return model_response(result, _INBOUND_STATUS[result.status])
 
 
-@router.get(
-    "/email/templates",
-    response_model=list[TemplateRead],
-    operation_id="email:list_templates",
-    responses=problems(401, 403),
-)
+@router.get("/email/templates", operation_id="email:list_templates", responses=_AUTH)
 async def list_templates(session: SessionDep, principal: Admin) -> list[TemplateRead]:
     """Every notification template: the workspace's own or the built-in default."""
     return await service.list_templates(session, principal)
 
 
-@router.get(
-    "/email/templates/{kind}",
-    response_model=TemplateRead,
-    operation_id="email:get_template",
-    responses=problems(401, 403, 422),
-)
+@router.get("/email/templates/{kind}", operation_id="email:get_template", responses=_BY_KIND)
 async def get_template(kind: TemplateKind, session: SessionDep, principal: Admin) -> TemplateRead:
     return await service.get_template(session, principal, kind)
 
 
-@router.put(
-    "/email/templates/{kind}",
-    response_model=TemplateRead,
-    operation_id="email:put_template",
-    responses=problems(400, 401, 403, 413, 415, 422),
-)
+@router.put("/email/templates/{kind}", operation_id="email:put_template", responses=_WRITE)
 async def put_template(
     kind: TemplateKind, data: TemplateUpdate, session: SessionDep, principal: Admin
 ) -> TemplateRead:
@@ -103,7 +91,7 @@ async def put_template(
     "/email/templates/{kind}",
     status_code=204,
     operation_id="email:reset_template",
-    responses=problems(401, 403, 422),
+    responses=_BY_KIND,
 )
 async def reset_template(kind: TemplateKind, session: SessionDep, principal: Admin) -> Response:
     """Go back to the built-in default."""
@@ -112,10 +100,7 @@ async def reset_template(kind: TemplateKind, session: SessionDep, principal: Adm
 
 
 @router.post(
-    "/email/templates/{kind}/preview",
-    response_model=TemplatePreview,
-    operation_id="email:preview_template",
-    responses=problems(400, 401, 403, 413, 415, 422),
+    "/email/templates/{kind}/preview", operation_id="email:preview_template", responses=_WRITE
 )
 async def preview_template(
     kind: TemplateKind, data: TemplateUpdate, principal: Admin
@@ -125,11 +110,7 @@ async def preview_template(
 
 
 @router.get(
-    "/settings/email",
-    response_model=EmailSettingsRead,
-    operation_id="email:get_settings",
-    tags=["configuration"],
-    responses=problems(401, 403),
+    "/settings/email", operation_id="email:get_settings", tags=["configuration"], responses=_AUTH
 )
 async def get_email_settings(
     request: Request, session: SessionDep, principal: Admin
@@ -138,11 +119,7 @@ async def get_email_settings(
 
 
 @router.put(
-    "/settings/email",
-    response_model=EmailSettingsRead,
-    operation_id="email:put_settings",
-    tags=["configuration"],
-    responses=problems(400, 401, 403, 413, 415, 422),
+    "/settings/email", operation_id="email:put_settings", tags=["configuration"], responses=_WRITE
 )
 async def put_email_settings(
     data: EmailSettingsUpdate, request: Request, session: SessionDep, principal: Admin
@@ -154,7 +131,6 @@ async def put_email_settings(
 
 @router.get(
     "/tickets/{ticket}/emails",
-    response_model=list[TicketEmailRead],
     operation_id="tickets:emails",
     tags=["tickets"],
     responses=problems(401, 403, 404, 422),

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ticketdesk.schemas import Email, Input, Name200, Output, UtcDateTime
+from ticketdesk.schemas import Email, Input, Name200, Output, UtcDateTime, no_nul
 
 TemplateKind = Literal[
     "ticket_opened",
@@ -19,14 +19,9 @@ TemplateKind = Literal[
 ]
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 StatusName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Signature = Annotated[str, StringConstraints(max_length=2000), AfterValidator(no_nul)]
 
 
 InboundStatus = Literal["created", "appended", "duplicate", "ignored"]
@@ -42,13 +37,11 @@ class InboundResult(Output):
 
 class TemplateUpdate(Input):
     subject: Annotated[
-        str, StringConstraints(min_length=1, max_length=1000), AfterValidator(_no_nul)
+        str, StringConstraints(min_length=1, max_length=1000), AfterValidator(no_nul)
     ]
-    text: Annotated[
-        str, StringConstraints(min_length=1, max_length=50_000), AfterValidator(_no_nul)
-    ]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=50_000), AfterValidator(no_nul)]
     html: Annotated[
-        str, StringConstraints(min_length=1, max_length=100_000), AfterValidator(_no_nul)
+        str, StringConstraints(min_length=1, max_length=100_000), AfterValidator(no_nul)
     ]
 
 
@@ -71,9 +64,7 @@ class TemplatePreview(Output):
 class EmailSettingsUpdate(Input):
     brand_name: Name200 | None = None
     brand_color: Color | None = None
-    signature: (
-        Annotated[str, StringConstraints(max_length=2000), AfterValidator(_no_nul)] | None
-    ) = None
+    signature: Signature | None = None
     from_address: Email | None = None
     notify_ticket_opened: bool | None = None
     notify_agent_reply: bool | None = None

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.config import Settings
 from ticketdesk.config_cache import config_cached
+from ticketdesk.crud import set_values
 from ticketdesk.db import utcnow
 from ticketdesk.email import repository
 from ticketdesk.models import ChannelSettings, Workspace
@@ -51,8 +52,7 @@ async def update_channel_settings(
     base = defaults(workspace_id)
     row = {column.key: getattr(base, column.key) for column in ChannelSettings.__table__.columns}
     stored = await repository.lock_channel_settings(session, workspace_id, row)
-    for name, value in changes.items():
-        setattr(stored, name, value)
+    set_values(stored, changes)
     stored.updated_at = utcnow()
     await session.flush()
     return stored

@@ -9,22 +9,17 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args
 
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ticketdesk.email.parsing import REPLY_MARKER
+from ticketdesk.email.schemas import TemplateKind
 
-KINDS = (
-    "ticket_opened",
-    "agent_reply",
-    "status_changed",
-    "ticket_resolved",
-    # sent by automations' `send_email` action and the auto-close sweep (email.send_template)
-    "auto_close_reminder",
-    "auto_close_closed",
-)
+# the auto-close kinds are sent by automations' `send_email` action and the auto-close sweep
+# (email.send_template)
+KINDS: tuple[str, ...] = get_args(TemplateKind)
 MAX_RANGE = 1000
 MAX_PRODUCT = 100_000
 MAX_SUBJECT = 500

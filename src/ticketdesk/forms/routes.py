@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from ticketdesk.auth.principal import Admin
+from ticketdesk.auth.principal import Admin, WorkspaceDep
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
 from ticketdesk.deps import SessionDep
@@ -25,7 +25,6 @@ from ticketdesk.forms.schemas import (
     FormSettingsUpdate,
     FormSubmission,
 )
-from ticketdesk.tickets import service as tickets
 
 ALLOW_HEADERS = "Content-Type, Idempotency-Key"
 PREFLIGHT_MAX_AGE = "600"
@@ -85,7 +84,6 @@ def _client_ip(request: Request) -> str:
 @public_router.post(
     "/public/{workspace_slug}/tickets",
     status_code=201,
-    response_model=FormReceipt,
     operation_id="forms:submit",
     responses=problems(400, 403, 404, 413, 415, 422, 429),
 )
@@ -131,28 +129,28 @@ def _settings(request: Request) -> Settings:
 
 @router.get(
     "/settings/form",
-    response_model=FormSettingsRead,
     operation_id="forms:get_settings",
     tags=["configuration"],
     responses=problems(401, 403),
 )
 async def get_form_settings(
-    request: Request, session: SessionDep, principal: Admin
+    request: Request, session: SessionDep, principal: Admin, workspace: WorkspaceDep
 ) -> FormSettingsRead:
-    workspace = await tickets.get_workspace(session, principal)
     return await service.form_settings(session, _settings(request), workspace)
 
 
 @router.put(
     "/settings/form",
-    response_model=FormSettingsRead,
     operation_id="forms:put_settings",
     tags=["configuration"],
     responses=problems(400, 401, 403, 413, 415, 422),
 )
 async def put_form_settings(
-    data: FormSettingsUpdate, request: Request, session: SessionDep, principal: Admin
+    data: FormSettingsUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    workspace: WorkspaceDep,
 ) -> FormSettingsRead:
     """Which websites may post the form (CORS origins) and how often one client IP may."""
-    workspace = await tickets.get_workspace(session, principal)
     return await service.update_form_settings(session, _settings(request), workspace, data)

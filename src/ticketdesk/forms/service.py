@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.config import Settings
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import utcnow
 from ticketdesk.email import service as email
-from ticketdesk.errors import NotFound, RateLimited
+from ticketdesk.errors import RateLimited
 from ticketdesk.forms import repository
 from ticketdesk.forms.schemas import (
     FormReceipt,
@@ -29,9 +30,7 @@ COUNTER_RETENTION = timedelta(days=1)
 
 async def workspace_by_slug(session: AsyncSession, slug: str) -> Workspace:
     workspace = await repository.workspace_by_slug(session, slug)
-    if workspace is None:
-        raise NotFound("There is no such help desk.")
-    return workspace
+    return ensure_found(workspace, "There is no such help desk.")
 
 
 async def allowed_origins(session: AsyncSession, slug: str) -> list[str]:

@@ -4,7 +4,6 @@ comments in order; SLA clocks run from `created_at`, so an old ticket arrives as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,13 +15,10 @@ from ticketdesk.errors import ValidationFailed
 from ticketdesk.imports import repository
 from ticketdesk.imports.schemas import TicketImport
 from ticketdesk.models import User, Workspace
+from ticketdesk.schemas import aware
 from ticketdesk.sla import service as sla
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.schemas import TicketCreate, TicketRead
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def import_ticket(
@@ -31,13 +27,13 @@ async def import_ticket(
     """Create the ticket and its comments as they happened; comments by an email of a
     workspace user count as agent replies."""
     workspace = await tickets.get_workspace(session, principal)
-    created_at = _aware(data.created_at)
+    created_at = aware(data.created_at)
     now = utcnow()
     if created_at > now:
         raise ValidationFailed("created_at lies in the future.", loc=("body", "created_at"))
-    history = sorted(data.comments, key=lambda c: _aware(c.created_at))
+    history = sorted(data.comments, key=lambda c: aware(c.created_at))
     for index, comment in enumerate(data.comments):
-        if not created_at <= _aware(comment.created_at) <= now:
+        if not created_at <= aware(comment.created_at) <= now:
             raise ValidationFailed(
                 "A comment's created_at lies between the ticket's created_at and now.",
                 loc=("body", "comments", index, "created_at"),
@@ -63,7 +59,7 @@ async def import_ticket(
             body=comment.body,
             visibility=comment.visibility,
             actor=import_actor(authors, comment.author_email, requester_email),
-            created_at=_aware(comment.created_at),
+            created_at=aware(comment.created_at),
         )
     await sla.recompute(session, ticket)  # the clocks as of now, past the last comment
     await session.flush()

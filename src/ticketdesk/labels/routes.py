@@ -17,12 +17,7 @@ router = APIRouter(tags=["configuration"])
 _WRITE = problems(400, 401, 403, 409, 413, 415, 422)
 
 
-@router.get(
-    "/labels",
-    response_model=list[LabelRead],
-    operation_id="labels:list",
-    responses=problems(401, 403, 422),
-)
+@router.get("/labels", operation_id="labels:list", responses=problems(401, 403, 422))
 async def list_labels(
     session: SessionDep,
     principal: Reader,
@@ -34,12 +29,6 @@ async def list_labels(
     return [LabelRead.model_validate(label) for label in labels]
 
 
-@router.post(
-    "/labels",
-    status_code=201,
-    response_model=LabelRead,
-    operation_id="labels:create",
-    responses=_WRITE,
-)
+@router.post("/labels", status_code=201, operation_id="labels:create", responses=_WRITE)
 async def create_label(data: LabelCreate, session: SessionDep, principal: Agent) -> LabelRead:
     return LabelRead.model_validate(await service.create_label(session, principal, data))

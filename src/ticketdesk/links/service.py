@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.auth.principal import Principal
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import new_id, utcnow
-from ticketdesk.errors import Conflict, NotFound, ValidationFailed
+from ticketdesk.errors import Conflict, ValidationFailed
 from ticketdesk.links import repository
 from ticketdesk.links.schemas import Direction, LinkCreate, LinkedTicket, LinkRead, Relation
 from ticketdesk.models import Ticket, TicketLink, Workspace
@@ -70,21 +71,8 @@ async def _record(
             "relation": read.relation,
             "other": read.ticket.key,
         }
-        events.record(
-            session,
-            workspace_id=workspace.id,
-            ticket_id=me.id,
-            type=type_,
-            actor=actor,
-            data=data,
-        )
-        await notifications.notify_watchers(
-            session,
-            workspace.id,
-            me.id,
-            actor=actor,
-            data=notifications.watched_change_data(key, me.subject, actor, {"link": data}),
-        )
+        events.record_ticket_event(session, me, type_, actor, data)
+        await notifications.notify_watchers(session, me, key, actor=actor, changes={"link": data})
 
 
 async def _other_ticket(
@@ -156,9 +144,8 @@ async def remove_link(
     ticket: Ticket,
     link_id: uuid.UUID,
 ) -> None:
-    link = await repository.find_link(session, workspace.id, ticket.id, link_id)
-    if link is None:
-        raise NotFound("No such link on this ticket.")
+    found = await repository.find_link(session, workspace.id, ticket.id, link_id)
+    link = ensure_found(found, "No such link on this ticket.")
     other_id = link.other_id if link.ticket_id == ticket.id else link.ticket_id
     other = await repository.ticket_by_id(session, other_id)
     assert other is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TypeVarTuple
+from typing import TypeVar, TypeVarTuple
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,16 +32,12 @@ async def first_closed_status(session: AsyncSession, workspace_id: uuid.UUID) ->
     return status
 
 
-async def ticket_by_id(session: AsyncSession, ticket_id: uuid.UUID) -> Ticket | None:
-    return await session.get(Ticket, ticket_id)
+Found = TypeVar("Found", Ticket, Contact, User)
 
 
-async def contact_by_id(session: AsyncSession, contact_id: uuid.UUID) -> Contact | None:
-    return await session.get(Contact, contact_id)
-
-
-async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.get(User, user_id)
+async def by_id(session: AsyncSession, model: type[Found], row_id: uuid.UUID) -> Found | None:
+    """A ticket, contact or user by id (from the identity map when the session has it)."""
+    return await session.get(model, row_id)
 
 
 async def comments_on(

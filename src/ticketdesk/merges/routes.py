@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ticketdesk.auth.principal import Agent
+from ticketdesk.auth.principal import Agent, WorkspaceDep
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.merges import service
@@ -21,16 +21,16 @@ _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
 
 
 @router.post(
-    "/{ticket}/merge",
-    response_model=TicketRead,
-    operation_id="tickets:merge",
-    responses=_WRITE,
+    "/{ticket}/merge", response_model=TicketRead, operation_id="tickets:merge", responses=_WRITE
 )
 async def merge_ticket(
-    ticket: TicketRef, data: MergeRequest, session: SessionDep, principal: Agent
+    ticket: TicketRef,
+    data: MergeRequest,
+    session: SessionDep,
+    principal: Agent,
+    workspace: WorkspaceDep,
 ) -> JSONResponse:
     """Merge this ticket into another: it is closed with `merged_into`; answers the target."""
-    workspace = await tickets.get_workspace(session, principal)
     target = await service.merge_tickets(session, principal, workspace, ticket, data.into)
     return ticket_response(await tickets.ticket_read(session, workspace, target))
 
@@ -43,10 +43,13 @@ async def merge_ticket(
     responses=_WRITE,
 )
 async def split_ticket(
-    ticket: TicketRef, data: SplitRequest, session: SessionDep, principal: Agent
+    ticket: TicketRef,
+    data: SplitRequest,
+    session: SessionDep,
+    principal: Agent,
+    workspace: WorkspaceDep,
 ) -> JSONResponse:
     """Move the chosen comments to a new ticket, linked to this one."""
-    workspace = await tickets.get_workspace(session, principal)
     created = await service.split_ticket(session, principal, workspace, ticket, data)
     read = await tickets.ticket_read(session, workspace, created)
     return ticket_response(read, 201, Location=f"/api/v1/tickets/{read.key}")

@@ -14,7 +14,7 @@ from ticketdesk.errors import Conflict, TransitionNotAllowed, ValidationFailed
 from ticketdesk.links import service as links
 from ticketdesk.merges import repository
 from ticketdesk.merges.schemas import SplitRequest
-from ticketdesk.models import Status, Ticket, Workspace
+from ticketdesk.models import Contact, Status, Ticket, User, Workspace
 from ticketdesk.notifications import service as notifications
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.schemas import RequesterIn, TicketCreate
@@ -60,7 +60,7 @@ async def merge_tickets(
     if source.merged_into_id is not None:
         raise TransitionNotAllowed(f"{source_key} was already merged into another ticket.")
     if target.merged_into_id is not None:
-        final = await repository.ticket_by_id(session, target.merged_into_id)
+        final = await repository.by_id(session, Ticket, target.merged_into_id)
         where = f" {tickets.ticket_key(workspace, final)}" if final else " another ticket"
         raise TransitionNotAllowed(
             f"{target_key} was itself merged into{where}; merge into that ticket instead."
@@ -77,14 +77,8 @@ async def merge_tickets(
     tickets.touch(target, now)
     merge = {"from": source_key, "to": target_key}
     for ticket in (source, target):
-        events.record(
-            session,
-            workspace_id=workspace.id,
-            ticket_id=ticket.id,
-            type="ticket.merged",
-            actor=actor,
-            data={"ticket": tickets.ticket_key(workspace, ticket), **merge},
-        )
+        event_data = {"ticket": tickets.ticket_key(workspace, ticket), **merge}
+        events.record_ticket_event(session, ticket, "ticket.merged", actor, event_data)
     # the source's watchers keep following the conversation on the target
     await watchers.copy_watchers(session, workspace, source, target, now)
     await session.flush()
@@ -130,12 +124,14 @@ async def split_ticket(
         )
     actor = principal.actor()
     requester = (
-        await repository.contact_by_id(session, original.requester_id)
+        await repository.by_id(session, Contact, original.requester_id)
         if original.requester_id
         else None
     )
     assignee = (
-        await repository.user_by_id(session, original.assignee_id) if original.assignee_id else None
+        await repository.by_id(session, User, original.assignee_id)
+        if original.assignee_id
+        else None
     )
     label_names = sorted(await tickets.ticket_labels(session, original.id))
     created = await tickets.create_ticket(
@@ -166,23 +162,11 @@ async def split_ticket(
     links.add_related_link(session, workspace, created, original, actor=actor, created_at=now)
     split = {"from": original_key, "to": created_key, "comment_ids": [c.id for c in chosen]}
     for ticket in (original, created):
-        events.record(
-            session,
-            workspace_id=workspace.id,
-            ticket_id=ticket.id,
-            type="ticket.split",
-            actor=actor,
-            data={"ticket": tickets.ticket_key(workspace, ticket), **split},
-        )
+        event_data = {"ticket": tickets.ticket_key(workspace, ticket), **split}
+        events.record_ticket_event(session, ticket, "ticket.split", actor, event_data)
     tickets.touch(original, now)
     await session.flush()
     await notifications.notify_watchers(
-        session,
-        workspace.id,
-        original.id,
-        actor=actor,
-        data=notifications.watched_change_data(
-            original_key, original.subject, actor, {"split": split}
-        ),
+        session, original, original_key, actor=actor, changes={"split": split}
     )
     return created

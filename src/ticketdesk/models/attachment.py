@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base
+from ticketdesk.models.columns import DefaultNow, TicketId, UuidPk, WorkspaceId
 
 
 class Attachment(Base):
     __tablename__ = "attachments"
     __table_args__ = (Index("ix_attachments_ticket", "ticket_id", "created_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
+    ticket_id: Mapped[TicketId]
     comment_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("comments.id", ondelete="SET NULL"), nullable=True
     )
@@ -27,4 +27,4 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_kind: Mapped[str] = mapped_column(String(16))
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]

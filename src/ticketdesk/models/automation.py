@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base, JSONType, UTCDateTime
+from ticketdesk.models.columns import DefaultNow, UuidPk, WorkspaceId
 
 
 class Automation(Base):
@@ -19,8 +20,8 @@ class Automation(Base):
         Index("ix_automations_trigger_active", "trigger", "active"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     name: Mapped[str] = mapped_column(String(100))
     trigger: Mapped[str] = mapped_column(String(32))
     conditions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -29,8 +30,8 @@ class Automation(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # set by the auto-assignment settings endpoint; such rules are managed there
     managed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
+    updated_at: Mapped[DefaultNow]
 
 
 class AutomationFiring(Base):
@@ -45,7 +46,7 @@ class AutomationFiring(Base):
         ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     ticket_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fired_at: Mapped[DefaultNow]
 
 
 class AssignmentCursor(Base):

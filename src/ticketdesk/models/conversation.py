@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base, JSONType
+from ticketdesk.models.columns import DefaultNow, UuidPk, WorkspaceId
 
 
 class Conversation(Base):
@@ -19,8 +19,8 @@ class Conversation(Base):
         Index("ix_conversations_ws_created", "workspace_id", "created_at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     # the widget's own id for the conversation: posting it again updates instead of creating
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     channel: Mapped[str] = mapped_column(String(16), default="chat")
@@ -31,8 +31,8 @@ class Conversation(Base):
     visitor_page_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     # messages get positions 1, 2, 3 … so `?after=<id>` is a keyset over position
     message_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
+    updated_at: Mapped[DefaultNow]
 
 
 class ConversationMessage(Base):
@@ -42,7 +42,7 @@ class ConversationMessage(Base):
         Index("ix_conversation_messages_fingerprint", "conversation_id", "fingerprint"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[UuidPk]
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE")
     )
@@ -56,8 +56,8 @@ class ConversationMessage(Base):
     comment_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("comments.id", ondelete="SET NULL"), nullable=True
     )
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[DefaultNow]
+    created_at: Mapped[DefaultNow]
 
 
 class ConversationTicket(Base):
@@ -69,9 +69,9 @@ class ConversationTicket(Base):
     ticket_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
     )
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    workspace_id: Mapped[WorkspaceId]
     # no foreign key: the conversation may be deleted, the ticket and its transcript stay
     conversation_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     visitor: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]

@@ -15,11 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base, JSONType, UTCDateTime
+from ticketdesk.models.columns import DefaultNow, UuidPk, WorkspaceId
 
 
 class EmailMessage(Base):
@@ -34,8 +34,8 @@ class EmailMessage(Base):
         Index("ix_email_messages_status", "status", "created_at"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True
     )
@@ -60,7 +60,7 @@ class EmailMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
 
 
 class EmailTemplate(Base):
@@ -75,7 +75,7 @@ class EmailTemplate(Base):
     subject: Mapped[str] = mapped_column(String(1000))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[DefaultNow]
 
 
 class ChannelSettings(Base):
@@ -98,7 +98,7 @@ class ChannelSettings(Base):
     form_allowed_origins: Mapped[list[str]] = mapped_column(JSONType, default=list)
     form_rate_limit: Mapped[int] = mapped_column(Integer, default=10)
     form_rate_window_minutes: Mapped[int] = mapped_column(Integer, default=10)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[DefaultNow]
 
 
 class RateCounter(Base):

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import BigInteger, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, utcnow
+from ticketdesk.db import Base, JSONType, UTCDateTime
+from ticketdesk.models.columns import DefaultNow, WorkspaceId
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -23,7 +24,7 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    workspace_id: Mapped[WorkspaceId]
     # No foreign key to tickets: the log is append-only, a ticket goes only with its workspace
     # (whose cascade removes its events), and the per-row check was a quarter of the SLA sweep.
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
@@ -32,7 +33,7 @@ class Event(Base):
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     actor_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
     # set once the event has been handed to the job system (the outbox sweep reads NULLs)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -50,4 +51,4 @@ class IdempotencyRecord(Base):
     response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_headers: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
     response_body: Mapped[str | None] = mapped_column(String, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]

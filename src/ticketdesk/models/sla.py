@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, Uuid, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base, JSONType, UTCDateTime
+from ticketdesk.models.columns import DefaultNow, IndexedWorkspaceId, UuidPk, WorkspaceId
 
 
 class BusinessHours(Base):
@@ -18,17 +19,15 @@ class BusinessHours(Base):
     __tablename__ = "business_hours"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[IndexedWorkspaceId]
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
     # {"mon": [["09:00", "17:00"]], ...}
     weekly: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     holidays: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
+    updated_at: Mapped[DefaultNow]
 
 
 class SlaPolicy(Base):
@@ -37,8 +36,8 @@ class SlaPolicy(Base):
     __tablename__ = "sla_policies"
     __table_args__ = (Index("ix_sla_policies_ws_position", "workspace_id", "position"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
     # {"priority": [...], "type": [...], "labels": [...], "channel": [...]}
@@ -51,8 +50,8 @@ class SlaPolicy(Base):
     # [{"on": "warning"|"breach", "type": "notify", "value": [...]}, ...]
     escalation: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
+    updated_at: Mapped[DefaultNow]
 
 
 class SlaClock(Base):

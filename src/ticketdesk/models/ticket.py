@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base, JSONType, UTCDateTime
+from ticketdesk.models.columns import DefaultNow, IndexedWorkspaceId, TicketId, UuidPk, WorkspaceId
 
 STATUS_CATEGORIES = ("open", "pending", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -38,10 +39,8 @@ class Status(Base):
     __tablename__ = "statuses"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[IndexedWorkspaceId]
     name: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(80))
     category: Mapped[str] = mapped_column(String(16))
@@ -54,22 +53,22 @@ class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (UniqueConstraint("workspace_id", "email"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
 
 
 class Label(Base):
     __tablename__ = "labels"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     name: Mapped[str] = mapped_column(String(50))
     color: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
 
 
 class TicketLabel(Base):
@@ -109,14 +108,14 @@ class Ticket(Base):
         Index("ix_tickets_merged_into", "merged_into_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     number: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(40))
     status_category: Mapped[str] = mapped_column(String(16))
-    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_changed_at: Mapped[DefaultNow]
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     priority_rank: Mapped[int] = mapped_column(SmallInteger, default=1)
     type: Mapped[str | None] = mapped_column(String(50), nullable=True)
@@ -154,8 +153,8 @@ class Ticket(Base):
     next_response_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     auto_close_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
+    updated_at: Mapped[DefaultNow]
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # bumped once per change (tickets.service.touch); rows are locked while changing, so
@@ -167,12 +166,12 @@ class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (Index("ix_comments_ticket_created", "ticket_id", "created_at", "id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
+    ticket_id: Mapped[TicketId]
     author_kind: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     author_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     body: Mapped[str] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base, JSONType
+from ticketdesk.models.columns import DefaultNow, UuidPk, WorkspaceId
 
 
 class SavedView(Base):
@@ -19,8 +19,8 @@ class SavedView(Base):
         Index("ix_saved_views_shared", "workspace_id", "shared", "position"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     filters: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -28,5 +28,5 @@ class SavedView(Base):
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
+    updated_at: Mapped[DefaultNow]

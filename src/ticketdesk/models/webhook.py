@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ticketdesk.db import Base, JSONType, UTCDateTime, new_id, utcnow
+from ticketdesk.db import Base, JSONType, UTCDateTime
+from ticketdesk.models.columns import DefaultNow, UuidPk, WorkspaceId
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 _PENDING = text("status = 'pending'")
@@ -29,8 +30,8 @@ class WebhookSubscription(Base):
     __tablename__ = "webhook_subscriptions"
     __table_args__ = (Index("ix_webhook_subscriptions_workspace", "workspace_id", "created_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     url: Mapped[str] = mapped_column(String(2048))
     description: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # event types wanted: exact names, `ticket.*`-style prefixes, or `*` for everything
@@ -43,8 +44,8 @@ class WebhookSubscription(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
+    updated_at: Mapped[DefaultNow]
 
 
 class WebhookDelivery(Base):
@@ -71,8 +72,8 @@ class WebhookDelivery(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    id: Mapped[UuidPk]
+    workspace_id: Mapped[WorkspaceId]
     subscription_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
     )
@@ -91,7 +92,7 @@ class WebhookDelivery(Base):
     last_response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[DefaultNow]
 
 
 class WebhookAttempt(Base):

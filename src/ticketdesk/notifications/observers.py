@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketdesk.events import Actor
 from ticketdesk.models import Comment, Ticket, Workspace
 from ticketdesk.notifications import repository
-from ticketdesk.notifications.service import notify, notify_watchers, watched_change_data
+from ticketdesk.notifications.service import notify, notify_watchers
 from ticketdesk.tickets import service as tickets
 
 # `@ada`, `@ada.lovelace`, `@ada@example.com`; not the middle of an email address
@@ -134,10 +134,5 @@ async def notify_ticket_change(session: AsyncSession, change: tickets.TicketChan
     if change.created or not _is_public(change):
         return
     await notify_watchers(
-        session,
-        workspace.id,
-        ticket.id,
-        actor=change.actor,
-        data=watched_change_data(key, ticket.subject, change.actor, change.changes),
-        told=assigned,
+        session, ticket, key, actor=change.actor, changes=change.changes, told=assigned
     )

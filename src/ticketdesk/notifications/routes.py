@@ -26,12 +26,7 @@ def _user(principal: Reader) -> uuid.UUID:
 UserId = Annotated[uuid.UUID, Depends(_user)]
 
 
-@router.get(
-    "",
-    response_model=NotificationPage,
-    operation_id="notifications:list",
-    responses=problems(401, 403, 422),
-)
+@router.get("", operation_id="notifications:list", responses=problems(401, 403, 422))
 async def list_notifications(
     session: SessionDep,
     user_id: UserId,
@@ -46,10 +41,7 @@ async def list_notifications(
 
 
 @router.post(
-    "/read-all",
-    response_model=MarkedRead,
-    operation_id="notifications:read_all",
-    responses=problems(401, 403, 409, 422),
+    "/read-all", operation_id="notifications:read_all", responses=problems(401, 403, 409, 422)
 )
 async def mark_all_read(session: SessionDep, user_id: UserId) -> MarkedRead:
     """Mark every unread notification of yours read."""
@@ -58,7 +50,6 @@ async def mark_all_read(session: SessionDep, user_id: UserId) -> MarkedRead:
 
 @router.post(
     "/{notification_id}/read",
-    response_model=NotificationRead,
     operation_id="notifications:read",
     responses=problems(401, 403, 404, 409, 422),
 )

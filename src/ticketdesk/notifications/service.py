@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.context import context
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import deferred, new_id, utcnow
-from ticketdesk.errors import NotFound, ValidationFailed
+from ticketdesk.errors import ValidationFailed
 from ticketdesk.events import jsonable
-from ticketdesk.models import Notification
+from ticketdesk.models import Notification, Ticket
 from ticketdesk.notifications import repository
 from ticketdesk.notifications.schemas import MarkedRead, NotificationPage, NotificationRead
-from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.pagination import decode_cursor, keyset_page
 from ticketdesk.watchers import service as watchers
 
 
@@ -122,23 +123,23 @@ def watched_change_data(
 
 async def notify_watchers(
     session: AsyncSession,
-    workspace_id: uuid.UUID,
-    ticket_id: uuid.UUID,
+    ticket: Ticket,
+    key: str,
     *,
     actor: events.Actor,
-    data: dict[str, Any],
+    changes: dict[str, Any],
     told: Iterable[uuid.UUID] = (),
 ) -> None:
     """Tell a ticket's watchers about a change, except its author and those already `told`."""
-    recipients = await watchers_of(session, ticket_id) - {actor.id, *told}
+    recipients = await watchers_of(session, ticket.id) - {actor.id, *told}
     if recipients:
         await notify(
             session,
-            workspace_id=workspace_id,
+            workspace_id=ticket.workspace_id,
             user_ids=recipients,
             kind="watched_change",
-            ticket_id=ticket_id,
-            data=data,
+            ticket_id=ticket.id,
+            data=watched_change_data(key, ticket.subject, actor, changes),
         )
 
 
@@ -182,11 +183,7 @@ async def list_notifications(
     rows = await repository.page_of_notifications(
         session, user_id, unread_only=unread_only, limit=limit, after=after
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = encode_cursor([0 if last.read_at is None else 1, last.created_at, last.id])
+    rows, next_cursor = keyset_page(rows, limit, _page_key)
     return NotificationPage(
         items=[_notification_read(n, number, prefix) for n, number, prefix in rows],
         next_cursor=next_cursor,
@@ -194,13 +191,16 @@ async def list_notifications(
     )
 
 
+def _page_key(row: repository.NotificationRow) -> list[Any]:
+    notification = row[0]
+    return [0 if notification.read_at is None else 1, notification.created_at, notification.id]
+
+
 async def mark_read(
     session: AsyncSession, user_id: uuid.UUID, notification_id: uuid.UUID
 ) -> NotificationRead:
     row = await repository.find_notification(session, user_id, notification_id)
-    if row is None:
-        raise NotFound("No such notification.")
-    notification, number, prefix = row
+    notification, number, prefix = ensure_found(row, "No such notification.")
     if notification.read_at is None:
         notification.read_at = utcnow()
         await session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Row, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,18 +50,10 @@ def add_auth_session(session: AsyncSession, auth_session: AuthSession) -> None:
     session.add(auth_session)
 
 
-async def get_auth_session(session: AsyncSession, session_id: uuid.UUID) -> AuthSession | None:
-    return await session.get(AuthSession, session_id)
+Found = TypeVar("Found", AuthSession, User, ApiToken, Workspace)
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.get(User, user_id)
-
-
-async def get_api_token(session: AsyncSession, token_id: uuid.UUID) -> ApiToken | None:
-    return await session.get(ApiToken, token_id)
-
-
-async def get_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Workspace | None:
-    """The caller's workspace: in the identity map since the principal's lookup, so no SQL."""
-    return await session.get(Workspace, workspace_id)
+async def by_id(session: AsyncSession, model: type[Found], row_id: uuid.UUID) -> Found | None:
+    """A session, user, API token or workspace by id (the caller's workspace is in the
+    identity map since the principal's lookup, so that one costs no SQL)."""
+    return await session.get(model, row_id)

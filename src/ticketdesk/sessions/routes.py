@@ -20,10 +20,7 @@ Authenticated = Annotated[Principal, Depends(get_principal)]
 
 
 @router.post(
-    "/auth/login",
-    response_model=LoginResponse,
-    operation_id="auth:login",
-    responses=problems(400, 401, 413, 415, 422, 429),
+    "/auth/login", operation_id="auth:login", responses=problems(400, 401, 413, 415, 422, 429)
 )
 async def login(data: LoginRequest, request: Request, session: SessionDep) -> LoginResponse:
     """Exchange email and password for an opaque session token (failed logins are rate limited)."""
@@ -39,18 +36,13 @@ async def login(data: LoginRequest, request: Request, session: SessionDep) -> Lo
     )
 
 
-@router.post(
-    "/auth/logout",
-    status_code=204,
-    operation_id="auth:logout",
-    responses=problems(401),
-)
+@router.post("/auth/logout", status_code=204, operation_id="auth:logout", responses=problems(401))
 async def logout(session: SessionDep, principal: Authenticated) -> Response:
     """Revoke the session token used for this request."""
     await service.logout(session, principal)
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=MeRead, operation_id="me:get", responses=problems(401))
+@router.get("/me", operation_id="me:get", responses=problems(401))
 async def me(session: SessionDep, principal: Authenticated) -> MeRead:
     return await service.me(session, principal)

@@ -13,7 +13,7 @@ from ticketdesk.auth.tokens import hash_token, new_session_token
 from ticketdesk.config import Settings
 from ticketdesk.db import Database, new_id, utcnow
 from ticketdesk.errors import NotAuthenticated, RateLimited
-from ticketdesk.models import AuthSession
+from ticketdesk.models import ApiToken, AuthSession, User, Workspace
 from ticketdesk.sessions import repository
 from ticketdesk.sessions.schemas import LoginResponse, MeRead
 from ticketdesk.users.schemas import UserRead
@@ -75,18 +75,18 @@ async def login(
 async def logout(session: AsyncSession, principal: Principal) -> None:
     """End the session the caller's token belongs to (an API token is revoked elsewhere)."""
     if principal.session_id is not None:
-        auth_session = await repository.get_auth_session(session, principal.session_id)
+        auth_session = await repository.by_id(session, AuthSession, principal.session_id)
         if auth_session is not None:
             auth_session.revoked_at = utcnow()
 
 
 async def me(session: AsyncSession, principal: Principal) -> MeRead:
     """Who the caller is: their user or API token, role, scopes and workspace."""
-    workspace = await repository.get_workspace(session, principal.workspace_id)
+    workspace = await repository.by_id(session, Workspace, principal.workspace_id)
     assert workspace is not None
-    user = await repository.get_user(session, principal.id) if principal.kind == "user" else None
+    user = await repository.by_id(session, User, principal.id) if principal.kind == "user" else None
     api_token = (
-        await repository.get_api_token(session, principal.id)
+        await repository.by_id(session, ApiToken, principal.id)
         if principal.kind == "api_token"
         else None
     )

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, select, text
+from sqlalchemy import ColumnElement, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,18 @@ def _in_workspace(
     return model.workspace_id == workspace_id
 
 
+Config = TypeVar("Config", BusinessHours, SlaPolicy)
+
+
+async def find(
+    session: AsyncSession, model: type[Config], workspace_id: uuid.UUID, row_id: uuid.UUID
+) -> Config | None:
+    """A calendar or policy of this workspace by id."""
+    return await session.scalar(
+        select(model).where(model.id == row_id, _in_workspace(model, workspace_id))
+    )
+
+
 def add(session: AsyncSession, row: BusinessHours | SlaPolicy) -> None:
     session.add(row)
 
@@ -35,16 +47,6 @@ async def delete(session: AsyncSession, row: BusinessHours | SlaPolicy) -> None:
 
 
 # -- business hours --------------------------------------------------------------------------
-
-
-async def find_business_hours(
-    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
-) -> BusinessHours | None:
-    return await session.scalar(
-        select(BusinessHours).where(
-            BusinessHours.id == hours_id, _in_workspace(BusinessHours, workspace_id)
-        )
-    )
 
 
 async def business_hours_named(
@@ -72,20 +74,12 @@ async def business_hours(
         return None
 
     async def load() -> BusinessHours | None:
-        return await find_business_hours(session, workspace_id, hours_id)
+        return await find(session, BusinessHours, workspace_id, hours_id)
 
     return await config_cached(session, workspace_id, ("business_hours", hours_id), load)
 
 
 # -- policies --------------------------------------------------------------------------------
-
-
-async def find_policy(
-    session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID
-) -> SlaPolicy | None:
-    return await session.scalar(
-        select(SlaPolicy).where(SlaPolicy.id == policy_id, _in_workspace(SlaPolicy, workspace_id))
-    )
 
 
 async def list_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[SlaPolicy]:
@@ -94,12 +88,8 @@ async def list_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Seque
 
 
 async def last_policy_position(session: AsyncSession, workspace_id: uuid.UUID) -> int | None:
-    return await session.scalar(
-        select(SlaPolicy.position)
-        .where(_in_workspace(SlaPolicy, workspace_id))
-        .order_by(SlaPolicy.position.desc())
-        .limit(1)
-    )
+    stmt = select(func.max(SlaPolicy.position)).where(_in_workspace(SlaPolicy, workspace_id))
+    return await session.scalar(stmt)
 
 
 async def active_policies(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[SlaPolicy]:
@@ -158,6 +148,15 @@ _METRIC = (
     " ELSE 'resolution' END"
 )
 _RETURNED = "m.id, m.workspace_id, m.number, m.due_at, m.assignee_id, m.team_id, m.sla_policy_id"
+_MARKED_COLUMNS = (  # the ticket columns of a MarkedTicket, as _RETURNED names them
+    Ticket.id,
+    Ticket.workspace_id,
+    Ticket.number,
+    Ticket.due_at,
+    Ticket.assignee_id,
+    Ticket.team_id,
+    Ticket.sla_policy_id,
+)
 
 
 async def mark_due(session: AsyncSession, kind: str, now: datetime, limit: int) -> list[Any]:
@@ -190,15 +189,7 @@ async def mark_due(session: AsyncSession, kind: str, now: datetime, limit: int) 
             """
             )
             .bindparams(_NOW)
-            .columns(
-                Ticket.id,
-                Ticket.workspace_id,
-                Ticket.number,
-                Ticket.due_at,
-                Ticket.assignee_id,
-                Ticket.team_id,
-                Ticket.sla_policy_id,
-            )
+            .columns(*_MARKED_COLUMNS)
         )
         return list((await session.execute(stmt, params)).all())
     # SQLite: one writer at a time (BEGIN IMMEDIATE), so no locking; the same in steps
@@ -219,13 +210,7 @@ async def mark_due(session: AsyncSession, kind: str, now: datetime, limit: int) 
         marked += (
             await session.execute(
                 select(
-                    Ticket.id,
-                    Ticket.workspace_id,
-                    Ticket.number,
-                    Ticket.due_at,
-                    Ticket.assignee_id,
-                    Ticket.team_id,
-                    Ticket.sla_policy_id,
+                    *_MARKED_COLUMNS,
                     Ticket.first_responded_at,
                     Ticket.first_response_due_at,
                     Ticket.next_response_due_at,

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from ticketdesk.auth.principal import Admin, Reader
+from ticketdesk.auth.principal import Admin, Reader, WorkspaceDep
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.sla import service
@@ -20,20 +20,16 @@ from ticketdesk.sla.schemas import (
     SlaPolicyRead,
     SlaPolicyUpdate,
 )
-from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.deps import TicketDep
 
 router = APIRouter(tags=["sla"])
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
-_READ = problems(401, 403, 404, 422)
+_LOOKUP = problems(401, 403, 404, 422)
+_AUTH = problems(401, 403)
 
 
 @router.post(
-    "/business-hours",
-    status_code=201,
-    response_model=BusinessHoursRead,
-    operation_id="business_hours:create",
-    responses=_WRITE,
+    "/business-hours", status_code=201, operation_id="business_hours:create", responses=_WRITE
 )
 async def create_business_hours(
     data: BusinessHoursCreate, session: SessionDep, principal: Admin
@@ -42,34 +38,19 @@ async def create_business_hours(
     return await service.create_business_hours(session, principal.workspace_id, data)
 
 
-@router.get(
-    "/business-hours",
-    response_model=list[BusinessHoursRead],
-    operation_id="business_hours:list",
-    responses=problems(401, 403),
-)
+@router.get("/business-hours", operation_id="business_hours:list", responses=_AUTH)
 async def list_business_hours(session: SessionDep, principal: Reader) -> list[BusinessHoursRead]:
     return await service.list_business_hours(session, principal.workspace_id)
 
 
-@router.get(
-    "/business-hours/{hours_id}",
-    response_model=BusinessHoursRead,
-    operation_id="business_hours:get",
-    responses=_READ,
-)
+@router.get("/business-hours/{hours_id}", operation_id="business_hours:get", responses=_LOOKUP)
 async def get_business_hours(
     hours_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> BusinessHoursRead:
     return await service.get_business_hours(session, principal.workspace_id, hours_id)
 
 
-@router.patch(
-    "/business-hours/{hours_id}",
-    response_model=BusinessHoursRead,
-    operation_id="business_hours:update",
-    responses=_WRITE,
-)
+@router.patch("/business-hours/{hours_id}", operation_id="business_hours:update", responses=_WRITE)
 async def update_business_hours(
     hours_id: uuid.UUID, data: BusinessHoursUpdate, session: SessionDep, principal: Admin
 ) -> BusinessHoursRead:
@@ -81,7 +62,7 @@ async def update_business_hours(
     "/business-hours/{hours_id}",
     status_code=204,
     operation_id="business_hours:delete",
-    responses=problems(401, 403, 404, 422),
+    responses=_LOOKUP,
 )
 async def delete_business_hours(
     hours_id: uuid.UUID, session: SessionDep, principal: Admin
@@ -93,7 +74,6 @@ async def delete_business_hours(
 
 @router.post(
     "/business-hours/{hours_id}/holidays/import",
-    response_model=BusinessHoursRead,
     operation_id="business_hours:import_holidays",
     responses=_WRITE,
 )
@@ -107,13 +87,7 @@ async def import_holidays(
 # -- policies --------------------------------------------------------------------------------
 
 
-@router.post(
-    "/sla-policies",
-    status_code=201,
-    response_model=SlaPolicyRead,
-    operation_id="sla_policies:create",
-    responses=_WRITE,
-)
+@router.post("/sla-policies", status_code=201, operation_id="sla_policies:create", responses=_WRITE)
 async def create_policy(
     data: SlaPolicyCreate, session: SessionDep, principal: Admin
 ) -> SlaPolicyRead:
@@ -121,33 +95,18 @@ async def create_policy(
     return await service.create_policy(session, principal.workspace_id, data)
 
 
-@router.get(
-    "/sla-policies",
-    response_model=list[SlaPolicyRead],
-    operation_id="sla_policies:list",
-    responses=problems(401, 403),
-)
+@router.get("/sla-policies", operation_id="sla_policies:list", responses=_AUTH)
 async def list_policies(session: SessionDep, principal: Reader) -> list[SlaPolicyRead]:
     """Every policy in the order they are tried."""
     return await service.list_policies(session, principal.workspace_id)
 
 
-@router.get(
-    "/sla-policies/{policy_id}",
-    response_model=SlaPolicyRead,
-    operation_id="sla_policies:get",
-    responses=_READ,
-)
+@router.get("/sla-policies/{policy_id}", operation_id="sla_policies:get", responses=_LOOKUP)
 async def get_policy(policy_id: uuid.UUID, session: SessionDep, principal: Reader) -> SlaPolicyRead:
     return await service.get_policy(session, principal.workspace_id, policy_id)
 
 
-@router.patch(
-    "/sla-policies/{policy_id}",
-    response_model=SlaPolicyRead,
-    operation_id="sla_policies:update",
-    responses=_WRITE,
-)
+@router.patch("/sla-policies/{policy_id}", operation_id="sla_policies:update", responses=_WRITE)
 async def update_policy(
     policy_id: uuid.UUID, data: SlaPolicyUpdate, session: SessionDep, principal: Admin
 ) -> SlaPolicyRead:
@@ -159,7 +118,7 @@ async def update_policy(
     "/sla-policies/{policy_id}",
     status_code=204,
     operation_id="sla_policies:delete",
-    responses=problems(401, 403, 404, 422),
+    responses=_LOOKUP,
 )
 async def delete_policy(policy_id: uuid.UUID, session: SessionDep, principal: Admin) -> Response:
     await service.delete_policy(session, principal.workspace_id, policy_id)
@@ -169,15 +128,9 @@ async def delete_policy(policy_id: uuid.UUID, session: SessionDep, principal: Ad
 # -- tickets ---------------------------------------------------------------------------------
 
 
-@router.get(
-    "/tickets/{ticket}/sla",
-    response_model=SlaExplanation,
-    operation_id="tickets:sla",
-    responses=_READ,
-)
+@router.get("/tickets/{ticket}/sla", operation_id="tickets:sla", responses=_LOOKUP)
 async def explain_ticket_sla(
-    found: TicketDep, session: SessionDep, principal: Reader
+    found: TicketDep, session: SessionDep, principal: Reader, workspace: WorkspaceDep
 ) -> SlaExplanation:
     """Why each due time is what it is: the matching policy and every clock's segments."""
-    workspace = await tickets.get_workspace(session, principal)
     return await service.explain(session, workspace, found)

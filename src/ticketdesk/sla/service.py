@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.automations import service as automations
+from ticketdesk.crud import ensure_found, set_values
 from ticketdesk.db import new_id, utcnow
-from ticketdesk.errors import Conflict, NotFound, ValidationFailed
+from ticketdesk.errors import Conflict, ValidationFailed
 from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, Workspace
 from ticketdesk.notifications.service import Notice, notify_each
 from ticketdesk.sla import repository
@@ -375,10 +376,8 @@ def _hours_values(data: BusinessHoursCreate | BusinessHoursUpdate) -> dict[str, 
 async def _hours(
     session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
 ) -> BusinessHours:
-    found = await repository.find_business_hours(session, workspace_id, hours_id)
-    if found is None:
-        raise NotFound("No such business hours in this workspace.")
-    return found
+    found = await repository.find(session, BusinessHours, workspace_id, hours_id)
+    return ensure_found(found, "No such business hours in this workspace.")
 
 
 async def _unique_name(
@@ -426,8 +425,7 @@ async def update_business_hours(
     values = _hours_values(data)
     if "name" in values:
         await _unique_name(session, workspace_id, values["name"], exclude=hours.id)
-    for name, value in values.items():
-        setattr(hours, name, value)
+    set_values(hours, values)
     hours.updated_at = utcnow()
     await session.flush()
     return BusinessHoursRead.model_validate(hours)
@@ -487,10 +485,8 @@ def _policy_values(data: SlaPolicyCreate | SlaPolicyUpdate) -> dict[str, Any]:
 async def _policy(
     session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID
 ) -> SlaPolicy:
-    found = await repository.find_policy(session, workspace_id, policy_id)
-    if found is None:
-        raise NotFound("No such SLA policy in this workspace.")
-    return found
+    found = await repository.find(session, SlaPolicy, workspace_id, policy_id)
+    return ensure_found(found, "No such SLA policy in this workspace.")
 
 
 async def create_policy(
@@ -534,8 +530,7 @@ async def update_policy(
     values = _policy_values(data)
     if values.get("business_hours_id") is not None:
         await _hours(session, workspace_id, values["business_hours_id"])
-    for name, value in values.items():
-        setattr(policy, name, value)
+    set_values(policy, values)
     policy.updated_at = utcnow()
     await session.flush()
     return SlaPolicyRead.model_validate(policy)

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
+from ticketdesk.crud import ensure_found, set_values
 from ticketdesk.db import new_id
-from ticketdesk.errors import Conflict, NotFound
+from ticketdesk.errors import Conflict
 from ticketdesk.models import Status
 from ticketdesk.models.ticket import DEFAULT_STATUSES
 from ticketdesk.statuses import repository
@@ -62,12 +63,8 @@ async def update_status(
     session: AsyncSession, principal: Principal, name: str, data: StatusUpdate
 ) -> Status:
     """Relabel or move a status; its name and category stay (tickets and clocks go by them)."""
-    status = await repository.get_status(session, principal.workspace_id, name)
-    if status is None:
-        raise NotFound(f"No status {name!r} in this workspace.")
-    if data.label is not None:
-        status.label = data.label
-    if data.position is not None:
-        status.position = data.position
+    found = await repository.get_status(session, principal.workspace_id, name)
+    status = ensure_found(found, f"No status {name!r} in this workspace.")
+    set_values(status, data.model_dump(exclude_none=True))
     await session.flush()
     return status

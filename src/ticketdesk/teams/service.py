@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import new_id, utcnow
-from ticketdesk.errors import Conflict, NotFound, ValidationFailed
+from ticketdesk.errors import Conflict, ValidationFailed
 from ticketdesk.models import Team
 from ticketdesk.teams import repository
 from ticketdesk.teams.schemas import TeamCreate, TeamRead, TeamUpdate
@@ -54,9 +55,7 @@ async def list_teams(session: AsyncSession, principal: Principal) -> Sequence[Te
 
 async def get_team(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> Team:
     team = await repository.get_team(session, principal.workspace_id, team_id)
-    if team is None:
-        raise NotFound("No such team in this workspace.")
-    return team
+    return ensure_found(team, "No such team in this workspace.")
 
 
 async def create_team(session: AsyncSession, principal: Principal, data: TeamCreate) -> Team:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -49,7 +49,7 @@ from ticketdesk.models import (
     User,
     Workspace,
 )
-from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.pagination import decode_cursor, keyset_page
 from ticketdesk.tickets.filters import TicketFilters
 from ticketdesk.tickets.schemas import TicketRead
 
@@ -160,22 +160,17 @@ async def insert_labels_unless_exist(
     await insert_ignoring_conflicts(session, Label, rows, ["workspace_id", "name"])
 
 
-async def user_in_workspace(
-    session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
-) -> User | None:
-    user: User | None = await session.scalar(
-        select(User).where(User.id == user_id, in_workspace(User, workspace_id))
-    )
-    return user
+UserOrTeam = TypeVar("UserOrTeam", User, Team)
 
 
-async def team_in_workspace(
-    session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID
-) -> Team | None:
-    team: Team | None = await session.scalar(
-        select(Team).where(Team.id == team_id, in_workspace(Team, workspace_id))
+async def in_workspace_by_id(
+    session: AsyncSession, model: type[UserOrTeam], workspace_id: uuid.UUID, row_id: uuid.UUID
+) -> UserOrTeam | None:
+    """The user or team with this id, if it is of this workspace."""
+    row: UserOrTeam | None = await session.scalar(
+        select(model).where(model.id == row_id, in_workspace(model, workspace_id))
     )
-    return team
+    return row
 
 
 async def allocate_number(session: AsyncSession, workspace_id: uuid.UUID) -> int:
@@ -358,6 +353,11 @@ def _end_of_day(now: datetime, tz: ZoneInfo, days: int) -> datetime:
     return midnight.replace(tzinfo=tz)
 
 
+def _any_of(stmt: Select[Any], column: Any, values: Sequence[Any]) -> Select[Any]:
+    """The statement narrowed to rows whose column is one of the values (none given: all)."""
+    return stmt.where(column.in_(values)) if values else stmt
+
+
 async def apply_filters(
     session: AsyncSession,
     stmt: Select[Any],
@@ -365,12 +365,9 @@ async def apply_filters(
     principal: Principal,
     workspace: Workspace,
 ) -> Select[Any]:
-    if filters.status:
-        stmt = stmt.where(Ticket.status.in_(filters.status))
-    if filters.status_category:
-        stmt = stmt.where(Ticket.status_category.in_(filters.status_category))
-    if filters.priority:
-        stmt = stmt.where(Ticket.priority.in_(filters.priority))
+    stmt = _any_of(stmt, Ticket.status, filters.status)
+    stmt = _any_of(stmt, Ticket.status_category, filters.status_category)
+    stmt = _any_of(stmt, Ticket.priority, filters.priority)
     if filters.assignee:
         conditions: list[ColumnElement[bool]] = []
         ids: list[uuid.UUID] = []
@@ -385,8 +382,7 @@ async def apply_filters(
         if ids:
             conditions.append(Ticket.assignee_id.in_(ids))
         stmt = stmt.where(or_(*conditions) if conditions else false())
-    if filters.team:
-        stmt = stmt.where(Ticket.team_id.in_(filters.team))
+    stmt = _any_of(stmt, Ticket.team_id, filters.team)
     if filters.label:
         # all of the labels: one EXISTS per name, the label looked up inside the statement
         # (an unknown name matches nothing) so the filter costs no extra round trip
@@ -399,12 +395,9 @@ async def apply_filters(
             stmt = stmt.where(
                 exists().where(TicketLabel.ticket_id == Ticket.id, TicketLabel.label_id == label_id)
             )
-    if filters.type:
-        stmt = stmt.where(Ticket.type.in_(filters.type))
-    if filters.category:
-        stmt = stmt.where(Ticket.category.in_(filters.category))
-    if filters.channel:
-        stmt = stmt.where(Ticket.channel.in_(filters.channel))
+    stmt = _any_of(stmt, Ticket.type, filters.type)
+    stmt = _any_of(stmt, Ticket.category, filters.category)
+    stmt = _any_of(stmt, Ticket.channel, filters.channel)
     if filters.requester:
         stmt = stmt.where(
             Ticket.requester_id.in_(
@@ -496,12 +489,8 @@ async def page_of_tickets(
             values = decode_cursor(cursor, len(columns))
             key = tuple_(*columns)
             stmt = stmt.where(key < tuple_(*values) if descending else key > tuple_(*values))
-    rows: Sequence[Ticket] = (await session.scalars(stmt.limit(limit + 1))).all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(_sort_values(rows[-1], sort))
-    return rows, next_cursor
+    rows = (await session.scalars(stmt.limit(limit + 1))).all()
+    return keyset_page(rows, limit, lambda ticket: _sort_values(ticket, sort))
 
 
 @dataclass

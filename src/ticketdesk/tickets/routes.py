@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
-from ticketdesk.auth.principal import Agent, Reader
+from ticketdesk.auth.principal import Agent, Reader, WorkspaceDep
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
@@ -35,20 +35,19 @@ Cursor = Annotated[
 ]
 IfMatch = Annotated[str | None, Header(max_length=200)]
 
-_READ = problems(401, 403, 404, 422)
+_LOOKUP = problems(401, 403, 404, 422)
+_LIST = problems(401, 403, 422)
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
+_WRITE_IF_MATCH = {**_WRITE, **problems(412)}
 
 
 @router.post(
-    "",
-    status_code=201,
-    response_model=TicketRead,
-    operation_id="tickets:create",
-    responses=_WRITE,
+    "", status_code=201, response_model=TicketRead, operation_id="tickets:create", responses=_WRITE
 )
-async def create_ticket(data: TicketCreate, session: SessionDep, principal: Agent) -> JSONResponse:
+async def create_ticket(
+    data: TicketCreate, session: SessionDep, principal: Agent, workspace: WorkspaceDep
+) -> JSONResponse:
     """Open a ticket. Unknown labels are created; the requester is found or created by email."""
-    workspace = await service.get_workspace(session, principal)
     channel = data.channel or ("agent" if principal.kind == "user" else "api")
     ticket = await service.create_ticket(
         session, workspace, data, actor=principal.actor(), channel=channel
@@ -57,60 +56,49 @@ async def create_ticket(data: TicketCreate, session: SessionDep, principal: Agen
     return ticket_response(read, 201, Location=f"/api/v1/tickets/{read.key}")
 
 
-@router.get(
-    "",
-    response_model=Page[TicketRead],
-    operation_id="tickets:list",
-    responses=problems(401, 403, 422),
-)
+@router.get("", response_model=Page[TicketRead], operation_id="tickets:list", responses=_LIST)
 async def list_tickets(
     session: SessionDep,
     principal: Reader,
+    workspace: WorkspaceDep,
     filters: Filters,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> JSONResponse:
     """Tickets matching every filter given, newest first by default, one keyset page at a time."""
-    workspace = await service.get_workspace(session, principal)
     stmt = await service.filtered_tickets(session, principal, workspace, filters)
     rows, next_cursor = await service.page_of_tickets(session, stmt, filters.sort, limit, cursor)
     items = await service.ticket_reads(session, workspace, rows)
     return model_response(Page[TicketRead](items=items, next_cursor=next_cursor))
 
 
-@router.get(
-    "/stats",
-    response_model=TicketStats,
-    operation_id="tickets:stats",
-    responses=problems(401, 403, 422),
-)
-async def ticket_stats(session: SessionDep, principal: Reader, filters: Filters) -> TicketStats:
+@router.get("/stats", operation_id="tickets:stats", responses=_LIST)
+async def ticket_stats(
+    session: SessionDep, principal: Reader, workspace: WorkspaceDep, filters: Filters
+) -> TicketStats:
     """Counts by status and priority over the same filters as the list."""
-    workspace = await service.get_workspace(session, principal)
     return await service.ticket_stats(session, principal, workspace, filters)
 
 
-@router.get("/{ticket}", response_model=TicketRead, operation_id="tickets:get", responses=_READ)
-async def get_ticket(found: TicketDep, session: SessionDep, principal: Reader) -> JSONResponse:
-    workspace = await service.get_workspace(session, principal)
+@router.get("/{ticket}", response_model=TicketRead, operation_id="tickets:get", responses=_LOOKUP)
+async def get_ticket(
+    found: TicketDep, session: SessionDep, principal: Reader, workspace: WorkspaceDep
+) -> JSONResponse:
     return ticket_response(await service.ticket_read(session, workspace, found))
 
 
 @router.patch(
-    "/{ticket}",
-    response_model=TicketRead,
-    operation_id="tickets:update",
-    responses={**_WRITE, **problems(412)},
+    "/{ticket}", response_model=TicketRead, operation_id="tickets:update", responses=_WRITE_IF_MATCH
 )
 async def update_ticket(
     data: TicketUpdate,
     found: LockedTicketDep,
     session: SessionDep,
     principal: Agent,
+    workspace: WorkspaceDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Change any fields; with `If-Match: "<version>"` a stale version answers 412."""
-    workspace = await service.get_workspace(session, principal)
     await service.update_ticket(
         session, workspace, found, data, actor=principal.actor(), if_match=if_match
     )
@@ -121,28 +109,23 @@ async def update_ticket(
     "/{ticket}/reopen",
     response_model=TicketRead,
     operation_id="tickets:reopen",
-    responses={**_WRITE, **problems(412)},
+    responses=_WRITE_IF_MATCH,
 )
 async def reopen_ticket(
     found: LockedTicketDep,
     session: SessionDep,
     principal: Agent,
+    workspace: WorkspaceDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Move a resolved or closed ticket back to the workspace's first open status."""
-    workspace = await service.get_workspace(session, principal)
     await service.reopen_ticket(
         session, workspace, found, actor=principal.actor(), if_match=if_match
     )
     return ticket_response(await service.ticket_read(session, workspace, found))
 
 
-@router.get(
-    "/{ticket}/activity",
-    response_model=Page[ActivityRead],
-    operation_id="tickets:activity",
-    responses=_READ,
-)
+@router.get("/{ticket}/activity", operation_id="tickets:activity", responses=_LOOKUP)
 async def ticket_activity(
     found: TicketDep,
     session: SessionDep,

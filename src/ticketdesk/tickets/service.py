@@ -18,31 +18,17 @@ from ticketdesk import events
 from ticketdesk.auth.principal import Principal
 from ticketdesk.config_cache import config_cached
 from ticketdesk.context import context
-from ticketdesk.db import (
-    deferred,
-    dialect_name,
-    new_id,
-    on_end,
-    stop_deferring,
-    utcnow,
-)
+from ticketdesk.crud import ensure_found
+from ticketdesk.db import deferred, dialect_name, new_id, on_end, stop_deferring, utcnow
 from ticketdesk.errors import (
     TicketNotFound,
     TransitionNotAllowed,
     ValidationFailed,
     VersionConflict,
 )
-from ticketdesk.models import (
-    Contact,
-    Status,
-    Team,
-    Ticket,
-    TicketLabel,
-    User,
-    Workspace,
-)
+from ticketdesk.models import Contact, Status, Team, Ticket, TicketLabel, User, Workspace
 from ticketdesk.models.ticket import PRIORITY_RANK
-from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.pagination import decode_cursor, keyset_page
 from ticketdesk.schemas import Page
 from ticketdesk.tickets import repository
 from ticketdesk.tickets.filters import TicketFilters
@@ -96,24 +82,11 @@ async def get_ticket(
     for_update: bool = False,
 ) -> Ticket:
     ticket = await repository.find_ticket(session, principal, workspace, ref, for_update=for_update)
-    if ticket is None:
-        raise TicketNotFound(f"No ticket {ref!r} in this workspace.")
-    return ticket
+    return ensure_found(ticket, f"No ticket {ref!r} in this workspace.", TicketNotFound)
 
 
 TicketContext = repository.TicketContext  # what a page of tickets refers to (ticket_context)
-
-
-async def find_ticket(
-    session: AsyncSession,
-    principal: Principal,
-    workspace: Workspace,
-    ref: str,
-    *,
-    for_update: bool = False,
-) -> Ticket | None:
-    """A ticket by key or id in the caller's workspace, or None (get_ticket raises 404)."""
-    return await repository.find_ticket(session, principal, workspace, ref, for_update=for_update)
+find_ticket = repository.find_ticket  # by key or id, or None (get_ticket raises the 404)
 
 
 async def lock_tickets(
@@ -200,8 +173,8 @@ async def ticket_activity(
     rows = await repository.ticket_events(
         session, ticket, types=types, since=since, until=until, after_id=after_id, limit=limit + 1
     )
-    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
-    items = [ActivityRead.model_validate(events.serialise(e)) for e in rows[:limit]]
+    rows, next_cursor = keyset_page(rows, limit, lambda event: [event.id])
+    items = [ActivityRead.model_validate(events.serialise(e)) for e in rows]
     return Page[ActivityRead](items=items, next_cursor=next_cursor)
 
 
@@ -280,16 +253,26 @@ async def ensure_labels(
     return {n: known[n] for n in unique}
 
 
+async def _remembered(
+    session: AsyncSession,
+    cache: dict[tuple[uuid.UUID, uuid.UUID], repository.UserOrTeam | None],
+    model: type[repository.UserOrTeam],
+    workspace_id: uuid.UUID,
+    row_id: uuid.UUID,
+) -> repository.UserOrTeam | None:
+    """The workspace's user or team, looked up once per session (one request), like statuses:
+    bulk changes check once."""
+    if (workspace_id, row_id) not in cache:
+        cache[workspace_id, row_id] = await repository.in_workspace_by_id(
+            session, model, workspace_id, row_id
+        )
+    return cache[workspace_id, row_id]
+
+
 async def check_assignee(
     session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID
 ) -> User:
-    # remembered for the session (one request), like statuses: bulk changes check once
-    cache = context(session).assignees
-    if (workspace_id, user_id) not in cache:
-        cache[workspace_id, user_id] = await repository.user_in_workspace(
-            session, workspace_id, user_id
-        )
-    user = cache[workspace_id, user_id]
+    user = await _remembered(session, context(session).assignees, User, workspace_id, user_id)
     if user is None or not user.active or user.role == "viewer":
         raise ValidationFailed(
             "The assignee must be an active agent or admin of this workspace.",
@@ -299,12 +282,7 @@ async def check_assignee(
 
 
 async def check_team(session: AsyncSession, workspace_id: uuid.UUID, team_id: uuid.UUID) -> Team:
-    cache = context(session).teams
-    if (workspace_id, team_id) not in cache:
-        cache[workspace_id, team_id] = await repository.team_in_workspace(
-            session, workspace_id, team_id
-        )
-    team = cache[workspace_id, team_id]
+    team = await _remembered(session, context(session).teams, Team, workspace_id, team_id)
     if team is None:
         raise ValidationFailed("No such team in this workspace.", loc=("body", "team_id"))
     return team
@@ -542,23 +520,13 @@ async def change_status(
         "from_category": before_category,
         "to_category": status.category,
     }
-    events.record(
-        session,
-        workspace_id=workspace.id,
-        ticket_id=ticket.id,
-        type="ticket.status_changed",
-        actor=actor,
-        data={"ticket": ticket_key(workspace, ticket), **change},
+    key = ticket_key(workspace, ticket)
+    events.record_ticket_event(
+        session, ticket, "ticket.status_changed", actor, {"ticket": key, **change}
     )
     if reopened:
-        events.record(
-            session,
-            workspace_id=workspace.id,
-            ticket_id=ticket.id,
-            type="ticket.reopened",
-            actor=actor,
-            data={"ticket": ticket_key(workspace, ticket), "from": before, "to": status.name},
-        )
+        reopening = {"ticket": key, "from": before, "to": status.name}
+        events.record_ticket_event(session, ticket, "ticket.reopened", actor, reopening)
     return change
 
 
@@ -585,14 +553,7 @@ async def update_ticket(
     key = ticket_key(workspace, ticket)
 
     def emit(event_type: str, payload: dict[str, Any]) -> None:
-        events.record(
-            session,
-            workspace_id=workspace.id,
-            ticket_id=ticket.id,
-            type=event_type,
-            actor=actor,
-            data={"ticket": key, **payload},
-        )
+        events.record_ticket_event(session, ticket, event_type, actor, {"ticket": key, **payload})
 
     for name in _SIMPLE_FIELDS:
         if name in fields:

@@ -17,42 +17,23 @@ router = APIRouter(tags=["users"])
 _WRITE = problems(400, 401, 403, 409, 413, 415, 422)
 
 
-@router.post(
-    "/users",
-    status_code=201,
-    response_model=UserRead,
-    operation_id="users:create",
-    responses=_WRITE,
-)
+@router.post("/users", status_code=201, operation_id="users:create", responses=_WRITE)
 async def create_user(data: UserCreate, session: SessionDep, principal: Admin) -> UserRead:
     return UserRead.model_validate(await service.create_user(session, principal, data))
 
 
-@router.get(
-    "/users",
-    response_model=list[UserRead],
-    operation_id="users:list",
-    responses=problems(401, 403),
-)
+@router.get("/users", operation_id="users:list", responses=problems(401, 403))
 async def list_users(session: SessionDep, principal: Reader) -> list[UserRead]:
     return [UserRead.model_validate(u) for u in await service.list_users(session, principal)]
 
 
-@router.get(
-    "/users/{user_id}",
-    response_model=UserRead,
-    operation_id="users:get",
-    responses=problems(401, 403, 404, 422),
-)
+@router.get("/users/{user_id}", operation_id="users:get", responses=problems(401, 403, 404, 422))
 async def get_user(user_id: uuid.UUID, session: SessionDep, principal: Reader) -> UserRead:
     return UserRead.model_validate(await service.get_user(session, principal, user_id))
 
 
 @router.patch(
-    "/users/{user_id}",
-    response_model=UserRead,
-    operation_id="users:update",
-    responses={**_WRITE, **problems(404)},
+    "/users/{user_id}", operation_id="users:update", responses={**_WRITE, **problems(404)}
 )
 async def update_user(
     user_id: uuid.UUID, data: UserUpdate, session: SessionDep, principal: Admin

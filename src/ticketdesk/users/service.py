@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketdesk.auth import service as auth
 from ticketdesk.auth.passwords import hash_password
 from ticketdesk.auth.principal import Principal
+from ticketdesk.crud import ensure_found
 from ticketdesk.db import new_id, utcnow
-from ticketdesk.errors import Conflict, NotFound
+from ticketdesk.errors import Conflict
 from ticketdesk.models import User
 from ticketdesk.users import repository
 from ticketdesk.users.schemas import UserCreate, UserUpdate
@@ -24,9 +25,7 @@ async def list_users(session: AsyncSession, principal: Principal) -> Sequence[Us
 
 async def get_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
     user = await repository.get_user(session, principal.workspace_id, user_id)
-    if user is None:
-        raise NotFound("No such user in this workspace.")
-    return user
+    return ensure_found(user, "No such user in this workspace.")
 
 
 async def add_user(

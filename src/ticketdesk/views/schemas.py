@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from ticketdesk.schemas import Input, Name100, Output, UtcDateTime
+from ticketdesk.schemas import Input, Name100, Output, Rfc3339Time, UtcDateTime
 
 FilterValue = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
-)
-
-
-def _rfc3339(value: Any) -> Any:
-    """Only RFC 3339 strings are times here (pydantic alone also takes numbers as epochs)."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _RFC3339.match(value):
-        raise ValueError("must be an RFC 3339 timestamp such as 2026-11-21T09:30:00Z")
-    return value
-
-
-FilterTime = Annotated[datetime, BeforeValidator(_rfc3339)]
+FilterTime = Rfc3339Time
 Position = Annotated[int, Field(ge=0, le=100_000, strict=True)]
 Flag = Annotated[bool, Field(strict=True)]
 

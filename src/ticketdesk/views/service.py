@@ -7,8 +7,9 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
+from ticketdesk.crud import ensure_found, refuse_nulls, set_values
 from ticketdesk.db import new_id, utcnow
-from ticketdesk.errors import Forbidden, NotFound, ValidationFailed
+from ticketdesk.errors import Forbidden, ValidationFailed
 from ticketdesk.models import SavedView
 from ticketdesk.tickets.filters import SORTS, ticket_filters
 from ticketdesk.views import repository
@@ -70,9 +71,7 @@ async def _get_view(
 ) -> tuple[SavedView, str]:
     user_id = _user_id(principal)
     found = await repository.find_view(session, principal.workspace_id, user_id, view_id)
-    if found is None:
-        raise NotFound("No such view.")
-    return found
+    return ensure_found(found, "No such view.")
 
 
 async def get_view(session: AsyncSession, principal: Principal, view_id: uuid.UUID) -> ViewRead:
@@ -124,24 +123,15 @@ async def update_view(
 ) -> ViewRead:
     view, owner_name = await _get_view(session, principal, view_id)
     _check_may_edit(principal, view)
-    fields = data.model_fields_set
-    for name in ("name", "filters", "sort", "shared", "pinned", "position"):
-        if name in fields and getattr(data, name) is None:
-            raise ValidationFailed(f"`{name}` cannot be null.", loc=("body", name))
+    refuse_nulls(data, ("name", "filters", "sort", "shared", "pinned", "position"))
     if data.shared:
         _check_may_share(principal)
-    if data.name is not None:
-        view.name = data.name
+    values = data.model_dump(exclude_none=True, exclude={"filters"})
     if data.filters is not None:
-        view.filters = _stored_filters(data.filters)
+        values["filters"] = _stored_filters(data.filters)
     if data.sort is not None:
-        view.sort = _check_sort(data.sort)
-    if data.shared is not None:
-        view.shared = data.shared
-    if data.pinned is not None:
-        view.pinned = data.pinned
-    if data.position is not None:
-        view.position = data.position
+        _check_sort(data.sort)
+    set_values(view, values)
     view.updated_at = utcnow()
     await session.flush()
     return _view_read(view, owner_name, principal)

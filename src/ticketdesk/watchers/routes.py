@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from ticketdesk.auth.principal import Agent, Reader
+from ticketdesk.auth.principal import Agent, Reader, WorkspaceDep
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.tickets import service as tickets
@@ -16,13 +16,10 @@ from ticketdesk.watchers.schemas import WatcherRead
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
+_LOOKUP = problems(401, 403, 404, 422)
 
-@router.get(
-    "/{ticket}/watchers",
-    response_model=list[WatcherRead],
-    operation_id="tickets:watchers",
-    responses=problems(401, 403, 404, 422),
-)
+
+@router.get("/{ticket}/watchers", operation_id="tickets:watchers", responses=_LOOKUP)
 async def list_watchers(
     ticket: TicketDep, session: SessionDep, principal: Reader
 ) -> list[WatcherRead]:
@@ -37,10 +34,13 @@ async def list_watchers(
     responses=problems(400, 401, 403, 404, 409, 415, 422),
 )
 async def add_watcher(
-    ticket: TicketRef, user_id: uuid.UUID, session: SessionDep, principal: Agent
+    ticket: TicketRef,
+    user_id: uuid.UUID,
+    session: SessionDep,
+    principal: Agent,
+    workspace: WorkspaceDep,
 ) -> Response:
     """Make a user of this workspace watch the ticket (idempotent)."""
-    workspace = await tickets.get_workspace(session, principal)
     found = await tickets.get_ticket(session, principal, workspace, ticket)
     await service.add_watcher(session, principal, workspace, found, user_id)
     return Response(status_code=204)
@@ -50,13 +50,16 @@ async def add_watcher(
     "/{ticket}/watchers/{user_id}",
     status_code=204,
     operation_id="tickets:unwatch",
-    responses=problems(401, 403, 404, 422),
+    responses=_LOOKUP,
 )
 async def remove_watcher(
-    ticket: TicketRef, user_id: uuid.UUID, session: SessionDep, principal: Agent
+    ticket: TicketRef,
+    user_id: uuid.UUID,
+    session: SessionDep,
+    principal: Agent,
+    workspace: WorkspaceDep,
 ) -> Response:
     """Stop a user watching the ticket (idempotent)."""
-    workspace = await tickets.get_workspace(session, principal)
     found = await tickets.get_ticket(session, principal, workspace, ticket)
     await service.remove_watcher(session, principal, workspace, found, user_id)
     return Response(status_code=204)

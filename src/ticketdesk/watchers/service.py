@@ -31,17 +31,11 @@ def _record(
     actor: events.Actor,
     type_: str,
 ) -> None:
-    events.record(
-        session,
-        workspace_id=workspace.id,
-        ticket_id=ticket.id,
-        type=type_,
-        actor=actor,
-        data={
-            "ticket": tickets.ticket_key(workspace, ticket),
-            "user": {"id": user.id, "name": user.name},
-        },
-    )
+    data = {
+        "ticket": tickets.ticket_key(workspace, ticket),
+        "user": {"id": user.id, "name": user.name},
+    }
+    events.record_ticket_event(session, ticket, type_, actor, data)
 
 
 async def add_watcher(

@@ -384,24 +384,18 @@ async def _track_health(
     for delivery, outcome in results:
         by_sub[delivery.subscription_id].add(outcome.result)
     for sub_id, outcomes in by_sub.items():
+        # only where it changes: a success clears the failing state, a failure starts it
+        failing = WebhookSubscription.failing_since
         if "delivered" in outcomes:
-            await session.execute(
-                update(WebhookSubscription)
-                .where(
-                    WebhookSubscription.id == sub_id, WebhookSubscription.failing_since.is_not(None)
-                )
-                .values(failing_since=None)
-                .execution_options(synchronize_session=False)
-            )
+            changes, failing_since = failing.is_not(None), None
         else:
-            await session.execute(
-                update(WebhookSubscription)
-                .where(
-                    WebhookSubscription.id == sub_id, WebhookSubscription.failing_since.is_(None)
-                )
-                .values(failing_since=now)
-                .execution_options(synchronize_session=False)
-            )
+            changes, failing_since = failing.is_(None), now
+        await session.execute(
+            update(WebhookSubscription)
+            .where(WebhookSubscription.id == sub_id, changes)
+            .values(failing_since=failing_since)
+            .execution_options(synchronize_session=False)
+        )
         if "gone" in outcomes:
             await _disable(
                 session,

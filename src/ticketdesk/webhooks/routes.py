@@ -41,7 +41,7 @@ Manager = Annotated[Principal, Depends(webhook_manager)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 
-_READ = problems(401, 403, 404, 422)
+_LOOKUP = problems(401, 403, 404, 422)
 _WRITE = problems(400, 401, 403, 404, 413, 415, 422)
 
 
@@ -65,30 +65,21 @@ async def create_webhook(
     return model_response(created, 201, Location=f"/api/v1/webhooks/{created.id}")
 
 
-@router.get(
-    "",
-    response_model=Page[WebhookRead],
-    operation_id="webhooks:list",
-    responses=problems(401, 403, 422),
-)
+@router.get("", operation_id="webhooks:list", responses=problems(401, 403, 422))
 async def list_webhooks(
     session: SessionDep, principal: Manager, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Page[WebhookRead]:
     return await service.list_subscriptions(session, principal, limit=limit, cursor=cursor)
 
 
-@router.get(
-    "/{webhook_id}", response_model=WebhookRead, operation_id="webhooks:get", responses=_READ
-)
+@router.get("/{webhook_id}", operation_id="webhooks:get", responses=_LOOKUP)
 async def get_webhook(
     webhook_id: uuid.UUID, session: SessionDep, principal: Manager
 ) -> WebhookRead:
     return await service.get_webhook(session, principal, webhook_id)
 
 
-@router.patch(
-    "/{webhook_id}", response_model=WebhookRead, operation_id="webhooks:update", responses=_WRITE
-)
+@router.patch("/{webhook_id}", operation_id="webhooks:update", responses=_WRITE)
 async def update_webhook(
     webhook_id: uuid.UUID,
     data: WebhookUpdate,
@@ -100,12 +91,7 @@ async def update_webhook(
     return await service.update_webhook(session, principal, _settings(request), webhook_id, data)
 
 
-@router.delete(
-    "/{webhook_id}",
-    status_code=204,
-    operation_id="webhooks:delete",
-    responses=problems(401, 403, 404, 422),
-)
+@router.delete("/{webhook_id}", status_code=204, operation_id="webhooks:delete", responses=_LOOKUP)
 async def delete_webhook(
     webhook_id: uuid.UUID, session: SessionDep, principal: Manager
 ) -> Response:
@@ -129,12 +115,7 @@ async def rotate_secret(
     return model_response(rotated)
 
 
-@router.get(
-    "/{webhook_id}/deliveries",
-    response_model=Page[DeliveryRead],
-    operation_id="webhooks:list_deliveries",
-    responses=_READ,
-)
+@router.get("/{webhook_id}/deliveries", operation_id="webhooks:list_deliveries", responses=_LOOKUP)
 async def list_deliveries(
     webhook_id: uuid.UUID,
     session: SessionDep,
@@ -154,9 +135,8 @@ async def list_deliveries(
 
 @router.get(
     "/{webhook_id}/deliveries/{delivery_id}",
-    response_model=DeliveryDetail,
     operation_id="webhooks:get_delivery",
-    responses=_READ,
+    responses=_LOOKUP,
 )
 async def get_delivery(
     webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, principal: Manager
@@ -168,7 +148,6 @@ async def get_delivery(
 @router.post(
     "/{webhook_id}/deliveries/{delivery_id}/redeliver",
     status_code=202,
-    response_model=DeliveryRead,
     operation_id="webhooks:redeliver",
     responses=_WRITE,
 )

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ticketdesk.schemas import Input, Output, UtcDateTime, _no_nul
+from ticketdesk.schemas import Input, Output, UtcDateTime, no_nul
 
 WebhookUrl = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2048),
-    AfterValidator(_no_nul),
+    AfterValidator(no_nul),
     Field(examples=["https://example.com/hooks/ticketdesk"]),
 ]
 EventPattern = Annotated[
@@ -24,7 +24,7 @@ EventPattern = Annotated[
     ),
     Field(examples=["ticket.status_changed", "ticket.*", "*"]),
 ]
-Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)]
+Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(no_nul)]
 
 
 class WebhookCreate(Input):

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketdesk.auth.principal import Principal
 from ticketdesk.config import Settings
 from ticketdesk.context import context
+from ticketdesk.crud import ensure_found, refuse_nulls
 from ticketdesk.db import after_commit, utcnow
 from ticketdesk.errors import NotFound, ValidationFailed
 from ticketdesk.models import WebhookDelivery, WebhookSubscription
-from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.pagination import decode_cursor, keyset_page
 from ticketdesk.schemas import Page
 from ticketdesk.webhooks import repository, ssrf
 from ticketdesk.webhooks.delivery import enqueue_deliveries
@@ -78,9 +79,7 @@ async def get_subscription(
     sub = await repository.find_subscription(
         session, principal.workspace_id, webhook_id, for_update=for_update
     )
-    if sub is None:
-        raise WebhookNotFound(f"No webhook {webhook_id} in this workspace.")
-    return sub
+    return ensure_found(sub, f"No webhook {webhook_id} in this workspace.", WebhookNotFound)
 
 
 async def create_subscription(
@@ -112,16 +111,13 @@ async def update_subscription(
     data: WebhookUpdate,
 ) -> WebhookSubscription:
     sub = await get_subscription(session, principal, webhook_id, for_update=True)
-    fields = data.model_fields_set
-    for name in ("url", "events", "active"):
-        if name in fields and getattr(data, name) is None:
-            raise ValidationFailed(f"`{name}` cannot be null.", loc=("body", name))
+    refuse_nulls(data, ("url", "events", "active"))
     if data.url is not None and data.url != sub.url:
         await check_target(data.url, settings)
         sub.url = data.url
     if data.events is not None:
         sub.events = sorted(set(data.events))
-    if "description" in fields:
+    if "description" in data.model_fields_set:
         sub.description = data.description
     if data.active is not None and data.active != sub.active:
         sub.active = data.active
@@ -244,10 +240,7 @@ async def list_deliveries(
         before=before,
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
+    rows, next_cursor = keyset_page(rows, limit, lambda d: [d.created_at, d.id])
     return Page[DeliveryRead](items=[delivery_read(d) for d in rows], next_cursor=next_cursor)
 
 
@@ -297,8 +290,5 @@ async def list_subscriptions(
         created_at, last_id = decode_cursor(cursor, 2)
         after = (created_at, last_id)
     rows = await repository.subscriptions_after(session, principal.workspace_id, after, limit + 1)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
+    rows, next_cursor = keyset_page(rows, limit, lambda s: [s.created_at, s.id])
     return Page[WebhookRead](items=[webhook_read(s) for s in rows], next_cursor=next_cursor)

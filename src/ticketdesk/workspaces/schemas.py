@@ -35,12 +35,8 @@ class WorkspaceUpdate(Input):
     timezone: TimeZone | None = None
 
 
-class WorkspaceSettingsRead(Output):
-    id: uuid.UUID
-    slug: str
-    name: str
-    ticket_prefix: str
-    timezone: str
+class WorkspaceSettingsRead(WorkspaceRead):  # the same fields, its own name in the API
+    pass
 
 
 class WorkspaceSummary(Output):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
+from ticketdesk.crud import set_values
 from ticketdesk.db import new_id
 from ticketdesk.errors import Conflict, ValidationFailed
 from ticketdesk.models import User, Workspace
@@ -94,10 +95,7 @@ async def update_workspace(
 ) -> Workspace:
     """Rename the workspace or move it to another time zone."""
     workspace = await get_workspace(session, principal)
-    if data.name is not None:
-        workspace.name = data.name
-    if data.timezone is not None:
-        workspace.timezone = data.timezone
+    set_values(workspace, data.model_dump(exclude_none=True))
     await session.flush()
     return workspace
 
