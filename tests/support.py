@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 
 @dataclass
@@ -67,3 +68,21 @@ class Tenant:
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
         return result
+
+
+class Statements:
+    """The SQL sent to the database while the block runs (`with Statements(db) as seen:`)."""
+
+    def __init__(self, db: Any) -> None:
+        self.engine = db.engine.sync_engine
+        self.seen: list[str] = []
+
+    def _record(self, *args: Any) -> None:
+        self.seen.append(args[2])
+
+    def __enter__(self) -> list[str]:
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self.seen
+
+    def __exit__(self, *exc: Any) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)

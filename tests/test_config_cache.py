@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
+from tests.support import Statements
 from ticketdesk.automations import service as automations
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.models import Automation, EmailMessage, Workspace
@@ -35,24 +36,6 @@ async def _rule(tenant: Any, **body: Any) -> dict[str, Any]:
     )
     assert response.status_code == 201, response.text
     return response.json()
-
-
-class Statements:
-    """The SQL the app sends while the block runs."""
-
-    def __init__(self, db: Any) -> None:
-        self.engine = db.engine.sync_engine
-        self.seen: list[str] = []
-
-    def _record(self, *args: Any) -> None:
-        self.seen.append(args[2])
-
-    def __enter__(self) -> list[str]:
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.seen
-
-    def __exit__(self, *exc: Any) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 async def test_rules_are_read_once_then_changes_by_plain_sql_are_seen(tenant, db):

@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import event
-
+from tests.support import Statements
 from ticketdesk.auth.principal import SCOPES, principal_from_token
 from ticketdesk.context import context
 from ticketdesk.models import Workspace
-
-
-class Statements:
-    """The SQL sent while the block runs."""
-
-    def __init__(self, db):
-        self.engine = db.engine.sync_engine
-        self.seen: list[str] = []
-
-    def _record(self, *args):
-        self.seen.append(args[2])
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.seen
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 async def test_a_session_token_resolves_to_its_user_and_keeps_the_workspace_at_hand(tenant, db):

@@ -5,30 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event
 
 from ticketdesk.auth.principal import SCOPES, principal_from_token
 from ticketdesk.errors import NotAuthenticated, RateLimited
 from ticketdesk.sessions import service as auth
 from ticketdesk.users import service as users
-
-
-class Statements:
-    """The SQL sent while the block runs."""
-
-    def __init__(self, db):
-        self.engine = db.engine.sync_engine
-        self.seen: list[str] = []
-
-    def _record(self, *args):
-        self.seen.append(args[2])
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.seen
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 async def test_login_picks_the_workspace_whose_password_matches(tenant, other_tenant, db, settings):

@@ -4,8 +4,8 @@ new or changed status at once although statuses are cached configuration."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
+from tests.support import Statements
 from ticketdesk.auth.principal import principal_from_token
 from ticketdesk.errors import Conflict, NotFound, ValidationFailed
 from ticketdesk.statuses import service as statuses
@@ -91,16 +91,8 @@ async def test_a_relabel_is_seen_by_the_next_list_and_an_unknown_name_is_404(ten
 async def test_listing_statuses_again_reads_no_statuses(tenant, db):
     async with db.unit_of_work() as session:
         first = await statuses.list_statuses(session, await admin_of(session, tenant))
-    seen: list[str] = []
-
-    def record(*args):
-        seen.append(args[2])
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with Statements(db) as seen:
         async with db.unit_of_work() as session:
             again = await statuses.list_statuses(session, await admin_of(session, tenant))
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
     assert [s.name for s in again] == [s.name for s in first]
     assert [s for s in seen if "FROM statuses" in s] == []
