@@ -21,14 +21,16 @@ def _url() -> str:
     return config.attributes.get("url") or get_settings().resolved_database_url
 
 
-# Full-text search objects are created by hand in 0001; autogenerate must leave them alone.
+# Full-text search objects are created by hand in 0001, the custom field indexes by 0012 and
+# ticketdesk.fields.indexes (`ix_tickets_cf_*`); autogenerate must leave them alone.
 _UNMANAGED = {"search_vector", "ix_tickets_search", "tickets_fts"}
+_UNMANAGED_PREFIXES = ("tickets_fts", "ix_tickets_cf_")
 
 
 def _include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    return not (name in _UNMANAGED or (name or "").startswith("tickets_fts"))
+    return not (name in _UNMANAGED or (name or "").startswith(_UNMANAGED_PREFIXES))
 
 
 def _run(connection: Connection) -> None:

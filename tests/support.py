@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import event
@@ -86,3 +89,25 @@ class Statements:
 
     def __exit__(self, *exc: Any) -> None:
         event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+T = TypeVar("T")
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]], what: str, *, timeout: float = 60.0, interval: float = 0.05
+) -> T:
+    """Wait for `check()` to return something truthy, and return it: a condition, not a sleep.
+
+    The timeout is generous on purpose (a loaded machine is slow); a passing test never waits
+    for it. On timeout the assertion names `what` and the last value seen.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, (
+            f"gave up after {timeout:.0f} s waiting for {what}: {value!r}"
+        )
+        await asyncio.sleep(interval)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -103,39 +104,44 @@ def test_serve_on_the_embedded_default_migrates_and_serves(tmp_path):
         env=env,
     )
     assert created.returncode == 0, created.stderr
-    port = free_port()
+    # port 0: the server binds a free port itself (one picked here first could be taken by
+    # then), and its start line names it
+    log = tmp_path / "serve.log"
     server = subprocess.Popen(
-        [sys.executable, "-m", "ticketdesk", "serve", "--port", str(port)],
+        [sys.executable, "-m", "ticketdesk", "serve", "--port", "0"],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # generous: a loaded machine starts slowly
         while True:
+            bound = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", log.read_text())
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if bound and httpx.get(f"{bound[1]}/healthz", timeout=10).status_code == 200:
+                    base = bound[1]
                     break
             except httpx.HTTPError:
                 pass
-            assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
-            assert time.monotonic() < deadline, "server did not come up"
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"server did not come up: {log.read_text()}"
             time.sleep(0.2)
         login = httpx.post(
-            f"{base}/api/v1/auth/login", json={"email": "a@demo.test", "password": "demo-password"}
+            f"{base}/api/v1/auth/login",
+            json={"email": "a@demo.test", "password": "demo-password"},
+            timeout=60,  # httpx's default 5 s is too little on a loaded machine
         )
         token = login.json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         created_ticket = httpx.post(
-            f"{base}/api/v1/tickets", json={"subject": "Hi"}, headers=headers
+            f"{base}/api/v1/tickets", json={"subject": "Hi"}, headers=headers, timeout=60
         )
         assert created_ticket.status_code == 201
         assert created_ticket.json()["key"] == "TKT-1"
         assert (tmp_path / "data" / "ticketdesk.db").exists()
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.wait(timeout=60)
 
 
 def test_seed_fills_a_demo_workspace(tmp_path):
@@ -144,3 +150,40 @@ def test_seed_fills_a_demo_workspace(tmp_path):
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["tickets"] == 120 and summary["admin_email"] == "admin@demo.test"
+
+
+def test_seed_fills_a_workspace_made_by_workspace_create(tmp_path):
+    env = cli_env(tmp_path)
+    created = run_cli(
+        "workspace",
+        "create",
+        "--name",
+        "Acme",
+        "--admin-email",
+        "boss@acme.test",
+        "--admin-password",
+        "boss-password",
+        env=env,
+    )
+    assert created.returncode == 0, created.stderr
+    seeded = run_cli("seed", "--workspace", "acme", "--tickets", "50", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert json.loads(seeded.stdout.strip().splitlines()[-1]) == {
+        "workspace": "acme",
+        "tickets": 50,
+    }
+
+
+def test_seed_never_prints_the_password(tmp_path):
+    secret = "unguessable-Pa55word"
+    env = cli_env(tmp_path)
+    seeded = run_cli("seed", "--tickets", "5", "--admin-password", secret, env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert json.loads(seeded.stdout.strip().splitlines()[-1])["admin_email"] == "admin@demo.test"
+    assert secret not in seeded.stdout + seeded.stderr
+    # nor does a crash's traceback (here: no database to reach) show it among the locals
+    env["TICKETDESK_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none"
+    crashed = run_cli("seed", "--tickets", "5", "--admin-password", secret, env=env)
+    assert crashed.returncode != 0
+    assert "Traceback" in crashed.stderr or "Error" in crashed.stderr
+    assert secret not in crashed.stdout + crashed.stderr

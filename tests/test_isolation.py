@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 
+from tests.support import eventually
 from ticketdesk.openapi import OPENAPI_PATH
 
 # A minimal valid body per operation, so the route gets as far as looking the object up.
@@ -24,8 +24,12 @@ BODIES = {
     "tickets:split": {"comment_ids": ["00000000-0000-4000-8000-000000000000"], "subject": "x"},
     "tickets:link": {"ticket": "TKT-1"},
     "views:update": {"name": "Renamed"},
+    "macros:update": {"name": "Renamed"},
     "conversations:add_message": {"author": "visitor", "body": "sneaky"},
     "conversations:create_ticket": {"subject": "sneaky"},
+    "custom_fields:update": {"label": "Renamed"},
+    "ticket_types:update": {"name": "Renamed"},
+    "approvals:reject": {"comment": "sneaky"},
 }
 # multipart operations: a file, so the route gets as far as looking the ticket up
 FILES = {"attachments:upload", "attachments:upload_to_comment"}
@@ -53,13 +57,14 @@ async def foreign_objects(other_tenant):
     await created(
         other_tenant, "/statuses", {"name": "secret_status", "label": "S", "category": "open"}
     )
-    deliveries: list[dict[str, str]] = []
-    for _ in range(200):  # the in-process runner writes the deliveries just after commit
+
+    async def delivery_log() -> list[dict[str, str]]:
         log = await other_tenant.get(f"/webhooks/{webhook['id']}/deliveries")
-        deliveries = log.json()["items"]
-        if deliveries:
-            break
-        await asyncio.sleep(0.02)
+        items: list[dict[str, str]] = log.json()["items"]
+        return items
+
+    # the in-process runner writes the deliveries just after commit
+    deliveries = await eventually(delivery_log, "the webhook's deliveries")
     other = await other_tenant.create_ticket(subject="Confidential too")
     comment = (
         await other_tenant.post(f"/tickets/{other['key']}/comments", json={"body": "Confidential"})
@@ -85,12 +90,41 @@ async def foreign_objects(other_tenant):
         "/conversations",
         {"messages": [{"author": "visitor", "body": "Confidential chat"}]},
     )
+    await created(
+        other_tenant, "/custom-fields", {"key": "secret_field", "label": "S", "kind": "text"}
+    )
+    await created(
+        other_tenant,
+        "/ticket-types",
+        {
+            "key": "secret_type",
+            "name": "Confidential type",
+            "approvals": [{"to": "resolved", "approver_roles": ["admin"]}],
+        },
+    )
+    gated = await other_tenant.create_ticket(subject="Confidential gated", type="secret_type")
+    approval = await other_tenant.patch(
+        f"/tickets/{gated['key']}", json={"status": "resolved"}, role="agent"
+    )
+    assert approval.status_code == 202, approval.text
     return {
+        "field_key": ["secret_field"],
+        "type_key": ["secret_type"],
+        "approval_id": [approval.json()["approval"]["id"]],
         "conversation_id": [conversation["id"]],
         "comment_id": [comment["id"]],
         "attachment_id": [attachment["id"]],
         "link_id": [link["id"]],
         "view_id": [view["id"]],
+        "macro_id": [
+            (
+                await created(
+                    other_tenant,
+                    "/macros",
+                    {"name": "Confidential macro", "body": "Confidential", "shared": True},
+                )
+            )["id"]
+        ],
         "notification_id": [notification["id"]],
         "webhook_id": [webhook["id"]],
         "delivery_id": [deliveries[0]["id"]],

@@ -65,3 +65,26 @@ async def test_invalid_key_is_rejected(tenant):
     )
     assert response.status_code == 422
     assert (await tenant.get("/tickets/stats")).json()["total"] == 0
+
+
+async def test_credentials_are_never_kept_for_replay(tenant, db):
+    """A key on login or token creation is ignored: no token is stored at rest for a replay."""
+    from sqlalchemy import func, select
+
+    from ticketdesk.models import IdempotencyRecord
+
+    headers = {"Idempotency-Key": "login-once"}
+    login = {"email": f"admin@{tenant.slug}.test", "password": "admin-password"}
+    login["workspace"] = tenant.slug
+    first = await tenant.client.post("/auth/login", json=login, headers=headers)
+    second = await tenant.client.post("/auth/login", json=login, headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert first.json()["access_token"] != second.json()["access_token"]
+    assert "idempotent-replayed" not in second.headers
+    token = {"name": "ci", "scopes": ["tickets:read"]}
+    made = [await tenant.post("/api-tokens", json=token, headers=headers) for _ in range(2)]
+    assert [m.status_code for m in made] == [201, 201]
+    assert made[0].json()["token"] != made[1].json()["token"]
+    async with db.unit_of_work() as session:
+        kept = select(func.count()).where(IdempotencyRecord.key == "login-once")
+        assert await session.scalar(kept) == 0

@@ -6,13 +6,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
-from ticketdesk.models import Event, Workspace
-from ticketdesk.seed import seed_demo
+from ticketdesk.errors import ValidationFailed
+from ticketdesk.models import Contact, Event, Label, Workspace
+from ticketdesk.seed import AGENTS, seed_demo
+from ticketdesk.sla import service as sla
+from ticketdesk.workspaces.service import create_workspace
 
 PASSWORD = "demo-password"
 
@@ -113,6 +119,138 @@ async def test_seed_fills_a_workspace_with_varied_tickets(
     assert created_events == 300
 
 
+async def test_the_demo_shows_the_product(
+    settings: Settings, db: Database, client: httpx.AsyncClient
+) -> None:
+    """SLA policies and office hours with clocks on the tickets (overdue, at risk, ok), chat
+    tickets with their transcript, automations, macros, a webhook, and notes that mention
+    agents: the desk a new agent would see."""
+    slug = f"show-{uuid.uuid4().hex[:8]}"
+    before = datetime.now(UTC)
+    await _seed(settings, slug, 200)
+    admin = await _login(client, slug, f"admin@{slug}.test")
+
+    policies = (await client.get("/sla-policies", headers=admin)).json()
+    assert len(policies) == 3
+    assert all(p["active"] for p in policies)
+    assert {"urgent", "high", "normal", "low"} <= {k for p in policies for k in p["targets"]}
+    (hours,) = (await client.get("/business-hours", headers=admin)).json()
+    assert hours["weekly"]["mon"] == [["09:00", "17:00"]]
+    assert not hours["weekly"].get("sat")
+    assert len(hours["holidays"]) >= 2
+
+    overdue = (await client.get("/tickets", params={"sla": "overdue"}, headers=admin)).json()
+    at_risk = (await client.get("/tickets", params={"sla": "at_risk"}, headers=admin)).json()
+    assert overdue["items"] and at_risk["items"]
+    assert {t["sla"]["state"] for t in overdue["items"]} == {"breached"}
+    assert {t["sla"]["state"] for t in at_risk["items"]} == {"at_risk"}
+    tickets = await _all_tickets(client, admin)
+    states = {t["sla"]["state"] for t in tickets if t["status_category"] in ("open", "pending")}
+    assert {"breached", "at_risk", "ok"} <= states
+    finished = {t["sla"]["state"] for t in tickets if t["status_category"] == "closed"}
+    assert finished <= {"met", "breached", "none"}
+    assert "met" in finished
+    explained = await client.get(f"/tickets/{overdue['items'][0]['key']}/sla", headers=admin)
+    assert explained.json()["policy"] is not None
+
+    chats = [t for t in tickets if t["channel"] == "chat"]
+    assert len(chats) > 20
+    assert all(t["conversation_id"] for t in chats)
+    for ticket in chats[:5]:
+        transcript = await client.get(f"/tickets/{ticket['key']}/transcript", headers=admin)
+        assert transcript.status_code == 200, transcript.text
+        body = transcript.json()
+        assert body["visitor"]["country"] and body["visitor"]["device"]
+        assert body["visitor"]["page_url"].startswith("https://")
+        assert [m["author"] for m in body["messages"]] == ["visitor", "ai", "visitor", "ai"]
+        assert ticket["subject"] in body["messages"][0]["body"]
+        sent = [datetime.fromisoformat(m["sent_at"]) for m in body["messages"]]
+        assert max(sent) < datetime.fromisoformat(ticket["created_at"])  # the chat came first
+
+    automations = (await client.get("/automations", headers=admin)).json()
+    assert len([a for a in automations if a["active"]]) >= 3
+    (webhook,) = (await client.get("/webhooks", headers=admin)).json()["items"]
+    assert webhook["active"] is False  # a placeholder: nothing is sent from the demo
+    assert webhook["url"].startswith("https://example.com/")
+
+    ada = await _login(client, slug, "ada@demo.test")
+    grace = await _login(client, slug, "grace@demo.test")
+    mine = {m["name"]: m for m in (await client.get("/macros", headers=ada)).json()["items"]}
+    theirs = {m["name"] for m in (await client.get("/macros", headers=grace)).json()["items"]}
+    assert {"type": "set_status", "value": "resolved"} in mine["Refund issued"]["actions"]
+    assert mine["Refund issued"]["shared"]
+    assert not mine["Glad it's sorted"]["shared"]  # Ada's own
+    assert "Refund issued" in theirs
+    assert "Glad it's sorted" not in theirs
+
+    # notes mention the assignee by name, and the mentioned agents were notified
+    mentioned = 0
+    for _, handle in AGENTS:
+        agent = await _login(client, slug, f"{handle}@demo.test")
+        found = (await client.get("/notifications", headers=agent)).json()["items"]
+        mentions = [n for n in found if n["kind"] == "mention"]
+        mentioned += len(mentions)
+        for notice in mentions:
+            comments = await client.get(f"/tickets/{notice['ticket']}/comments", headers=agent)
+            notes = [c for c in comments.json() if c["visibility"] == "internal"]
+            name = next(n for n, h in AGENTS if h == handle)
+            assert any(f"@{name}" in c["body"] for c in notes)
+    assert mentioned >= 4
+
+    # seeded history: no webhook delivery, and the sweep finds nothing of it to warn about
+    # (as of the seed: what falls due in the seconds since is the live desk's)
+    async with db.unit_of_work() as session:
+        await sla.sweep(session, now=before)
+    async with db.unit_of_work() as session:
+        workspace_id = await session.scalar(select(Workspace.id).where(Workspace.slug == slug))
+        swept = await session.scalar(
+            select(func.count()).where(
+                Event.workspace_id == workspace_id, Event.type.startswith("ticket.sla_")
+            )
+        )
+        undelivered = await session.scalar(
+            select(func.count()).where(
+                Event.workspace_id == workspace_id, Event.dispatched_at.is_(None)
+            )
+        )
+    assert swept == 0
+    assert undelivered == 0
+
+
+async def test_seeding_after_a_policy_gives_the_tickets_its_clocks(
+    settings: Settings, db: Database, client: httpx.AsyncClient
+) -> None:
+    """A workspace's own policy sets the seeded tickets' clocks (0 overdue of 20,502 before)."""
+    slug = f"own-{uuid.uuid4().hex[:8]}"
+    async with db.unit_of_work() as session:
+        await create_workspace(
+            session,
+            name="Own",
+            slug=slug,
+            admin_email=f"boss@{slug}.test",
+            admin_password=PASSWORD,
+        )
+    admin = await _login(client, slug, f"boss@{slug}.test")
+    policy = await client.post(
+        "/sla-policies",
+        json={
+            "name": "Everything in a day",
+            "targets": {
+                p: {"resolution_minutes": 1440} for p in ("low", "normal", "high", "urgent")
+            },
+        },
+        headers=admin,
+    )
+    assert policy.status_code == 201, policy.text
+    await _seed(settings, slug, 60)
+    assert not (await client.get("/sla-policies", headers=admin)).json()[1:]  # no demo setup
+    overdue = (await client.get("/tickets", params={"sla": "overdue"}, headers=admin)).json()
+    assert overdue["items"]
+    assert {t["sla"]["state"] for t in overdue["items"]} == {"breached"}
+    tickets = await _all_tickets(client, admin)
+    assert {"ok", "at_risk"} & {t["sla"]["state"] for t in tickets}  # the newest ones
+
+
 async def test_seeding_again_continues_the_numbering(
     settings: Settings, client: httpx.AsyncClient
 ) -> None:
@@ -127,3 +265,88 @@ async def test_seeding_again_continues_the_numbering(
     assert sorted(t["number"] for t in tickets) == list(range(1, 57))
     users = (await client.get("/users", headers=admin)).json()
     assert len([u for u in users if u["email"] == "ada@demo.test"]) == 1
+
+
+async def test_seed_fills_a_workspace_made_by_workspace_create(
+    settings: Settings, db: Database, client: httpx.AsyncClient
+) -> None:
+    slug = f"plain-{uuid.uuid4().hex[:8]}"
+    async with db.unit_of_work() as session:
+        await create_workspace(
+            session,
+            name="Plain",
+            slug=slug,
+            admin_email=f"boss@{slug}.test",
+            admin_password="boss-password",
+        )
+    summary = await seed_demo(
+        settings,
+        slug=slug,
+        tickets=50,
+        admin_email="ignored@demo.test",
+        admin_password="never-used-password",
+        batch_size=20,
+        quiet=True,
+    )
+    assert summary == {"workspace": slug, "tickets": 50}  # nothing created, no password
+
+    login = await client.post(
+        "/auth/login",
+        json={"email": f"boss@{slug}.test", "password": "boss-password", "workspace": slug},
+    )
+    admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    tickets = await _all_tickets(client, admin)
+    assert sorted(t["number"] for t in tickets) == list(range(1, 51))
+    assert sum(1 for t in tickets if t["labels"]) > 20
+    assert {t["assignee"]["email"] for t in tickets if t["assignee"]} == {f"boss@{slug}.test"}
+    # no demo accounts with a known password slipped into someone's workspace
+    users = (await client.get("/users", headers=admin)).json()
+    assert [u["email"] for u in users] == [f"boss@{slug}.test"]
+    created = await client.post("/tickets", json={"subject": "After the seed"}, headers=admin)
+    assert created.json()["number"] == 51
+
+
+async def test_a_seed_that_fails_writes_nothing(
+    settings: Settings, db: Database, client: httpx.AsyncClient
+) -> None:
+    slug = f"broken-{uuid.uuid4().hex[:8]}"
+    await _seed(settings, slug, 3)
+    # a counter behind its tickets: the seed's first ticket number is taken already
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(Workspace).where(Workspace.slug == slug).values(next_ticket_number=2)
+        )
+
+    async def counts() -> tuple[int | None, int, int, int]:
+        async with db.unit_of_work() as session:
+            workspace = (
+                await session.scalars(select(Workspace).where(Workspace.slug == slug))
+            ).one()
+            return (
+                workspace.next_ticket_number,
+                *[
+                    int(
+                        await session.scalar(
+                            select(func.count()).where(model.workspace_id == workspace.id)
+                        )
+                        or 0
+                    )
+                    for model in (Contact, Label, Event)
+                ],
+            )
+
+    before = await counts()
+    # SQLAlchemy's error on SQLite, the driver's own from COPY on PostgreSQL
+    with pytest.raises((IntegrityError, asyncpg.UniqueViolationError)):
+        await _seed(settings, slug, 200)
+    assert await counts() == before  # no number taken, no contact, label or event left behind
+
+
+async def test_seed_refuses_a_negative_count_before_writing(
+    settings: Settings, db: Database
+) -> None:
+    slug = f"neg-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(ValidationFailed):
+        await _seed(settings, slug, -1)
+    async with db.unit_of_work() as session:
+        assert await session.scalar(select(Workspace.id).where(Workspace.slug == slug)) is None

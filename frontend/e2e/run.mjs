@@ -3,27 +3,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { adminFlows } from './admin.mjs';
+import { ticketFlows } from './ticket.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const python = process.env.TICKETDESK_PYTHON ?? join(root, '.venv/bin/python');
 const artifacts = join(root, 'frontend/test-results');
 const started = Date.now();
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-    server.on('error', fail);
-  });
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ticketdesk-e2e-'));
 const env = { ...process.env, TICKETDESK_DATA_DIR: dataDir, PYTHONPATH: join(root, 'src'), TICKETDESK_WEBHOOK_ALLOW_PRIVATE: 'true' };
@@ -34,23 +24,40 @@ if (seed.status !== 0) {
   console.error(seed.stdout, seed.stderr);
   process.exit(1);
 }
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(python, ['-m', 'ticketdesk', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+// port 0: the kernel picks a free port as the server binds it (no window for another process
+// to take it), and uvicorn's start line says which
+const server = spawn(python, ['-m', 'ticketdesk', 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 server.stdout.on('data', (d) => (serverLog += d));
 server.stderr.on('data', (d) => (serverLog += d));
+let base = '';
 
 async function waitHealthy() {
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      /* not up yet */
+  // a deadline, not a count of tries: a loaded machine starts the server slowly
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && server.exitCode === null) {
+    const bound = serverLog.match(/Uvicorn running on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (bound) {
+      base = bound[1];
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) return;
+      } catch {
+        /* not up yet */
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`server did not start:\n${serverLog}`);
+}
+
+async function until(check, message, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 let adminToken = '';
@@ -107,7 +114,7 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(30_000); // generous: Chromium on a loaded 2-core machine is slow
   page = await context.newPage();
   page.on('pageerror', (e) => console.log('    page error:', e.message));
   const rows = page.locator('table.tickets tbody tr');
@@ -144,18 +151,25 @@ try {
     await rows.first().waitFor();
     const statuses = await page.locator('table.tickets [data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
     expect(statuses.length > 0 && statuses.every((s) => s === 'open'), `only open tickets, got ${statuses}`);
-    await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+    // a filter chip: "+ Filter", Priority, tick Urgent
+    await page.getByRole('button', { name: '+ Filter' }).click();
+    await page.getByRole('menuitem', { name: 'Priority' }).click();
+    await page.getByRole('dialog', { name: 'Priority filter' }).getByRole('checkbox', { name: 'Urgent' }).check();
     await page.waitForURL(/priority=urgent/);
+    await page.keyboard.press('Escape');
     await page.reload();
     await page.locator('table.tickets, .empty-state').first().waitFor();
     const priorities = await page.locator('table.tickets [data-priority]').evaluateAll((els) => els.map((e) => e.getAttribute('data-priority')));
     expect(priorities.every((p) => p === 'urgent'), `only urgent after reload, got ${priorities}`);
-    expect((await page.getByLabel('Priority', { exact: true }).inputValue()) === 'urgent', 'filter control restored from URL');
+    await page.getByRole('list', { name: 'Filters' }).getByRole('button', { name: 'Priority: Urgent' }).waitFor();
   });
 
   await step('save a view and open it from the sidebar', async () => {
-    page.once('dialog', (dialog) => dialog.accept('Urgent open'));
     await page.getByRole('button', { name: 'Save view' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Save this view' });
+    await dialog.getByLabel('View name').fill('Urgent open');
+    await dialog.getByRole('button', { name: 'Save view' }).click();
+    await dialog.waitFor({ state: 'detached' });
     const link = page.getByRole('list', { name: 'Saved views' }).getByRole('link', { name: 'Urgent open' });
     await link.waitFor();
     await page.getByRole('link', { name: 'All tickets' }).click();
@@ -187,13 +201,10 @@ try {
   await step('share a saved view with the team', async () => {
     await page.getByRole('link', { name: 'Manage views…' }).click();
     await page.getByLabel('Shared: Urgent open').click();
-    let stored;
-    for (let i = 0; i < 30; i++) {
-      stored = (await call('GET', '/views')).find((v) => v.name === 'Urgent open');
-      if (stored.shared) break;
-      await page.waitForTimeout(100);
-    }
-    expect(stored.shared, 'shared through PATCH /views/{id}');
+    await until(
+      async () => (await call('GET', '/views')).find((v) => v.name === 'Urgent open')?.shared,
+      'shared through PATCH /views/{id}',
+    );
     await page.getByLabel('Shared: Urgent open').and(page.locator(':checked')).waitFor();
   });
 
@@ -204,14 +215,13 @@ try {
     ticketKey = await rows.first().getAttribute('data-key');
     await rows.first().locator('td.subject').click();
     await page.waitForURL(new RegExp(`/tickets/${ticketKey}$`));
-    await page.getByLabel('Status').selectOption('in_progress');
+    await page.getByLabel('Status', { exact: true }).selectOption('in_progress');
     await page.locator('.ticket-header [data-status="in_progress"]').waitFor();
     expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'status saved through the API');
     await shot('ticket-details');
   });
 
   await step('reply to the requester and add an internal note with a mention', async () => {
-    await page.getByRole('tab', { name: 'Comments' }).click();
     await page.getByPlaceholder('Write your reply to the requester…').fill('Thanks, we are on it.');
     await page.getByLabel('Attach files to this comment').setInputFiles({ name: 'steps.txt', mimeType: 'text/plain', buffer: Buffer.from('1. open\n2. close\n') });
     await page.getByRole('button', { name: 'Send reply' }).click();
@@ -220,16 +230,19 @@ try {
     await call('POST', `/tickets/${ticketKey}/comments`, { body: '**Bold move** <img src=x onerror="window.__xss=1"><script>window.__xss=2</script>', visibility: 'internal' });
     await page.locator('.comment.internal strong', { hasText: 'Bold move' }).waitFor();
     expect((await page.evaluate(() => window.__xss)) === undefined, 'no script ran from a comment');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /steps\.txt/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('.comment.public', { hasText: 'Thanks, we are on it.' }).getByRole('button', { name: /steps\.txt/ }).click(),
+    ]);
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(await download.path(), 'utf8') === '1. open\n2. close\n', 'attachment downloads with the token');
     await page.getByLabel('Internal note').check();
     const note = page.getByPlaceholder('Write an internal note…');
     await note.fill('Please check logs ');
     await note.pressSequentially('@ada');
-    await page.getByRole('option', { name: /Ada Lovelace/ }).click();
+    await page.getByRole('listbox', { name: 'Mention a teammate' }).getByRole('option', { name: /Ada Lovelace/ }).click();
     await note.pressSequentially('thanks');
-    expect((await note.inputValue()).includes('@ada@demo.test thanks'), 'mention inserted');
+    expect((await note.inputValue()).includes('@Ada Lovelace thanks'), 'mention inserted by name');
     await shot('composer-note');
     await page.getByRole('button', { name: 'Add internal note' }).click();
     await page.locator('.comment.internal', { hasText: 'Please check logs' }).waitFor();
@@ -245,8 +258,7 @@ try {
   });
 
   await step('a 412 conflict shows the new state instead of overwriting', async () => {
-    await page.getByRole('tab', { name: 'Details' }).click();
-    await page.getByLabel('Priority').waitFor();
+    await page.getByLabel('Priority', { exact: true }).waitFor();
     const current = await call('GET', `/tickets/${ticketKey}`);
     const other = current.priority === 'low' ? 'high' : 'low';
     // Live updates would refresh the page before we act; hold its re-reads of the ticket so
@@ -261,12 +273,11 @@ try {
       for (const r of held.splice(0)) await r.continue().catch(() => {});
     });
     await call('PATCH', `/tickets/${ticketKey}`, { priority: other });
-    await page.getByLabel('Status').selectOption('waiting');
+    await page.getByLabel('Status', { exact: true }).selectOption('waiting');
     await page.getByRole('alert').filter({ hasText: 'Someone else changed this ticket' }).waitFor();
     await page.unroute(path);
-    for (let i = 0; i < 50 && (await page.getByLabel('Priority').inputValue()) !== other; i++) await page.waitForTimeout(100);
+    await until(async () => (await page.getByLabel('Priority', { exact: true }).inputValue()) === other, 'the other agent’s priority is shown');
     await shot('conflict');
-    expect((await page.getByLabel('Priority').inputValue()) === other, 'the other agent’s priority is shown');
     expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'our stale change was not applied');
   });
 
@@ -284,6 +295,9 @@ try {
       page.getByLabel('Assign to').selectOption({ label: 'Ada Lovelace' }),
     ]);
     await page.getByText('3 of 3 tickets updated').waitFor();
+    // assigned, they left this "unassigned" list, and the selection with them
+    await page.waitForFunction((gone) => gone.every((k) => !document.querySelector(`tr[data-key="${k}"]`)), keys);
+    expect(!(await page.getByText('3 selected').isVisible()), 'the bulk bar no longer counts tickets that are not listed');
     page.off('request', onRequest);
     expect(JSON.stringify(bulk.postDataJSON().tickets) === JSON.stringify(keys), 'one bulk request for the selected tickets');
     expect(patches.length === 0, `no per-ticket PATCH: ${patches}`);
@@ -294,28 +308,38 @@ try {
   });
 
   await step('a change made through the API appears live (over the socket)', async () => {
-    await page.goto(base);
-    await rows.first().waitFor();
-    // connected: the queue stops polling, so only a pushed event can refresh it
-    await page.locator('.sidebar-footer').getByText('live', { exact: true }).waitFor();
-    const created = await call('POST', '/tickets', { subject: 'Live: printer on fire', priority: 'urgent' });
-    let t0 = Date.now();
-    await page.locator(`tr[data-key="${created.key}"]`).waitFor({ timeout: 5_000 });
-    const shownAfter = Date.now() - t0;
-    t0 = Date.now();
-    await call('PATCH', `/tickets/${created.key}`, { status: 'waiting' });
-    await page.locator(`tr[data-key="${created.key}"] [data-status="waiting"]`).waitFor({ timeout: 5_000 });
-    const changedAfter = Date.now() - t0;
-    // well before the 10 s polling interval
-    expect(shownAfter < 5_000 && changedAfter < 5_000, `live in ${shownAfter} / ${changedAfter} ms`);
-    console.log(`    pushed in ${shownAfter} ms / ${changedAfter} ms`);
+    // what the server pushes: proof that the change came over the socket, not by a poll,
+    // without a stopwatch (a loaded machine may take longer than the polling interval)
+    const frames = [];
+    const listen = (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload)));
+    page.on('websocket', listen);
+    try {
+      await page.goto(base);
+      await rows.first().waitFor();
+      // connected: the queue stops polling, so only a pushed event can refresh it
+      await page.locator('.sidebar-footer').getByText('live', { exact: true }).waitFor();
+      const created = await call('POST', '/tickets', { subject: 'Live: printer on fire', priority: 'urgent' });
+      let t0 = Date.now();
+      await page.locator(`tr[data-key="${created.key}"]`).waitFor();
+      const shownAfter = Date.now() - t0;
+      const pushed = (type) => frames.some((f) => f.includes(`"${type}"`) && f.includes(`"${created.key}"`));
+      expect(pushed('ticket.created'), `ticket.created for ${created.key} came over the socket`);
+      t0 = Date.now();
+      await call('PATCH', `/tickets/${created.key}`, { status: 'waiting' });
+      await page.locator(`tr[data-key="${created.key}"] [data-status="waiting"]`).waitFor();
+      const changedAfter = Date.now() - t0;
+      expect(pushed('ticket.status_changed'), 'the status change came over the socket');
+      console.log(`    pushed in ${shownAfter} ms / ${changedAfter} ms`);
+    } finally {
+      page.off('websocket', listen);
+    }
   });
 
   await step('presence: two agents on the same ticket see each other', async () => {
     const me = (await call('GET', '/me')).user;
     const target = (await call('POST', '/tickets', { subject: 'Presence: two agents here' })).key;
     const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    other.setDefaultTimeout(10_000);
+    other.setDefaultTimeout(30_000);
     try {
       const pageB = await other.newPage();
       await pageB.goto(base);
@@ -338,7 +362,6 @@ try {
       await pageB.getByRole('dialog', { name: 'Notifications' }).waitFor({ state: 'detached' });
       await pageB.locator('.presence-warning', { hasText: `${me.name} is viewing this ticket too` }).waitFor();
       // B starts writing a reply: A sees the typing signal
-      await pageB.getByRole('tab', { name: 'Comments' }).click();
       await pageB.getByPlaceholder('Write your reply to the requester…').pressSequentially('On it');
       await page.locator('.presence-warning', { hasText: 'Ada Lovelace is typing on this ticket too' }).waitFor();
       await shot('presence');
@@ -431,12 +454,14 @@ try {
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`q=${key}`));
     await page.locator(`tr[data-key="${key}"]`).waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('table.tickets tbody tr').length === 1, null, { timeout: 5_000 }).catch(() => {});
+    await page.waitForFunction(() => document.querySelectorAll('table.tickets tbody tr').length === 1, null, { timeout: 30_000 }).catch(() => {});
     expect((await rows.count()) === 1, 'a ticket key finds exactly that ticket');
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/tickets/${key}$`));
   });
+
+  await ticketFlows({ page, step, call, expect, until, base, shot });
 
   if (shots) {
     await step('narrow screen', async () => {
@@ -474,7 +499,8 @@ try {
       const url = `http://127.0.0.1:${receiver.address().port}/hook`;
       await page.goto(`${base}/admin/webhooks`);
       await page.getByLabel('URL').fill(url);
-      await page.getByLabel('Events (comma separated)').fill('ticket.created');
+      await page.getByRole('checkbox', { name: 'ticket.status_changed' }).uncheck();
+      await page.getByRole('checkbox', { name: 'ticket.created' }).check();
       await page.getByRole('button', { name: 'Create webhook' }).click();
       const secret = await page.locator('.secret-once code.secret').textContent();
       expect(secret && secret.length >= 16, 'secret shown after create');
@@ -483,7 +509,8 @@ try {
       await call('POST', '/tickets', { subject: 'Webhook: hello receiver' });
       for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(received.length >= 1, 'the receiver got the event');
-      await page.getByRole('button', { name: 'Deliveries' }).first().click();
+      // the demo has a webhook of its own: open this one's log
+      await page.getByRole('table', { name: 'Webhooks' }).getByRole('row').filter({ hasText: url }).getByRole('button', { name: 'Deliveries' }).click();
       const row = page.getByRole('table', { name: 'Deliveries' }).locator('tbody tr').first();
       await row.getByText('200', { exact: true }).waitFor();
       expect(/\d+ ms/.test(await row.textContent()), 'latency shown');
@@ -502,33 +529,13 @@ try {
       await page.locator('.admin-page .spinner').waitFor({ state: 'detached' }).catch(() => {});
       await shot(`admin-${path}`);
     }
-    // business hours and an SLA policy created through their JSON editors
-    await page.goto(`${base}/admin/sla`);
-    await page.getByRole('button', { name: 'New schedule' }).click();
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Office', { exact: true }).waitFor();
-    await page.getByRole('button', { name: 'New policy' }).click();
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Urgent tickets', { exact: true }).waitFor();
-    expect((await call('GET', '/sla-policies')).some((p) => p.name === 'Urgent tickets' && p.targets.urgent), 'policy stored');
-    await shot('admin-sla');
-    // an automation created through its JSON editor
-    await page.goto(`${base}/admin/automations`);
-    await page.getByRole('button', { name: 'New automation' }).click();
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Urgent to the on-call team').waitFor();
-    expect((await call('GET', '/automations')).some((a) => a.name === 'Urgent to the on-call team'), 'automation stored');
-    await page.getByLabel('Active: Urgent to the on-call team').click();
-    for (let i = 0; i < 30; i++) {
-      if (!(await call('GET', '/automations')).find((a) => a.name === 'Urgent to the on-call team').active) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(!(await call('GET', '/automations')).find((a) => a.name === 'Urgent to the on-call team').active, 'toggled off');
     // email template preview
     await page.goto(`${base}/admin/email`);
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByRole('region', { name: 'Preview' }).waitFor();
   });
+
+  await adminFlows({ page, step, call, expect, until, base, shot });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();
@@ -541,6 +548,9 @@ try {
     const key = page.url().split('/').pop();
     const created = await call('GET', `/tickets/${key}`);
     expect(created.requester?.email === 'walk.in@example.com' && created.channel === 'agent' && created.priority === 'high', 'created for the customer');
+    // the form's assignee starts at the agent who opens the ticket
+    const me = (await call('GET', '/me')).user;
+    expect(created.assignee?.id === me.id, `owned by its creator (assignee ${created.assignee?.id}, me ${me.id})`);
   });
 
   await step('sign out and back in', async () => {
@@ -558,8 +568,9 @@ try {
     await fetch(`${base}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     // the next request (a click, or the auto-refresh within 10 s) finds the session gone
     // (a refetch or the live socket may notice first; otherwise the click does)
+    // (a click that cannot happen in 3 s is fine: the refresh or the socket notices instead)
     await page.getByRole('link', { name: 'Unassigned' }).click({ timeout: 3_000 }).catch(() => {});
-    await page.getByText('Your session has expired').waitFor({ timeout: 15_000 });
+    await page.getByText('Your session has expired').waitFor({ timeout: 60_000 });
     await page.getByLabel('Email').waitFor();
   });
 } catch (error) {

@@ -1,6 +1,8 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { useSession } from './auth/session';
+import { CommandPalette } from './components/CommandPalette';
 import { Layout } from './components/Layout';
+import { ShortcutsOverlay } from './components/ShortcutsOverlay';
 import { Spinner } from './components/ui';
 import { ApiTokensPage } from './features/admin/ApiTokensPage';
 import { AutomationsPage } from './features/admin/AutomationsPage';
@@ -16,6 +18,7 @@ import { LoginPage } from './features/LoginPage';
 import { NewTicketPage } from './features/NewTicketPage';
 import { ViewsPage } from './features/ViewsPage';
 import { QueuePage } from './features/queue/QueuePage';
+import { QueueMemory } from './features/ticket/queueNav';
 import { TicketPage } from './features/ticket/TicketPage';
 import { LiveProvider } from './live/live';
 
@@ -25,6 +28,9 @@ export function App() {
   if (!me) return <LoginPage />;
   return (
     <LiveProvider enabled>
+      <QueueMemory />
+      <CommandPalette />
+      <ShortcutsOverlay />
       <Routes>
         <Route element={<Layout />}>
           <Route index element={<QueuePage />} />

@@ -7,14 +7,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import text
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.staticfiles import StaticFiles
 
 from ticketdesk import __version__, wiring
+from ticketdesk.api_docs import install_api_docs
 from ticketdesk.api_tokens.routes import router as api_tokens_router
+from ticketdesk.approvals.routes import router as approvals_router
 from ticketdesk.attachments.routes import router as attachments_router
 from ticketdesk.automations.routes import router as automations_router
 from ticketdesk.bulk.routes import router as bulk_router
@@ -25,20 +27,26 @@ from ticketdesk.db import Database
 from ticketdesk.email.routes import router as email_router
 from ticketdesk.errors import install_error_handlers, problem_response
 from ticketdesk.exports.routes import router as exports_router
+from ticketdesk.fields.routes import router as fields_router
 from ticketdesk.forms.routes import public_router as forms_public_router
 from ticketdesk.forms.routes import router as forms_router
 from ticketdesk.imports.routes import router as imports_router
 from ticketdesk.labels.routes import router as labels_router
 from ticketdesk.links.routes import router as links_router
+from ticketdesk.macros.routes import router as macros_router
 from ticketdesk.merges.routes import router as merges_router
 from ticketdesk.middleware import IdempotencyMiddleware, RequestGuard
 from ticketdesk.notifications.routes import router as notifications_router
 from ticketdesk.openapi import finish_schema
+from ticketdesk.query_params import check_parameters
 from ticketdesk.realtime.routes import router as realtime_router
+from ticketdesk.security_headers import SecurityHeaders
 from ticketdesk.sessions.routes import router as sessions_router
+from ticketdesk.sessions.throttle import login_throttle
 from ticketdesk.sla.routes import router as sla_router
 from ticketdesk.statuses.routes import router as statuses_router
 from ticketdesk.teams.routes import router as teams_router
+from ticketdesk.ticket_types.routes import router as ticket_types_router
 from ticketdesk.tickets.routes import router as tickets_router
 from ticketdesk.users.routes import router as users_router
 from ticketdesk.views.routes import router as views_router
@@ -73,7 +81,11 @@ def api_routers() -> list[APIRouter]:
         imports_router,  # before tickets: /tickets/import is not a key
         tickets_router,
         comments_router,
+        macros_router,
         statuses_router,
+        fields_router,
+        ticket_types_router,
+        approvals_router,
         labels_router,
         workspaces_router,
         attachments_router,
@@ -100,6 +112,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 app.state.broker = running.broker
                 yield
         finally:
+            await app.state.login_throttle.aclose()
             if database is None:
                 await db.dispose()
 
@@ -109,11 +122,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         description="API-first help-desk ticketing. See the HTTP contract for the rules.",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from our own assets: install_api_docs
         redoc_url=None,
+        # every route first refuses unknown query parameters and NUL in its URL and headers
+        dependencies=[Depends(check_parameters)],
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.login_throttle = login_throttle(db, settings)
     install_error_handlers(app)
 
     for router in api_routers():
@@ -128,6 +144,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             return problem_response(503, "Unavailable", "The database does not answer.")
         return JSONResponse({"status": "ok", "version": __version__})
 
+    install_api_docs(app, f"{API_PREFIX}/docs")
     mount_spa(app, settings)
 
     def openapi() -> dict[str, Any]:
@@ -144,6 +161,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         upload_limit=settings.attachment_max_bytes + 64 * 1024,
         raw_body_paths=RAW_BODY_PATHS,
     )
+    # outermost: every response gets the headers, the guards' refusals too
+    app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
     return app
 
 

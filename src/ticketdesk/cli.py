@@ -10,7 +10,13 @@ import typer
 
 from ticketdesk.config import get_settings
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help="ticketdesk help desk")
+# no local variables in a crash's traceback: they hold passwords (`seed`, `workspace create`)
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="ticketdesk help desk",
+    pretty_exceptions_show_locals=False,
+)
 workspace_cli = typer.Typer(no_args_is_help=True, help="Manage workspaces.")
 cli.add_typer(workspace_cli, name="workspace")
 
@@ -25,6 +31,7 @@ def serve(
     import uvicorn
 
     from ticketdesk import migrate
+    from ticketdesk.log_redaction import serve_log_config
 
     settings = get_settings()
     migrate.upgrade(settings)
@@ -34,6 +41,7 @@ def serve(
         port=port,
         workers=workers if workers > 1 else None,
         log_level="info",
+        log_config=serve_log_config(),  # tokens redacted from every line (the access log too)
         proxy_headers=True,
         # on SIGTERM, requests in flight get 10 s; then the process stops (jobs it ran
         # in-process resume from the outbox and the delivery rows)
@@ -108,28 +116,49 @@ def workspace_create(
 
 @cli.command()
 def seed(
-    tickets: Annotated[int, typer.Option(help="How many demo tickets.")] = 200,
-    workspace: Annotated[str, typer.Option(help="Workspace slug (created if missing).")] = "demo",
-    admin_email: Annotated[str, typer.Option()] = "admin@demo.test",
-    admin_password: Annotated[str, typer.Option()] = "demo-password",
-    batch_size: Annotated[int, typer.Option(help="Tickets per transaction.")] = 5000,
+    tickets: Annotated[int, typer.Option(min=0, help="How many demo tickets.")] = 200,
+    workspace: Annotated[
+        str, typer.Option(help="Workspace slug (created with demo agents if missing).")
+    ] = "demo",
+    admin_email: Annotated[
+        str, typer.Option(help="The admin of a workspace the seed creates.")
+    ] = "admin@demo.test",
+    admin_password: Annotated[
+        str, typer.Option(help="Their password, also the demo agents' (never printed).")
+    ] = "demo-password",
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Tickets per transaction (default: 100 on SQLite, so that a running server "
+            "keeps answering; 5000 on PostgreSQL).",
+        ),
+    ] = None,
 ) -> None:
-    """Fill a workspace with realistic demo tickets, in batches, with a progress bar."""
+    """Fill a workspace with realistic demo tickets, in batches, with a progress bar.
+
+    A run that fails writes nothing; one interrupted later keeps the batches it committed.
+    """
     from ticketdesk import migrate
+    from ticketdesk.errors import TicketdeskError
     from ticketdesk.seed import seed_demo
 
     settings = get_settings()
     migrate.upgrade(settings)
-    summary = asyncio.run(
-        seed_demo(
-            settings,
-            slug=workspace,
-            tickets=tickets,
-            admin_email=admin_email,
-            admin_password=admin_password,
-            batch_size=batch_size,
+    try:
+        summary = asyncio.run(
+            seed_demo(
+                settings,
+                slug=workspace,
+                tickets=tickets,
+                admin_email=admin_email,
+                admin_password=admin_password,
+                batch_size=batch_size,
+            )
         )
-    )
+    except TicketdeskError as exc:
+        typer.echo(json.dumps({"error": exc.title, "detail": exc.detail}), err=True)
+        raise typer.Exit(1) from exc
     typer.echo(json.dumps(summary))
 
 

@@ -26,8 +26,13 @@ class Settings(BaseSettings):
     attachment_storage: str = "local"  # a name registered with attachments.service
     json_body_max_bytes: int = 1024 * 1024
     session_ttl_hours: int = 24 * 14
-    login_max_failures: int = 5
-    login_failure_window_minutes: int = 15
+    # Failed logins: after `login_max_failures` for one email from one client IP, that pair
+    # waits (login_slowdown_seconds, doubling up to the window) instead of being locked out;
+    # one IP failing `login_ip_max_failures` times in the window is refused for a window.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    login_slowdown_seconds: int = Field(default=60, ge=1)
+    login_ip_max_failures: int = Field(default=50, ge=1)
     migrations_dir: Path = REPO_ROOT / "migrations"
     static_dir: Path | None = None
     queue_name: str = "ticketdesk:queue"

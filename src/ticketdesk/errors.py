@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -29,11 +29,14 @@ class TicketdeskError(Exception):
         *,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors
         self.headers = headers or {}
+        # extension members of the problem (RFC 9457 §3.2), e.g. a 409's `allowed`
+        self.extra = extra or {}
 
 
 class BadRequest(TicketdeskError):
@@ -86,6 +89,12 @@ class ValidationFailed(TicketdeskError):
         super().__init__(detail, errors=[{"loc": list(loc), "msg": detail}])
 
 
+class InvalidParameters(TicketdeskError):
+    """Query, path or header parameters refused before the route runs; `errors` names each."""
+
+    status, title = 422, "Validation failed"
+
+
 class RateLimited(TicketdeskError):
     status, title = 429, "Too many requests"
 
@@ -100,6 +109,7 @@ def problem_response(
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -109,6 +119,8 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    for name, value in (extra or {}).items():
+        body.setdefault(name, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -118,7 +130,10 @@ class ProblemError(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; some carry extension members (a refused transition's
+    `allowed`: the statuses reachable from the ticket's current one, for this caller)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = "about:blank"
     title: str
@@ -155,11 +170,22 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _printable(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate the client sent is echoed as `\\udc00`."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _clean_errors(raw: Iterable[Any]) -> list[dict[str, Any]]:
     cleaned = []
     for err in raw:
-        loc = [part if isinstance(part, int | str) else str(part) for part in err.get("loc", ())]
-        cleaned.append({"loc": loc, "msg": str(err.get("msg", "invalid"))})
+        loc = [
+            part if isinstance(part, int) else _printable(str(part)) for part in err.get("loc", ())
+        ]
+        cleaned.append({"loc": loc, "msg": _printable(str(err.get("msg", "invalid")))})
     return cleaned
 
 
@@ -191,7 +217,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TicketdeskError)
     async def _ticketdesk_error(_request: Request, exc: TicketdeskError) -> JSONResponse:
         return problem_response(
-            exc.status, exc.title, exc.detail, errors=exc.errors, headers=exc.headers
+            exc.status,
+            exc.title,
+            exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            extra=exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)

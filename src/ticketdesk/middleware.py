@@ -1,6 +1,6 @@
 """ASGI middleware that guards every request before a route sees it.
 
-- `RequestGuard`: NUL bytes in the URL, body size (413), JSON-only bodies (415).
+- `RequestGuard`: NUL bytes in non-API URLs, body size (413), JSON-only bodies (415).
 - `IdempotencyMiddleware`: `Idempotency-Key` on POSTs — replay, 409 while running, 422 on a
   different body.
 """
@@ -117,10 +117,12 @@ class RequestGuard:
             return
         path: str = scope.get("path", "")
         query: bytes = scope.get("query_string", b"")
-        if "\x00" in path or b"%00" in query.lower() or b"\x00" in query:
+        # API routes answer NUL in their parameters themselves, naming them (query_params.py)
+        api = path.startswith("/api/")
+        if not api and ("\x00" in path or b"%00" in query or b"\x00" in query):
             await send_problem(send, 400, "Bad request", "The URL must not contain NUL bytes.")
             return
-        if scope["method"] not in ("POST", "PUT", "PATCH") or not path.startswith("/api/"):
+        if scope["method"] not in ("POST", "PUT", "PATCH") or not api:
             await self.app(scope, receive, send)
             return
         raw = any(p.match(path) for p in self.raw_body_paths)
@@ -147,8 +149,36 @@ class RequestGuard:
         await self.app(scope, replay_receive(body), send)
 
 
+def _visitor_email(body: bytes) -> str:
+    """The email an anonymous caller gives in a JSON body (the public form's `email`), if any."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    email = data.get("email") if isinstance(data, dict) else None
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
+def idempotency_scope(scope: Scope, body: bytes) -> str:
+    """Whose keys these are: a token's holder, or an anonymous visitor (the public form), told
+    apart by client address, the path they post to and the email they give, so one visitor's
+    key neither blocks nor replays another's. Hashed: the scope column holds no token."""
+    authorization = _header(scope, b"authorization")
+    if authorization:
+        return hashlib.sha256(authorization.encode()).hexdigest()
+    client = scope.get("client") or ("", 0)
+    visitor = "\n".join(("anonymous", str(client[0]), scope["path"], _visitor_email(body)))
+    return hashlib.sha256(visitor.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# answers that carry a credential made for this request (a session or API token): never kept
+# in the idempotency table, so a key on them is ignored and each call is answered afresh
+_CREDENTIAL_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/api-tokens"})
+
+
 class IdempotencyMiddleware:
-    """The first response to a POST with `Idempotency-Key` is kept 24 h and replayed on retries."""
+    """The first response to a POST with `Idempotency-Key` is kept 24 h and replayed on retries
+    (not for the routes that issue credentials: their answers are never stored)."""
 
     def __init__(self, app: ASGIApp, *, db: Callable[[], Database]) -> None:
         self.app = app
@@ -160,6 +190,7 @@ class IdempotencyMiddleware:
             key is None
             or scope["method"] != "POST"
             or not scope.get("path", "").startswith("/api/")
+            or scope["path"].rstrip("/") in _CREDENTIAL_PATHS
         ):
             await self.app(scope, receive, send)
             return
@@ -172,8 +203,7 @@ class IdempotencyMiddleware:
             )
             return
         body = await read_body(receive, 64 * 1024 * 1024) or b""
-        authorization = _header(scope, b"authorization") or ""
-        caller = hashlib.sha256(authorization.encode()).hexdigest()
+        caller = idempotency_scope(scope, body)
         request_hash = hashlib.sha256(
             scope["method"].encode()
             + b" "

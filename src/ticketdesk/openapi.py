@@ -26,6 +26,11 @@ _WITH_BODY = {
     "413": "Payload too large",
     "415": "Unsupported media type: send application/json",
 }
+_WITH_PARAMETERS = {
+    "422": "Validation failed: a parameter is invalid, holds NUL, or is not one this operation "
+    "takes",
+}
+_NO_NUL_PATTERN = r"^[^\x00]*$"
 _IDEMPOTENT_POST = {
     "409": "A request with the same Idempotency-Key is still running",
     "422": "Validation failed, or the Idempotency-Key was used with a different body",
@@ -36,6 +41,25 @@ def _add(operation: dict[str, Any], status: str, description: str) -> None:
     responses = operation.setdefault("responses", {})
     if status not in responses:
         responses[status] = {"description": description, "content": _PROBLEM}
+
+
+def _document_parameters(operation: dict[str, Any]) -> None:
+    """What query_params.check_parameters enforces, said where clients read it: NUL is never a
+    parameter's text, and a query parameter the operation does not list is a 422."""
+    parameters = operation.get("parameters", [])
+    for parameter in parameters:
+        schema = parameter.get("schema", {})
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "string" and not {"pattern", "format", "enum"} & set(branch):
+                branch["pattern"] = _NO_NUL_PATTERN
+    if parameters:
+        for status, description in _WITH_PARAMETERS.items():
+            _add(operation, status, description)
+    if any(parameter["in"] == "query" for parameter in parameters):
+        operation["description"] = (
+            operation.get("description", "")
+            + "\n\nA query parameter not listed here is refused with a 422 that names it."
+        ).strip()
 
 
 def finish_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +78,7 @@ def finish_schema(schema: dict[str, Any]) -> dict[str, Any]:
                 if status == "401" and public:
                     continue
                 _add(operation, status, description)
+            _document_parameters(operation)
             if "requestBody" in operation:
                 for status, description in _WITH_BODY.items():
                     _add(operation, status, description)

@@ -17,6 +17,7 @@ from ticketdesk.config import Settings
 from ticketdesk.conversations import service as conversations
 from ticketdesk.db import Database
 from ticketdesk.email import outbound as email
+from ticketdesk.fields import service as fields
 from ticketdesk.jobs import CronSpec, JobSpec, cron_spec
 from ticketdesk.notifications import observers as notifications
 from ticketdesk.realtime.broker import Broker, start_broker, stop_broker
@@ -49,6 +50,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(email.TEMPLATE_JOB, email.send_template, timeout_seconds=60, max_tries=5),
     JobSpec(email.SEND_JOB, email.send_ticket_notification, timeout_seconds=90, max_tries=8),
     *webhooks.JOBS,
+    *fields.JOBS,
+    # a changed policy's due times for the open tickets: each job runs ~20 s of pages, then
+    # hands its cursor to the next one, well inside its timeout
+    JobSpec(sla.APPLY_POLICIES_JOB, sla_jobs.apply_policies, timeout_seconds=120, max_tries=5),
 )
 
 CRONS: tuple[CronSpec, ...] = (

@@ -107,12 +107,14 @@ async def test_a_rule_never_refires_on_its_own_change(tenant):
 
 
 async def test_a_failing_rule_is_logged_and_skipped(tenant):
+    nobody = await team(tenant, "Nobody yet", [])  # round robin over no one fails as it runs
     await rule(
         tenant,
         name="Broken",
         position=0,
         actions=[
-            {"type": "set_status", "value": "no_such_status"},
+            {"type": "set_team", "value": nobody["id"]},
+            {"type": "assign", "value": "round_robin"},
             {"type": "add_labels", "value": ["never"]},
         ],
     )
@@ -124,7 +126,8 @@ async def test_a_failing_rule_is_logged_and_skipped(tenant):
     ]
     assert len(failed) == 1
     assert failed[0]["actor"] == {"kind": "system", "id": None, "name": "Broken"}
-    assert "no_such_status" in failed[0]["data"]["error"]
+    assert "No active agent" in failed[0]["data"]["error"]
+    assert created["team"] is None  # the whole rule rolled back
 
 
 async def test_round_robin_is_fair_and_least_loaded_balances(tenant):
@@ -177,12 +180,13 @@ async def test_auto_assign_settings_by_domain_and_keyword(tenant):
         },
     )
     assert response.status_code == 200, response.text
-    by_domain = await tenant.create_ticket(requester={"email": "x@BigCorp.com"})
+    # filed unassigned (an agent's own ticket is theirs): the rules pick the assignee
+    by_domain = await tenant.create_ticket(requester={"email": "x@BigCorp.com"}, assignee_id=None)
     assert by_domain["assignee"]["id"] == agent_id
-    by_keyword = await tenant.create_ticket(subject="Invoice missing")
+    by_keyword = await tenant.create_ticket(subject="Invoice missing", assignee_id=None)
     assert by_keyword["team"]["id"] == billing["id"]
     assert by_keyword["assignee"]["id"] == agent_id
-    nothing = await tenant.create_ticket(subject="Hello")
+    nothing = await tenant.create_ticket(subject="Hello", assignee_id=None)
     assert nothing["assignee"] is None
     assert len((await tenant.get("/settings/auto-assign")).json()["rules"]) == 2
     bad = await tenant.put("/settings/auto-assign", json={"rules": [{"label": "x"}]})
@@ -204,3 +208,71 @@ async def test_rules_are_admin_only_and_tenant_scoped(tenant, other_tenant):
     assert (await other_tenant.get(f"/automations/{created['id']}")).status_code == 404
     assert (await other_tenant.delete(f"/automations/{created['id']}")).status_code == 404
     assert (await tenant.delete(f"/automations/{created['id']}")).status_code == 204
+
+
+async def test_rules_naming_what_the_workspace_lacks_are_refused_when_saved(tenant, other_tenant):
+    """Another workspace's real agent and team, an unknown status and template, a viewer as
+    assignee: each refused at its place when the rule is saved, and nothing is written."""
+    theirs = await team(other_tenant, "Their team", [])
+    their_agent = other_tenant.users["agent"]["id"]
+    their_status = {"name": "archived", "label": "Archived", "category": "closed"}
+    assert (await other_tenant.post("/statuses", json=their_status)).status_code == 201
+    viewer = tenant.users["viewer"]["id"]
+    body = {
+        "name": "Misnamed",
+        "trigger": "ticket.created",
+        "conditions": {"all": [{"field": "assignee", "op": "in", "value": [their_agent]}]},
+        "actions": [
+            {"type": "set_status", "value": "archived"},
+            {"type": "set_team", "value": theirs["id"]},
+            {"type": "assign", "value": their_agent},
+            {"type": "notify", "value": ["assignee", their_agent]},
+            {"type": "send_email", "value": {"template": "no_such_template"}},
+            {"type": "add_labels", "value": ["fine"]},
+        ],
+    }
+    response = await tenant.post("/automations", json=body)
+    assert response.status_code == 422, response.text
+    locs = [e["loc"] for e in response.json()["errors"]]
+    assert sorted(map(str, locs)) == sorted(
+        map(
+            str,
+            [
+                ["body", "actions", 0, "value"],
+                ["body", "actions", 1, "value"],
+                ["body", "actions", 2, "value"],
+                ["body", "actions", 3, "value", 1],
+                ["body", "actions", 4, "value", "template"],
+                ["body", "conditions", "all", 0, "value", 0],
+            ],
+        )
+    )
+    assert "archived" in response.json()["detail"]
+    assert (await tenant.get("/automations")).json() == []
+    as_viewer = {**body, "conditions": {}, "actions": [{"type": "assign", "value": viewer}]}
+    refused = await tenant.post("/automations", json=as_viewer)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["body", "actions", 0, "value"]
+
+    ours = await team(tenant, "Ours", [tenant.users["agent"]["id"]])
+    good = await rule(tenant, actions=[{"type": "set_team", "value": ours["id"]}])
+    for change in (
+        {"actions": [{"type": "set_team", "value": theirs["id"]}]},
+        {"conditions": {"any": [{"field": "team", "op": "is", "value": theirs["id"]}]}},
+        {"conditions": {"all": [{"field": "status", "op": "is", "value": "archived"}]}},
+    ):
+        patched = await tenant.patch(f"/automations/{good['id']}", json=change)
+        assert patched.status_code == 422, patched.text
+    assert (await tenant.get(f"/automations/{good['id']}")).json()["actions"] == good["actions"]
+    fine = await tenant.patch(
+        f"/automations/{good['id']}",
+        json={"conditions": {"all": [{"field": "status", "op": "is", "value": "Waiting"}]}},
+    )
+    assert fine.status_code == 200, fine.text
+
+    assign = await tenant.put(
+        "/settings/auto-assign", json={"rules": [{"label": "vip", "team_id": theirs["id"]}]}
+    )
+    assert assign.status_code == 422
+    assert assign.json()["errors"][0]["loc"] == ["body", "rules", 0, "team_id"]
+    assert (await tenant.get("/settings/auto-assign")).json()["rules"] == []

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from tests.automations.conftest import AGENT, activity, new_ticket, rule, workspace_of
+from tests.automations.conftest import AGENT, activity, new_ticket, rule, team, workspace_of
 from ticketdesk.automations import service as automations
 from ticketdesk.automations.schemas import AutoCloseSettings, AutomationCreate
 from ticketdesk.db import utcnow
@@ -127,9 +127,11 @@ async def failures(session, ticket_id):
 
 
 async def test_a_broken_rule_records_its_failure_and_never_blocks_the_change(db, tenant):
+    nobody = await team(tenant, "Nobody yet", [])  # round robin over no one fails as it runs
     broken_actions = [
         {"type": "set_priority", "value": "urgent"},
-        {"type": "set_status", "value": "no_such_status"},
+        {"type": "set_team", "value": nobody["id"]},
+        {"type": "assign", "value": "round_robin"},
     ]
     async with db.unit_of_work() as session:
         workspace = await workspace_of(session, tenant)
@@ -159,7 +161,7 @@ async def test_a_broken_rule_records_its_failure_and_never_blocks_the_change(db,
         assert failed.actor_kind == "system"
         assert failed.actor_name == "Broken"
         assert failed.data["automation_id"] == str(broken[0].id)
-        assert "no_such_status" in failed.data["error"]
+        assert "No active agent" in failed.data["error"]
     async with db.unit_of_work() as session:
         workspace = await workspace_of(session, tenant)
         ticket = await session.get(Ticket, ticket_id)
@@ -211,7 +213,7 @@ async def test_auto_close_closes_only_stale_tickets_in_waiting_statuses(db, tena
         return got
 
     await automations.run_auto_close(db, now=start + timedelta(days=6, hours=23))
-    assert (await statuses())["stale"] == "waiting"  # not yet 7 days
+    assert (await statuses())["stale"] == "waiting"  # not yet 7 days (reminded: 1 day before)
     done = await automations.run_auto_close(db, now=start + timedelta(days=8))
     assert done["closed"] >= 1
     assert await statuses() == {
@@ -223,11 +225,57 @@ async def test_auto_close_closes_only_stale_tickets_in_waiting_statuses(db, tena
     }
     comments = (await tenant.get(f"/tickets/{keys['stale']['key']}/comments")).json()
     assert [(c["body"], c["visibility"]) for c in comments] == [
-        (automations.DEFAULT_CLOSE, "public")  # no reminder configured: only the close message
+        (automations.DEFAULT_REMINDER, "public"),  # none configured: a day before the close
+        (automations.DEFAULT_CLOSE, "public"),
     ]
+    await automations.run_auto_close(db, now=start + timedelta(days=11, minutes=1))
     await automations.run_auto_close(db, now=start + timedelta(days=12, minutes=1))
     assert (await statuses())["recent"] == "closed"
     async with db.unit_of_work() as session:
         workspace = await workspace_of(session, tenant)
         off = await automations.set_auto_close(session, workspace, None)
     assert (off.enabled, off.close_after_days) == (False, None)
+
+
+async def test_auto_close_is_for_statuses_waiting_on_the_customer_and_reminds_first(db, tenant):
+    """A pending status that waits on someone else is left alone; a flagged custom one is
+    auto-closed; a ticket long past the limit is reminded first and closed only after the
+    time between reminder and close."""
+    supplier = {"name": "awaiting_supplier", "label": "Awaiting supplier", "category": "pending"}
+    assert (await tenant.post("/statuses", json=supplier)).status_code == 201
+    customer = {
+        "name": "awaiting_customer",
+        "label": "Awaiting customer",
+        "category": "pending",
+        "waits_on_customer": True,
+    }
+    assert (await tenant.post("/statuses", json=customer)).status_code == 201
+    keys = {}
+    for status in ("waiting", "awaiting_supplier", "awaiting_customer"):
+        created = await tenant.create_ticket(subject=status)
+        await tenant.patch(f"/tickets/{created['key']}", json={"status": status})
+        keys[status] = created["key"]
+    start = utcnow()  # auto-close is turned on when all three have waited 30 days
+    settings = {"reminder_after_days": 3, "close_after_days": 7}
+    assert (await tenant.post("/settings/auto-close", json=settings)).status_code == 200
+
+    async def state(key):
+        ticket = (await tenant.get(f"/tickets/{key}")).json()
+        comments = (await tenant.get(f"/tickets/{key}/comments")).json()
+        return ticket["status"], [c["body"] for c in comments]
+
+    reminder, close = automations.DEFAULT_REMINDER, automations.DEFAULT_CLOSE
+    # (the counts cover every workspace in the test database: this one's tickets decide)
+    first = await automations.run_auto_close(db, now=start + timedelta(days=30))
+    assert first["reminded"] >= 2  # past the limit, but reminded first, not closed
+    assert await state(keys["waiting"]) == ("waiting", [reminder])
+    assert await state(keys["awaiting_customer"]) == ("awaiting_customer", [reminder])
+    assert await state(keys["awaiting_supplier"]) == ("awaiting_supplier", [])
+
+    await automations.run_auto_close(db, now=start + timedelta(days=33, hours=23))
+    assert await state(keys["waiting"]) == ("waiting", [reminder])  # 4 days reminder to close
+    later = await automations.run_auto_close(db, now=start + timedelta(days=34, minutes=1))
+    assert later["closed"] >= 2
+    assert await state(keys["waiting"]) == ("closed", [reminder, close])
+    assert await state(keys["awaiting_customer"]) == ("closed", [reminder, close])
+    assert await state(keys["awaiting_supplier"]) == ("awaiting_supplier", [])

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -42,12 +43,6 @@ if "postgresql" not in BACKENDS:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Cluster:
     url: str
@@ -70,18 +65,25 @@ class Cluster:
         return proc
 
     async def serve(self) -> str:
-        port = free_port()
-        self.spawn("serve", "--port", str(port))
-        base = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{base}/healthz")).status_code == 200:
-                        return base
-                except httpx.TransportError:
-                    pass
+        # port 0: the server binds a free port itself (a port picked here first could be taken
+        # by then) and its start line names it; a deadline, not a count: a loaded machine is slow
+        proc = self.spawn("serve", "--port", "0")
+        log = self.logs / f"serve-{len(self.procs) - 1}.log"
+        deadline = time.monotonic() + 120
+        async with httpx.AsyncClient(timeout=30) as client:
+            while time.monotonic() < deadline and proc.poll() is None:
+                bound = re.search(
+                    rb"Uvicorn running on (http://127\.0\.0\.1:\d+)", log.read_bytes()
+                )
+                if bound:
+                    base = bound.group(1).decode()
+                    try:
+                        if (await client.get(f"{base}/healthz")).status_code == 200:
+                            return base
+                    except httpx.TransportError:
+                        pass
                 await asyncio.sleep(0.1)
-        raise AssertionError(f"ticketdesk serve on {port} did not start; see {self.logs}")
+        raise AssertionError(f"ticketdesk serve did not start; see {log}")
 
     def kill(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
         if proc.poll() is None:

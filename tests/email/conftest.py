@@ -51,12 +51,30 @@ def _free_port() -> int:
         return port
 
 
+def start_relay(handler: Any, **options: Any) -> tuple[Controller, int]:
+    """A running aiosmtpd relay on a free port, given a minute to come up (5 s by default,
+    too little on a loaded machine). The port is picked before the relay binds it (aiosmtpd
+    needs it up front), so another process may take it first: then another port is tried."""
+    for attempt in range(5):
+        port = _free_port()
+        controller = Controller(
+            handler, hostname="127.0.0.1", port=port, ready_timeout=60, **options
+        )
+        try:
+            controller.start()
+        except OSError:  # EADDRINUSE: taken in between
+            controller.stop(no_assert=True)
+            if attempt == 4:
+                raise
+            continue
+        return controller, port
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     box = Mailbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = start_relay(box)
     try:
         yield box, port
     finally:

@@ -3,10 +3,11 @@ bounces are ignored, a reply to a closed ticket opens a follow-up."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.email.conftest import (
     FIXTURES,
@@ -19,7 +20,8 @@ from tests.email.conftest import (
 )
 from tests.support import Tenant
 from ticketdesk.db import Database
-from ticketdesk.models import Attachment
+from ticketdesk.models import Attachment, Event
+from ticketdesk.models import EmailMessage as EmailRow
 
 
 async def test_new_mail_opens_ticket_and_the_requester_gets_a_threaded_receipt(
@@ -197,3 +199,70 @@ async def test_reply_to_a_closed_ticket_opens_a_follow_up(desk: Tenant, mail_app
     follow_up = (await desk.get(f"/tickets/{late.json()['ticket']}")).json()
     assert follow_up["description"].startswith(f"Follow-up to {key} (closed).")
     assert (await desk.get(f"/tickets/{key}")).json()["status"] == "closed"
+
+
+async def test_a_megabyte_quoted_reply_is_appended_and_healthz_answers_meanwhile(
+    desk: Tenant, mail_app: Any
+) -> None:
+    """The reply that froze the API for seconds: thousands of short quote lines. It is read in
+    the email room's thread pool and its work is capped (MAX_TEXT characters kept), so the
+    health check, sent while it is in flight, answers; and the comment is the new text."""
+    token = await inbound_token(desk)
+    sender = f"long@{desk.slug}.example"
+    created = await post_mail(desk.client, token, customer_mail(sender, "Order", "Where is it?"))
+    key = created.json()["ticket"]
+    quote = ">\n> Where is it?\n" * 70_000
+    raw = customer_mail(sender, f"Re: [{key}] Order", f"Found it, thanks!\n\n{quote}-- \nLong")
+    assert len(raw) > 1_000_000
+
+    async def health() -> int:
+        response = await desk.client.get("http://testserver/healthz")
+        return response.status_code
+
+    reply, healthz = await asyncio.gather(post_mail(desk.client, token, raw), health())
+    assert healthz == 200
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["status"] == "appended"
+    comments = (await desk.get(f"/tickets/{key}/comments")).json()
+    assert [c["body"] for c in comments] == ["Found it, thanks!"]
+
+
+def _many_parts(parts: int) -> bytes:
+    body = "".join(
+        f"--b\r\nContent-Type: application/octet-stream\r\n"
+        f'Content-Disposition: attachment; filename="f{i}.bin"\r\n\r\nxx\r\n'
+        for i in range(parts)
+    )
+    return (
+        "From: parts@customer.example\r\nSubject: Many parts\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/mixed; boundary="b"\r\n\r\n{body}--b--\r\n'
+    ).encode()
+
+
+async def test_mail_over_the_mime_caps_is_a_413_and_stores_nothing(
+    desk: Tenant, db: Database, mail_app: Any
+) -> None:
+    """2,000 parts in 200 KB used to make 2,000 attachments and 2,001 events."""
+    token = await inbound_token(desk)
+    long_header = customer_mail("h@customer.example", "x", "y", X_Junk="a" * 40_000)
+    for raw in (_many_parts(2000), long_header):
+        response = await post_mail(desk.client, token, raw)
+        assert response.status_code == 413, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["title"] == "Email too large"
+        assert problem["errors"][0]["loc"] == ["body"]
+    assert (
+        "more than 100 MIME parts"
+        in (await post_mail(desk.client, token, _many_parts(2000))).json()["detail"]
+    )
+    assert (await desk.get("/tickets")).json()["items"] == []
+    workspace_id = uuid.UUID(desk.workspace_id)
+    async with db.unit_of_work() as session:
+        for model in (Attachment, EmailRow, Event):
+            found = await session.scalar(
+                select(func.count()).select_from(model).where(model.workspace_id == workspace_id)
+            )
+            assert found == 0, model
+    accepted = await post_mail(desk.client, token, _many_parts(50))
+    assert accepted.status_code == 201, accepted.text

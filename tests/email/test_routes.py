@@ -93,7 +93,12 @@ async def test_email_settings_round_trip(tenant: Tenant) -> None:
         "notify_ticket_opened": True,
         "notify_agent_reply": True,
         "notify_resolved": True,
-        "notify_statuses": [],
+        # status changes are announced by default, closing aside (auto-close says it itself)
+        "notify_status_changed": True,
+        "notify_status_opt_out": ["closed"],
+        "notify_statuses": ["in_progress", "open", "waiting"],
+        "team_address": None,
+        "notify_team_new_ticket": True,
         "smtp_configured": False,
     }
     assert defaults.json()["from_address"].startswith(f"{tenant.slug}@")
@@ -123,6 +128,7 @@ async def test_templates_list_every_kind_with_defaults_and_preview_renders(tenan
         "ticket_resolved",
         "auto_close_reminder",
         "auto_close_closed",
+        "team_new_ticket",
     ]
     assert {(t["is_default"], t["updated_at"]) for t in listed} == {(True, None)}
     preview = await tenant.post(
@@ -144,3 +150,75 @@ async def test_templates_list_every_kind_with_defaults_and_preview_renders(tenan
     got = (await tenant.get("/email/templates/ticket_opened")).json()
     assert got == saved.json()
     assert got["text"] == "t"
+
+
+NESTED_LOOPS = (  # 4e7 iterations: blocked the whole process for 2.8 s
+    "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(40) %}x"
+    "{% endfor %}{% endfor %}{% endfor %}"
+)
+
+
+async def test_templates_over_the_render_limits_are_a_clear_422_at_save_and_preview(
+    tenant: Tenant,
+) -> None:
+    for body in (
+        {"subject": "ok", "text": NESTED_LOOPS, "html": "h"},
+        {"subject": "ok", "text": "t", "html": "{{ 'x'|center(100000000) }}"},
+        {"subject": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "text": "t", "html": "h"},
+    ):
+        part = next(name for name, value in body.items() if value not in ("ok", "t", "h"))
+        for response in (
+            await tenant.put("/email/templates/status_changed", json=body),
+            await tenant.post("/email/templates/status_changed/preview", json=body),
+        ):
+            assert response.status_code == 422, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            problem = response.json()
+            assert problem["errors"][0]["loc"] == ["body", part]
+            assert f"The {part} template" in problem["detail"]
+    assert (
+        "exceeds the limits: it does too much work"
+        in (
+            await tenant.put(
+                "/email/templates/status_changed",
+                json={"subject": "ok", "text": NESTED_LOOPS, "html": "h"},
+            )
+        ).json()["detail"]
+    )
+    assert (await tenant.get("/email/templates/status_changed")).json()["is_default"] is True
+
+
+async def test_a_saved_template_that_fails_on_a_tickets_data_is_logged_failed_not_sent(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    """Fine with the sample comment (30 characters: 900 steps), over the limits with a real
+    one (1,000 characters: a million steps): the send is recorded as failed, with why."""
+    squared = (
+        "{% for a in comment.body %}{% for b in comment.body %}{% endfor %}{% endfor %}"
+        "{{ comment.body }}"
+    )
+    saved = await desk.put(
+        "/email/templates/agent_reply", json={"subject": "Re", "text": squared, "html": "h"}
+    )
+    assert saved.status_code == 200, saved.text
+    sender = f"victim@{desk.slug}.example"
+    ticket = await desk.create_ticket(subject="Long answer", requester={"email": sender})
+    reply = await desk.post(
+        f"/tickets/{ticket['key']}/comments", json={"body": "a" * 1000, "visibility": "public"}
+    )
+    assert reply.status_code == 201, reply.text
+    short = await desk.post(
+        f"/tickets/{ticket['key']}/comments", json={"body": "Short.", "visibility": "public"}
+    )
+    assert short.status_code == 201, short.text
+    await drain(mail_app)
+    log = (await desk.get(f"/tickets/{ticket['key']}/emails")).json()
+    replies = [(e["status"], e["last_error"]) for e in log if e["kind"] == "agent_reply"]
+    assert replies[1] == ("sent", None)
+    status, error = replies[0]
+    assert status == "failed"
+    assert error.startswith("The agent_reply template failed, nothing was sent: The text")
+    assert "exceeds the limits" in error
+    texts = [m.get_body(("plain",)).get_content() for m in inbox.to(sender) if m["Subject"]]
+    assert not any("a" * 1000 in text for text in texts)
+    assert any("Short." in text for text in texts)

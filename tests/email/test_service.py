@@ -73,9 +73,7 @@ async def test_a_status_change_by_the_customer_mails_them_nothing_but_an_agents_
 ) -> None:
     async with db.unit_of_work() as session:
         workspace = await workspace_of(session, tenant)
-        await channel.update_channel_settings(
-            session, workspace.id, {"notify_statuses": ["open", "waiting"]}
-        )
+        await channel.update_channel_settings(session, workspace.id, {"notify_status_opt_out": []})
     async with db.unit_of_work() as session:
         workspace = await workspace_of(session, tenant)
         ticket = await tickets.create_ticket(

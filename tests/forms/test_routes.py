@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from tests.support import Tenant
 
 SITE = "https://www.acme.example"
@@ -137,3 +139,44 @@ async def test_form_settings_show_defaults_and_where_the_form_posts(tenant: Tena
         "allowed_origins": ["https://a.example", "https://b.example"],
     }
     assert (await tenant.get("/settings/form")).json() == put.json()
+
+
+async def test_idempotency_keys_are_scoped_per_visitor(app: Any, tenant: Tenant) -> None:
+    """Anonymous visitors share no idempotency scope: one visitor's key neither blocks nor
+    replays another's (the client address and the email they give tell visitors apart)."""
+    url = f"/public/{tenant.slug}/tickets"
+    key = {"Idempotency-Key": "contact-form-1"}  # a site that numbers its submissions
+
+    def visitor(ip: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(ip, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver/api/v1")
+
+    async with (
+        visitor("203.0.113.10") as ann,
+        visitor("198.51.100.20") as bob,
+        visitor("192.0.2.30") as cid,
+    ):
+        first = await ann.post(url, json=submission(email="ann@example.com"), headers=key)
+        assert first.status_code == 201, first.text
+        # another visitor, the same key, another message: their own ticket, not a 422
+        other = await bob.post(url, json=submission(email="bob@example.com"), headers=key)
+        assert other.status_code == 201, other.text
+        assert other.json()["key"] != first.json()["key"]
+        # another visitor sending the same message with the same key: not Ann's answer
+        same = await cid.post(url, json=submission(email="ann@example.com"), headers=key)
+        assert same.status_code == 201, same.text
+        assert "idempotent-replayed" not in same.headers
+        assert same.json()["key"] not in (first.json()["key"], other.json()["key"])
+        # Ann's own retry is still a replay of her first answer, and creates nothing
+        retry = await ann.post(url, json=submission(email="ann@example.com"), headers=key)
+        assert retry.headers.get("idempotent-replayed") == "true"
+        assert retry.json() == first.json()
+        # a colleague behind Ann's address who gives another email is another visitor
+        colleague = await ann.post(url, json=submission(email="dee@example.com"), headers=key)
+        assert colleague.status_code == 201, colleague.text
+        # and one visitor reusing the key for another message is told so
+        reused = await ann.post(
+            url, json=submission(email="ann@example.com", subject="Other"), headers=key
+        )
+        assert reused.status_code == 422, reused.text
+    assert len((await tenant.get("/tickets")).json()["items"]) == 4

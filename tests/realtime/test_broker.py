@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 
+from tests.support import eventually
 from ticketdesk.config import Settings
 from ticketdesk.db import Database, utcnow
 from ticketdesk.models import Event
@@ -55,7 +56,11 @@ async def test_a_slow_client_is_dropped_and_the_others_keep_up():
     for i in range(QUEUE_LIMIT + 10):
         hub.send(hub.by_workspace["ws"], str(i))
         await asyncio.sleep(0)
-    await asyncio.sleep(0.05)
+
+    async def settled() -> bool:  # the pumps have done their work
+        return slow_conn.dropped and len(fast.received) == QUEUE_LIMIT + 10
+
+    await eventually(settled, "the slow client dropped and the fast one served")
     assert slow_conn.dropped
     assert stuck.closed_with == 1013
     assert hub.by_workspace["ws"] == {fast_conn}
@@ -92,7 +97,11 @@ async def test_a_started_broker_hears_commits_for_its_workspace_until_stopped() 
         )
         for listener in list(db.event_listeners):  # what a commit does with its new events
             await listener(db, [event])
-        await asyncio.sleep(0.01)
+
+        async def pumped() -> list[str]:
+            return ours.received
+
+        await eventually(pumped, "the event on our socket")
         (received,) = [json.loads(text) for text in ours.received]
         assert received["type"] == "ticket.note"
         assert received["data"]["note"] == "hi"

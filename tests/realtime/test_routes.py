@@ -10,7 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 
-async def next_message(ws, type_, timeout=5.0):
+async def next_message(ws, type_, timeout=30.0):
     async with asyncio.timeout(timeout):
         while True:
             message = json.loads(await ws.recv())
@@ -31,7 +31,9 @@ async def test_changes_stream_to_the_workspace_only(ws_base, tenant, other_tenan
         connect(f"{ws_base}?token={tenant.tokens['viewer']}") as mine,
         connect(f"{ws_base}?token={other_tenant.tokens['admin']}") as theirs,
     ):
-        await asyncio.sleep(0.1)
+        for ws in (mine, theirs):  # a pong: the server has registered the socket with the broker
+            await ws.send(json.dumps({"type": "ping"}))
+            assert (await next_message(ws, "pong"))["type"] == "pong"
         ticket = await tenant.create_ticket(subject="Live")
         await tenant.patch(f"/tickets/{ticket['key']}", json={"status": "waiting"})
         created = await next_message(mine, "ticket.created")

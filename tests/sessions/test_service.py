@@ -9,6 +9,7 @@ import pytest
 from ticketdesk.auth.principal import SCOPES, principal_from_token
 from ticketdesk.errors import NotAuthenticated, RateLimited
 from ticketdesk.sessions import service as auth
+from ticketdesk.sessions.throttle import login_throttle
 from ticketdesk.users import service as users
 
 
@@ -29,6 +30,7 @@ async def test_login_picks_the_workspace_whose_password_matches(tenant, other_te
             db,
             session,
             settings,
+            login_throttle(db, settings),
             email=email.upper(),
             password="other-password",
             workspace_slug=None,
@@ -42,6 +44,7 @@ async def test_login_picks_the_workspace_whose_password_matches(tenant, other_te
                 db,
                 session,
                 settings,
+                login_throttle(db, settings),
                 email=email,
                 password="tenant-password",
                 workspace_slug=other_tenant.slug,
@@ -49,19 +52,21 @@ async def test_login_picks_the_workspace_whose_password_matches(tenant, other_te
             )
 
 
-async def test_failures_block_the_email_until_the_window_passes(tenant, db, settings):
+async def test_failures_slow_the_email_down_from_that_address_only(tenant, db, settings):
     email = tenant.users["viewer"]["email"]
+    address = f"192.0.2.{uuid.uuid4().int % 250 + 1}"
 
-    async def attempt(password):
+    async def attempt(password, client_ip=address):
         async with db.unit_of_work() as session:
             return await auth.login(
                 db,
                 session,
                 settings,
+                login_throttle(db, settings),
                 email=email,
                 password=password,
                 workspace_slug=None,
-                client_ip=None,
+                client_ip=client_ip,
             )
 
     for _ in range(settings.login_max_failures - 1):
@@ -72,8 +77,11 @@ async def test_failures_block_the_email_until_the_window_passes(tenant, db, sett
     for _ in range(settings.login_max_failures):
         with pytest.raises(NotAuthenticated):
             await attempt("wrong-password")
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as held:
         await attempt("user-password")
+    assert 1 <= int(held.value.headers["Retry-After"]) <= settings.login_slowdown_seconds
+    # the same account from another address: no lockout
+    assert (await attempt("user-password", client_ip="198.51.100.77")).user.email == email
 
 
 async def test_logout_ends_the_session_of_that_token_only(tenant, db, settings):
@@ -82,6 +90,7 @@ async def test_logout_ends_the_session_of_that_token_only(tenant, db, settings):
             db,
             session,
             settings,
+            login_throttle(db, settings),
             email=tenant.users["agent"]["email"],
             password="user-password",
             workspace_slug=tenant.slug,

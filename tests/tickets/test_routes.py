@@ -13,7 +13,8 @@ async def test_create_uses_defaults_and_answers_location_and_etag(tenant):
     assert body["subject"] == "Printer on fire"
     assert (body["status"], body["status_category"], body["priority"]) == ("open", "open", "normal")
     assert body["channel"] == "agent"  # an agent session creates it
-    assert body["assignee"] is None and body["requester"] is None and body["labels"] == []
+    assert body["assignee"]["id"] == tenant.users["admin"]["id"]  # filed by hand: theirs
+    assert body["requester"] is None and body["labels"] == []
     assert body["sla"]["state"] == "none" and body["version"] == 1
     assert response.headers["location"] == "/api/v1/tickets/TKT-1"
     assert response.headers["etag"] == '"1"'

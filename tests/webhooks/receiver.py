@@ -25,12 +25,16 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Records every POST; answers from `script` (status, headers, body), then `default`."""
+    """Records every POST; answers from `script` (status, headers, body), then `default`.
+
+    With `hold` set, each request is recorded at once and answered only once the test sets
+    the event (a delivery the test keeps in flight for as long as it likes)."""
 
     requests: list[Received] = field(default_factory=list)
     script: deque[tuple[int, dict[str, str], bytes]] = field(default_factory=deque)
     default: tuple[int, dict[str, str], bytes] = (200, {}, b"thanks")
     delay: float = 0.0
+    hold: asyncio.Event | None = None
     port: int = 0
     server: uvicorn.Server | None = None
     task: asyncio.Task[None] | None = None
@@ -54,6 +58,8 @@ class Receiver:
         self.requests.append(Received(headers, body, time.time()))
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            await self.hold.wait()
         status, extra, reply = self.script.popleft() if self.script else self.default
         raw_headers = [(k.lower().encode(), v.encode()) for k, v in extra.items()]
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
@@ -78,9 +84,11 @@ class Receiver:
     async def stop(self) -> None:
         if self.server is not None and self.task is not None:
             self.server.should_exit = True
-            await asyncio.wait_for(self.task, 10)
+            await asyncio.wait_for(self.task, 30)
 
-    async def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+    async def wait_for(self, count: int, timeout: float = 60.0) -> list[Received]:
+        """The requests once `count` have come (returns early: a generous timeout costs a
+        passing test nothing, and a loaded machine delivers late)."""
         deadline = time.monotonic() + timeout
         while len(self.requests) < count and time.monotonic() < deadline:
             await asyncio.sleep(0.02)

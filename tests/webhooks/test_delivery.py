@@ -3,6 +3,8 @@ signed, retried, kept in order per ticket, given up, disabled, redelivered."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from datetime import timedelta
 
@@ -10,9 +12,11 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from tests.support import eventually
 from tests.webhooks.conftest import subscribe, verify
+from tests.webhooks.receiver import Receiver
 from ticketdesk.db import utcnow
-from ticketdesk.models import Notification, WebhookSubscription
+from ticketdesk.models import Notification, WebhookDelivery, WebhookSubscription
 
 
 async def test_deliveries_are_signed_filtered_and_carry_the_ticket(tenant, receiver, db):
@@ -141,8 +145,12 @@ async def test_failing_for_five_days_disables_the_webhook(tenant, receiver, db):
     await tenant.create_ticket()
     await db.job_runner.drain(timeout=3)
     await receiver.wait_for(1)
-    got = (await tenant.get(f"/webhooks/{hook['id']}")).json()
-    assert got["active"] is False
+
+    async def disabled() -> dict | None:  # the job disables it after the request has come
+        got = (await tenant.get(f"/webhooks/{hook['id']}")).json()
+        return got if got["active"] is False else None
+
+    got = await eventually(disabled, "the webhook to be disabled")
     assert "5 days" in got["disabled_reason"]
     # re-enabling clears the failure state
     again = await tenant.patch(f"/webhooks/{hook['id']}", json={"active": True})
@@ -162,3 +170,41 @@ async def test_a_rotated_secret_still_signs_with_the_old_one_for_a_day(tenant, r
     (request,) = await receiver.wait_for(1)
     verify(new_secret, request)
     verify(hook["secret"], request)
+
+
+async def test_deleting_a_webhook_mid_delivery_drops_it_and_keeps_the_others(tenant, db, caplog):
+    """One job sends to two webhooks; one is deleted while its receiver still holds the
+    request. Its delivery goes with it, quietly; the other's success is kept, sent once."""
+    held = await Receiver(hold=asyncio.Event()).start()
+    fine = await Receiver().start()
+    try:
+        doomed = await subscribe(tenant, held, ["ticket.created"])
+        kept = await subscribe(tenant, fine, ["ticket.created"])
+        caplog.set_level(logging.WARNING)
+        await tenant.create_ticket(subject="Two receivers")
+        await held.wait_for(1)  # in flight: the receiver has it and has not answered
+        await fine.wait_for(1)
+        assert len(held.requests) == 1
+        assert (await tenant.delete(f"/webhooks/{doomed['id']}")).status_code == 204
+        held.hold.set()  # the deleted webhook's receiver answers 200 after all
+        await db.job_runner.drain(timeout=60)
+
+        (delivery,) = (await tenant.get(f"/webhooks/{kept['id']}/deliveries")).json()["items"]
+        assert (delivery["status"], delivery["attempts"]) == ("delivered", 1)
+        assert delivery["last_status_code"] == 200
+        assert len(fine.requests) == 1  # recorded, so never sent again
+        assert (await tenant.get(f"/webhooks/{doomed['id']}")).status_code == 404
+        async with db.unit_of_work() as session:
+            left = await session.scalars(
+                select(WebhookDelivery.id).where(
+                    WebhookDelivery.subscription_id == uuid.UUID(doomed["id"])
+                )
+            )
+            assert list(left) == []
+        failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert failures == [], [r.getMessage() for r in failures]
+    finally:
+        assert held.hold is not None
+        held.hold.set()
+        await held.stop()
+        await fine.stop()

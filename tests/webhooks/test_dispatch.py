@@ -49,13 +49,13 @@ async def test_a_ticket_keeps_its_order_when_dispatch_jobs_finish_out_of_order(
 
 
 async def test_an_event_never_handed_to_a_job_is_swept_up(tenant, receiver, db, settings):
-    await subscribe(tenant, receiver, ["ticket.note"])
+    await subscribe(tenant, receiver, ["ticket.merged"])
     async with db.unit_of_work() as session:  # as if the process died right after commit
         await session.execute(
             insert(Event).values(
                 workspace_id=uuid.UUID(tenant.workspace_id),
                 ticket_id=None,
-                type="ticket.note",
+                type="ticket.merged",
                 actor_kind="system",
                 data={"note": "orphan"},
                 created_at=utcnow() - timedelta(seconds=30),
@@ -120,7 +120,7 @@ async def test_one_delivery_per_subscription_that_wants_the_event_and_none_else(
 ):
     prefix = await subscribe(tenant, receiver, ["ticket.*"])
     everything = await subscribe(tenant, receiver, ["*"])
-    comments_only = await subscribe(tenant, receiver, ["comment.added"])
+    comments_only = await subscribe(tenant, receiver, ["conversation.created"])
     paused = await subscribe(tenant, receiver, ["ticket.created"], active=False)
     elsewhere = await subscribe(other_tenant, receiver, ["*"])
     db.event_listeners.remove(on_events)  # hold the after-commit hand-off: we run it ourselves

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 
 from tests.webhooks.conftest import subscribe
+from ticketdesk.webhooks.schemas import EVENT_PATTERNS, EVENT_TYPES
 
 
 async def test_who_may_manage_webhooks(tenant, other_tenant, receiver):
@@ -44,6 +47,52 @@ async def test_bad_event_patterns_are_refused(tenant, receiver):
     for events in ([], ["Ticket Created"], ["x" * 65]):
         response = await tenant.post("/webhooks", json={"url": receiver.url, "events": events})
         assert response.status_code == 422
+
+
+async def test_unknown_event_types_are_refused_and_the_known_ones_listed(tenant, receiver):
+    body = {"url": receiver.url, "events": ["ticket.created", "ticket.nonsense"]}
+    response = await tenant.post("/webhooks", json=body)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["errors"][0]["loc"] == ["body", "events", 1]
+    message = problem["errors"][0]["msg"]
+    assert "'ticket.nonsense'" in message
+    assert all(known in message for known in ("ticket.status_changed", "ticket.*", "*"))
+    assert (await tenant.get("/webhooks")).json()["items"] == []  # nothing was written
+
+    hook = await subscribe(tenant, receiver, ["ticket.*", "conversation.created"])
+    for events in (["*"], ["conversation.*"], ["ticket.sla_breached"]):
+        changed = await tenant.patch(f"/webhooks/{hook['id']}", json={"events": events})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["events"] == events
+    for events in (["ticket.nonsense"], ["comment.*"], ["ticket.status_changed.*"]):
+        refused = await tenant.patch(f"/webhooks/{hook['id']}", json={"events": events})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["loc"] == ["body", "events", 0]
+    assert (await tenant.get(f"/webhooks/{hook['id']}")).json()["events"] == ["ticket.sla_breached"]
+
+
+async def test_the_event_types_are_an_enum_in_the_openapi_document(client):
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for name in ("WebhookCreate", "WebhookUpdate"):
+        events = schema[name]["properties"]["events"]
+        items = events.get("items") or next(o["items"] for o in events["anyOf"] if "items" in o)
+        assert items["enum"] == [*EVENT_TYPES, *EVENT_PATTERNS]
+
+
+def test_every_event_type_the_desk_writes_can_be_subscribed_to():
+    """Event types appear in the code as literals (and `ticket.<field>_changed`): each one
+    must be in the list a subscription is checked against."""
+    src = Path(__file__).parents[2] / "src" / "ticketdesk"
+    written: set[str] = set()
+    for path in src.rglob("*.py"):
+        text = path.read_text()
+        written |= set(re.findall(r"""["'](ticket|conversation)\.([a-z_]+)["']""", text))
+    names = {f"{family}.{name}" for family, name in written}
+    names -= {"ticket.updated"}  # an automation trigger, not an event type
+    fields = ("subject", "description", "type", "category", "custom_fields")
+    names |= {f"ticket.{field}_changed" for field in fields}  # tickets.service's f-string
+    assert names - set(EVENT_TYPES) == set()
 
 
 DELIVERY_KEYS = {

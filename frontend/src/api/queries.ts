@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useLivePollInterval } from '../live/live';
-import { api, ApiError, ifMatch, unwrap, type Ticket, type TicketUpdate } from './client';
+import { api, ApiError, ifMatch, unwrap, type Schemas, type Ticket, type TicketUpdate } from './client';
 
 const REFERENCE = { staleTime: 5 * 60_000 };
 
@@ -50,13 +50,24 @@ export class TicketConflict extends Error {
   }
 }
 
+/** Thrown when a change waits for an approver (202): the ticket is as it was. */
+export class ApprovalRequested extends Error {
+  readonly approval: Schemas['ApprovalRead'];
+  constructor(approval: Schemas['ApprovalRead']) {
+    super(`This change needs approval (${approval.approver_roles.join(' or ')}): it was requested, and the ticket stays as it is until then.`);
+    this.approval = approval;
+  }
+}
+
 export async function patchTicket(ticket: Ticket, changes: TicketUpdate): Promise<Ticket> {
   const call = api.PATCH('/api/v1/tickets/{ticket}', {
     params: { path: { ticket: ticket.key }, header: { 'if-match': ifMatch(ticket) } },
     body: changes,
   });
   try {
-    return await unwrap(call);
+    const result = await unwrap(call);
+    if ('approval' in result) throw new ApprovalRequested(result.approval);
+    return result;
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) {
       const current = await unwrap(
@@ -94,13 +105,15 @@ export function useUpdateTicket(ticket: Ticket | undefined) {
 export function useReopenTicket(ticket: Ticket | undefined) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => {
+    mutationFn: async (): Promise<Ticket> => {
       if (!ticket) throw new Error('Ticket not loaded');
-      return unwrap(
+      const result = await unwrap(
         api.POST('/api/v1/tickets/{ticket}/reopen', {
           params: { path: { ticket: ticket.key }, header: { 'if-match': ifMatch(ticket) } },
         }),
       );
+      if ('approval' in result) throw new ApprovalRequested(result.approval);
+      return result;
     },
     onSuccess: (updated) => {
       queryClient.setQueryData(['ticket', updated.key], updated);

@@ -44,6 +44,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Approvals
+         * @description Changes waiting for (or decided by) an approver: pending ones oldest first.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["approvals:list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Approval Counts
+         * @description How many changes wait, and how many of them the caller may decide (the badge).
+         */
+        get: operations["approvals:counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{approval_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Approval */
+        get: operations["approvals:get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{approval_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve
+         * @description Apply the held-back change, checked again against the rules and the ticket as it is
+         *     now; a conflicting change since answers 409 and leaves the approval pending.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["approvals:approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{approval_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject
+         * @description Refuse the change, saying why; the ticket stays as it is.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["approvals:reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attachments/{attachment_id}": {
         parameters: {
             query?: never;
@@ -75,7 +179,15 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Exchange email and password for an opaque session token (failed logins are rate limited).
+         * @description Exchange email and password for an opaque session token (`Cache-Control: no-store`).
+         *
+         *     Failed attempts are throttled, counted before the password is checked: after
+         *     `TICKETDESK_LOGIN_MAX_FAILURES` (5) failures for one email from one client IP, that email
+         *     waits from that IP (60 s, then doubling, up to the 15-minute window) while logins from
+         *     elsewhere are unaffected, so nobody can lock another user out. One IP failing
+         *     `TICKETDESK_LOGIN_IP_MAX_FAILURES` (50) times in the window, over any emails, is refused
+         *     for a window. A refusal is a 429 with `Retry-After`; a successful login resets its email's
+         *     count from that IP.
          *
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
@@ -196,7 +308,7 @@ export interface paths {
         head?: never;
         /**
          * Update Business Hours
-         * @description Change the schedule; tickets pick up new due times at their next change.
+         * @description Change the schedule; the open tickets' due times follow, by a background job.
          */
         patch: operations["business_hours:update"];
         trace?: never;
@@ -233,6 +345,8 @@ export interface paths {
         /**
          * List Conversations
          * @description Conversations, newest first, one keyset page at a time (messages not included).
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["conversations:list"];
         put?: never;
@@ -283,6 +397,8 @@ export interface paths {
         /**
          * List Messages
          * @description Messages oldest first, after a given message: a widget polls this for agent replies.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["conversations:list_messages"];
         put?: never;
@@ -321,6 +437,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Fields
+         * @description Every field in order; archived ones too (flagged), since their values stay readable.
+         */
+        get: operations["custom_fields:list"];
+        put?: never;
+        /**
+         * Create Field
+         * @description Define a typed field; from then on the definitions govern every ticket's values.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["custom_fields:create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-fields/{field_key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Field */
+        get: operations["custom_fields:get"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive Field
+         * @description Archive the field: stored values stay readable and filterable, no new writes.
+         */
+        delete: operations["custom_fields:delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Field
+         * @description Change what is sent; the key and kind stay. `"archived": false` restores a field.
+         */
+        patch: operations["custom_fields:update"];
+        trace?: never;
+    };
     "/api/v1/email/templates": {
         parameters: {
             query?: never;
@@ -352,7 +519,11 @@ export interface paths {
         get: operations["email:get_template"];
         /**
          * Put Template
-         * @description Save the workspace's template (sandboxed Jinja2); one that does not render is a 422.
+         * @description Save the workspace's template (sandboxed Jinja2 with limits: no recursion, at most
+         *     100,000 loop iterations or calls and 200,000 characters per part). One that does not render
+         *     with sample data, or exceeds the limits, is a 422 naming the part. A saved template that
+         *     fails later on a ticket's data is logged as a `failed` email with the reason (see
+         *     `GET /tickets/{ticket}/emails`), never sent half-rendered.
          */
         put: operations["email:put_template"];
         post?: never;
@@ -377,7 +548,8 @@ export interface paths {
         put?: never;
         /**
          * Preview Template
-         * @description Render a template with sample data without saving it.
+         * @description Render a template with sample data without saving it (the limits of saving apply:
+         *     a 422 names the part that fails).
          *
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
@@ -401,6 +573,10 @@ export interface paths {
          * Receive Email
          * @description Raw RFC 5322 mail (from Postmark, Mailgun or an MTA pipe): a new ticket or a reply.
          *
+         *     Needs an API token with the `email:inbound` scope, or an agent's or admin's session.
+         *     Mail over the limits of the 413 response is refused whole (nothing is stored); mail the
+         *     parser cannot read is a 422.
+         *
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["email:inbound"];
@@ -420,6 +596,8 @@ export interface paths {
         /**
          * List Labels
          * @description The workspace's labels by name; `prefix` narrows them for autocomplete.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["labels:list"];
         put?: never;
@@ -432,6 +610,56 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Macros
+         * @description The workspace's shared macros and your own, by name; `q` finds names containing it.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["macros:list"];
+        put?: never;
+        /**
+         * Create Macro
+         * @description Save a canned reply and/or ticket changes: yours, or `shared` with the workspace (admins).
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["macros:create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/macros/{macro_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Macro */
+        get: operations["macros:get"];
+        put?: never;
+        post?: never;
+        /** Delete Macro */
+        delete: operations["macros:delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Macro
+         * @description Change your macro (admins: a shared one); `shared` moves it between you and everyone.
+         */
+        patch: operations["macros:update"];
         trace?: never;
     };
     "/api/v1/me": {
@@ -461,6 +689,8 @@ export interface paths {
         /**
          * List Notifications
          * @description Your notifications, unread first and then newest first, with the unread count.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["notifications:list"];
         put?: never;
@@ -529,7 +759,8 @@ export interface paths {
          * @description The website's contact form: no token; rate limited per client IP (429 + Retry-After).
          *
          *     The `website` field is a honeypot: when filled in, the answer looks the same (201) but
-         *     nothing is created and `key` is null.
+         *     nothing is created and `key` is null. An `Idempotency-Key` belongs to one visitor (their
+         *     client address and the email they give): another visitor's same key is another submission.
          *
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
@@ -578,7 +809,8 @@ export interface paths {
         put?: never;
         /**
          * Set Auto Close
-         * @description Tickets waiting on the customer get a reminder after N days and close after M days.
+         * @description Tickets in a status that waits on the customer get a reminder after N days (always
+         *     before any close) and close after M days.
          *
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
@@ -676,7 +908,7 @@ export interface paths {
         head?: never;
         /**
          * Update Policy
-         * @description Change a policy; tickets pick up new due times at their next change.
+         * @description Change a policy; the open tickets' due times follow, by a background job.
          */
         patch: operations["sla_policies:update"];
         trace?: never;
@@ -759,6 +991,58 @@ export interface paths {
         patch: operations["teams:update"];
         trace?: never;
     };
+    "/api/v1/ticket-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Types
+         * @description Every type in order; archived ones too (flagged), since their tickets keep them.
+         */
+        get: operations["ticket_types:list"];
+        put?: never;
+        /**
+         * Create Type
+         * @description A type with its lifecycle: allowed statuses, initial status, transitions by role,
+         *     required fields per status, approval gates. `null` lists mean unrestricted.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["ticket_types:create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-types/{type_key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Type */
+        get: operations["ticket_types:get"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive Type
+         * @description Archive the type: its tickets keep it and its rules; new tickets cannot get it.
+         */
+        delete: operations["ticket_types:delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Type
+         * @description Change what is sent; `"archived": false` restores an archived type.
+         */
+        patch: operations["ticket_types:update"];
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -769,12 +1053,18 @@ export interface paths {
         /**
          * List Tickets
          * @description Tickets matching every filter given, newest first by default, one keyset page at a time.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["tickets:list"];
         put?: never;
         /**
          * Create Ticket
          * @description Open a ticket. Unknown labels are created; the requester is found or created by email.
+         *
+         *     An agent signed in (a session, as in the agent app) who leaves `assignee_id` out is the
+         *     ticket's assignee; `"assignee_id": null` files it unassigned. Tickets created with an API
+         *     token stay unassigned unless `assignee_id` is given (auto-assignment rules still apply).
          *
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
@@ -817,6 +1107,8 @@ export interface paths {
         /**
          * Export Tickets
          * @description Every ticket matching the list filters as CSV, in list order, streamed.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["tickets:export"];
         put?: never;
@@ -860,6 +1152,8 @@ export interface paths {
         /**
          * Ticket Stats
          * @description Counts by status and priority over the same filters as the list.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["tickets:stats"];
         put?: never;
@@ -887,6 +1181,12 @@ export interface paths {
         /**
          * Update Ticket
          * @description Change any fields; with `If-Match: "<version>"` a stale version answers 412.
+         *
+         *     `custom_fields` merges into the ticket's (`null` clears a field); values are checked
+         *     against the field definitions (422 naming the field). A status change follows the ticket
+         *     type's lifecycle: a move it lacks is a 409 with `allowed`, a role that may not take it a
+         *     403, missing required fields a 422; a move behind an approval gate answers 202 with the
+         *     pending approval and changes nothing.
          */
         patch: operations["tickets:update"];
         trace?: never;
@@ -901,6 +1201,8 @@ export interface paths {
         /**
          * Ticket Activity
          * @description The ticket's timeline, oldest first: every change with its actor and `{from, to}`.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["tickets:activity"];
         put?: never;
@@ -947,6 +1249,8 @@ export interface paths {
         /**
          * List Comments
          * @description Every comment on the ticket (and on tickets merged into it), oldest first.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["comments:list"];
         put?: never;
@@ -1051,6 +1355,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{ticket}/macros/{macro_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Macro
+         * @description Apply the macro's changes and post its reply (or `body`, the agent's edit of it) in one
+         *     transaction; with `If-Match: "<version>"` a stale ticket answers 412 and nothing changes.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["macros:apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket}/macros/{macro_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Macro
+         * @description The reply rendered for this ticket and the changes the macro would make; nothing is
+         *     written.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["macros:preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{ticket}/merge": {
         parameters: {
             query?: never;
@@ -1084,7 +1434,8 @@ export interface paths {
         put?: never;
         /**
          * Reopen Ticket
-         * @description Move a resolved or closed ticket back to the workspace's first open status.
+         * @description Move a resolved or closed ticket back to its type's initial status (else the
+         *     workspace's first open status), as its lifecycle allows.
          *
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
@@ -1149,6 +1500,27 @@ export interface paths {
          * @description The chat transcript and visitor the ticket was opened from (kept if the chat is deleted).
          */
         get: operations["tickets:transcript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ticket Transitions
+         * @description The statuses the caller may move this ticket to, by its type's lifecycle, with the
+         *     fields each still needs and whether an approver must agree (a viewer: none).
+         */
+        get: operations["tickets:transitions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1298,7 +1670,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Webhooks */
+        /**
+         * List Webhooks
+         * @description A query parameter not listed here is refused with a 422 that names it.
+         */
         get: operations["webhooks:list"];
         put?: never;
         /**
@@ -1346,6 +1721,8 @@ export interface paths {
         /**
          * List Deliveries
          * @description The delivery log, newest first: status, response code, latency, next attempt.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
          */
         get: operations["webhooks:list_deliveries"];
         put?: never;
@@ -1442,7 +1819,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Action */
+        /**
+         * Action
+         * @description `value` by `type`: set_priority: low, normal, high or urgent; set_status, set_type,
+         *     set_category: a name (null clears type and category); set_team: a team id or null; assign:
+         *     a user id, round_robin, least_loaded or null; add_labels, remove_labels: 1 to 50 labels;
+         *     set_custom_field: {"key", "value"}; add_comment: a text or {"body", "visibility"};
+         *     send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`.
+         *     Statuses, users (assignees: active agents or admins), teams and email templates must be
+         *     this workspace's when the rule is saved; anything else is a 422 at its `loc`.
+         */
         Action: {
             /**
              * Type
@@ -1468,6 +1854,18 @@ export interface components {
         };
         /** ActorRead */
         ActorRead: {
+            /** Id */
+            id: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "user" | "api_token" | "contact" | "system";
+            /** Name */
+            name: string | null;
+        };
+        /** ActorRef */
+        ActorRef: {
             /** Id */
             id: string | null;
             /**
@@ -1535,6 +1933,95 @@ export interface components {
             scopes: string[];
             /** Token Prefix */
             token_prefix: string;
+        };
+        /** ApprovalCounts */
+        ApprovalCounts: {
+            /**
+             * For Me
+             * @description of those, the ones the caller may decide
+             */
+            for_me: number;
+            /**
+             * Pending
+             * @description changes waiting in the workspace
+             */
+            pending: number;
+        };
+        /** ApprovalRead */
+        ApprovalRead: {
+            /** Approver Roles */
+            approver_roles: string[];
+            /**
+             * Changes
+             * @description the change as a PATCH body
+             */
+            changes: {
+                [key: string]: unknown;
+            };
+            /** Comment */
+            comment: string | null;
+            /** Created At */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            decided_by: components["schemas"]["ActorRef"] | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            requested_by: components["schemas"]["ActorRef"];
+            /**
+             * Rule
+             * @description the gate that asked: {to, when, approver_roles}
+             */
+            rule: {
+                [key: string]: unknown;
+            };
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "approved" | "rejected";
+            /**
+             * Ticket
+             * @example TKT-42
+             */
+            ticket: string;
+            /**
+             * Ticket Id
+             * Format: uuid
+             */
+            ticket_id: string;
+        };
+        /**
+         * ApprovalRequested
+         * @description A 202: the change waits for an approver; the ticket is as it was.
+         */
+        ApprovalRequested: {
+            approval: components["schemas"]["ApprovalRead"];
+        };
+        /**
+         * ApprovalRule
+         * @description Moving a ticket to `to` (while `when` holds) needs an approver's yes, unless the
+         *     caller has one of `approver_roles` already.
+         */
+        ApprovalRule: {
+            /**
+             * Approver Roles
+             * @default [
+             *       "admin"
+             *     ]
+             */
+            approver_roles: ("admin" | "agent")[];
+            /** To */
+            to: string;
+            when?: components["schemas"]["Condition"] | null;
+        };
+        /** ApproveRequest */
+        ApproveRequest: {
+            /** Comment */
+            comment?: string | null;
         };
         /** AttachmentRead */
         AttachmentRead: {
@@ -1626,7 +2113,14 @@ export interface components {
             /** Reminder Message */
             reminder_message: string;
         };
-        /** AutoCloseSettings */
+        /**
+         * AutoCloseSettings
+         * @description Close tickets in a status that waits on the customer (`waits_on_customer` on the
+         *     status: on for `waiting`) after `close_after_days`. A reminder always goes first: after
+         *     `reminder_after_days` (fewer days than the close), or one day before the close when not
+         *     given (half way for a one-day close). A ticket already past the limit gets its reminder
+         *     now and closes only once the time between reminder and close has passed as well.
+         */
         AutoCloseSettings: {
             /** Close After Days */
             close_after_days: number;
@@ -1726,6 +2220,13 @@ export interface components {
              */
             assignee_id?: string | null;
             /**
+             * Custom Fields
+             * @description a JSON object of at most 16384 bytes, nested at most 5 levels; no text in it may contain NUL
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            /**
              * Priority
              * @enum {string}
              */
@@ -1756,6 +2257,8 @@ export interface components {
         };
         /** BulkResult */
         BulkResult: {
+            /** @description the change waits for this approval (not applied) */
+            approval?: components["schemas"]["ApprovalRead"] | null;
             error?: components["schemas"]["Problem"] | null;
             /** Ok */
             ok: boolean;
@@ -1773,9 +2276,16 @@ export interface components {
             holidays: string[];
             /** Name */
             name: string;
-            /** Timezone */
+            /**
+             * Timezone
+             * @description an IANA time zone name known to the server's tz database
+             * @example Europe/Berlin
+             */
             timezone: string;
-            /** Weekly */
+            /**
+             * Weekly
+             * @description open intervals per day, [start, end) in HH:MM with start < end (24:00 for midnight); at least one day has an interval
+             */
             weekly: {
                 [key: string]: string[][];
             };
@@ -1906,6 +2416,21 @@ export interface components {
              */
             visibility: "public" | "internal";
         };
+        /** Condition */
+        Condition: {
+            /**
+             * Field
+             * @description `priority`, `category`, `channel` or a custom field's key
+             */
+            field: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "gt" | "gte" | "lt" | "lte" | "is" | "in";
+            /** Value */
+            value?: unknown;
+        };
         /** Conditions */
         Conditions: {
             /**
@@ -1979,6 +2504,16 @@ export interface components {
         };
         /** ConversationTicketCreate */
         ConversationTicketCreate: {
+            /** Category */
+            category?: string | null;
+            /**
+             * Custom Fields
+             * @description checked against the field definitions; fields with `autofill` from the visitor (country, device, page) are filled in when left empty
+             * @default {}
+             */
+            custom_fields: {
+                [key: string]: unknown;
+            };
             /** Description */
             description?: string | null;
             /**
@@ -1996,6 +2531,8 @@ export interface components {
             requester_email?: string | null;
             /** Subject */
             subject?: string | null;
+            /** Type */
+            type?: string | null;
         };
         /** ConversationUpsert */
         ConversationUpsert: {
@@ -2128,35 +2665,86 @@ export interface components {
             from_address: string;
             /** Notify Agent Reply */
             notify_agent_reply: boolean;
-            /** Notify Resolved */
+            /**
+             * Notify Resolved
+             * @description email the requester when their ticket is solved (template `ticket_resolved`), whatever the status-change settings say
+             */
             notify_resolved: boolean;
-            /** Notify Statuses */
+            /**
+             * Notify Status Changed
+             * @description email the requester (template `status_changed`) when their ticket moves to another status, except to a solved one (see `notify_resolved`) or one opted out; on by default. Changes the requester makes themselves (a reply reopening the ticket) send nothing
+             */
+            notify_status_changed: boolean;
+            /**
+             * Notify Status Opt Out
+             * @description statuses whose arrival is not emailed; by default `closed` (auto-close sends its own notice)
+             */
+            notify_status_opt_out: string[];
+            /**
+             * Notify Statuses
+             * @deprecated
+             * @description Deprecated, a view: the statuses whose arrival is emailed
+             */
             notify_statuses: string[];
+            /**
+             * Notify Team New Ticket
+             * @description whether every new ticket is emailed to `team_address` (when one is set)
+             */
+            notify_team_new_ticket: boolean;
             /** Notify Ticket Opened */
             notify_ticket_opened: boolean;
             /** Signature */
             signature: string;
             /** Smtp Configured */
             smtp_configured: boolean;
+            /**
+             * Team Address
+             * @description where the team's new-ticket email goes (template `team_new_ticket`)
+             */
+            team_address: string | null;
         };
         /** EmailSettingsUpdate */
         EmailSettingsUpdate: {
             /** Brand Color */
-            brand_color?: string | null;
+            brand_color?: string;
             /** Brand Name */
             brand_name?: string | null;
             /** From Address */
             from_address?: string | null;
             /** Notify Agent Reply */
-            notify_agent_reply?: boolean | null;
+            notify_agent_reply?: boolean;
             /** Notify Resolved */
-            notify_resolved?: boolean | null;
-            /** Notify Statuses */
-            notify_statuses?: string[] | null;
+            notify_resolved?: boolean;
+            /**
+             * Notify Status Changed
+             * @description email the requester when their ticket changes status
+             */
+            notify_status_changed?: boolean;
+            /**
+             * Notify Status Opt Out
+             * @description statuses whose arrival is not emailed (names from GET /statuses)
+             */
+            notify_status_opt_out?: string[];
+            /**
+             * Notify Statuses
+             * @deprecated
+             * @description Deprecated: the statuses to announce; every other status is opted out. Send `notify_status_opt_out` instead (not both).
+             */
+            notify_statuses?: string[];
+            /**
+             * Notify Team New Ticket
+             * @description email `team_address` about every new ticket
+             */
+            notify_team_new_ticket?: boolean;
             /** Notify Ticket Opened */
-            notify_ticket_opened?: boolean | null;
+            notify_ticket_opened?: boolean;
             /** Signature */
-            signature?: string | null;
+            signature?: string;
+            /**
+             * Team Address
+             * @description the team's address for new-ticket emails (a list or a shared inbox); null: none. It must differ from the address the desk sends from
+             */
+            team_address?: string | null;
         };
         /** EscalationAction */
         EscalationAction: {
@@ -2172,9 +2760,137 @@ export interface components {
             type: "notify" | "set_priority" | "assign" | "set_team";
             /**
              * Value
-             * @description notify: user ids or `assignee`/`team`; others as in automations
+             * @description notify: user ids or `assignee`/`team`; others as in automations. Users and teams must be this workspace's (else 422 when the policy is saved)
              */
             value: unknown;
+        };
+        /** FieldCreate */
+        FieldCreate: {
+            /**
+             * Autofill
+             * @description filled at creation from the conversation or requester when left empty
+             */
+            autofill?: ("visitor.country" | "visitor.device" | "visitor.page_url" | "channel" | "requester.domain") | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Filterable
+             * @default true
+             */
+            filterable: boolean;
+            /**
+             * Key
+             * @example refund_amount
+             */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "long_text" | "integer" | "decimal" | "dropdown" | "multi_select" | "date" | "checkbox" | "user" | "email" | "url";
+            /** Label */
+            label: string;
+            /**
+             * Options
+             * @default []
+             */
+            options: components["schemas"]["OptionIn"][];
+            /** Position */
+            position?: number | null;
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Ticket Types
+             * @description the ticket types that use the field; null: every ticket
+             */
+            ticket_types?: string[] | null;
+            /** @default {} */
+            validation: components["schemas"]["Validation"];
+            visible_when?: components["schemas"]["VisibleWhen"] | null;
+        };
+        /** FieldRead */
+        FieldRead: {
+            /** Archived */
+            archived: boolean;
+            /** Archived At */
+            archived_at: string | null;
+            /** Autofill */
+            autofill: ("visitor.country" | "visitor.device" | "visitor.page_url" | "channel" | "requester.domain") | null;
+            /** Created At */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Filterable */
+            filterable: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "long_text" | "integer" | "decimal" | "dropdown" | "multi_select" | "date" | "checkbox" | "user" | "email" | "url";
+            /** Label */
+            label: string;
+            /** Options */
+            options: components["schemas"]["OptionRead"][];
+            /** Position */
+            position: number;
+            /** Required */
+            required: boolean;
+            /** Ticket Types */
+            ticket_types: string[] | null;
+            /** Updated At */
+            updated_at: string;
+            /** Validation */
+            validation: {
+                [key: string]: unknown;
+            };
+            /** Visible When */
+            visible_when: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * FieldUpdate
+         * @description Only what is sent changes; `kind` and `key` cannot change (send the same kind or none).
+         */
+        FieldUpdate: {
+            /**
+             * Archived
+             * @description false brings an archived field back
+             */
+            archived?: boolean;
+            /** Autofill */
+            autofill?: ("visitor.country" | "visitor.device" | "visitor.page_url" | "channel" | "requester.domain") | null;
+            /** Description */
+            description?: string | null;
+            /** Filterable */
+            filterable?: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind?: "text" | "long_text" | "integer" | "decimal" | "dropdown" | "multi_select" | "date" | "checkbox" | "user" | "email" | "url";
+            /** Label */
+            label?: string;
+            /** Options */
+            options?: components["schemas"]["OptionIn"][];
+            /** Position */
+            position?: number;
+            /** Required */
+            required?: boolean;
+            /** Ticket Types */
+            ticket_types?: string[] | null;
+            validation?: components["schemas"]["Validation"];
+            visible_when?: components["schemas"]["VisibleWhen"] | null;
         };
         /** FormReceipt */
         FormReceipt: {
@@ -2213,10 +2929,21 @@ export interface components {
         };
         /** FormSubmission */
         FormSubmission: {
+            /** Category */
+            category?: string | null;
+            /**
+             * Custom Fields
+             * @description checked against the help desk's field definitions
+             * @default {}
+             */
+            custom_fields: {
+                [key: string]: unknown;
+            };
             /** Description */
             description: string;
             /**
              * Email
+             * @description an email address (stored in lower case)
              * @example ada@example.com
              */
             email: string;
@@ -2224,6 +2951,11 @@ export interface components {
             name?: string | null;
             /** Subject */
             subject: string;
+            /**
+             * Type
+             * @description a ticket type of the help desk
+             */
+            type?: string | null;
             /**
              * Website
              * @description honeypot: leave empty (hidden from people; bots fill it in)
@@ -2381,6 +3113,144 @@ export interface components {
             user: components["schemas"]["UserRead"];
             workspace: components["schemas"]["WorkspaceRead"];
         };
+        /**
+         * MacroAction
+         * @description An automation action: set_status, set_type, set_category: a name (null clears type and
+         *     category); set_priority: low, normal, high or urgent; set_team: a team id or null; assign:
+         *     a user id, `me` (whoever applies the macro) or null; add_labels, remove_labels: 1 to 50
+         *     labels; set_custom_field: {"key", "value"}.
+         */
+        MacroAction: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "set_status" | "set_priority" | "set_type" | "set_category" | "set_team" | "assign" | "add_labels" | "remove_labels" | "set_custom_field";
+            /** Value */
+            value?: unknown;
+        };
+        /** MacroApplied */
+        MacroApplied: {
+            /** Changes */
+            changes: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            comment: components["schemas"]["CommentRead"] | null;
+            macro: components["schemas"]["MacroRef"];
+            ticket: components["schemas"]["TicketRead"];
+        };
+        /**
+         * MacroApply
+         * @description Optional: the reply as the agent edited it (it replaces the macro's rendered body).
+         */
+        MacroApply: {
+            /** Body */
+            body?: string | null;
+            /** Visibility */
+            visibility?: ("public" | "internal") | null;
+        };
+        /** MacroCreate */
+        MacroCreate: {
+            /**
+             * Actions
+             * @default []
+             */
+            actions: components["schemas"]["MacroAction"][];
+            /** Body */
+            body?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Shared
+             * @description shared with the whole workspace (admins only); else your personal macro
+             * @default false
+             */
+            shared: boolean;
+            /**
+             * Visibility
+             * @default public
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+        };
+        /** MacroPreview */
+        MacroPreview: {
+            /**
+             * Changes
+             * @description what would change, by field: {"from", "to"} (labels also "added" and "removed")
+             */
+            changes: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @description null when the macro has no reply */
+            comment: components["schemas"]["ReplyPreview"] | null;
+            macro: components["schemas"]["MacroRef"];
+        };
+        /** MacroRead */
+        MacroRead: {
+            /** Actions */
+            actions: {
+                [key: string]: unknown;
+            }[];
+            /** Body */
+            body: string | null;
+            /** Created At */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Owner Id
+             * @description whose personal macro it is; null if shared
+             */
+            owner_id: string | null;
+            /** Shared */
+            shared: boolean;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+        };
+        /** MacroRef */
+        MacroRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * MacroUpdate
+         * @description Only the fields sent change; `body: null` removes the reply.
+         */
+        MacroUpdate: {
+            /** Actions */
+            actions?: components["schemas"]["MacroAction"][];
+            /** Body */
+            body?: string | null;
+            /** Name */
+            name?: string;
+            /** Shared */
+            shared?: boolean;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility?: "public" | "internal";
+        };
         /** MarkedRead */
         MarkedRead: {
             /** Unread Count */
@@ -2503,10 +3373,31 @@ export interface components {
             /** Ticket Id */
             ticket_id: string | null;
         };
+        /** OptionIn */
+        OptionIn: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
+        /** OptionRead */
+        OptionRead: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
         /** Page[ActivityRead] */
         Page_ActivityRead_: {
             /** Items */
             items: components["schemas"]["ActivityRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[ApprovalRead] */
+        Page_ApprovalRead_: {
+            /** Items */
+            items: components["schemas"]["ApprovalRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -2521,6 +3412,13 @@ export interface components {
         Page_DeliveryRead_: {
             /** Items */
             items: components["schemas"]["DeliveryRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[MacroRead] */
+        Page_MacroRead_: {
+            /** Items */
+            items: components["schemas"]["MacroRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -2551,7 +3449,8 @@ export interface components {
         };
         /**
          * Problem
-         * @description RFC 9457 problem details.
+         * @description RFC 9457 problem details; some carry extension members (a refused transition's
+         *     `allowed`: the statuses reachable from the ticket's current one, for this caller).
          */
         Problem: {
             /** Detail */
@@ -2567,6 +3466,8 @@ export interface components {
              * @default about:blank
              */
             type: string;
+        } & {
+            [key: string]: unknown;
         };
         /** ProblemError */
         ProblemError: {
@@ -2575,10 +3476,37 @@ export interface components {
             /** Msg */
             msg: string;
         };
+        /** RejectRequest */
+        RejectRequest: {
+            /**
+             * Comment
+             * @description why: the requester reads it
+             */
+            comment: string;
+        };
+        /** ReplyPreview */
+        ReplyPreview: {
+            /**
+             * Body
+             * @description the rendered reply, Markdown
+             */
+            body: string;
+            /**
+             * Body Html
+             * @description the rendered reply as HTML, sanitized
+             */
+            body_html: string;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+        };
         /** RequesterIn */
         RequesterIn: {
             /**
              * Email
+             * @description an email address (stored in lower case)
              * @example ada@example.com
              */
             email: string;
@@ -2717,6 +3645,12 @@ export interface components {
             name: string;
             /** Position */
             position?: number | null;
+            /**
+             * Waits On Customer
+             * @description the ticket waits on the customer: auto-close reminds, then closes, tickets in it (only a `pending` status may; on for the built-in `waiting`)
+             * @default false
+             */
+            waits_on_customer: boolean;
         };
         /** StatusRead */
         StatusRead: {
@@ -2736,6 +3670,11 @@ export interface components {
             name: string;
             /** Position */
             position: number;
+            /**
+             * Waits On Customer
+             * @description the ticket waits on the customer: auto-close reminds, then closes, tickets in it (only a `pending` status may; on for the built-in `waiting`)
+             */
+            waits_on_customer: boolean;
         };
         /** StatusUpdate */
         StatusUpdate: {
@@ -2743,6 +3682,11 @@ export interface components {
             label?: string | null;
             /** Position */
             position?: number | null;
+            /**
+             * Waits On Customer
+             * @description the ticket waits on the customer: auto-close reminds, then closes, tickets in it (only a `pending` status may; on for the built-in `waiting`)
+             */
+            waits_on_customer?: boolean;
         };
         /** Target */
         Target: {
@@ -2802,7 +3746,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed";
+            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
             /** Subject */
             subject: string;
             /** Text */
@@ -2818,7 +3762,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed";
+            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
             /** Subject */
             subject: string;
             /** Text */
@@ -2845,6 +3789,7 @@ export interface components {
             channel?: ("chat" | "email" | "form" | "api" | "agent") | null;
             /**
              * Custom Fields
+             * @description a JSON object of at most 16384 bytes, nested at most 5 levels; no text in it may contain NUL
              * @default {}
              */
             custom_fields: {
@@ -2929,6 +3874,7 @@ export interface components {
             created_at: string;
             /**
              * Custom Fields
+             * @description a JSON object of at most 16384 bytes, nested at most 5 levels; no text in it may contain NUL
              * @default {}
              */
             custom_fields: {
@@ -3047,6 +3993,112 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** TicketTypeCreate */
+        TicketTypeCreate: {
+            /**
+             * Approvals
+             * @default []
+             */
+            approvals: components["schemas"]["ApprovalRule"][];
+            /** Description */
+            description?: string | null;
+            /** Initial Status */
+            initial_status?: string | null;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position?: number | null;
+            /**
+             * Required Fields
+             * @description per target status, what must be filled in to enter it: `category`, `assignee`, `team`, `description` or a custom field's key
+             * @default {}
+             */
+            required_fields: {
+                [key: string]: string[];
+            };
+            /**
+             * Statuses
+             * @description the statuses its tickets may be in; null: all
+             */
+            statuses?: string[] | null;
+            /**
+             * Transitions
+             * @description the moves allowed; null: any status to any other
+             */
+            transitions?: components["schemas"]["Transition"][] | null;
+        };
+        /** TicketTypeRead */
+        TicketTypeRead: {
+            /** Approvals */
+            approvals: {
+                [key: string]: unknown;
+            }[];
+            /** Archived */
+            archived: boolean;
+            /** Archived At */
+            archived_at: string | null;
+            /** Created At */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Initial Status */
+            initial_status: string | null;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Required Fields */
+            required_fields: {
+                [key: string]: string[];
+            };
+            /** Statuses */
+            statuses: string[] | null;
+            /** Transitions */
+            transitions: components["schemas"]["TransitionRead"][] | null;
+            /** Updated At */
+            updated_at: string;
+        };
+        /**
+         * TicketTypeUpdate
+         * @description Only what is sent changes; null `statuses` or `transitions` lifts the restriction.
+         */
+        TicketTypeUpdate: {
+            /** Approvals */
+            approvals?: components["schemas"]["ApprovalRule"][];
+            /**
+             * Archived
+             * @description false brings an archived type back
+             */
+            archived?: boolean;
+            /** Description */
+            description?: string | null;
+            /** Initial Status */
+            initial_status?: string | null;
+            /** Name */
+            name?: string;
+            /** Position */
+            position?: number;
+            /**
+             * Required Fields
+             * @description per target status, what must be filled in to enter it: `category`, `assignee`, `team`, `description` or a custom field's key
+             */
+            required_fields?: {
+                [key: string]: string[];
+            };
+            /** Statuses */
+            statuses?: string[] | null;
+            /** Transitions */
+            transitions?: components["schemas"]["Transition"][] | null;
+        };
         /**
          * TicketUpdate
          * @description Only the fields sent change; `null` clears type, category, assignee_id and team_id.
@@ -3056,7 +4108,10 @@ export interface components {
             assignee_id?: string | null;
             /** Category */
             category?: string | null;
-            /** Custom Fields */
+            /**
+             * Custom Fields
+             * @description a JSON object of at most 16384 bytes, nested at most 5 levels; no text in it may contain NUL
+             */
             custom_fields?: {
                 [key: string]: unknown;
             };
@@ -3093,10 +4148,75 @@ export interface components {
             ticket: string;
             visitor: components["schemas"]["VisitorRead"];
         };
+        /**
+         * Transition
+         * @description From one status (`*`: any) to these; `roles`: who may (null: any agent or admin).
+         */
+        Transition: {
+            /** From */
+            from: string;
+            /** Roles */
+            roles?: ("admin" | "agent")[] | null;
+            /** To */
+            to: string[];
+        };
+        /** TransitionOption */
+        TransitionOption: {
+            /** Approver Roles */
+            approver_roles: string[];
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "open" | "pending" | "solved" | "closed";
+            /** Label */
+            label: string;
+            /**
+             * Missing Fields
+             * @description of those, what the ticket lacks now
+             */
+            missing_fields: string[];
+            /**
+             * Needs Approval
+             * @description the move waits for an approver (202)
+             */
+            needs_approval: boolean;
+            /**
+             * Required Fields
+             * @description what must be filled in to enter it
+             */
+            required_fields: string[];
+            /** Status */
+            status: string;
+        };
+        /** TransitionRead */
+        TransitionRead: {
+            /** From */
+            from: string;
+            /** Roles */
+            roles: string[] | null;
+            /** To */
+            to: string[];
+        };
+        /**
+         * TransitionsRead
+         * @description The statuses this caller may move the ticket to now, by its type's lifecycle.
+         */
+        TransitionsRead: {
+            /** Status */
+            status: string;
+            /** Ticket */
+            ticket: string;
+            /** Transitions */
+            transitions: components["schemas"]["TransitionOption"][];
+            /** Type */
+            type: string | null;
+        };
         /** UserCreate */
         UserCreate: {
             /**
              * Email
+             * @description an email address (stored in lower case)
              * @example ada@example.com
              */
             email: string;
@@ -3155,6 +4275,22 @@ export interface components {
             /** Role */
             role?: ("admin" | "agent" | "viewer") | null;
         };
+        /**
+         * Validation
+         * @description `min`/`max`: bounds of an integer, decimal (a number or a decimal string) or date
+         *     (`YYYY-MM-DD`), or how many options a multi-select takes; `pattern`: a regular expression
+         *     a text, email or URL must match in full; `max_length`: the longest text.
+         */
+        Validation: {
+            /** Max */
+            max?: unknown;
+            /** Max Length */
+            max_length?: number | null;
+            /** Min */
+            min?: unknown;
+            /** Pattern */
+            pattern?: string | null;
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -3197,7 +4333,8 @@ export interface components {
         };
         /**
          * ViewFilters
-         * @description The same filters as `GET /tickets` (comma = any of), e.g. `{"status": "open,waiting"}`.
+         * @description The same filters as `GET /tickets` (comma = any of), e.g. `{"status": "open,waiting"}`;
+         *     custom field filters too (`"cf.reason": "damaged"`, `"cf.refund_amount.gte": "100"`).
          */
         ViewFilters: {
             /** Assignee */
@@ -3230,6 +4367,10 @@ export interface components {
             type?: string | null;
             /** Updated After */
             updated_after?: string | null;
+            /** Watching */
+            watching?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** ViewOwner */
         ViewOwner: {
@@ -3275,7 +4416,6 @@ export interface components {
          * @description Only the fields sent change.
          */
         ViewUpdate: {
-            /** Filters */
             filters?: components["schemas"]["ViewFilters"];
             /** Name */
             name?: string;
@@ -3287,6 +4427,24 @@ export interface components {
             shared?: boolean;
             /** Sort */
             sort?: string;
+        };
+        /**
+         * VisibleWhen
+         * @description The field shows (and takes a value) only while this holds.
+         */
+        VisibleWhen: {
+            /**
+             * Field
+             * @description `category`, `type`, `priority`, `channel`, `status` or another field's key
+             */
+            field: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "is" | "is_not" | "in";
+            /** Value */
+            value?: unknown;
         };
         /** VisitorIn */
         VisitorIn: {
@@ -3336,9 +4494,10 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Events */
-            events: string[];
+            events: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
             /**
              * Url
+             * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
              * @example https://example.com/hooks/ticketdesk
              */
             url: string;
@@ -3374,13 +4533,17 @@ export interface components {
         /** WebhookUpdate */
         WebhookUpdate: {
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
             /** Description */
             description?: string | null;
             /** Events */
-            events?: string[] | null;
-            /** Url */
-            url?: string | null;
+            events?: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
+            /**
+             * Url
+             * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
+             * @example https://example.com/hooks/ticketdesk
+             */
+            url?: string;
         };
         /** WebhookWithSecret */
         WebhookWithSecret: {
@@ -3675,6 +4838,433 @@ export interface operations {
             };
         };
     };
+    "approvals:list": {
+        parameters: {
+            query?: {
+                state?: "pending" | "approved" | "rejected";
+                /** @description only this ticket's (key or id) */
+                ticket?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApprovalRead_"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "approvals:counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalCounts"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "approvals:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "approvals:approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApproveRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "approvals:reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "attachments:download": {
         parameters: {
             query?: never;
@@ -3827,9 +5417,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests */
+            /** @description Too many failed logins from this client IP, or for this email from this IP: wait `Retry-After` seconds. Nothing was checked. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next attempt. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5401,6 +6993,395 @@ export interface operations {
             };
         };
     };
+    "custom_fields:list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRead"][];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom_fields:create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom_fields:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                field_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom_fields:delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                field_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "custom_fields:update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                field_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "email:list_templates": {
         parameters: {
             query?: never;
@@ -5455,7 +7436,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
             };
             cookie?: never;
         };
@@ -5516,7 +7497,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
             };
             cookie?: never;
         };
@@ -5602,7 +7583,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
             };
             cookie?: never;
         };
@@ -5661,7 +7642,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
             };
             cookie?: never;
         };
@@ -5811,7 +7792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden */
+            /** @description A viewer, or an API token without the `email:inbound` scope */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5841,7 +7822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Payload too large */
+            /** @description Over the limits (at most 100 MIME parts nested at most 10 deep, 20971520 bytes of decoded content, headers of at most 32768 characters (4096 for `Content-*` headers)): nothing is stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5979,6 +7960,421 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "macros:list": {
+        parameters: {
+            query?: {
+                /** @description part of the macro's name */
+                q?: string | null;
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MacroRead_"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "macros:create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "macros:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "macros:delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "macros:update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7973,25 +10369,425 @@ export interface operations {
             };
         };
     };
+    "ticket_types:list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketTypeRead"][];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "ticket_types:create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketTypeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketTypeRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "ticket_types:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketTypeRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "ticket_types:delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "ticket_types:update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketTypeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketTypeRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "tickets:list": {
         parameters: {
             query?: {
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string | null;
+                /** @description comma = any of */
                 status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
                 status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
                 priority?: string | null;
                 /** @description `me`, `none`, or user ids; comma = any of */
                 assignee?: string | null;
+                /** @description team ids; comma = any of */
                 team?: string | null;
                 /** @description all of */
                 label?: string | null;
+                /** @description comma = any of */
                 type?: string | null;
+                /** @description comma = any of */
                 category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
                 channel?: string | null;
+                /** @description emails; comma = any of */
                 requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
                 sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
                 q?: string | null;
                 created_after?: string | null;
                 created_before?: string | null;
@@ -8255,19 +11051,30 @@ export interface operations {
     "tickets:export": {
         parameters: {
             query?: {
+                /** @description comma = any of */
                 status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
                 status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
                 priority?: string | null;
                 /** @description `me`, `none`, or user ids; comma = any of */
                 assignee?: string | null;
+                /** @description team ids; comma = any of */
                 team?: string | null;
                 /** @description all of */
                 label?: string | null;
+                /** @description comma = any of */
                 type?: string | null;
+                /** @description comma = any of */
                 category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
                 channel?: string | null;
+                /** @description emails; comma = any of */
                 requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
                 sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
                 q?: string | null;
                 created_after?: string | null;
                 created_before?: string | null;
@@ -8437,19 +11244,30 @@ export interface operations {
     "tickets:stats": {
         parameters: {
             query?: {
+                /** @description comma = any of */
                 status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
                 status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
                 priority?: string | null;
                 /** @description `me`, `none`, or user ids; comma = any of */
                 assignee?: string | null;
+                /** @description team ids; comma = any of */
                 team?: string | null;
                 /** @description all of */
                 label?: string | null;
+                /** @description comma = any of */
                 type?: string | null;
+                /** @description comma = any of */
                 category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
                 channel?: string | null;
+                /** @description emails; comma = any of */
                 requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
                 sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
                 q?: string | null;
                 created_after?: string | null;
                 created_before?: string | null;
@@ -8607,6 +11425,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketRead"];
+                };
+            };
+            /** @description The change needs an approver: it waits, the ticket is as it was */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequested"];
                 };
             };
             /** @description Bad request */
@@ -9571,6 +12398,207 @@ export interface operations {
             };
         };
     };
+    "macros:apply": {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string | null;
+            };
+            path: {
+                macro_id: string;
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MacroApply"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroApplied"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "macros:preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: string;
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroPreview"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "tickets:merge": {
         parameters: {
             query?: never;
@@ -9697,6 +12725,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketRead"];
+                };
+            };
+            /** @description The change needs an approver: it waits, the ticket is as it was */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequested"];
                 };
             };
             /** @description Bad request */
@@ -9986,6 +13023,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TranscriptRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets:transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransitionsRead"];
                 };
             };
             /** @description Bad request: malformed JSON or a NUL byte in the URL */

@@ -2,13 +2,13 @@
 // `position`. A view stores the queue's filters and sort; opening it rebuilds the queue URL.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from './client';
-import { DEFAULT_SORT, filtersToSearch, type Filters, type FilterKey } from '../lib/filters';
+import { DEFAULT_SORT, filtersToQuery, filtersToSearch, parseFilters, type Filters, type FilterKey } from '../lib/filters';
 
 export type SavedView = Schemas['ViewRead'];
 type ViewCreate = Schemas['ViewCreate'];
 
 /** The filter keys a view carries (the queue's, minus sort which is its own field). */
-const VIEW_KEYS = ['status', 'status_category', 'priority', 'assignee', 'team', 'label', 'type', 'category', 'channel', 'sla', 'q'] as const;
+const VIEW_KEYS = ['status', 'status_category', 'priority', 'assignee', 'team', 'label', 'type', 'category', 'channel', 'sla', 'watching', 'q'] as const;
 
 export function viewBody(name: string, filters: Filters): Pick<ViewCreate, 'name' | 'filters' | 'sort'> {
   const stored: Record<string, string> = {};
@@ -53,5 +53,20 @@ export function useSavedViews() {
     mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/views/{view_id}', { params: { path: { view_id: id } } })),
     onSettled: refresh,
   });
-  return { views: views.data ?? [], loading: views.isPending, save, update, remove };
+  return { views: views.data ?? [], loading: views.isPending, error: views.error, retry: () => void views.refetch(), save, update, remove };
+}
+
+/**
+ * How many tickets a queue link (`?status=open…`) holds, for the sidebar: one stats request per
+ * link, cached for a minute (not refreshed by every live event, unlike the queue itself).
+ */
+export function useViewCount(search: string) {
+  const { sort: _sort, ...query } = filtersToQuery(parseFilters(new URLSearchParams(search)));
+  return useQuery({
+    queryKey: ['view-count', query],
+    queryFn: () => unwrap(api.GET('/api/v1/tickets/stats', { params: { query } })).then((s) => s.total),
+    staleTime: 60_000,
+    refetchInterval: 120_000,
+    refetchOnWindowFocus: false,
+  });
 }

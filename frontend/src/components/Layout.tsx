@@ -1,26 +1,87 @@
 import { useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
-import { useSavedViews, viewSearch, type SavedView } from '../api/views';
+import { useSavedViews, useViewCount, viewSearch, type SavedView } from '../api/views';
 import { useMe, useSession } from '../auth/session';
 import { useLive } from '../live/live';
+import { effectiveTheme, saveTheme, storedTheme } from '../lib/theme';
 import { NotificationBell } from './NotificationBell';
 import { Avatar } from './ui';
+
+function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 10_000) return `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k`;
+  return `${Math.round(n / 1000)}k`;
+}
+
+/** The number of tickets behind a sidebar link (`search` is its query string). */
+function NavCount({ search }: { search: string }) {
+  const count = useViewCount(search);
+  if (count.data === undefined) return null;
+  return (
+    <span className="nav-count" title={`${count.data} tickets`}>
+      {compact(count.data)}
+    </span>
+  );
+}
+
+const QUEUES: [string, string][] = [
+  ['/', 'All tickets'],
+  ['/?assignee=me', 'My tickets'],
+  ['/?watching=me', 'Watching'],
+  ['/?assignee=none', 'Unassigned'],
+  ['/?priority=urgent', 'Urgent'],
+  ['/?sla=overdue', 'Overdue'],
+];
+
+const ADMIN: [string, string][] = [
+  ['users', 'Users & roles'],
+  ['teams', 'Teams'],
+  ['labels', 'Labels'],
+  ['statuses', 'Statuses'],
+  ['tokens', 'API tokens'],
+  ['sla', 'SLA & hours'],
+  ['automations', 'Automations'],
+  ['webhooks', 'Webhooks'],
+  ['email', 'Email & web form'],
+  ['workspace', 'Workspace'],
+];
+
+function ThemeToggle() {
+  const [choice, setChoice] = useState(storedTheme);
+  const dark = effectiveTheme(choice) === 'dark';
+  return (
+    <button
+      type="button"
+      className="btn btn-small theme-toggle"
+      aria-pressed={dark}
+      title={choice === 'system' ? 'Following the system setting' : 'Your choice, kept on this device'}
+      onClick={() => {
+        const next = dark ? 'light' : 'dark';
+        saveTheme(next);
+        setChoice(next);
+      }}
+    >
+      <span aria-hidden="true">{dark ? '☾' : '☀'}</span> Dark mode
+    </button>
+  );
+}
 
 export function Layout() {
   const me = useMe();
   const { logout } = useSession();
   const { connected } = useLive();
-  const { views, remove, update } = useSavedViews();
+  const { views, loading, error, remove, update } = useSavedViews();
   const pinned = views.filter((v) => v.pinned);
   const others = views.filter((v) => !v.pinned);
   const location = useLocation();
   const [open, setOpen] = useState(false);
   const current = location.pathname + location.search;
-  const viewLink = (to: string, label: string, extra?: ReactNode) => (
+  const viewLink = (to: string, label: string, extra?: ReactNode, counted = true) => (
     <li key={to + label}>
       <Link to={to} className={current === to ? 'nav-link active' : 'nav-link'} aria-current={current === to ? 'page' : undefined} onClick={() => setOpen(false)}>
         {label}
       </Link>
+      {counted && <NavCount search={to.slice(1)} />}
       {extra}
     </li>
   );
@@ -43,7 +104,7 @@ export function Layout() {
         </button>
       )}
       {view.mine && (
-        <button type="button" className="nav-remove" aria-label={`Delete view ${view.name}`} onClick={() => remove.mutate(view.id)}>
+        <button type="button" className="nav-remove" aria-label={`Delete view ${view.name}`} onClick={() => window.confirm(`Delete the view “${view.name}”?`) && remove.mutate(view.id)}>
           ×
         </button>
       )}
@@ -75,23 +136,23 @@ export function Layout() {
           </Link>
         )}
         <h2 className="nav-heading">Queue</h2>
-        <ul className="nav-list">
-          {viewLink('/', 'All tickets')}
-          {viewLink('/?assignee=me', 'My tickets')}
-          {viewLink('/?assignee=none', 'Unassigned')}
-          {viewLink('/?priority=urgent', 'Urgent')}
-          {viewLink('/?sla=overdue', 'Overdue')}
-        </ul>
+        <ul className="nav-list">{QUEUES.map(([to, label]) => viewLink(to, label, undefined, to !== '/?watching=me' || !!me.userId))}</ul>
         <h2 className="nav-heading">Saved views</h2>
         <ul className="nav-list" aria-label="Saved views">
-          {views.length === 0 && <li className="nav-empty">Filter the queue, then “Save view”.</li>}
+          {loading ? (
+            <li className="nav-empty">Loading views…</li>
+          ) : error ? (
+            <li className="nav-empty">Could not load your views.</li>
+          ) : (
+            views.length === 0 && <li className="nav-empty">Filter the queue, then “Save view”.</li>
+          )}
           {pinned.map((view) => viewLink(`/${viewSearch(view)}`, view.name, viewActions(view)))}
         </ul>
         {others.length > 0 && (
           <details className="nav-more">
             <summary>More views ({others.length})</summary>
             <ul className="nav-list" aria-label="More views">
-              {others.map((view) => viewLink(`/${viewSearch(view)}`, view.name, viewActions(view)))}
+              {others.map((view) => viewLink(`/${viewSearch(view)}`, view.name, viewActions(view), false))}
             </ul>
           </details>
         )}
@@ -104,18 +165,7 @@ export function Layout() {
           <>
             <h2 className="nav-heading">Admin</h2>
             <ul className="nav-list">
-              {[
-                ['users', 'Users & roles'],
-                ['teams', 'Teams'],
-                ['labels', 'Labels'],
-                ['statuses', 'Statuses'],
-                ['tokens', 'API tokens'],
-                ['sla', 'SLA & hours'],
-                ['automations', 'Automations'],
-                ['webhooks', 'Webhooks'],
-                ['email', 'Email'],
-                ['workspace', 'Workspace'],
-              ].map(([path, label]) => (
+              {ADMIN.map(([path, label]) => (
                 <li key={path}>
                   <NavLink to={`/admin/${path}`} className="nav-link" onClick={() => setOpen(false)}>
                     {label}
@@ -133,6 +183,7 @@ export function Layout() {
               {me.role} · <span title={connected ? 'Live updates connected' : 'Refreshing every few seconds'}>{connected ? 'live' : 'auto-refresh'}</span>
             </span>
           </div>
+          <ThemeToggle />
           <button type="button" className="btn btn-small" onClick={() => void logout()}>
             Sign out
           </button>

@@ -1,7 +1,7 @@
 // The bell: unread count and the latest notifications from `GET /notifications`; mark one or
 // all read. Refreshed by live events (the provider invalidates ['notifications']) or polling.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, unwrap, type Schemas } from '../api/client';
 import { useLivePollInterval } from '../live/live';
@@ -46,21 +46,34 @@ export function NotificationBell() {
   const markAll = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/notifications/read-all')), onSettled: refresh });
   const unread = list.data?.unread_count ?? 0;
   const items = list.data?.items ?? [];
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => root.current && !root.current.contains(e.target as Node) && setOpen(false);
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
 
   return (
-    <div className="bell">
+    <div className="bell" ref={root}>
       <button
         type="button"
-        className="btn btn-ghost bell-button"
+        className={open ? 'bell-button open' : 'bell-button'}
         aria-label={`Notifications (${unread} unread)`}
         aria-expanded={open}
         onClick={() => setOpen(!open)}
       >
-        <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+        <svg className="bell-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
           <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
           <path d="M13.73 21a2 2 0 0 1-3.46 0" />
         </svg>
-        {unread > 0 && <span className="bell-count">{unread > 99 ? '99+' : unread}</span>}
+        {/* drawn from data-count by CSS: the button's name says it in words */}
+        {unread > 0 && <span className="bell-count" aria-hidden="true" data-count={unread > 99 ? '99+' : String(unread)} />}
       </button>
       {open && (
         <div className="bell-panel" role="dialog" aria-label="Notifications">
@@ -70,7 +83,18 @@ export function NotificationBell() {
               Mark all read
             </button>
           </div>
-          {items.length === 0 && <p className="muted">Nothing yet.</p>}
+          {list.isPending ? (
+            <p className="muted">Loading…</p>
+          ) : list.isError ? (
+            <p className="form-error" role="alert">
+              Could not load notifications.{' '}
+              <button type="button" className="btn-link" onClick={() => void list.refetch()}>
+                Try again
+              </button>
+            </p>
+          ) : (
+            items.length === 0 && <p className="muted">Nothing yet: mentions, assignments and changes to tickets you watch show up here.</p>
+          )}
           <ul className="bell-list">
             {items.map((n) => (
               <li key={n.id} className={n.read ? 'read' : 'unread'}>

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { errorMessage } from '../api/client';
+import { ApiError, errorMessage } from '../api/client';
 import { titleCase } from '../lib/format';
 
 const STATUS_TONE: Record<string, string> = {
@@ -10,14 +10,14 @@ const STATUS_TONE: Record<string, string> = {
   closed: 'grey',
 };
 const CATEGORY_TONE: Record<string, string> = { open: 'blue', pending: 'purple', solved: 'green', closed: 'grey' };
-const PRIORITY_TONE: Record<string, string> = { urgent: 'red', high: 'orange', normal: 'blue', low: 'grey' };
+const PRIORITY_TONE: Record<string, string> = { urgent: 'red', high: 'orange', normal: 'teal', low: 'slate' };
 
 /** Status colours: open blue, in progress amber, waiting purple, resolved green, closed grey. */
 export function statusTone(status: string, category?: string): string {
   return STATUS_TONE[status] ?? (category ? CATEGORY_TONE[category] : undefined) ?? 'grey';
 }
 
-/** Priority colours: urgent red, high orange, normal blue, low grey. */
+/** Priority colours: urgent red, high orange, normal teal, low slate (hues no status uses). */
 export function priorityTone(priority: string): string {
   return PRIORITY_TONE[priority] ?? 'grey';
 }
@@ -61,11 +61,23 @@ export function Spinner({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
+export function ErrorState({ error, retry, title }: { error: unknown; retry?: () => void; title?: string }) {
+  const status = error instanceof ApiError ? error.status : 0;
+  const heading =
+    title ??
+    (status === 404
+      ? 'Not found.'
+      : status === 403
+        ? 'You do not have access to this.'
+        : status === 0 && error instanceof TypeError
+          ? 'Could not reach the server.'
+          : status >= 500
+            ? 'The server had a problem.'
+            : 'This could not be loaded.');
   return (
     <div className="error-state" role="alert">
-      <strong>Something went wrong.</strong> {errorMessage(error)}
-      {retry && (
+      <strong>{heading}</strong> {errorMessage(error)}
+      {retry && status !== 404 && status !== 403 && (
         <button type="button" className="btn btn-small" onClick={retry}>
           Try again
         </button>

@@ -1,16 +1,35 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, errorMessage, unwrap, type TicketCreate } from '../api/client';
 import { useTeams, useUsers } from '../api/queries';
+import { useMe } from '../auth/session';
 import { PRIORITIES, TICKET_TYPES } from '../lib/filters';
-import { titleCase } from '../lib/format';
+import { relative, titleCase } from '../lib/format';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The customer behind an email, from their tickets (`GET /tickets?requester=`). */
+function useKnownCustomer(email: string) {
+  const [settled, setSettled] = useState('');
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(email.trim().toLowerCase()), 300);
+    return () => clearTimeout(t);
+  }, [email]);
+  return useQuery({
+    queryKey: ['requester-tickets', settled],
+    queryFn: () => unwrap(api.GET('/api/v1/tickets', { params: { query: { requester: settled, sort: '-created_at', limit: 6 } } })),
+    enabled: EMAIL.test(settled),
+    staleTime: 30_000,
+  });
+}
 
 export function NewTicketPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const users = useUsers();
   const teams = useTeams();
+  const me = useMe();
   const [form, setForm] = useState({
     subject: '',
     description: '',
@@ -20,9 +39,14 @@ export function NewTicketPage() {
     type: '',
     category: '',
     labels: '',
-    assignee_id: '',
+    // the agent who opens a ticket owns it, as the API does for a session without assignee_id;
+    // "Unassigned" sends null and leaves it in the queue
+    assignee_id: me.userId ?? '',
     team_id: '',
   });
+  const known = useKnownCustomer(form.email);
+  const previous = known.data?.items ?? [];
+  const knownName = previous.find((t) => t.requester?.name)?.requester?.name ?? null;
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
   const create = useMutation({
     mutationFn: () => {
@@ -65,8 +89,27 @@ export function NewTicketPage() {
         </label>
         <label className="field">
           <span>Customer name</span>
-          <input value={form.name} onChange={set('name')} maxLength={200} />
+          <input value={form.name} onChange={set('name')} maxLength={200} placeholder={knownName ?? undefined} />
         </label>
+        {previous.length > 0 && (
+          <div className="field-wide notice known-customer" role="status">
+            <strong>{knownName ?? form.email.trim()}</strong> has {previous.length === 6 ? 'at least 6' : previous.length} earlier ticket{previous.length === 1 ? '' : 's'}:{' '}
+            {previous.slice(0, 5).map((t, i) => (
+              <span key={t.key}>
+                {i > 0 && ', '}
+                <Link to={`/tickets/${t.key}`}>{t.key}</Link> {t.subject} <span className="muted">({relative(t.created_at)})</span>
+              </span>
+            ))}
+            {knownName && !form.name.trim() && (
+              <>
+                {' '}
+                <button type="button" className="btn-link" onClick={() => setForm({ ...form, name: knownName })}>
+                  Use the name “{knownName}”
+                </button>
+              </>
+            )}
+          </div>
+        )}
         <label className="field field-wide">
           <span>Subject</span>
           <input value={form.subject} onChange={set('subject')} required maxLength={300} />

@@ -105,19 +105,6 @@ describe('NotificationBell', () => {
   });
 });
 
-describe('admin JSON editors', () => {
-  it('accept only a JSON object and send back only the editable fields', async () => {
-    const { editable, parseJsonObject } = await import('./admin/JsonCollection');
-    expect(parseJsonObject('{"name": "x"}')).toEqual({ name: 'x' });
-    expect(() => parseJsonObject('[1]')).toThrow('must be an object');
-    expect(() => parseJsonObject('{name: x}')).toThrow(/Not valid JSON/);
-    expect(editable({ id: '1', name: 'n', created_at: 't', trigger: 'ticket.created' }, ['name', 'trigger', 'actions'])).toEqual({
-      name: 'n',
-      trigger: 'ticket.created',
-    });
-  });
-});
-
 describe('saved view order', () => {
   it('swaps a view with its neighbour and renumbers only what changed', async () => {
     const { reorder } = await import('./ViewsPage');

@@ -12,6 +12,7 @@ export const FILTER_KEYS = [
   'category',
   'channel',
   'sla',
+  'watching',
   'q',
   'sort',
 ] as const;
@@ -38,6 +39,7 @@ export const SLA_FILTERS = [
 ];
 
 export const CHANNELS = ['chat', 'email', 'form', 'api', 'agent'] as const;
+export const CHANNEL_LABELS: Record<string, string> = { chat: 'Chat', email: 'Email', form: 'Web form', api: 'API', agent: 'Agent' };
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const TICKET_TYPES = ['question', 'incident', 'problem', 'task'];
 
@@ -91,4 +93,51 @@ export function toggleListValue(list: string | undefined, value: string): string
 
 export function activeFilterCount(filters: Filters): number {
   return FILTER_KEYS.filter((k) => k !== 'sort' && filters[k]).length;
+}
+
+/** The filters the queue offers as chips ("+ Filter"), in the order chips are shown. */
+export const CHIP_FILTERS: { key: FilterKey; label: string; kind: 'list' | 'text'; allOf?: boolean }[] = [
+  { key: 'status', label: 'Status', kind: 'list' },
+  { key: 'status_category', label: 'Status group', kind: 'list' },
+  { key: 'priority', label: 'Priority', kind: 'list' },
+  { key: 'assignee', label: 'Assignee', kind: 'list' },
+  { key: 'team', label: 'Team', kind: 'list' },
+  { key: 'label', label: 'Label', kind: 'list', allOf: true },
+  { key: 'channel', label: 'Channel', kind: 'list' },
+  { key: 'sla', label: 'SLA', kind: 'list' },
+  { key: 'type', label: 'Type', kind: 'list' },
+  { key: 'category', label: 'Category', kind: 'text' },
+  { key: 'watching', label: 'Watching', kind: 'list' },
+];
+
+/** The values of a comma list filter. */
+export function listOf(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+/** A list filter set to `values` (none: removed). */
+export function withList(filters: Filters, key: FilterKey, values: readonly string[]): Filters {
+  return withFilter(filters, key, values.length ? values.join(',') : undefined);
+}
+
+/** The chips to show: every set filter, plus one being added (`pending`), in chip order. */
+export function chipKeys(filters: Filters, pending?: FilterKey | null): FilterKey[] {
+  return CHIP_FILTERS.map((f) => f.key).filter((k) => filters[k] || k === pending);
+}
+
+/** The filters "+ Filter" still offers (status group only when it came from a link). */
+export function addableFilters(filters: Filters, pending?: FilterKey | null): FilterKey[] {
+  const shown = new Set(chipKeys(filters, pending));
+  return CHIP_FILTERS.map((f) => f.key).filter((k) => !shown.has(k) && k !== 'status_category');
+}
+
+/** "Priority: Urgent, High", "Label: all of vip, billing", "Status: Open, Waiting +2". */
+export function chipText(key: FilterKey, value: string | undefined, name: (key: FilterKey, value: string) => string = (_k, v) => v): string {
+  const meta = CHIP_FILTERS.find((f) => f.key === key);
+  const label = meta?.label ?? key;
+  const values = meta?.kind === 'text' ? (value ? [value] : []) : listOf(value);
+  if (!values.length) return `${label}: any`;
+  const names = values.map((v) => name(key, v));
+  const shown = names.length > 3 ? `${names.slice(0, 2).join(', ')} +${names.length - 2}` : names.join(', ');
+  return `${label}: ${meta?.allOf && values.length > 1 ? 'all of ' : ''}${shown}`;
 }

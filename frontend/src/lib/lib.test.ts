@@ -21,6 +21,12 @@ describe('filters in the URL', () => {
     expect(filtersToQuery({ sla: 'overdue', label: 'vip' })).toEqual({ sort: '-updated_at', sla: 'overdue', label: 'vip' });
   });
 
+  it('keeps the watch-list filter of the sidebar', () => {
+    const filters = parseFilters(new URLSearchParams('watching=me&status=open'));
+    expect(filters).toEqual({ watching: 'me', status: 'open' });
+    expect(filtersToQuery(filters)).toEqual({ sort: '-updated_at', watching: 'me', status: 'open' });
+  });
+
   it('toggles values in a comma list', () => {
     expect(toggleListValue(undefined, 'open')).toBe('open');
     expect(toggleListValue('open', 'waiting')).toBe('open,waiting');
@@ -31,7 +37,7 @@ describe('filters in the URL', () => {
 
 describe('colours support teams expect', () => {
   it('colours priorities', () => {
-    expect(['urgent', 'high', 'normal', 'low'].map(priorityTone)).toEqual(['red', 'orange', 'blue', 'grey']);
+    expect(['urgent', 'high', 'normal', 'low'].map(priorityTone)).toEqual(['red', 'orange', 'teal', 'slate']);
   });
   it('colours statuses, custom ones by category', () => {
     expect(['open', 'in_progress', 'waiting', 'resolved', 'closed'].map((s) => statusTone(s))).toEqual(['blue', 'amber', 'purple', 'green', 'grey']);

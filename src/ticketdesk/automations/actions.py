@@ -61,7 +61,8 @@ async def apply_actions(
                 labels = [label for label in labels if label not in names]
             update["labels"] = labels
         elif kind == "set_custom_field":
-            custom = dict(custom if custom is not None else ticket.custom_fields or {})
+            # merged into the ticket's and checked against the definitions by update_ticket
+            custom = dict(custom or {})
             custom[value["key"]] = value["value"]
             update["custom_fields"] = custom
         else:

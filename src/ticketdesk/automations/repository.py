@@ -19,6 +19,7 @@ from ticketdesk.models import (
     AutomationFiring,
     Contact,
     Status,
+    Team,
     TeamMember,
     Ticket,
     User,
@@ -26,7 +27,14 @@ from ticketdesk.models import (
 )
 
 _RULE_ORDER = (Automation.position, Automation.created_at, Automation.id)
-Scoped = type[Automation] | type[Ticket] | type[Status] | type[User] | type[AssignmentCursor]
+Scoped = (
+    type[Automation]
+    | type[Ticket]
+    | type[Status]
+    | type[User]
+    | type[Team]
+    | type[AssignmentCursor]
+)
 
 
 def _in_workspace(model: Scoped, workspace_id: uuid.UUID) -> ColumnElement[bool]:
@@ -88,6 +96,26 @@ async def managed_rules(
         _in_workspace(Automation, workspace_id), Automation.managed_by == managed_by
     )
     return (await session.scalars(stmt)).all()
+
+
+async def users_by_id(
+    session: AsyncSession, workspace_id: uuid.UUID, user_ids: set[uuid.UUID]
+) -> Sequence[User]:
+    """The workspace's users among these ids (another workspace's ids find nothing)."""
+    if not user_ids:
+        return []
+    stmt = select(User).where(_in_workspace(User, workspace_id), User.id.in_(user_ids))
+    return (await session.scalars(stmt)).all()
+
+
+async def team_ids(
+    session: AsyncSession, workspace_id: uuid.UUID, ids: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The workspace's teams among these ids."""
+    if not ids:
+        return set()
+    stmt = select(Team.id).where(_in_workspace(Team, workspace_id), Team.id.in_(ids))
+    return set(await session.scalars(stmt))
 
 
 async def requester_email(session: AsyncSession, contact_id: uuid.UUID) -> str | None:
@@ -286,28 +314,51 @@ async def all_workspaces(session: AsyncSession) -> Sequence[Workspace]:
     return (await session.scalars(select(Workspace))).all()
 
 
-async def waiting_tickets(
-    session: AsyncSession,
-    workspace_id: uuid.UUID,
-    before: datetime,
-    limit: int,
-    *,
-    not_reminded: bool = False,
-) -> Sequence[Ticket]:
-    """Tickets pending since `before` or earlier (optionally: not reminded in this wait)."""
-    stmt = select(Ticket).where(
+def _waiting_in(workspace_id: uuid.UUID, statuses: Sequence[str]) -> list[ColumnElement[bool]]:
+    """Tickets in one of these statuses (pending ones: the category narrows by its index)."""
+    return [
         _in_workspace(Ticket, workspace_id),
         Ticket.status_category == "pending",
-        Ticket.status_changed_at <= before,
+        Ticket.status.in_(statuses),
         Ticket.merged_into_id.is_(None),
+    ]
+
+
+async def tickets_to_remind(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    statuses: Sequence[str],
+    waiting_since: datetime,
+    limit: int,
+) -> Sequence[Ticket]:
+    """Tickets in these statuses since `waiting_since` or earlier, not reminded in this wait."""
+    stmt = select(Ticket).where(
+        *_waiting_in(workspace_id, statuses),
+        Ticket.status_changed_at <= waiting_since,
+        or_(
+            Ticket.auto_close_reminded_at.is_(None),
+            Ticket.auto_close_reminded_at < Ticket.status_changed_at,
+        ),
     )
-    if not_reminded:
-        stmt = stmt.where(
-            or_(
-                Ticket.auto_close_reminded_at.is_(None),
-                Ticket.auto_close_reminded_at < Ticket.status_changed_at,
-            )
-        )
+    return (await session.scalars(stmt.order_by(Ticket.status_changed_at).limit(limit))).all()
+
+
+async def tickets_to_close(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    statuses: Sequence[str],
+    *,
+    waiting_since: datetime,
+    reminded_by: datetime,
+    limit: int,
+) -> Sequence[Ticket]:
+    """Tickets in these statuses since `waiting_since`, reminded in this wait by `reminded_by`."""
+    stmt = select(Ticket).where(
+        *_waiting_in(workspace_id, statuses),
+        Ticket.status_changed_at <= waiting_since,
+        Ticket.auto_close_reminded_at >= Ticket.status_changed_at,
+        Ticket.auto_close_reminded_at <= reminded_by,
+    )
     return (await session.scalars(stmt.order_by(Ticket.status_changed_at).limit(limit))).all()
 
 

@@ -85,7 +85,8 @@ async def get_auto_close(principal: Reader, workspace: WorkspaceDep) -> AutoClos
 async def set_auto_close(
     data: AutoCloseSettings, session: SessionDep, principal: Admin, workspace: WorkspaceDep
 ) -> AutoCloseRead:
-    """Tickets waiting on the customer get a reminder after N days and close after M days."""
+    """Tickets in a status that waits on the customer get a reminder after N days (always
+    before any close) and close after M days."""
     return await service.set_auto_close(session, workspace, data)
 
 

@@ -7,9 +7,18 @@ import uuid
 from typing import Annotated, Any, Literal
 
 import regex
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from ticketdesk.schemas import CommentBody, Input, Name100, Output, UtcDateTime
+from ticketdesk.schemas import (
+    CommentBody,
+    Flag,
+    Input,
+    JsonInt,
+    JsonValue,
+    Name100,
+    Output,
+    UtcDateTime,
+)
 from ticketdesk.tickets.schemas import LabelName, Priority, Slug
 
 Trigger = Literal["ticket.created", "ticket.updated", "schedule"]
@@ -54,7 +63,7 @@ MAX_DEPTH = 3
 class Condition(Input):
     field: Annotated[str, Field(max_length=80)]
     op: Operator
-    value: Any = None
+    value: JsonValue = None
 
     @model_validator(mode="after")
     def _check(self) -> Condition:
@@ -163,8 +172,14 @@ def check_action_value(kind: str, value: Any) -> None:
         _text(value["key"], 64)
         if isinstance(value["value"], str) and len(value["value"]) > 2000:
             raise ValueError("the custom field value is at most 2000 characters")
-        if isinstance(value["value"], dict | list):
-            raise ValueError("the custom field value is a string, number, boolean or null")
+        item = value["value"]
+        if isinstance(item, list):  # a multi-select's options
+            if len(item) > 100 or not all(isinstance(v, str) and len(v) <= 100 for v in item):
+                raise ValueError("a list value holds at most 100 texts of 100 characters")
+        elif isinstance(item, dict):
+            raise ValueError(
+                "the custom field value is a string, number, boolean, list of texts or null"
+            )
     elif kind == "add_comment":
         if isinstance(value, str):
             _text(value, 10_000)
@@ -190,8 +205,16 @@ def check_action_value(kind: str, value: Any) -> None:
 
 
 class Action(Input):
+    """`value` by `type`: set_priority: low, normal, high or urgent; set_status, set_type,
+    set_category: a name (null clears type and category); set_team: a team id or null; assign:
+    a user id, round_robin, least_loaded or null; add_labels, remove_labels: 1 to 50 labels;
+    set_custom_field: {"key", "value"}; add_comment: a text or {"body", "visibility"};
+    send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`.
+    Statuses, users (assignees: active agents or admins), teams and email templates must be
+    this workspace's when the rule is saved; anything else is a 422 at its `loc`."""
+
     type: ActionType
-    value: Any = None
+    value: JsonValue = None
 
     @model_validator(mode="after")
     def _check(self) -> Action:
@@ -204,8 +227,8 @@ class AutomationCreate(Input):
     trigger: Trigger
     conditions: Conditions = Conditions()
     actions: Annotated[list[Action], Field(min_length=1, max_length=20)]
-    active: bool = True
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    active: Flag = True
+    position: Annotated[JsonInt, Field(ge=0, le=10_000)] | None = None
 
 
 class AutomationUpdate(Input):
@@ -213,8 +236,8 @@ class AutomationUpdate(Input):
     trigger: Trigger | None = None
     conditions: Conditions | None = None
     actions: Annotated[list[Action], Field(min_length=1, max_length=20)] | None = None
-    active: bool | None = None
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    active: Flag | None = None
+    position: Annotated[JsonInt, Field(ge=0, le=10_000)] | None = None
 
 
 class AutomationRead(Output):
@@ -231,7 +254,13 @@ class AutomationRead(Output):
 
 
 AssignTo = Annotated[
-    str, Field(max_length=40, description="a user id, round_robin or least_loaded")
+    str,
+    Field(
+        max_length=40,
+        pattern=r"^(round_robin|least_loaded|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+        r"[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})$",
+        description="a user id, round_robin or least_loaded",
+    ),
 ]
 
 
@@ -248,13 +277,6 @@ class AutoAssignRule(Input):
     team_id: uuid.UUID | None = None
     assign: AssignTo | None = None
     priority: Priority | None = None
-
-    @field_validator("subject_keywords")
-    @classmethod
-    def _no_nul(cls, value: list[str] | None) -> list[str] | None:
-        if value and any("\x00" in v for v in value):
-            raise ValueError("must not contain NUL characters")
-        return value
 
     @model_validator(mode="after")
     def _check(self) -> AutoAssignRule:
@@ -276,8 +298,14 @@ class AutoAssignRead(Output):
 
 
 class AutoCloseSettings(Input):
-    reminder_after_days: Annotated[int, Field(ge=1, le=365)] | None = None
-    close_after_days: Annotated[int, Field(ge=1, le=365)]
+    """Close tickets in a status that waits on the customer (`waits_on_customer` on the
+    status: on for `waiting`) after `close_after_days`. A reminder always goes first: after
+    `reminder_after_days` (fewer days than the close), or one day before the close when not
+    given (half way for a one-day close). A ticket already past the limit gets its reminder
+    now and closes only once the time between reminder and close has passed as well."""
+
+    reminder_after_days: Annotated[JsonInt, Field(ge=1, le=365)] | None = None
+    close_after_days: Annotated[JsonInt, Field(ge=1, le=365)]
     reminder_message: CommentBody | None = None
     close_message: CommentBody | None = None
 

@@ -21,6 +21,7 @@ from ticketdesk import events
 from ticketdesk.automations import actions as rule_actions
 from ticketdesk.automations import repository
 from ticketdesk.automations.conditions import ConditionError, Facts, matches
+from ticketdesk.automations.references import check_references
 from ticketdesk.automations.schemas import (
     AutoAssignRead,
     AutoAssignSettings,
@@ -34,6 +35,7 @@ from ticketdesk.comments import service as comments
 from ticketdesk.context import context
 from ticketdesk.crud import ensure_found, set_values
 from ticketdesk.db import Database, new_id, utcnow
+from ticketdesk.errors import TicketdeskError
 from ticketdesk.models import Automation, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
 
@@ -51,6 +53,10 @@ async def create_rule(
     data: AutomationCreate,
     managed_by: str | None = None,
 ) -> Automation:
+    """A new rule, last unless given a position; what it names must exist in the workspace."""
+    actions = [a.model_dump() for a in data.actions]
+    conditions = data.conditions.model_dump()
+    await check_references(session, workspace_id, actions=actions, conditions=conditions)
     now = utcnow()
     position = data.position
     if position is None:
@@ -61,8 +67,8 @@ async def create_rule(
         workspace_id=workspace_id,
         name=data.name,
         trigger=data.trigger,
-        conditions=data.conditions.model_dump(),
-        actions=[a.model_dump() for a in data.actions],
+        conditions=conditions,
+        actions=actions,
         active=data.active,
         position=position,
         managed_by=managed_by,
@@ -89,11 +95,14 @@ async def update_rule(
     session: AsyncSession, rule: Automation, data: AutomationUpdate
 ) -> Automation:
     simple = data.model_dump(include={"name", "trigger", "active", "position"}, exclude_none=True)
+    conditions = data.conditions.model_dump() if data.conditions is not None else None
+    actions = [a.model_dump() for a in data.actions] if data.actions is not None else None
+    await check_references(session, rule.workspace_id, actions=actions, conditions=conditions)
     set_values(rule, simple)
-    if data.conditions is not None:
-        rule.conditions = data.conditions.model_dump()
-    if data.actions is not None:
-        rule.actions = [a.model_dump() for a in data.actions]
+    if conditions is not None:
+        rule.conditions = conditions
+    if actions is not None:
+        rule.actions = actions
     rule.updated_at = utcnow()
     await session.flush()
     return rule
@@ -248,6 +257,18 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
         await run_rules(session, change.workspace, change.ticket, rules, now=utcnow())
 
 
+async def check_action_references(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    actions: Sequence[dict[str, Any]],
+    *,
+    loc: tuple[str | int, ...],
+) -> None:
+    """Refuse rule actions used outside a rule (SLA escalations) that name a status, user,
+    team or template this workspace does not have: a 422 at `loc + (index, "value")`."""
+    await check_references(session, workspace_id, actions=actions, actions_loc=loc)
+
+
 async def apply_actions_as(
     session: AsyncSession,
     workspace: Workspace,
@@ -344,11 +365,15 @@ async def set_auto_assign(
 ) -> AutoAssignRead:
     """Check the teams and agents the entries name, then replace the managed rules."""
     rules = [rule.model_dump(mode="json", exclude_none=True) for rule in data.rules]
-    for rule in rules:
-        if rule.get("team_id"):
-            await tickets.check_team(session, workspace.id, uuid.UUID(rule["team_id"]))
-        if rule.get("assign") not in (None, "round_robin", "least_loaded"):
-            await tickets.check_assignee(session, workspace.id, uuid.UUID(rule["assign"]))
+    for index, rule in enumerate(rules):
+        fields = (("team_id", "set_team"), ("assign", "assign"))
+        given = [(name, kind) for name, kind in fields if rule.get(name)]
+        await check_references(
+            session,
+            workspace.id,
+            actions=[{"type": kind, "value": rule[name]} for name, kind in given],
+            value_locs=[("body", "rules", index, name) for name, _ in given],
+        )
     await replace_auto_assign(session, workspace, rules)
     return AutoAssignRead(rules=rules)
 
@@ -407,10 +432,21 @@ async def set_auto_close(
     return auto_close_settings(workspace)
 
 
+def reminder_days(config: AutoCloseRead) -> float:
+    """When the reminder goes: after `reminder_after_days`, else one day before the close
+    (half way through a one-day wait)."""
+    assert config.close_after_days is not None
+    if config.reminder_after_days is not None:
+        return float(config.reminder_after_days)
+    return max(config.close_after_days - 1.0, config.close_after_days / 2)
+
+
 async def run_auto_close(
     db: Database, *, now: datetime | None = None, batch: int = 500
 ) -> dict[str, int]:
-    """Remind, then close, pending tickets of every workspace with auto-close on."""
+    """Remind, then close, tickets waiting on the customer in every workspace with
+    auto-close on. Every ticket is reminded first: one already past the close limit gets its
+    reminder now and closes once the time between reminder and close has passed too."""
     now = now or utcnow()
     done = {"reminded": 0, "closed": 0}
     async with db.unit_of_work() as session:
@@ -420,20 +456,27 @@ async def run_auto_close(
     for workspace in workspaces:
         config = auto_close_settings(workspace)
         async with db.unit_of_work() as session:
+            done["reminded"] += await _remind_waiting(session, workspace, config, now, batch)
+        async with db.unit_of_work() as session:
             done["closed"] += await _close_waiting(session, workspace, config, now, batch)
-        if config.reminder_after_days:
-            async with db.unit_of_work() as session:
-                done["reminded"] += await _remind_waiting(session, workspace, config, now, batch)
     return done
+
+
+async def _waiting_statuses(session: AsyncSession, workspace_id: uuid.UUID) -> list[str]:
+    """The statuses that wait on the customer (`waiting`, and those an admin flagged)."""
+    statuses = await tickets.workspace_statuses(session, workspace_id)
+    return [status.name for status in statuses if status.waits_on_customer]
 
 
 async def _remind_waiting(
     session: AsyncSession, workspace: Workspace, config: AutoCloseRead, now: datetime, batch: int
 ) -> int:
-    """Remind the requesters of tickets pending `reminder_after_days`, once per wait."""
-    assert config.reminder_after_days is not None
-    before = now - timedelta(days=config.reminder_after_days)
-    rows = await repository.waiting_tickets(session, workspace.id, before, batch, not_reminded=True)
+    """Remind the requesters of tickets waiting on them for the reminder time, once per wait."""
+    statuses = await _waiting_statuses(session, workspace.id)
+    if not statuses:
+        return 0
+    before = now - timedelta(days=reminder_days(config))
+    rows = await repository.tickets_to_remind(session, workspace.id, statuses, before, batch)
     for ticket in rows:
         await comments.add_comment(
             session,
@@ -454,29 +497,50 @@ async def _remind_waiting(
 async def _close_waiting(
     session: AsyncSession, workspace: Workspace, config: AutoCloseRead, now: datetime, batch: int
 ) -> int:
-    """Close tickets pending `close_after_days` with the close message, in the first closed
-    status (none: nothing closes)."""
+    """Close tickets waiting `close_after_days` whose reminder (in this wait) went out at
+    least the time between reminder and close ago, with the close message, in the first
+    closed status (none: nothing closes)."""
     assert config.close_after_days is not None
-    before = now - timedelta(days=config.close_after_days)
-    rows = await repository.waiting_tickets(session, workspace.id, before, batch)
+    statuses = await _waiting_statuses(session, workspace.id)
     status = await repository.first_closed_status(session, workspace.id)
-    if status is None:
+    if not statuses or status is None:
         return 0
+    rows = await repository.tickets_to_close(
+        session,
+        workspace.id,
+        statuses,
+        waiting_since=now - timedelta(days=config.close_after_days),
+        reminded_by=now - timedelta(days=config.close_after_days - reminder_days(config)),
+        limit=batch,
+    )
+    closed = 0
     for ticket in rows:
-        await rule_actions.apply_actions(
-            session,
-            workspace,
-            ticket,
-            [
-                {
-                    "type": "add_comment",
-                    "value": {"body": config.close_message, "visibility": "public"},
-                },
-                {"type": "set_status", "value": status},
-            ],
-            actor=AUTO_CLOSE_ACTOR,
-        )
+        ctx = context(session)
+        saved_events, saved_callbacks = len(ctx.new_events), len(ctx.after_commit)
+        try:
+            # a ticket whose type's lifecycle refuses the close stays as it is
+            async with session.begin_nested():
+                await rule_actions.apply_actions(
+                    session,
+                    workspace,
+                    ticket,
+                    [
+                        {
+                            "type": "add_comment",
+                            "value": {"body": config.close_message, "visibility": "public"},
+                        },
+                        {"type": "set_status", "value": status},
+                    ],
+                    actor=AUTO_CLOSE_ACTOR,
+                )
+        except TicketdeskError as exc:
+            del ctx.new_events[saved_events:]
+            del ctx.after_commit[saved_callbacks:]
+            await repository.refresh(session, ticket)
+            log.info("auto-close skipped ticket %s: %s", ticket.id, exc.detail)
+            continue
         rule_actions.send_template_email(
             session, workspace, ticket, "auto_close_closed", to="requester"
         )
-    return len(rows)
+        closed += 1
+    return closed

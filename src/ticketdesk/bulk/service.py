@@ -31,7 +31,12 @@ _Planned = tuple[int, Ticket, TicketUpdate]
 
 def _problem(exc: TicketdeskError) -> Problem:
     return Problem(
-        type=exc.type, title=exc.title, status=exc.status, detail=exc.detail, errors=exc.errors
+        type=exc.type,
+        title=exc.title,
+        status=exc.status,
+        detail=exc.detail,
+        errors=exc.errors,
+        **exc.extra,
     )
 
 
@@ -39,7 +44,16 @@ def _failed(ref: str, exc: TicketdeskError) -> BulkResult:
     return BulkResult(ticket=ref, ok=False, error=_problem(exc))
 
 
-def _applied(ref: str, ticket: Ticket) -> BulkResult:
+def _applied(ref: str, ticket: Ticket, change: tickets.TicketChange | None = None) -> BulkResult:
+    if change is not None and change.approval is not None:
+        waiting = Problem(
+            title="Approval required",
+            status=202,
+            detail="The change waits for an approver; the ticket is as it was.",
+        )
+        return BulkResult(
+            ticket=ref, ok=False, version=ticket.version, error=waiting, approval=change.approval
+        )
     return BulkResult(ticket=ref, ok=True, version=ticket.version)
 
 
@@ -102,7 +116,7 @@ async def bulk_update(
 
     base: dict[str, Any] = {
         name: getattr(changes, name)
-        for name in ("status", "priority", "assignee_id", "team_id")
+        for name in ("status", "priority", "assignee_id", "team_id", "custom_fields")
         if name in fields
     }
     actor = principal.actor()
@@ -139,7 +153,14 @@ async def bulk_update(
         plan.append((len(results) - 1, ticket, update_data))
     try:
         for start in range(0, len(plan), BULK_CHUNK):
-            await _apply_chunk(session, workspace, plan[start : start + BULK_CHUNK], results, actor)
+            await _apply_chunk(
+                session,
+                workspace,
+                plan[start : start + BULK_CHUNK],
+                results,
+                actor,
+                principal.role,
+            )
     finally:
         notifications.forget_preloaded_watchers(session)
         stop_deferring(session)
@@ -155,6 +176,7 @@ async def _apply_chunk(
     chunk: list[_Planned],
     results: list[BulkResult],
     actor: events.Actor,
+    role: str,
 ) -> None:
     """Apply a chunk in one savepoint; if any ticket fails, redo it ticket by ticket.
 
@@ -163,6 +185,7 @@ async def _apply_chunk(
     """
     ids = [ticket.id for _, ticket, _ in chunk]  # read now: a rollback expires the objects
     mark = _AfterCommitMark(session)
+    done: list[tickets.TicketChange] = []
     try:
         # no autoflush, deferred link and notification rows: the chunk is written once at its
         # end (one statement per table), not a few statements per ticket
@@ -170,8 +193,16 @@ async def _apply_chunk(
             start_deferring(session)
             with session.no_autoflush:
                 for _, ticket, update_data in chunk:
-                    await tickets.update_ticket(
-                        session, workspace, ticket, update_data, actor=actor, flush=False
+                    done.append(
+                        await tickets.update_ticket(
+                            session,
+                            workspace,
+                            ticket,
+                            update_data,
+                            actor=actor,
+                            flush=False,
+                            role=role,
+                        )
                     )
             repository.same_columns([ticket for _, ticket, _ in chunk])
             await session.flush()
@@ -182,18 +213,20 @@ async def _apply_chunk(
         tickets.forget_known_labels(session, ids)
         await repository.reload(session, ids)
     else:
-        for index, ticket, _ in chunk:
-            results[index] = _applied(results[index].ticket, ticket)
+        for (index, ticket, _), change in zip(chunk, done, strict=True):
+            results[index] = _applied(results[index].ticket, ticket, change)
         return
     for (index, ticket, update_data), ticket_id in zip(chunk, ids, strict=True):
         ref = results[index].ticket
         mark = _AfterCommitMark(session)
         try:
             async with session.begin_nested():
-                await tickets.update_ticket(session, workspace, ticket, update_data, actor=actor)
+                change = await tickets.update_ticket(
+                    session, workspace, ticket, update_data, actor=actor, role=role
+                )
         except TicketdeskError as exc:
             mark.rewind()
             await repository.reload(session, [ticket_id])
             results[index] = _failed(ref, exc)
         else:
-            results[index] = _applied(ref, ticket)
+            results[index] = _applied(ref, ticket, change)

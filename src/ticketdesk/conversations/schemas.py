@@ -12,9 +12,12 @@ from ticketdesk.models import Conversation
 from ticketdesk.schemas import (
     _NO_NUL,
     _ONE_LINE,
+    _ONE_LINE_PATTERN,
+    STRIP,
     CommentBody,
     Email,
     Input,
+    JsonObject,
     LongText,
     Name100,
     Name200,
@@ -23,16 +26,23 @@ from ticketdesk.schemas import (
     Timestamp,
     UtcDateTime,
 )
-from ticketdesk.tickets.schemas import Labels, Priority
+from ticketdesk.tickets.schemas import Labels, Priority, Slug
 
 Author = Literal["visitor", "ai", "agent"]
 MAX_MESSAGES_PER_REQUEST = 500
 VISITOR_FIELDS = ("email", "name", "country", "device", "page_url")
 
-ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200), _NO_NUL, _ONE_LINE]
-PageUrl = Annotated[str, StringConstraints(max_length=2000), _NO_NUL, _ONE_LINE]
+ExternalId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=_ONE_LINE_PATTERN),
+    _NO_NUL,
+    _ONE_LINE,
+]
+PageUrl = Annotated[
+    str, StringConstraints(max_length=2000, pattern=_ONE_LINE_PATTERN), _NO_NUL, _ONE_LINE
+]
 Country = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=64), _NO_NUL, _ONE_LINE
+    str, StringConstraints(max_length=64, pattern=_ONE_LINE_PATTERN), _NO_NUL, _ONE_LINE, STRIP
 ]
 
 
@@ -64,6 +74,13 @@ class ConversationTicketCreate(Input):
     priority: Priority = "normal"
     requester_email: Email | None = None
     labels: Labels = []
+    type: Slug | None = None
+    category: Slug | None = None
+    custom_fields: JsonObject = Field(
+        default={},
+        description="checked against the field definitions; fields with `autofill` from the "
+        "visitor (country, device, page) are filled in when left empty",
+    )
 
 
 class VisitorRead(Output):

@@ -314,10 +314,18 @@ async def create_ticket_from_conversation(
             priority=data.priority,
             labels=data.labels,
             requester=RequesterIn(email=email, name=name) if email else None,
+            type=data.type,
+            category=data.category,
+            custom_fields=data.custom_fields,
         ),
         actor=actor,
         channel="chat",
         conversation_id=conversation.id,
+        autofill={
+            "visitor.country": conversation.visitor_country,
+            "visitor.device": conversation.visitor_device,
+            "visitor.page_url": conversation.visitor_page_url,
+        },
     )
     session.add(
         ConversationTicket(

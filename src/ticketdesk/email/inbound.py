@@ -21,12 +21,13 @@ from ticketdesk.config import Settings
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.email import repository
 from ticketdesk.email import settings as channel
+from ticketdesk.email.offload import run_off_loop
 from ticketdesk.email.parsing import (
+    EmailTooLarge,
     MalformedEmail,
     ParsedAttachment,
     ParsedEmail,
-    parse_email,
-    strip_quoted,
+    parse_reply,
 )
 from ticketdesk.email.schemas import InboundResult, InboundStatus
 from ticketdesk.errors import TicketdeskError, ValidationFailed
@@ -41,6 +42,10 @@ MAX_MERGE_HOPS = 10
 
 class MalformedEmailError(TicketdeskError):
     status, title = 422, "Malformed email"
+
+
+class EmailTooLargeError(TicketdeskError):
+    status, title = 413, "Email too large"
 
 
 def _subject_tag(workspace: Workspace) -> re.Pattern[str]:
@@ -126,11 +131,17 @@ def _log_row(
 async def receive_email(
     session: AsyncSession, settings: Settings, workspace: Workspace, raw: bytes
 ) -> InboundResult:
-    """A new ticket, a reply on its ticket, a repeat of a message already seen, or ignored."""
+    """A new ticket, a reply on its ticket, a repeat of a message already seen, or ignored.
+
+    The mail is read in the email room's thread pool (linear, capped work, but megabytes of
+    it): the event loop keeps serving other requests meanwhile. Over a cap → 413, nothing
+    written."""
     try:
-        parsed = parse_email(raw)
+        parsed, new_text = await run_off_loop(parse_reply, raw)
     except MalformedEmail as exc:
         raise MalformedEmailError(str(exc), errors=[{"loc": ["body"], "msg": str(exc)}]) from exc
+    except EmailTooLarge as exc:
+        raise EmailTooLargeError(str(exc), errors=[{"loc": ["body"], "msg": str(exc)}]) from exc
     if parsed.message_id:
         seen = await repository.find_message(session, workspace.id, parsed.message_id)
         if seen is not None:  # the provider re-delivered it: answer as before, change nothing
@@ -160,9 +171,11 @@ async def receive_email(
     actor = events.Actor("contact", contact.id, contact.name or contact.email)
     ticket = await find_thread(session, workspace, parsed, contact)
     if ticket is not None and ticket.status_category != "closed":
-        return await _append_reply(session, settings, workspace, ticket, parsed, actor)
+        return await _append_reply(session, settings, workspace, ticket, parsed, new_text, actor)
     follow_up = ticket
-    return await _open_ticket(session, settings, workspace, parsed, contact, actor, follow_up)
+    return await _open_ticket(
+        session, settings, workspace, parsed, new_text, contact, actor, follow_up
+    )
 
 
 async def _add_attachments(
@@ -195,9 +208,10 @@ async def _append_reply(
     workspace: Workspace,
     ticket: Ticket,
     parsed: ParsedEmail,
+    new_text: str,
     actor: events.Actor,
 ) -> InboundResult:
-    body = strip_quoted(parsed.text)[:MAX_COMMENT] or "(empty message)"
+    body = new_text[:MAX_COMMENT] or "(empty message)"
     if not body.strip():
         body = "(empty message)"
     comment = await comments.add_comment(
@@ -222,6 +236,7 @@ async def _open_ticket(
     settings: Settings,
     workspace: Workspace,
     parsed: ParsedEmail,
+    new_text: str,
     contact: Contact,
     actor: events.Actor,
     follow_up: Ticket | None,
@@ -229,7 +244,7 @@ async def _open_ticket(
     description = parsed.text
     if follow_up is not None:
         key = tickets.ticket_key(workspace, follow_up)
-        description = f"Follow-up to {key} (closed).\n\n{strip_quoted(parsed.text)}"
+        description = f"Follow-up to {key} (closed).\n\n{new_text}"
     try:
         data = TicketCreate(
             subject=parsed.subject or "(no subject)",

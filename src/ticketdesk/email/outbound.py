@@ -22,6 +22,7 @@ from ticketdesk.context import context as session_context
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.email import repository, templates
 from ticketdesk.email import settings as channel
+from ticketdesk.email.offload import run_off_loop
 from ticketdesk.email.parsing import REPLY_MARKER
 from ticketdesk.email.templates import TemplateSource
 from ticketdesk.jobs import JOBS, JobContext, Retry, enqueue_after_commit
@@ -52,6 +53,7 @@ AUTO_SUBMITTED = {
     "ticket_opened": "auto-replied",
     "status_changed": "auto-generated",
     "ticket_resolved": "auto-generated",
+    "team_new_ticket": "auto-generated",  # never answered by the desk's own inbound
 }
 
 
@@ -80,6 +82,57 @@ async def _thread(session: AsyncSession, row: EmailMessage) -> list[str]:
     return [rows[0], *rows[-(THREAD_DEPTH - 1) :]]
 
 
+TEAM_KIND = repository.TEAM_KIND
+DESCRIPTION_IN_CONTEXT = 10_000  # characters of the description a template can show
+
+
+def _context(
+    settings: Settings,
+    workspace: Workspace,
+    ticket: Ticket,
+    key: str,
+    requester: Contact | None,
+    recipient: tuple[str | None, str],
+    brand: tuple[str, ChannelSettings],
+    labels: dict[str, str],
+    comment: dict[str, Any] | None,
+    change: dict[str, Any] | None,
+    kind: str,
+) -> dict[str, Any]:
+    """The variables of templates.sample_context(), filled from the ticket."""
+    if kind == TEAM_KIND:  # the team reads about the customer, not about itself
+        person = {"name": requester.name if requester else None,
+                  "email": requester.email if requester else None}  # fmt: skip
+    else:
+        person = {"name": recipient[0], "email": recipient[1]}
+    name, prefs = brand
+    change = change or {}
+    return {
+        "ticket": {
+            "key": key,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "description": (ticket.description or "")[:DESCRIPTION_IN_CONTEXT],
+            "status": ticket.status,
+            "status_label": labels.get(ticket.status, ticket.status),
+            "priority": ticket.priority,
+            "channel": ticket.channel,
+            "url": f"{settings.public_url.rstrip('/')}/tickets/{key}",
+        },
+        "requester": person,
+        "brand": {"name": name, "color": prefs.brand_color, "signature": prefs.signature},
+        "workspace": {"name": workspace.name},
+        "comment": comment or {"body": "", "author": ""},
+        "change": {
+            "from": change.get("from"),
+            "to": change.get("to"),
+            "from_label": labels.get(change.get("from") or "", ""),
+            "to_label": labels.get(change.get("to") or "", ""),
+        },
+        "reply_marker": REPLY_MARKER,
+    }
+
+
 async def queue_notification(
     session: AsyncSession,
     settings: Settings,
@@ -94,7 +147,8 @@ async def queue_notification(
     to_address: str | None = None,
 ) -> EmailMessage | None:
     """Render `kind` for the ticket's requester (or `to_address`) and queue it; None when there
-    is nobody to tell."""
+    is nobody to tell. A workspace template that fails on this ticket's data (or exceeds the
+    render limits) is logged as a `failed` email with the reason, and nothing is sent."""
     requester = (
         await repository.by_id(session, Contact, ticket.requester_id)
         if ticket.requester_id
@@ -103,7 +157,8 @@ async def queue_notification(
     if requester is None and to_address is None:
         return None
     if to_address is not None:
-        name_to, email_to = (requester.name if requester else None), to_address
+        name_to = None if kind == TEAM_KIND else (requester.name if requester else None)
+        email_to = to_address
     else:
         assert requester is not None
         name_to, email_to = requester.name, requester.email
@@ -111,40 +166,30 @@ async def queue_notification(
     name, address = channel.sender(settings, workspace, prefs)
     labels = await _status_labels(session, workspace.id)
     key = tickets.ticket_key(workspace, ticket)
-    context = {
-        "ticket": {
-            "key": key,
-            "number": ticket.number,
-            "subject": ticket.subject,
-            "status": ticket.status,
-            "status_label": labels.get(ticket.status, ticket.status),
-            "priority": ticket.priority,
-            "channel": ticket.channel,
-        },
-        "requester": {"name": name_to, "email": email_to},
-        "brand": {"name": name, "color": prefs.brand_color, "signature": prefs.signature},
-        "workspace": {"name": workspace.name},
-        "comment": comment or {"body": "", "author": ""},
-        "change": {
-            "from": (change or {}).get("from"),
-            "to": (change or {}).get("to"),
-            "from_label": labels.get((change or {}).get("from") or "", ""),
-            "to_label": labels.get((change or {}).get("to") or "", ""),
-        },
-        "reply_marker": REPLY_MARKER,
-    }
+    context = _context(
+        settings, workspace, ticket, key, requester, (name_to, email_to), (name, prefs),
+        labels, comment, change, kind,
+    )  # fmt: skip
+    source = await load_template(session, workspace.id, kind)
+    failure: str | None = None
     try:
-        rendered = templates.render(await load_template(session, workspace.id, kind), context)
-    except templates.TemplateBroken:
-        # saved templates were validated; data can still trip one up: the default never fails
-        log.exception("workspace %s template %s failed; using the default", workspace.id, kind)
-        rendered = templates.render(templates.DEFAULTS[kind], context)
+        if source is templates.DEFAULTS.get(kind):  # ours: known to be cheap, no thread hop
+            rendered = templates.render(source, context)
+        else:  # the workspace's: bounded by the render limits, but kept off the event loop
+            rendered = await run_off_loop(templates.render, source, context)
+    except templates.TemplateBroken as exc:
+        # saved templates rendered with sample data; this ticket's data trips this one up
+        log.warning("workspace %s template %s failed: %s", workspace.id, kind, exc.message)
+        failure = f"The {kind} template failed, nothing was sent: {exc.message}"
+        rendered = templates.Rendered(subject=f"[{key}] {ticket.subject}", text="", html="")
     subject = rendered.subject
     if f"[{key}]".lower() not in subject.lower():
         subject = f"[{key}] {subject}"
     headers: dict[str, Any] = {"X-Ticketdesk-Ticket": key}
     if kind in AUTO_SUBMITTED:
         headers["Auto-Submitted"] = AUTO_SUBMITTED[kind]
+    if kind == TEAM_KIND:
+        headers["Reply-To"] = email_to  # the team discusses among itself, not with the desk
     domain = address.rpartition("@")[2] or channel.mail_domain(settings)
     row = EmailMessage(
         id=new_id(),
@@ -157,7 +202,7 @@ async def queue_notification(
         kind=kind,
         from_address=formataddr((name, address)),
         to_address=formataddr((name_to or "", email_to)),
-        subject=subject,
+        subject=subject[:1000],
         text_body=rendered.text,
         html_body=rendered.html,
         headers=headers,
@@ -166,6 +211,9 @@ async def queue_notification(
         created_at=utcnow(),
     )
     session.add(row)
+    if failure is not None:
+        row.status, row.last_error = "failed", failure[:1000]
+        return row
     runner = getattr(session_context(session).db, "job_runner", None)
     if not settings.smtp_url and getattr(runner, "runs_here", False):
         # the process that would send it has no relay: logged as skipped now, no job to run
@@ -184,27 +232,37 @@ def _app_settings(session: AsyncSession) -> Settings:
 
 
 async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) -> None:
-    """Ticket opened, resolved, or moved to a status the workspace opted into → email."""
+    """Ticket opened (to the requester, and to the team's address), solved, or moved to a
+    status that is not opted out → email."""
     settings = _app_settings(session)
     ticket, workspace = change.ticket, change.workspace
     status = change.changes.get("status")
-    if ticket.requester_id is None or not (change.created or status):
-        return
-    if status and change.actor.kind == "contact":
-        return  # the requester's own reply reopening a ticket needs no email about it
-    prefs = await channel.channel_settings(session, workspace.id)
     if change.created:
-        if prefs.notify_ticket_opened and ticket.created_at >= utcnow() - IMPORT_AGE:
+        if ticket.created_at < utcnow() - IMPORT_AGE:
+            return  # history being imported: nobody is told about old tickets
+        prefs = await channel.channel_settings(session, workspace.id)
+        if prefs.notify_ticket_opened and ticket.requester_id is not None:
             await queue_notification(
                 session, settings, workspace, ticket, "ticket_opened",
                 event_key="ticket_opened", prefs=prefs,
             )  # fmt: skip
+        if prefs.notify_team_new_ticket and prefs.team_address:
+            await queue_notification(
+                session, settings, workspace, ticket, TEAM_KIND,
+                event_key=TEAM_KIND, prefs=prefs, to_address=prefs.team_address,
+            )  # fmt: skip
         return
-    assert status is not None
+    if ticket.requester_id is None or not status:
+        return
+    if change.actor.kind == "contact":
+        return  # the requester's own reply reopening a ticket needs no email about it
+    prefs = await channel.channel_settings(session, workspace.id)
     kind = None
     if status.get("to_category") == "solved":
         kind = "ticket_resolved" if prefs.notify_resolved else None
-    elif status.get("to") in (prefs.notify_statuses or []):
+    elif prefs.notify_status_changed and status.get("to") not in (
+        prefs.notify_status_opt_out or ()
+    ):
         kind = "status_changed"
     if kind is not None:
         await queue_notification(
@@ -243,11 +301,12 @@ def build_mime(row: EmailMessage) -> MimeMessage:
     message = MimeMessage()
     message["From"] = row.from_address
     message["To"] = row.to_address
-    message["Reply-To"] = row.from_address
+    headers = dict(row.headers or {})
+    message["Reply-To"] = headers.pop("Reply-To", row.from_address)
     message["Subject"] = row.subject
     message["Message-ID"] = f"<{row.message_id}>"
     message["Date"] = format_datetime(row.created_at)
-    for name, value in (row.headers or {}).items():
+    for name, value in headers.items():
         message[name] = value
     message.set_content(row.text_body)
     if row.html_body:
@@ -327,8 +386,9 @@ async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
             return  # sent, skipped, failed, or another worker has it
         row = await repository.by_id(session, EmailMessage, row_id)
         assert row is not None
-        # threading is settled at send time, when every message of the transaction is in
-        thread = await _thread(session, row)
+        # threading is settled at send time, when every message of the transaction is in;
+        # the team's own mail stays out of the requester's thread (and they out of its)
+        thread = [] if row.kind == TEAM_KIND else await _thread(session, row)
         headers = {
             k: v for k, v in (row.headers or {}).items() if k not in ("In-Reply-To", "References")
         }

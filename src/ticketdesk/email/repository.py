@@ -23,6 +23,7 @@ from ticketdesk.models import (
 )
 
 TICKET_EMAILS_LIMIT = 500
+TEAM_KIND = "team_new_ticket"  # outbound.TEAM_KIND: the team's own notification
 
 Scoped = type[EmailMessage] | type[EmailTemplate] | type[ChannelSettings] | type[Ticket]
 
@@ -30,6 +31,10 @@ Scoped = type[EmailMessage] | type[EmailTemplate] | type[ChannelSettings] | type
 def _in_workspace(model: Scoped, workspace_id: uuid.UUID) -> ColumnElement[bool]:
     """The tenant condition every workspace query of this room goes through."""
     return model.workspace_id == workspace_id
+
+
+def _not_team_mail() -> ColumnElement[bool]:
+    return or_(EmailMessage.kind.is_(None), EmailMessage.kind != TEAM_KIND)
 
 
 # --- templates
@@ -136,12 +141,14 @@ async def find_message(
 async def tickets_by_message_id(
     session: AsyncSession, workspace_id: uuid.UUID, message_ids: Sequence[str]
 ) -> dict[str, uuid.UUID]:
-    """The ticket each of these Message-IDs (sent or received) belongs to."""
+    """The ticket each of these Message-IDs (sent or received) belongs to. The team's own
+    notifications are left out: an answer to one is the team talking, not the requester."""
     rows = await session.execute(
         select(EmailMessage.message_id, EmailMessage.ticket_id).where(
             _in_workspace(EmailMessage, workspace_id),
             EmailMessage.message_id.in_(message_ids),
             EmailMessage.ticket_id.is_not(None),
+            _not_team_mail(),
         )
     )
     return {message_id: ticket_id for message_id, ticket_id in rows.all() if ticket_id}
@@ -161,13 +168,15 @@ async def ticket_emails(
 
 
 async def thread_message_ids(session: AsyncSession, row: EmailMessage) -> Sequence[str]:
-    """The ticket's other Message-IDs (received, or sent before `row`), oldest first."""
+    """The ticket's other Message-IDs (received, or sent before `row`), oldest first; the
+    team's notifications are not part of the requester's thread."""
     return (
         await session.scalars(
             select(EmailMessage.message_id)
             .where(
                 EmailMessage.ticket_id == row.ticket_id,
                 EmailMessage.id != row.id,
+                _not_team_mail(),
                 or_(
                     EmailMessage.status == "received",
                     (EmailMessage.direction == "out") & (EmailMessage.status == "sent"),

@@ -6,10 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from ticketdesk.auth.principal import Admin, Principal, requires_scope
+from ticketdesk.auth.principal import Admin, Principal, get_principal
 from ticketdesk.config import Settings
 from ticketdesk.deps import SessionDep
 from ticketdesk.email import service
+from ticketdesk.email.parsing import (
+    MAX_CONTENT_HEADER,
+    MAX_DECODED_BYTES,
+    MAX_DEPTH,
+    MAX_HEADER,
+    MAX_PARTS,
+)
 from ticketdesk.email.schemas import (
     EmailSettingsRead,
     EmailSettingsUpdate,
@@ -20,15 +27,33 @@ from ticketdesk.email.schemas import (
     TemplateUpdate,
     TicketEmailRead,
 )
-from ticketdesk.errors import UnsupportedMediaType, problems
+from ticketdesk.errors import Forbidden, UnsupportedMediaType, problems
 from ticketdesk.responses import SerializedJSON, model_response
 from ticketdesk.tickets.deps import TicketDep
 
 router = APIRouter(tags=["email"])
-Inbound = Annotated[Principal, Depends(requires_scope("email:inbound", "viewer"))]
+
+
+async def inbound_sender(principal: Principal = Depends(get_principal)) -> Principal:
+    """API tokens with the `email:inbound` (or `admin`) scope, or agents and admins: mail opens
+    tickets, which a viewer may not do."""
+    if principal.kind == "api_token":
+        if not principal.scopes & {"email:inbound", "admin"}:
+            raise Forbidden("This API token lacks the `email:inbound` scope.")
+    elif not principal.has_role("agent"):
+        raise Forbidden("Receiving email opens tickets: this needs the agent role.")
+    return principal
+
+
+Inbound = Annotated[Principal, Depends(inbound_sender)]
 
 _RAW_MEDIA_TYPES = ("message/rfc822",)
 _INBOUND_STATUS = {"created": 201, "appended": 200, "duplicate": 200, "ignored": 202}
+_INBOUND_LIMITS = (
+    f"at most {MAX_PARTS} MIME parts nested at most {MAX_DEPTH} deep, {MAX_DECODED_BYTES} bytes of "
+    f"decoded content, headers of at most {MAX_HEADER} characters ({MAX_CONTENT_HEADER} for "
+    "`Content-*` headers)"
+)
 _WRITE = problems(400, 401, 403, 413, 415, 422)
 _BY_KIND = problems(401, 403, 422)
 _AUTH = problems(401, 403)
@@ -46,6 +71,14 @@ def _settings(request: Request) -> Settings:
     operation_id="email:inbound",
     responses={
         **problems(400, 401, 403, 404, 409, 413, 415, 422),
+        403: {
+            **problems(403)[403],
+            "description": "A viewer, or an API token without the `email:inbound` scope",
+        },
+        413: {
+            **problems(413)[413],
+            "description": f"Over the limits ({_INBOUND_LIMITS}): nothing is stored",
+        },
         200: {"model": InboundResult, "description": "A reply added to its ticket, or a repeat"},
         202: {"model": InboundResult, "description": "An auto-reply or bounce: recorded, ignored"},
     },
@@ -59,7 +92,11 @@ def _settings(request: Request) -> Settings:
 async def receive_email(
     request: Request, session: SessionDep, principal: Inbound
 ) -> SerializedJSON:
-    """Raw RFC 5322 mail (from Postmark, Mailgun or an MTA pipe): a new ticket or a reply."""
+    """Raw RFC 5322 mail (from Postmark, Mailgun or an MTA pipe): a new ticket or a reply.
+
+    Needs an API token with the `email:inbound` scope, or an agent's or admin's session.
+    Mail over the limits of the 413 response is refused whole (nothing is stored); mail the
+    parser cannot read is a 422."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in _RAW_MEDIA_TYPES:
         raise UnsupportedMediaType("Send the raw email as `Content-Type: message/rfc822`.")
@@ -83,7 +120,11 @@ async def get_template(kind: TemplateKind, session: SessionDep, principal: Admin
 async def put_template(
     kind: TemplateKind, data: TemplateUpdate, session: SessionDep, principal: Admin
 ) -> TemplateRead:
-    """Save the workspace's template (sandboxed Jinja2); one that does not render is a 422."""
+    """Save the workspace's template (sandboxed Jinja2 with limits: no recursion, at most
+    100,000 loop iterations or calls and 200,000 characters per part). One that does not render
+    with sample data, or exceeds the limits, is a 422 naming the part. A saved template that
+    fails later on a ticket's data is logged as a `failed` email with the reason (see
+    `GET /tickets/{ticket}/emails`), never sent half-rendered."""
     return await service.save_template(session, principal, kind, data)
 
 
@@ -105,8 +146,9 @@ async def reset_template(kind: TemplateKind, session: SessionDep, principal: Adm
 async def preview_template(
     kind: TemplateKind, data: TemplateUpdate, principal: Admin
 ) -> TemplatePreview:
-    """Render a template with sample data without saving it."""
-    return service.preview_template(kind, data)
+    """Render a template with sample data without saving it (the limits of saving apply:
+    a 422 names the part that fails)."""
+    return await service.preview_template(kind, data)
 
 
 @router.get(

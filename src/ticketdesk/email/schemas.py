@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ticketdesk.schemas import Email, Input, Name200, Output, UtcDateTime, no_nul
+from ticketdesk.schemas import Email, Flag, Input, Name200, NotNullable, Output, UtcDateTime, no_nul
 
 TemplateKind = Literal[
     "ticket_opened",
@@ -16,6 +16,7 @@ TemplateKind = Literal[
     "ticket_resolved",
     "auto_close_reminder",
     "auto_close_closed",
+    "team_new_ticket",
 ]
 
 
@@ -61,15 +62,38 @@ class TemplatePreview(Output):
     html: str
 
 
+StatusNames = Annotated[list[StatusName], Field(max_length=50)]
+
+
 class EmailSettingsUpdate(Input):
     brand_name: Name200 | None = None
-    brand_color: Color | None = None
-    signature: Signature | None = None
+    brand_color: Annotated[Color | None, NotNullable] = None
+    signature: Annotated[Signature | None, NotNullable] = None
     from_address: Email | None = None
-    notify_ticket_opened: bool | None = None
-    notify_agent_reply: bool | None = None
-    notify_resolved: bool | None = None
-    notify_statuses: Annotated[list[StatusName], Field(max_length=50)] | None = None
+    notify_ticket_opened: Annotated[Flag | None, NotNullable] = None
+    notify_agent_reply: Annotated[Flag | None, NotNullable] = None
+    notify_resolved: Annotated[Flag | None, NotNullable] = None
+    notify_status_changed: Annotated[Flag | None, NotNullable] = Field(
+        default=None, description="email the requester when their ticket changes status"
+    )
+    notify_status_opt_out: Annotated[StatusNames | None, NotNullable] = Field(
+        default=None,
+        description="statuses whose arrival is not emailed (names from GET /statuses)",
+    )
+    notify_statuses: Annotated[StatusNames | None, NotNullable] = Field(
+        default=None,
+        description="Deprecated: the statuses to announce; every other status is opted out. "
+        "Send `notify_status_opt_out` instead (not both).",
+        deprecated=True,
+    )
+    team_address: Email | None = Field(
+        default=None,
+        description="the team's address for new-ticket emails (a list or a shared inbox); "
+        "null: none. It must differ from the address the desk sends from",
+    )
+    notify_team_new_ticket: Annotated[Flag | None, NotNullable] = Field(
+        default=None, description="email `team_address` about every new ticket"
+    )
 
 
 class EmailSettingsRead(Output):
@@ -79,8 +103,30 @@ class EmailSettingsRead(Output):
     from_address: str = Field(description="the address mail is sent from (and replies go to)")
     notify_ticket_opened: bool
     notify_agent_reply: bool
-    notify_resolved: bool
-    notify_statuses: list[str]
+    notify_resolved: bool = Field(
+        description="email the requester when their ticket is solved (template "
+        "`ticket_resolved`), whatever the status-change settings say"
+    )
+    notify_status_changed: bool = Field(
+        description="email the requester (template `status_changed`) when their ticket moves "
+        "to another status, except to a solved one (see `notify_resolved`) or one opted out; "
+        "on by default. Changes the requester makes themselves (a reply reopening the ticket) "
+        "send nothing"
+    )
+    notify_status_opt_out: list[str] = Field(
+        description="statuses whose arrival is not emailed; by default `closed` (auto-close "
+        "sends its own notice)"
+    )
+    notify_statuses: list[str] = Field(
+        description="Deprecated, a view: the statuses whose arrival is emailed",
+        deprecated=True,
+    )
+    team_address: str | None = Field(
+        description="where the team's new-ticket email goes (template `team_new_ticket`)"
+    )
+    notify_team_new_ticket: bool = Field(
+        description="whether every new ticket is emailed to `team_address` (when one is set)"
+    )
     smtp_configured: bool
 
 

@@ -13,6 +13,7 @@ from ticketdesk.config import Settings
 from ticketdesk.db import utcnow
 from ticketdesk.email import inbound, repository, templates
 from ticketdesk.email import settings as channel
+from ticketdesk.email.offload import run_off_loop
 from ticketdesk.email.schemas import (
     EmailSettingsRead,
     EmailSettingsUpdate,
@@ -33,7 +34,10 @@ _NOT_NULL = (
     "notify_ticket_opened",
     "notify_agent_reply",
     "notify_resolved",
+    "notify_status_changed",
+    "notify_status_opt_out",
     "notify_statuses",
+    "notify_team_new_ticket",
 )
 
 
@@ -96,21 +100,22 @@ async def get_template(session: AsyncSession, principal: Principal, kind: str) -
     )
 
 
-def _checked_source(data: TemplateUpdate) -> templates.TemplateSource:
-    """The template as sent, refused with a 422 naming the part that does not render."""
+async def _rendered_sample(kind: str, data: TemplateUpdate) -> templates.Rendered:
+    """The template as sent, rendered with sample data (in the room's thread pool: compiling
+    and rendering are CPU work, bounded by the render limits); refused with a 422 naming the
+    part that does not render or exceeds the limits."""
     source = templates.TemplateSource(data.subject, data.text, data.html)
     try:
-        templates.validate(source)
+        return await run_off_loop(templates.validate, source)
     except templates.TemplateBroken as exc:
         raise ValidationFailed(exc.message, loc=("body", exc.part)) from exc
-    return source
 
 
 async def save_template(
     session: AsyncSession, principal: Principal, kind: str, data: TemplateUpdate
 ) -> TemplateRead:
     """Store the workspace's own template of `kind`, once it renders with sample data."""
-    _checked_source(data)
+    await _rendered_sample(kind, data)
     stored = await repository.save_template(
         session,
         principal.workspace_id,
@@ -127,13 +132,9 @@ async def reset_template(session: AsyncSession, principal: Principal, kind: str)
     await repository.delete_template(session, principal.workspace_id, kind)
 
 
-def preview_template(kind: str, data: TemplateUpdate) -> TemplatePreview:
+async def preview_template(kind: str, data: TemplateUpdate) -> TemplatePreview:
     """The template rendered with sample data, nothing saved."""
-    source = templates.TemplateSource(data.subject, data.text, data.html)
-    try:
-        rendered = templates.render(source, templates.sample_context())
-    except templates.TemplateBroken as exc:
-        raise ValidationFailed(exc.message, loc=("body", exc.part)) from exc
+    rendered = await _rendered_sample(kind, data)
     return TemplatePreview.model_validate(
         {"kind": kind, "subject": rendered.subject, "text": rendered.text, "html": rendered.html}
     )
@@ -145,6 +146,13 @@ async def email_settings(
     workspace = await tickets.get_workspace(session, principal)
     prefs = await channel.channel_settings(session, workspace.id)
     _, address = channel.sender(settings, workspace, prefs)
+    statuses = await tickets.workspace_statuses(session, workspace.id)
+    opt_out = set(prefs.notify_status_opt_out or [])
+    announced = [
+        s.name
+        for s in statuses
+        if prefs.notify_status_changed and s.category != "solved" and s.name not in opt_out
+    ]
     return EmailSettingsRead(
         brand_name=prefs.brand_name,
         brand_color=prefs.brand_color,
@@ -153,7 +161,11 @@ async def email_settings(
         notify_ticket_opened=prefs.notify_ticket_opened,
         notify_agent_reply=prefs.notify_agent_reply,
         notify_resolved=prefs.notify_resolved,
-        notify_statuses=prefs.notify_statuses or [],
+        notify_status_changed=prefs.notify_status_changed,
+        notify_status_opt_out=sorted(opt_out),
+        notify_statuses=sorted(announced),
+        team_address=prefs.team_address,
+        notify_team_new_ticket=prefs.notify_team_new_ticket,
         smtp_configured=bool(settings.smtp_url),
     )
 
@@ -161,19 +173,42 @@ async def email_settings(
 async def update_email_settings(
     session: AsyncSession, settings: Settings, principal: Principal, data: EmailSettingsUpdate
 ) -> EmailSettingsRead:
-    """Change what was sent; `notify_statuses` must name the workspace's statuses."""
+    """Change what was sent; status lists must name the workspace's statuses, and the team's
+    address must not be the desk's own (its mail would come back as a new ticket)."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     for name in _NOT_NULL:
         if name in changes and changes[name] is None:
             raise ValidationFailed(f"`{name}` cannot be null.", loc=("body", name))
-    if changes.get("notify_statuses"):
-        statuses = await tickets.workspace_statuses(session, principal.workspace_id)
-        unknown = sorted(set(changes["notify_statuses"]) - {s.name for s in statuses})
+    if "notify_statuses" in changes and "notify_status_opt_out" in changes:
+        raise ValidationFailed(
+            "Send `notify_status_opt_out` or the deprecated `notify_statuses`, not both.",
+            loc=("body", "notify_statuses"),
+        )
+    names = {s.name for s in await tickets.workspace_statuses(session, principal.workspace_id)}
+    for field in ("notify_status_opt_out", "notify_statuses"):
+        unknown = sorted(set(changes.get(field) or []) - names)
         if unknown:
             raise ValidationFailed(
-                f"Unknown statuses {unknown}; see GET /statuses.", loc=("body", "notify_statuses")
+                f"Unknown statuses {unknown}; see GET /statuses.", loc=("body", field)
             )
-        changes["notify_statuses"] = sorted(set(changes["notify_statuses"]))
+    if "notify_statuses" in changes:  # the old opt-in list: every other status is opted out
+        changes["notify_status_opt_out"] = names - set(changes.pop("notify_statuses"))
+    if "notify_status_opt_out" in changes:
+        changes["notify_status_opt_out"] = sorted(set(changes["notify_status_opt_out"]))
+    if changes.get("team_address") or changes.get("from_address"):
+        workspace = await tickets.get_workspace(session, principal)
+        prefs = await channel.channel_settings(session, workspace.id)
+        team = changes.get("team_address", prefs.team_address)
+        own = channel.own_address(
+            settings, workspace, changes.get("from_address", prefs.from_address)
+        )
+        if team and team.lower() == own.lower():
+            field = "team_address" if changes.get("team_address") else "from_address"
+            raise ValidationFailed(
+                "The team address must differ from the address the desk sends from (its "
+                "mail would come back as a new ticket).",
+                loc=("body", field),
+            )
     await channel.update_channel_settings(session, principal.workspace_id, changes)
     return await email_settings(session, settings, principal)
 

@@ -28,7 +28,10 @@ def defaults(workspace_id: uuid.UUID) -> ChannelSettings:
         notify_ticket_opened=True,
         notify_agent_reply=True,
         notify_resolved=True,
-        notify_statuses=[],
+        notify_status_changed=True,
+        notify_status_opt_out=["closed"],
+        team_address=None,
+        notify_team_new_ticket=True,
         form_allowed_origins=[],
         form_rate_limit=10,
         form_rate_window_minutes=10,
@@ -65,7 +68,13 @@ def mail_domain(settings: Settings) -> str:
     return host
 
 
+def own_address(settings: Settings, workspace: Workspace, from_address: str | None) -> str:
+    """The address the desk sends from: the configured one, or the workspace's default."""
+    return from_address or f"{workspace.slug}@{mail_domain(settings)}"
+
+
 def sender(settings: Settings, workspace: Workspace, channel: ChannelSettings) -> tuple[str, str]:
     """(display name, address) the desk sends from."""
-    address = channel.from_address or f"{workspace.slug}@{mail_domain(settings)}"
-    return channel.brand_name or workspace.name, address
+    return channel.brand_name or workspace.name, own_address(
+        settings, workspace, channel.from_address
+    )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketdesk.auth.principal import Principal
 from ticketdesk.db import Database, utcnow
 from ticketdesk.exports import repository
+from ticketdesk.fields import service as fields
 from ticketdesk.models import Ticket, Workspace
 from ticketdesk.tickets import service as tickets
 from ticketdesk.tickets.filters import TicketFilters
@@ -62,10 +63,17 @@ def cell(value: Any) -> str:
     return text
 
 
-async def custom_field_keys(session: AsyncSession, stmt: Select[Ticket]) -> list[str]:
-    """The custom field names used by the matching tickets, sorted (the extra columns)."""
-    keys = await repository.custom_field_keys(session, stmt, MAX_CUSTOM_COLUMNS + 1)
-    return sorted(keys)[:MAX_CUSTOM_COLUMNS]
+async def custom_field_keys(
+    session: AsyncSession, stmt: Select[Ticket], workspace: Workspace | None = None
+) -> list[str]:
+    """The extra columns: every defined custom field in its order (archived ones too: their
+    values stay readable), then the other names the matching tickets use, sorted."""
+    defined: list[str] = []
+    if workspace is not None:
+        defined = [f.key for f in (await fields.definitions(session, workspace.id)).fields]
+    used = await repository.custom_field_keys(session, stmt, MAX_CUSTOM_COLUMNS + 1)
+    others = sorted(set(used) - set(defined))
+    return (defined + others)[:MAX_CUSTOM_COLUMNS]
 
 
 def header(custom_keys: Sequence[str]) -> list[str]:
@@ -139,7 +147,7 @@ async def export_tickets(
     """Every ticket matching the list filters, in list order; the rows are read as it streams."""
     workspace = await tickets.get_workspace(session, principal)
     stmt = await tickets.filtered_tickets(session, principal, workspace, filters)
-    custom_keys = await custom_field_keys(session, stmt)
+    custom_keys = await custom_field_keys(session, stmt, workspace)
     return CsvExport(
         filename=f"tickets-{utcnow():%Y%m%d-%H%M%S}.csv",
         chunks=export_csv(db, workspace, stmt, filters.sort, custom_keys),

@@ -93,7 +93,8 @@ async def submit_form(
     """The website's contact form: no token; rate limited per client IP (429 + Retry-After).
 
     The `website` field is a honeypot: when filled in, the answer looks the same (201) but
-    nothing is created and `key` is null.
+    nothing is created and `key` is null. An `Idempotency-Key` belongs to one visitor (their
+    client address and the email they give): another visitor's same key is another submission.
     """
     workspace = await service.workspace_by_slug(session, workspace_slug)
     if request.state.origin_allowed is False:

@@ -7,7 +7,17 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ticketdesk.schemas import Email, Input, LongText, Name200, Output, Subject
+from ticketdesk.schemas import (
+    Email,
+    Input,
+    JsonInt,
+    JsonObject,
+    LongText,
+    Name200,
+    Output,
+    Subject,
+)
+from ticketdesk.tickets.schemas import Slug
 
 
 def _origin(value: str) -> str:
@@ -20,7 +30,15 @@ def _origin(value: str) -> str:
     return value
 
 
-Origin = Annotated[str, StringConstraints(max_length=300), AfterValidator(_origin)]
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+# scheme://host[:port] (a host name or IPv4 address), a trailing slash allowed (dropped)
+ORIGIN_PATTERN = rf"^[\t ]*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:{_PORT})?/?[\t ]*$"
+Origin = Annotated[
+    str,
+    StringConstraints(max_length=300, pattern=ORIGIN_PATTERN),
+    AfterValidator(_origin),
+    Field(examples=["https://www.example.com"]),
+]
 
 
 class FormSubmission(Input):
@@ -32,6 +50,11 @@ class FormSubmission(Input):
         default=None,
         description="honeypot: leave empty (hidden from people; bots fill it in)",
     )
+    type: Slug | None = Field(default=None, description="a ticket type of the help desk")
+    category: Slug | None = None
+    custom_fields: JsonObject = Field(
+        default={}, description="checked against the help desk's field definitions"
+    )
 
 
 class FormReceipt(Output):
@@ -40,8 +63,8 @@ class FormReceipt(Output):
 
 class FormSettingsUpdate(Input):
     allowed_origins: Annotated[list[Origin], Field(max_length=50)] | None = None
-    rate_limit: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    rate_window_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
+    rate_limit: Annotated[JsonInt, Field(ge=1, le=10_000)] | None = None
+    rate_window_minutes: Annotated[JsonInt, Field(ge=1, le=1440)] | None = None
 
 
 class FormSettingsRead(Output):

@@ -11,6 +11,8 @@ from ticketdesk import events
 from ticketdesk.auth.principal import Principal
 from ticketdesk.db import utcnow
 from ticketdesk.errors import Conflict, TransitionNotAllowed, ValidationFailed
+from ticketdesk.fields import service as fields
+from ticketdesk.fields.service import TicketShape
 from ticketdesk.links import service as links
 from ticketdesk.merges import repository
 from ticketdesk.merges.schemas import SplitRequest
@@ -69,7 +71,7 @@ async def merge_tickets(
     now = utcnow()
     closed = await _closed_status(session, workspace)
     status_change = await tickets.change_status(
-        session, workspace, source, closed.name, actor=actor, now=now
+        session, workspace, source, closed.name, actor=actor, now=now, role=principal.role
     )
     source.merged_into_id = target.id
     source.closed_at = source.closed_at or now
@@ -151,7 +153,17 @@ async def split_ticket(
             if assignee and assignee.active and assignee.role != "viewer"
             else None,
             team_id=original.team_id,
-            custom_fields=original.custom_fields or {},
+            custom_fields=await fields.writable_copy(
+                session,
+                workspace.id,
+                original.custom_fields or {},
+                TicketShape(
+                    type=original.type,
+                    category=original.category,
+                    priority=original.priority,
+                    channel=original.channel,
+                ),
+            ),
         ),
         actor=actor,
         channel=original.channel,

@@ -1,12 +1,16 @@
 """Every ORM class, imported here so metadata and Alembic see them all."""
 
 from ticketdesk.db import CONFIG_TYPES
+from ticketdesk.models.approval import Approval
 from ticketdesk.models.attachment import Attachment
 from ticketdesk.models.automation import AssignmentCursor, Automation, AutomationFiring
 from ticketdesk.models.collaboration import TicketLink, TicketWatcher
 from ticketdesk.models.conversation import Conversation, ConversationMessage, ConversationTicket
 from ticketdesk.models.email import ChannelSettings, EmailMessage, EmailTemplate, RateCounter
 from ticketdesk.models.event import Event, IdempotencyRecord
+from ticketdesk.models.field import CustomField
+from ticketdesk.models.login_throttle import LoginCounter
+from ticketdesk.models.macro import Macro
 from ticketdesk.models.notification import Notification
 from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
 from ticketdesk.models.ticket import (
@@ -17,12 +21,12 @@ from ticketdesk.models.ticket import (
     Ticket,
     TicketLabel,
 )
+from ticketdesk.models.ticket_type import TicketType
 from ticketdesk.models.view import SavedView
 from ticketdesk.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from ticketdesk.models.workspace import (
     ApiToken,
     AuthSession,
-    LoginFailure,
     Team,
     TeamMember,
     User,
@@ -31,6 +35,7 @@ from ticketdesk.models.workspace import (
 
 __all__ = [
     "ApiToken",
+    "Approval",
     "AssignmentCursor",
     "Attachment",
     "Automation",
@@ -41,6 +46,7 @@ __all__ = [
     "Comment",
     "Contact",
     "Conversation",
+    "CustomField",
     "ConversationMessage",
     "ConversationTicket",
     "EmailMessage",
@@ -48,7 +54,8 @@ __all__ = [
     "Event",
     "IdempotencyRecord",
     "Label",
-    "LoginFailure",
+    "LoginCounter",
+    "Macro",
     "Notification",
     "RateCounter",
     "SlaClock",
@@ -60,6 +67,7 @@ __all__ = [
     "Ticket",
     "TicketLabel",
     "TicketLink",
+    "TicketType",
     "TicketWatcher",
     "User",
     "WebhookAttempt",
@@ -70,4 +78,15 @@ __all__ = [
 
 # the configuration rows ticketdesk.config_cache serves; a write to one drops the session's
 # copies, and a trigger bumps the workspace's config_version (migration 0007)
-CONFIG_TYPES.extend([Status, SlaPolicy, BusinessHours, Automation, ChannelSettings, EmailTemplate])
+CONFIG_TYPES.extend(
+    [
+        Status,
+        SlaPolicy,
+        BusinessHours,
+        Automation,
+        ChannelSettings,
+        EmailTemplate,
+        CustomField,
+        TicketType,
+    ]
+)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -93,8 +94,19 @@ class ChannelSettings(Base):
     notify_ticket_opened: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_agent_reply: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_resolved: Mapped[bool] = mapped_column(Boolean, default=True)
-    # statuses whose arrival emails the requester (besides resolved, which has its own switch)
-    notify_statuses: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # the requester is emailed when their ticket arrives in a status (resolved has its own
+    # switch), unless the status is opted out; closing is (auto-close and merges say it)
+    notify_status_changed: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=text("true")
+    )
+    notify_status_opt_out: Mapped[list[str]] = mapped_column(
+        JSONType, default=lambda: ["closed"], server_default=text("'[\"closed\"]'")
+    )
+    # the team's own email about every new ticket, to a workspace address (a list, a channel)
+    team_address: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    notify_team_new_ticket: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=text("true")
+    )
     form_allowed_origins: Mapped[list[str]] = mapped_column(JSONType, default=list)
     form_rate_limit: Mapped[int] = mapped_column(Integer, default=10)
     form_rate_window_minutes: Mapped[int] = mapped_column(Integer, default=10)

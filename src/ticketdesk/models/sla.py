@@ -81,5 +81,8 @@ class SlaClock(Base):
     )
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # the target due_at belongs to (first_response, resolution, next_response@<start>): a
+    # recomputed due time of the same target keeps the markers (warned and breached once)
+    target: Mapped[str | None] = mapped_column(String(80), nullable=True)
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -45,6 +45,8 @@ class Status(Base):
     label: Mapped[str] = mapped_column(String(80))
     category: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # auto-close reminds and closes only tickets in a status that waits on the customer
+    waits_on_customer: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
 class Contact(Base):

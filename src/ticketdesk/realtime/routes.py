@@ -1,5 +1,8 @@
 """Live updates over WebSocket: `GET /api/v1/ws?token=<bearer token>`.
 
+Browsers cannot set headers on a WebSocket, hence the query parameter; `ticketdesk serve`
+redacts it from every log line (ticketdesk.log_redaction).
+
 Protocol (JSON text frames):
 - A bad, expired or revoked token: the server closes the socket with code 4401; an API token
   without `tickets:read` (or `admin`): 4403.

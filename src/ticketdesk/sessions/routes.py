@@ -19,16 +19,41 @@ router = APIRouter(tags=["auth"])
 Authenticated = Annotated[Principal, Depends(get_principal)]
 
 
+_THROTTLED = {
+    **problems(429)[429],
+    "description": "Too many failed logins from this client IP, or for this email from this "
+    "IP: wait `Retry-After` seconds. Nothing was checked.",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before the next attempt.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
 @router.post(
-    "/auth/login", operation_id="auth:login", responses=problems(400, 401, 413, 415, 422, 429)
+    "/auth/login",
+    operation_id="auth:login",
+    responses={**problems(400, 401, 413, 415, 422), 429: _THROTTLED},
 )
 async def login(data: LoginRequest, request: Request, session: SessionDep) -> LoginResponse:
-    """Exchange email and password for an opaque session token (failed logins are rate limited)."""
+    """Exchange email and password for an opaque session token (`Cache-Control: no-store`).
+
+    Failed attempts are throttled, counted before the password is checked: after
+    `TICKETDESK_LOGIN_MAX_FAILURES` (5) failures for one email from one client IP, that email
+    waits from that IP (60 s, then doubling, up to the 15-minute window) while logins from
+    elsewhere are unaffected, so nobody can lock another user out. One IP failing
+    `TICKETDESK_LOGIN_IP_MAX_FAILURES` (50) times in the window, over any emails, is refused
+    for a window. A refusal is a 429 with `Retry-After`; a successful login resets its email's
+    count from that IP.
+    """
     settings: Settings = request.app.state.settings
     return await service.login(
         request.app.state.db,
         session,
         settings,
+        request.app.state.login_throttle,
         email=data.email,
         password=data.password,
         workspace_slug=data.workspace,

@@ -1,4 +1,4 @@
-"""Logging in and out: the rate limit on failures, session tokens, who the caller is."""
+"""Logging in and out: throttled attempts, session tokens, who the caller is."""
 
 from __future__ import annotations
 
@@ -7,50 +7,51 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.api_tokens.schemas import ApiTokenRead
-from ticketdesk.auth.passwords import verify_password
+from ticketdesk.auth.passwords import verify_password_off_loop
 from ticketdesk.auth.principal import Principal
 from ticketdesk.auth.tokens import hash_token, new_session_token
 from ticketdesk.config import Settings
 from ticketdesk.db import Database, new_id, utcnow
-from ticketdesk.errors import NotAuthenticated, RateLimited
+from ticketdesk.errors import NotAuthenticated
 from ticketdesk.models import ApiToken, AuthSession, User, Workspace
 from ticketdesk.sessions import repository
 from ticketdesk.sessions.schemas import LoginResponse, MeRead
+from ticketdesk.sessions.throttle import LoginThrottle
 from ticketdesk.users.schemas import UserRead
 from ticketdesk.workspaces.schemas import WorkspaceRead
+
+UNKNOWN_CLIENT = "unknown"
 
 
 async def login(
     db: Database,
     session: AsyncSession,
     settings: Settings,
+    throttle: LoginThrottle,
     *,
     email: str,
     password: str,
     workspace_slug: str | None,
     client_ip: str | None,
 ) -> LoginResponse:
-    """A new session token for the active user whose password matches (failures rate-limited)."""
+    """A new session token for the active user whose password matches (attempts throttled)."""
     email = email.strip().lower()
-    window_start = utcnow() - timedelta(minutes=settings.login_failure_window_minutes)
-    if await repository.count_login_failures(session, email, window_start) >= (
-        settings.login_max_failures
-    ):
-        raise RateLimited(
-            "Too many failed logins for this email; try again later.",
-            retry_after=settings.login_failure_window_minutes * 60,
-        )
-    candidates = await repository.login_candidates(session, email, workspace_slug)
-    match = next((c for c in candidates if verify_password(c[0].password_hash, password)), None)
+    client = client_ip or UNKNOWN_CLIENT
+    await throttle.reserve(email, client)  # counted as a failure unless the password matches
+    # Read in a transaction of its own, so none is open while the password is checked (on
+    # SQLite an open transaction holds the one write lock).
+    async with db.unit_of_work() as reading:
+        candidates = await repository.login_candidates(reading, email, workspace_slug)
+    match = None
+    for candidate in candidates:
+        if await verify_password_off_loop(candidate[0].password_hash, password):
+            match = candidate
+            break
     if not candidates:
-        verify_password(None, password)  # same cost whether or not the email exists
+        await verify_password_off_loop(None, password)  # same cost whether or not it exists
     if match is None:
-        # Recorded in a transaction of its own, since the 401 rolls the request's back; end the
-        # request's first so SQLite's single writer lock is free for it.
-        await session.rollback()
-        async with db.unit_of_work() as separate:
-            repository.add_login_failure(separate, email, client_ip)
         raise NotAuthenticated("Wrong email or password.")
+    await throttle.succeeded(session, email, client)
     user, workspace = match
     token = new_session_token()
     auth_session = AuthSession(
@@ -61,7 +62,6 @@ async def login(
         expires_at=utcnow() + timedelta(hours=settings.session_ttl_hours),
     )
     repository.add_auth_session(session, auth_session)
-    await repository.clear_login_failures(session, email)
     await session.flush()
     return LoginResponse(
         access_token=token,

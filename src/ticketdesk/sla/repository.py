@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, null, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,18 +113,42 @@ async def store_clock(
     due_at: datetime | None,
     warn_at: datetime | None,
     *,
-    rearm: bool,
+    target: str | None,
 ) -> None:
-    """Upsert the ticket's sweep row; a new due time re-arms its warning and breach."""
-    values: dict[str, Any] = {"due_at": due_at, "warn_at": warn_at}
-    if rearm:
-        values.update(warned_at=None, breached_at=None)
+    """Upsert the ticket's sweep row. Its warning and breach markers belong to a target: a
+    new target re-arms them, a new due time of the same target (or none: paused, solved)
+    keeps them, so each target is warned and breached once."""
     if dialect_name(session) == "postgresql":
-        pg = postgresql.insert(SlaClock).values(ticket_id=ticket_id, **values)
-        await session.execute(pg.on_conflict_do_update(index_elements=["ticket_id"], set_=values))
+        pg = postgresql.insert(SlaClock).values(
+            ticket_id=ticket_id, due_at=due_at, warn_at=warn_at, target=target
+        )
+        await session.execute(
+            pg.on_conflict_do_update(index_elements=["ticket_id"], set_=_kept(pg.excluded))
+        )
     else:
-        lite = sqlite.insert(SlaClock).values(ticket_id=ticket_id, **values)
-        await session.execute(lite.on_conflict_do_update(index_elements=["ticket_id"], set_=values))
+        lite = sqlite.insert(SlaClock).values(
+            ticket_id=ticket_id, due_at=due_at, warn_at=warn_at, target=target
+        )
+        await session.execute(
+            lite.on_conflict_do_update(index_elements=["ticket_id"], set_=_kept(lite.excluded))
+        )
+
+
+def _kept(new: Any) -> dict[str, Any]:
+    """The upsert's new values: the markers survive while the target stays the same."""
+    same = or_(
+        new.target.is_(None),
+        new.target == SlaClock.target,
+        # a row from before targets were recorded: a moved due time re-arms, as it used to
+        and_(SlaClock.target.is_(None), SlaClock.due_at == new.due_at),
+    )
+    return {
+        "due_at": new.due_at,
+        "warn_at": new.warn_at,
+        "target": func.coalesce(new.target, SlaClock.target),
+        "warned_at": case((same, SlaClock.warned_at), else_=null()),
+        "breached_at": case((same, SlaClock.breached_at), else_=null()),
+    }
 
 
 _NOW = bindparam("now", type_=UTCDateTime())

@@ -54,7 +54,7 @@ async def get_business_hours(
 async def update_business_hours(
     hours_id: uuid.UUID, data: BusinessHoursUpdate, session: SessionDep, principal: Admin
 ) -> BusinessHoursRead:
-    """Change the schedule; tickets pick up new due times at their next change."""
+    """Change the schedule; the open tickets' due times follow, by a background job."""
     return await service.update_business_hours(session, principal.workspace_id, hours_id, data)
 
 
@@ -110,7 +110,7 @@ async def get_policy(policy_id: uuid.UUID, session: SessionDep, principal: Reade
 async def update_policy(
     policy_id: uuid.UUID, data: SlaPolicyUpdate, session: SessionDep, principal: Admin
 ) -> SlaPolicyRead:
-    """Change a policy; tickets pick up new due times at their next change."""
+    """Change a policy; the open tickets' due times follow, by a background job."""
     return await service.update_policy(session, principal.workspace_id, policy_id, data)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ticketdesk.automations.schemas import check_action_value
-from ticketdesk.schemas import Input, Name100, Output, UtcDateTime
+from ticketdesk.schemas import Flag, Input, JsonInt, JsonValue, Name100, Output, UtcDateTime
 from ticketdesk.sla.business_hours import DAY_NAMES, parse_hhmm
 from ticketdesk.tickets.schemas import Channel, LabelName, Priority, Slug
 from ticketdesk.workspaces.schemas import TimeZone
@@ -39,7 +39,14 @@ def _has_hours(weekly: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]
 class BusinessHoursCreate(Input):
     name: Name100
     timezone: TimeZone
-    weekly: Annotated[Weekly, AfterValidator(_has_hours)]
+    weekly: Annotated[
+        Weekly,
+        AfterValidator(_has_hours),
+        Field(
+            description="open intervals per day, [start, end) in HH:MM with start < end (24:00 "
+            "for midnight); at least one day has an interval"
+        ),
+    ]
     holidays: Holidays = []
 
 
@@ -54,7 +61,7 @@ class HolidayImport(Input):
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     subdivision: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,4}$")] | None = None
     years: Annotated[
-        list[Annotated[int, Field(ge=1970, le=2100)]], Field(min_length=1, max_length=5)
+        list[Annotated[JsonInt, Field(ge=1970, le=2100)]], Field(min_length=1, max_length=5)
     ]
 
 
@@ -68,7 +75,7 @@ class BusinessHoursRead(Output):
     updated_at: UtcDateTime
 
 
-Minutes = Annotated[int, Field(ge=1, le=525_600)]
+Minutes = Annotated[JsonInt, Field(ge=1, le=525_600)]
 
 
 class Target(Input):
@@ -87,8 +94,9 @@ class PolicyMatch(Input):
 class EscalationAction(Input):
     on: Literal["warning", "breach"]
     type: Literal["notify", "set_priority", "assign", "set_team"]
-    value: Any = Field(
-        description="notify: user ids or `assignee`/`team`; others as in automations"
+    value: JsonValue = Field(
+        description="notify: user ids or `assignee`/`team`; others as in automations. Users "
+        "and teams must be this workspace's (else 422 when the policy is saved)"
     )
 
     @model_validator(mode="after")
@@ -103,8 +111,8 @@ class SlaPolicyCreate(Input):
     targets: dict[Priority, Target]
     business_hours_id: uuid.UUID | None = None
     escalation: Annotated[list[EscalationAction], Field(max_length=20)] = []
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
-    active: bool = True
+    position: Annotated[JsonInt, Field(ge=0, le=10_000)] | None = None
+    active: Flag = True
 
 
 class SlaPolicyUpdate(Input):
@@ -113,8 +121,8 @@ class SlaPolicyUpdate(Input):
     targets: dict[Priority, Target] | None = None
     business_hours_id: uuid.UUID | None = None
     escalation: Annotated[list[EscalationAction], Field(max_length=20)] | None = None
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
-    active: bool | None = None
+    position: Annotated[JsonInt, Field(ge=0, le=10_000)] | None = None
+    active: Flag | None = None
 
 
 class SlaPolicyRead(Output):

@@ -15,21 +15,21 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import holidays as holiday_calendars
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ticketdesk import events
+from ticketdesk import events, jobs
 from ticketdesk.automations import service as automations
 from ticketdesk.crud import ensure_found, set_values
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import Conflict, ValidationFailed
 from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, Workspace
 from ticketdesk.notifications.service import Notice, notify_each
-from ticketdesk.sla import repository
+from ticketdesk.sla import backfill, repository
 from ticketdesk.sla.business_hours import (
     DAY_NAMES,
     Calendar,
@@ -158,6 +158,7 @@ class SlaResult:
     state: str = "none"
     due_at: datetime | None = None
     warn_at: datetime | None = None
+    target: str | None = None  # the target due_at belongs to (see target_key)
 
     def clock(self, metric: str) -> Clock | None:
         return next((c for c in self.clocks if c.metric == metric), None)
@@ -240,22 +241,35 @@ def _compute(
         result.clocks.append(clock)
     running = [c for c in result.clocks if c.running and c.due_at is not None]
     if running:
-        result.due_at = min(c.due_at for c in running if c.due_at is not None)
+        first = min(running, key=lambda c: c.due_at or datetime.max.replace(tzinfo=UTC))
+        result.due_at, result.target = first.due_at, target_key(first)
         warns = [c.warn_at for c in running if c.warn_at is not None]
         result.warn_at = min(warns) if warns else None
+    resolution = result.clock("resolution")
     if not result.clocks:
         result.state = "none"
     elif any(c.late for c in result.clocks) or (result.due_at and result.due_at <= now):
         result.state = "breached"
+    elif resolution is not None and resolution.paused:
+        # waiting on the customer: paused, even while a first response is still due (which
+        # still breaches when it runs out: tickets.repository.sla_state)
+        result.state = "paused"
     elif running:
         result.state = "at_risk" if result.warn_at and result.warn_at <= now else "ok"
-    elif any(c.paused for c in result.clocks):
-        result.state = "paused"
     elif any(c.completed_at for c in result.clocks):
         result.state = "met"
     else:
         result.state = "none"
     return result
+
+
+def target_key(clock: Clock) -> str:
+    """Which target a clock measures: a ticket has one first response and one resolution
+    target (a new due time of either is the same target), and a next-response target for
+    each customer message that waits for a reply."""
+    if clock.metric == "next_response":
+        return f"next_response@{clock.started_at.isoformat()}"
+    return clock.metric
 
 
 def _before(pauses: list[Pause]) -> list[Pause]:
@@ -305,7 +319,7 @@ async def recompute(
         if inspect(ticket).pending:
             await session.flush()  # the clock row references the new ticket
         await repository.store_clock(
-            session, ticket.id, result.due_at, result.warn_at, rearm=before[0] != result.due_at
+            session, ticket.id, result.due_at, result.warn_at, target=result.target
         )
     return result
 
@@ -356,6 +370,34 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     labels = change.changes["labels"]["to"] if "labels" in change.changes else None
     # the state as of the change itself (updated_at is the change's time, also for imports)
     await recompute(session, ticket, labels=labels, now=ticket.updated_at)
+
+
+# -- applying changed policies to open tickets -----------------------------------------------
+
+APPLY_POLICIES_JOB = "sla.apply_policies"
+
+
+def apply_policies_job_id(
+    workspace_id: uuid.UUID, fingerprint: str, after: list[str | None] | None = None
+) -> str:
+    """One live job per workspace, state of its policies and starting point."""
+    job_id = f"{APPLY_POLICIES_JOB}:{workspace_id}:{fingerprint}"
+    return f"{job_id}:{'/'.join(str(part) for part in after)}" if after else job_id
+
+
+async def apply_to_open_tickets(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """After a change to the policies or their calendars: once it commits, a job recomputes
+    the clocks of the workspace's open tickets (the observer only sees tickets that change)."""
+    if not await backfill.has_open_tickets(session, workspace_id):
+        return
+    fingerprint = await backfill.fingerprint(session, workspace_id)
+    jobs.enqueue_after_commit(
+        session,
+        APPLY_POLICIES_JOB,
+        job_id=apply_policies_job_id(workspace_id, fingerprint),
+        workspace_id=str(workspace_id),
+        fingerprint=fingerprint,
+    )
 
 
 # -- business hours --------------------------------------------------------------------------
@@ -428,14 +470,25 @@ async def update_business_hours(
     set_values(hours, values)
     hours.updated_at = utcnow()
     await session.flush()
+    await _hours_changed(session, workspace_id, hours.id)
     return BusinessHoursRead.model_validate(hours)
+
+
+async def _hours_changed(
+    session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
+) -> None:
+    if await backfill.uses_business_hours(session, workspace_id, hours_id):
+        await apply_to_open_tickets(session, workspace_id)
 
 
 async def delete_business_hours(
     session: AsyncSession, workspace_id: uuid.UUID, hours_id: uuid.UUID
 ) -> None:
+    used = await backfill.uses_business_hours(session, workspace_id, hours_id)
     await repository.delete(session, await _hours(session, workspace_id, hours_id))
     await session.flush()
+    if used:
+        await apply_to_open_tickets(session, workspace_id)
 
 
 async def import_holidays(
@@ -458,6 +511,7 @@ async def import_holidays(
     hours.holidays = sorted(days)
     hours.updated_at = utcnow()
     await session.flush()
+    await _hours_changed(session, workspace_id, hours.id)
     return BusinessHoursRead.model_validate(hours)
 
 
@@ -489,13 +543,30 @@ async def _policy(
     return ensure_found(found, "No such SLA policy in this workspace.")
 
 
+async def _check_references(
+    session: AsyncSession, workspace_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    """A policy's calendar and its escalations' users and teams must be this workspace's."""
+    hours_id = values.get("business_hours_id")
+    if hours_id is not None and (
+        await repository.find(session, BusinessHours, workspace_id, hours_id) is None
+    ):
+        raise ValidationFailed(
+            f"No business hours {hours_id} in this workspace; see GET /business-hours.",
+            loc=("body", "business_hours_id"),
+        )
+    if values.get("escalation"):
+        await automations.check_action_references(
+            session, workspace_id, values["escalation"], loc=("body", "escalation")
+        )
+
+
 async def create_policy(
     session: AsyncSession, workspace_id: uuid.UUID, data: SlaPolicyCreate
 ) -> SlaPolicyRead:
     """A new policy goes last unless it names its position."""
     values = _policy_values(data)
-    if data.business_hours_id is not None:
-        await _hours(session, workspace_id, data.business_hours_id)
+    await _check_references(session, workspace_id, values)
     if "position" not in values:
         last = await repository.last_policy_position(session, workspace_id)
         values["position"] = 0 if last is None else last + 1
@@ -509,6 +580,8 @@ async def create_policy(
     )
     repository.add(session, policy)
     await session.flush()
+    if policy.active:
+        await apply_to_open_tickets(session, workspace_id)
     return SlaPolicyRead.model_validate(policy)
 
 
@@ -528,19 +601,25 @@ async def update_policy(
 ) -> SlaPolicyRead:
     policy = await _policy(session, workspace_id, policy_id)
     values = _policy_values(data)
-    if values.get("business_hours_id") is not None:
-        await _hours(session, workspace_id, values["business_hours_id"])
+    await _check_references(session, workspace_id, values)
+    was_active = policy.active
     set_values(policy, values)
     policy.updated_at = utcnow()
     await session.flush()
+    if was_active or policy.active:
+        await apply_to_open_tickets(session, workspace_id)
     return SlaPolicyRead.model_validate(policy)
 
 
 async def delete_policy(
     session: AsyncSession, workspace_id: uuid.UUID, policy_id: uuid.UUID
 ) -> None:
-    await repository.delete(session, await _policy(session, workspace_id, policy_id))
+    policy = await _policy(session, workspace_id, policy_id)
+    active = policy.active
+    await repository.delete(session, policy)
     await session.flush()
+    if active:
+        await apply_to_open_tickets(session, workspace_id)
 
 
 # -- explanation ---------------------------------------------------------------------------

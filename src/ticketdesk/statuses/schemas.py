@@ -7,22 +7,30 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ticketdesk.schemas import Input, Name80, Output
+from ticketdesk.schemas import Flag, Input, JsonInt, Name80, NotNullable, Output
 from ticketdesk.tickets.schemas import Slug
 
 Category = Literal["open", "pending", "solved", "closed"]
+WAITS_ON_CUSTOMER = (
+    "the ticket waits on the customer: auto-close reminds, then closes, tickets in it (only "
+    "a `pending` status may; on for the built-in `waiting`)"
+)
 
 
 class StatusCreate(Input):
     name: Slug
     label: Name80
     category: Category
-    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+    position: Annotated[JsonInt, Field(ge=0, le=1000)] | None = None
+    waits_on_customer: Flag = Field(default=False, description=WAITS_ON_CUSTOMER)
 
 
 class StatusUpdate(Input):
     label: Name80 | None = None
-    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+    position: Annotated[JsonInt, Field(ge=0, le=1000)] | None = None
+    waits_on_customer: Annotated[Flag | None, NotNullable] = Field(
+        default=None, description=WAITS_ON_CUSTOMER
+    )
 
 
 class StatusRead(Output):
@@ -31,3 +39,4 @@ class StatusRead(Output):
     label: str
     category: Category
     position: int
+    waits_on_customer: bool = Field(description=WAITS_ON_CUSTOMER)

@@ -46,6 +46,7 @@ from ticketdesk.models import (
     Team,
     Ticket,
     TicketLabel,
+    TicketWatcher,
     User,
     Workspace,
 )
@@ -347,6 +348,21 @@ async def _narrow_rare_search(
     return and_(Ticket.id == any_(bindparam("search_ids", list(ids), type_=ARRAY(Uuid))), condition)
 
 
+async def _q_condition(session: AsyncSession, workspace: Workspace, q: str) -> ColumnElement[bool]:
+    """`TKT-301` or `#TKT-301` is that ticket; a bare `301` (or `#301`) is ticket 301 or any
+    ticket whose text holds the word 301; anything else is a full-text search."""
+    ref = q.strip().removeprefix("#").strip()
+    match = KEY_RE.match(ref)
+    if match and match.group(1).upper() == workspace.ticket_prefix.upper():
+        return Ticket.number == int(match.group(2))
+    condition = _search_condition(session, q)
+    if dialect_name(session) == "postgresql":
+        condition = await _narrow_rare_search(session, workspace.id, q, condition)
+    if ref.isascii() and ref.isdigit() and len(ref) <= 9:
+        return or_(Ticket.number == int(ref), condition)
+    return condition
+
+
 def _end_of_day(now: datetime, tz: ZoneInfo, days: int) -> datetime:
     local = now.astimezone(tz)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)
@@ -383,6 +399,20 @@ async def apply_filters(
             conditions.append(Ticket.assignee_id.in_(ids))
         stmt = stmt.where(or_(*conditions) if conditions else false())
     stmt = _any_of(stmt, Ticket.team_id, filters.team)
+    if filters.watching:
+        me = [principal.user_id] if principal.user_id is not None else []
+        watcher_ids = [
+            watcher
+            for value in filters.watching
+            for watcher in (me if value == "me" else [uuid.UUID(value)])
+        ]
+        stmt = stmt.where(
+            exists().where(
+                TicketWatcher.ticket_id == Ticket.id, TicketWatcher.user_id.in_(watcher_ids)
+            )
+            if watcher_ids
+            else false()
+        )
     if filters.label:
         # all of the labels: one EXISTS per name, the label looked up inside the statement
         # (an unknown name matches nothing) so the filter costs no extra round trip
@@ -431,14 +461,7 @@ async def apply_filters(
                 sla_conditions.append(Ticket.due_at.between(now, _end_of_day(now, tz, days_left)))
         stmt = stmt.where(or_(*sla_conditions))
     if filters.q:
-        match = KEY_RE.match(filters.q)
-        if match and match.group(1).upper() == workspace.ticket_prefix.upper():
-            stmt = stmt.where(Ticket.number == int(match.group(2)))
-        else:
-            condition = _search_condition(session, filters.q)
-            if dialect_name(session) == "postgresql":
-                condition = await _narrow_rare_search(session, workspace.id, filters.q, condition)
-            stmt = stmt.where(condition)
+        stmt = stmt.where(await _q_condition(session, workspace, filters.q))
     if filters.created_after:
         stmt = stmt.where(Ticket.created_at >= filters.created_after)
     if filters.created_before:
@@ -613,12 +636,13 @@ async def load_context(
 
 
 def sla_state(ticket: Ticket, now: datetime) -> str:
-    """The SLA state now: the stored one moves on to at_risk / breached as time passes."""
+    """The SLA state now: the stored one moves on to at_risk / breached as time passes (a
+    paused ticket only to breached: a clock that does not pause, e.g. first response, ran out)."""
     state = ticket.sla_state
-    if state in ("ok", "at_risk") and ticket.due_at is not None:
+    if state in ("ok", "at_risk", "paused") and ticket.due_at is not None:
         if ticket.due_at <= now:
             return "breached"
-        if ticket.sla_warn_at is not None and ticket.sla_warn_at <= now:
+        if state != "paused" and ticket.sla_warn_at is not None and ticket.sla_warn_at <= now:
             return "at_risk"
     return state
 

@@ -13,6 +13,7 @@ from ticketdesk.errors import problems
 from ticketdesk.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
 from ticketdesk.responses import model_response
 from ticketdesk.schemas import Page, Timestamp
+from ticketdesk.ticket_types.schemas import ApprovalRequested
 from ticketdesk.tickets import service
 from ticketdesk.tickets.deps import LockedTicketDep, TicketDep
 from ticketdesk.tickets.filters import TicketFilters, ticket_filters
@@ -23,6 +24,7 @@ from ticketdesk.tickets.schemas import (
     TicketRead,
     TicketStats,
     TicketUpdate,
+    TransitionsRead,
 )
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
@@ -39,6 +41,20 @@ _LOOKUP = problems(401, 403, 404, 422)
 _LIST = problems(401, 403, 422)
 _WRITE = problems(400, 401, 403, 404, 409, 413, 415, 422)
 _WRITE_IF_MATCH = {**_WRITE, **problems(412)}
+_GATED = {
+    **_WRITE_IF_MATCH,
+    202: {
+        "model": ApprovalRequested,
+        "description": "The change needs an approver: it waits, the ticket is as it was",
+    },
+}
+
+
+def _changed_or_waiting(change: service.TicketChange, read: TicketRead | None) -> JSONResponse:
+    if change.approval is not None:
+        return model_response(ApprovalRequested(approval=change.approval), 202)
+    assert read is not None
+    return ticket_response(read)
 
 
 @router.post(
@@ -47,8 +63,15 @@ _WRITE_IF_MATCH = {**_WRITE, **problems(412)}
 async def create_ticket(
     data: TicketCreate, session: SessionDep, principal: Agent, workspace: WorkspaceDep
 ) -> JSONResponse:
-    """Open a ticket. Unknown labels are created; the requester is found or created by email."""
+    """Open a ticket. Unknown labels are created; the requester is found or created by email.
+
+    An agent signed in (a session, as in the agent app) who leaves `assignee_id` out is the
+    ticket's assignee; `"assignee_id": null` files it unassigned. Tickets created with an API
+    token stay unassigned unless `assignee_id` is given (auto-assignment rules still apply).
+    """
     channel = data.channel or ("agent" if principal.kind == "user" else "api")
+    if principal.user_id is not None and "assignee_id" not in data.model_fields_set:
+        data = data.model_copy(update={"assignee_id": principal.user_id})
     ticket = await service.create_ticket(
         session, workspace, data, actor=principal.actor(), channel=channel
     )
@@ -88,7 +111,7 @@ async def get_ticket(
 
 
 @router.patch(
-    "/{ticket}", response_model=TicketRead, operation_id="tickets:update", responses=_WRITE_IF_MATCH
+    "/{ticket}", response_model=TicketRead, operation_id="tickets:update", responses=_GATED
 )
 async def update_ticket(
     data: TicketUpdate,
@@ -98,18 +121,31 @@ async def update_ticket(
     workspace: WorkspaceDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    """Change any fields; with `If-Match: "<version>"` a stale version answers 412."""
-    await service.update_ticket(
-        session, workspace, found, data, actor=principal.actor(), if_match=if_match
+    """Change any fields; with `If-Match: "<version>"` a stale version answers 412.
+
+    `custom_fields` merges into the ticket's (`null` clears a field); values are checked
+    against the field definitions (422 naming the field). A status change follows the ticket
+    type's lifecycle: a move it lacks is a 409 with `allowed`, a role that may not take it a
+    403, missing required fields a 422; a move behind an approval gate answers 202 with the
+    pending approval and changes nothing."""
+    change = await service.update_ticket(
+        session,
+        workspace,
+        found,
+        data,
+        actor=principal.actor(),
+        if_match=if_match,
+        role=principal.role,
     )
-    return ticket_response(await service.ticket_read(session, workspace, found))
+    read = None if change.approval else await service.ticket_read(session, workspace, found)
+    return _changed_or_waiting(change, read)
 
 
 @router.post(
     "/{ticket}/reopen",
     response_model=TicketRead,
     operation_id="tickets:reopen",
-    responses=_WRITE_IF_MATCH,
+    responses=_GATED,
 )
 async def reopen_ticket(
     found: LockedTicketDep,
@@ -118,11 +154,31 @@ async def reopen_ticket(
     workspace: WorkspaceDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    """Move a resolved or closed ticket back to the workspace's first open status."""
-    await service.reopen_ticket(
-        session, workspace, found, actor=principal.actor(), if_match=if_match
+    """Move a resolved or closed ticket back to its type's initial status (else the
+    workspace's first open status), as its lifecycle allows."""
+    change = await service.reopen_ticket(
+        session, workspace, found, actor=principal.actor(), if_match=if_match, role=principal.role
     )
-    return ticket_response(await service.ticket_read(session, workspace, found))
+    read = None if change.approval else await service.ticket_read(session, workspace, found)
+    return _changed_or_waiting(change, read)
+
+
+@router.get("/{ticket}/transitions", operation_id="tickets:transitions", responses=_LOOKUP)
+async def ticket_transitions(
+    found: TicketDep, session: SessionDep, principal: Reader, workspace: WorkspaceDep
+) -> TransitionsRead:
+    """The statuses the caller may move this ticket to, by its type's lifecycle, with the
+    fields each still needs and whether an approver must agree (a viewer: none)."""
+    if not principal.has_role("agent"):
+        return TransitionsRead(
+            ticket=service.ticket_key(workspace, found),
+            status=found.status,
+            type=found.type,
+            transitions=[],
+        )
+    return await service.available_transitions(
+        session, workspace, found, actor=principal.actor(), role=principal.role
+    )
 
 
 @router.get("/{ticket}/activity", operation_id="tickets:activity", responses=_LOOKUP)

@@ -6,14 +6,16 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from ticketdesk.schemas import (
+    NON_BLANK_PATTERN,
+    STRIP,
     Email,
     Input,
     JsonObject,
     LongText,
     Name200,
+    NotNullable,
     Output,
     Subject,
     UtcDateTime,
@@ -44,7 +46,8 @@ Labels = Annotated[list[LabelName], Field(max_length=50)]
 # another ticket named in a request body (a link's other end, a merge target, a bulk list)
 TicketRefIn = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00]+$"),
+    StringConstraints(min_length=1, max_length=64, pattern=NON_BLANK_PATTERN),
+    STRIP,
     Field(examples=["TKT-42"]),
 ]
 
@@ -72,16 +75,16 @@ class TicketCreate(Input):
 class TicketUpdate(Input):
     """Only the fields sent change; `null` clears type, category, assignee_id and team_id."""
 
-    subject: Subject | SkipJsonSchema[None] = None
-    description: LongText | SkipJsonSchema[None] = None
-    status: Slug | SkipJsonSchema[None] = None
-    priority: Priority | SkipJsonSchema[None] = None
+    subject: Annotated[Subject | None, NotNullable] = None
+    description: Annotated[LongText | None, NotNullable] = None
+    status: Annotated[Slug | None, NotNullable] = None
+    priority: Annotated[Priority | None, NotNullable] = None
     type: Slug | None = None
     category: Slug | None = None
     assignee_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
-    labels: Labels | SkipJsonSchema[None] = None
-    custom_fields: JsonObject | SkipJsonSchema[None] = None
+    labels: Annotated[Labels | None, NotNullable] = None
+    custom_fields: Annotated[JsonObject | None, NotNullable] = None
 
     @model_validator(mode="after")
     def _not_null(self) -> TicketUpdate:
@@ -161,3 +164,22 @@ class ActivityRead(Output):
     actor: ActorRead
     data: dict[str, Any]
     created_at: UtcDateTime
+
+
+class TransitionOption(Output):
+    status: str
+    label: str
+    category: Literal["open", "pending", "solved", "closed"]
+    required_fields: list[str] = Field(description="what must be filled in to enter it")
+    missing_fields: list[str] = Field(description="of those, what the ticket lacks now")
+    needs_approval: bool = Field(description="the move waits for an approver (202)")
+    approver_roles: list[str]
+
+
+class TransitionsRead(Output):
+    """The statuses this caller may move the ticket to now, by its type's lifecycle."""
+
+    ticket: str
+    status: str
+    type: str | None
+    transitions: list[TransitionOption]

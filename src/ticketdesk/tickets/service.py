@@ -6,7 +6,7 @@ import asyncio
 import uuid
 import weakref
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
-from ticketdesk.auth.principal import Principal
+from ticketdesk.auth.principal import Principal, role_for_scopes
 from ticketdesk.config_cache import config_cached
 from ticketdesk.context import context
 from ticketdesk.crud import ensure_found
@@ -26,10 +26,25 @@ from ticketdesk.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from ticketdesk.models import Contact, Status, Team, Ticket, TicketLabel, User, Workspace
+from ticketdesk.fields import service as field_rules
+from ticketdesk.fields.service import TicketShape
+from ticketdesk.fields.values import is_empty
+from ticketdesk.models import (
+    ApiToken,
+    Contact,
+    Status,
+    Team,
+    Ticket,
+    TicketLabel,
+    User,
+    Workspace,
+)
 from ticketdesk.models.ticket import PRIORITY_RANK
 from ticketdesk.pagination import decode_cursor, keyset_page
 from ticketdesk.schemas import Page
+from ticketdesk.ticket_types import service as ticket_types
+from ticketdesk.ticket_types.schemas import ApprovalRead
+from ticketdesk.ticket_types.service import TypeDef
 from ticketdesk.tickets import repository
 from ticketdesk.tickets.filters import TicketFilters
 from ticketdesk.tickets.schemas import (
@@ -38,18 +53,23 @@ from ticketdesk.tickets.schemas import (
     TicketRead,
     TicketStats,
     TicketUpdate,
+    TransitionOption,
+    TransitionsRead,
 )
 
 
 @dataclass
 class TicketChange:
-    """What one create or update did, for observers (SLA, automations) in the same transaction."""
+    """What one create or update did, for observers (SLA, automations) in the same transaction.
+
+    `approval`: the change needs an approver's yes; nothing was changed, the approval waits."""
 
     ticket: Ticket
     workspace: Workspace
     actor: events.Actor
     created: bool = False
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    approval: ApprovalRead | None = None
 
 
 TicketObserver = Callable[[AsyncSession, TicketChange], Awaitable[None]]
@@ -130,9 +150,13 @@ async def filtered_tickets(
     session: AsyncSession, principal: Principal, workspace: Workspace, filters: TicketFilters
 ) -> Select[Ticket]:
     """The queue's filters applied to the caller's tickets (list, stats, export, bulk)."""
-    return await repository.apply_filters(
+    stmt = await repository.apply_filters(
         session, repository.readable_statement(principal), filters, principal, workspace
     )
+    if filters.custom:
+        wanted = [(f.key, f.op, f.values) for f in filters.custom]
+        stmt = stmt.where(*await field_rules.filter_conditions(session, workspace.id, wanted))
+    return stmt
 
 
 async def page_of_tickets(
@@ -292,6 +316,275 @@ def _ref(obj: User | Team | None) -> dict[str, Any] | None:
     return {"id": obj.id, "name": obj.name} if obj is not None else None
 
 
+# -- ticket types and custom fields: what every write is checked against ---------------------
+
+
+async def actor_role(session: AsyncSession, actor: events.Actor, role: str | None) -> str | None:
+    """The role a lifecycle checks: the caller's (a person's or an API token's, looked up
+    when not given); None for ticketdesk itself and for customers, whom only the lifecycle and
+    the required fields bind."""
+    if actor.kind not in ("user", "api_token"):
+        return None
+    if role is not None:
+        return role
+    if actor.kind == "user":
+        user = await session.get(User, actor.id)
+        return user.role if user is not None else "agent"
+    token = await session.get(ApiToken, actor.id)
+    return role_for_scopes(list(token.scopes)) if token is not None else "agent"
+
+
+def _id_text(value: uuid.UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def ticket_facts(ticket: Ticket) -> dict[str, Any]:
+    """What lifecycles and approval gates look at on a ticket, by name (custom field keys
+    never shadow these: they are reserved)."""
+    return {
+        **(ticket.custom_fields or {}),
+        "status": ticket.status,
+        "type": ticket.type,
+        "category": ticket.category,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "assignee": _id_text(ticket.assignee_id),
+        "team": _id_text(ticket.team_id),
+        "description": ticket.description,
+        "subject": ticket.subject,
+    }
+
+
+_FACT_NAMES = {"assignee_id": "assignee", "team_id": "team"}
+_ATTRIBUTES = (
+    "status",
+    "type",
+    "category",
+    "priority",
+    "channel",
+    "assignee",
+    "team",
+    "description",
+    "subject",
+)
+
+
+def _projected(ticket: Ticket, data: TicketUpdate, custom: dict[str, Any]) -> dict[str, Any]:
+    """The ticket's facts once `data` (with these custom fields) is applied."""
+    current = ticket_facts(ticket)
+    facts = {**custom, **{name: current[name] for name in _ATTRIBUTES}}
+    fields_set = data.model_fields_set
+    for name in ("status", "type", "category", "priority", "description", "subject"):
+        if name in fields_set and (name in ("type", "category") or getattr(data, name) is not None):
+            facts[name] = getattr(data, name)
+    if "assignee_id" in fields_set:
+        facts["assignee"] = _id_text(data.assignee_id)
+    if "team_id" in fields_set:
+        facts["team"] = _id_text(data.team_id)
+    return facts
+
+
+async def _labels_of_fields(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, str]:
+    return await field_rules.field_labels(session, workspace_id)
+
+
+@dataclass
+class _Checked:
+    """What the rules made of an update: the custom fields to store (None: untouched), or the
+    approval it now waits for."""
+
+    custom_fields: dict[str, Any] | None = None
+    approval: ApprovalRead | None = None
+
+
+async def _check_update(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    data: TicketUpdate,
+    *,
+    actor: events.Actor,
+    role: str | None,
+    approved: bool,
+) -> _Checked:
+    """Check an update against the field definitions and the ticket type's lifecycle before
+    anything changes: a refused change raises (409, 403 or 422); a gated one opens an
+    approval instead (the caller then changes nothing). A workspace without field definitions
+    and a type without rules cost no query here (both are cached configuration)."""
+    fields_set = data.model_fields_set
+    types = await ticket_types.ticket_types(session, workspace.id)
+    type_key = data.type if "type" in fields_set else ticket.type
+    type_changed = "type" in fields_set and data.type != ticket.type
+    ticket_type = ticket_types.check_type(types, data.type) if type_changed else types.get(type_key)
+    new_status = ticket.status
+    if "status" in fields_set and data.status is not None:
+        new_status = (await resolve_status(session, workspace.id, data.status)).name
+    status_changing = new_status != ticket.status
+    checked = _Checked()
+    if "custom_fields" in fields_set or type_changed:
+        category = data.category if "category" in fields_set else ticket.category
+        checked.custom_fields = await field_rules.check_values(
+            session,
+            workspace.id,
+            current=ticket.custom_fields or {},
+            incoming=data.custom_fields if "custom_fields" in fields_set else None,
+            shape=TicketShape(
+                type=type_key,
+                category=category,
+                priority=data.priority or ticket.priority,
+                channel=ticket.channel,
+                status=new_status,
+            ),
+            type_changed=type_changed,
+        )
+    if ticket_type is None or not ticket_type.restricted:
+        return checked
+    if not status_changing and not type_changed:
+        return checked
+    statuses = [s.name for s in await workspace_statuses(session, workspace.id)]
+    if not status_changing:  # a new type: the ticket's status must be one of its statuses
+        ticket_types.check_status(ticket_type, ticket.status, statuses, current=ticket.status)
+        return checked
+    if ticket.merged_into_id is not None:
+        return checked  # change_status refuses it, with the reason
+    role = await actor_role(session, actor, role)
+    ticket_types.check_transition(ticket_type, ticket.status, new_status, statuses, role)
+    custom = checked.custom_fields if checked.custom_fields is not None else ticket.custom_fields
+    facts = _projected(ticket, data, dict(custom or {}))
+    if ticket_type.required_fields.get(new_status):
+        labels = await _labels_of_fields(session, workspace.id)
+        ticket_types.missing_required(ticket_type, new_status, facts, labels)
+    if approved:
+        return checked
+    gate = ticket_types.approval_gate(ticket_type, new_status, facts, role)
+    if gate is None:
+        return checked
+    current = ticket_facts(ticket)
+    watched = {"status", "type"} | ticket_types.gate_fields(ticket_type)
+    for name in fields_set:
+        if name == "custom_fields":
+            watched |= set(data.custom_fields or {})
+        elif name != "labels":
+            watched.add(_FACT_NAMES.get(name, name))
+    checked.approval = await ticket_types.open_approval(
+        session,
+        ticket,
+        ticket_key(workspace, ticket),
+        changes=data.model_dump(mode="json", exclude_unset=True),
+        snapshot={name: current.get(name) for name in sorted(watched)},
+        rule=gate,
+        actor=actor,
+        role=role,
+    )
+    return checked
+
+
+async def _check_create(
+    session: AsyncSession,
+    workspace: Workspace,
+    data: TicketCreate,
+    *,
+    channel: str,
+    autofill: Mapping[str, str | None] | None,
+) -> tuple[Status, dict[str, Any]]:
+    """The status a new ticket starts in and its custom fields in their stored form, checked
+    against its type and the field definitions (refusals raise 409 or 422)."""
+    types = await ticket_types.ticket_types(session, workspace.id)
+    ticket_type = ticket_types.check_type(types, data.type)
+    status = await _initial_status(session, workspace.id, data.status, ticket_type)
+    sources: dict[str, str | None] = {"channel": channel}
+    if data.requester is not None:
+        sources["requester.domain"] = data.requester.email.rpartition("@")[2]
+    sources.update(autofill or {})
+    custom = await field_rules.check_values(
+        session,
+        workspace.id,
+        current={},
+        incoming=data.custom_fields,
+        shape=TicketShape(
+            type=data.type,
+            category=data.category,
+            priority=data.priority,
+            channel=channel,
+            status=status.name,
+        ),
+        creating=True,
+        # an email's sender cannot fill in fields: the desk takes the message anyway
+        enforce_required=channel != "email",
+        autofill=sources,
+    )
+    if ticket_type is not None and ticket_type.required_fields.get(status.name):
+        facts = {
+            **custom,
+            "category": data.category,
+            "assignee": _id_text(data.assignee_id),
+            "team": _id_text(data.team_id),
+            "description": data.description,
+        }
+        labels = await _labels_of_fields(session, workspace.id)
+        ticket_types.missing_required(ticket_type, status.name, facts, labels)
+    return status, custom
+
+
+async def _initial_status(
+    session: AsyncSession, workspace_id: uuid.UUID, name: str | None, ticket_type: TypeDef | None
+) -> Status:
+    """The status asked for (one the type allows), else the type's initial status, else the
+    first open one (or the type's first status when it does not allow that)."""
+    if name is None and ticket_type is not None and ticket_type.initial_status:
+        name = ticket_type.initial_status
+    status = await resolve_status(session, workspace_id, name)
+    if ticket_type is None or ticket_type.statuses is None:
+        return status
+    statuses = await workspace_statuses(session, workspace_id)
+    if name is None and status.name not in ticket_type.statuses:
+        return next(s for s in statuses if s.name in ticket_type.statuses)
+    ticket_types.check_status(ticket_type, status.name, [s.name for s in statuses], current=None)
+    return status
+
+
+async def available_transitions(
+    session: AsyncSession, workspace: Workspace, ticket: Ticket, *, actor: events.Actor, role: str
+) -> TransitionsRead:
+    """The statuses this caller can move this ticket to, with what each needs (the SPA's
+    status menu): fields still to fill in, and whether an approver must agree."""
+    types = await ticket_types.ticket_types(session, workspace.id)
+    ticket_type = types.get(ticket.type)
+    statuses = await workspace_statuses(session, workspace.id)
+    names = [s.name for s in statuses]
+    reachable = (
+        ticket_types.reachable(ticket_type, ticket.status, names, role)
+        if ticket.merged_into_id is None
+        else []
+    )
+    facts = ticket_facts(ticket)
+    options = []
+    for status in statuses:
+        if status.name not in reachable:
+            continue
+        required = list(ticket_type.required_fields.get(status.name, ())) if ticket_type else []
+        gate = ticket_types.approval_gate(
+            ticket_type, status.name, {**facts, "status": status.name}, role
+        )
+        options.append(
+            TransitionOption(
+                status=status.name,
+                label=status.label,
+                category=status.category,
+                required_fields=required,
+                missing_fields=[n for n in required if is_empty(facts.get(n))],
+                needs_approval=gate is not None,
+                approver_roles=list(gate.get("approver_roles", ())) if gate else [],
+            )
+        )
+    return TransitionsRead(
+        ticket=ticket_key(workspace, ticket),
+        status=ticket.status,
+        type=ticket.type,
+        transitions=options,
+    )
+
+
 # Creates in one workspace queue on its number counter until the holder commits. Admitting
 # more than a few per process at once only moves that queue into PostgreSQL, where every
 # waiter holds a connection and a lock slot and competes for this process's event loop with
@@ -331,9 +624,16 @@ async def create_ticket(
     channel: str,
     created_at: datetime | None = None,
     conversation_id: uuid.UUID | None = None,
+    autofill: Mapping[str, str | None] | None = None,
 ) -> Ticket:
+    """Open a ticket, checked against its type and the custom field definitions.
+
+    `autofill`: facts of the conversation (`visitor.country`, …) for fields filled in
+    automatically; the channel and the requester's domain are known here."""
     await _admit_create(session, workspace.id)
-    status = await resolve_status(session, workspace.id, data.status)
+    status, custom_fields = await _check_create(
+        session, workspace, data, channel=channel, autofill=autofill
+    )
     assignee = (
         await check_assignee(session, workspace.id, data.assignee_id) if data.assignee_id else None
     )
@@ -361,7 +661,7 @@ async def create_ticket(
         requester_id=requester.id if requester else None,
         assignee_id=assignee.id if assignee else None,
         team_id=team.id if team else None,
-        custom_fields=data.custom_fields,
+        custom_fields=custom_fields,
         conversation_id=conversation_id,
         created_at=now,
         updated_at=now,
@@ -491,7 +791,12 @@ async def change_status(
     *,
     actor: events.Actor,
     now: datetime | None = None,
+    role: str | None = None,
+    checked: bool = False,
 ) -> dict[str, Any] | None:
+    """Move the ticket to another status, as its type's lifecycle allows (`checked`: the
+    caller, update_ticket, has already checked it). A move that needs an approver cannot be
+    made this way (409): it goes through a PATCH, which asks for the approval."""
     status = await resolve_status(session, workspace.id, status_name)
     if status.name == ticket.status:
         return None
@@ -499,6 +804,8 @@ async def change_status(
         raise TransitionNotAllowed(
             "This ticket was merged into another; work on that ticket instead."
         )
+    if not checked:
+        await _check_status_change(session, workspace, ticket, status.name, actor, role)
     now = now or utcnow()
     before, before_category = ticket.status, ticket.status_category
     ticket.status, ticket.status_category, ticket.status_changed_at = (
@@ -530,7 +837,34 @@ async def change_status(
     return change
 
 
-_SIMPLE_FIELDS = ("subject", "description", "type", "category", "custom_fields")
+async def _check_status_change(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    target: str,
+    actor: events.Actor,
+    role: str | None,
+) -> None:
+    """A status change outside update_ticket (a merge closing its source): the lifecycle, the
+    role and the required fields of the target status; a gated move is refused."""
+    ticket_type = (await ticket_types.ticket_types(session, workspace.id)).get(ticket.type)
+    if ticket_type is None or not ticket_type.restricted:
+        return
+    statuses = [s.name for s in await workspace_statuses(session, workspace.id)]
+    role = await actor_role(session, actor, role)
+    ticket_types.check_transition(ticket_type, ticket.status, target, statuses, role)
+    facts = {**ticket_facts(ticket), "status": target}
+    if ticket_type.required_fields.get(target):
+        labels = await _labels_of_fields(session, workspace.id)
+        ticket_types.missing_required(ticket_type, target, facts, labels)
+    if ticket_types.approval_gate(ticket_type, target, facts, role) is not None:
+        raise TransitionNotAllowed(
+            f"Moving {ticket_key(workspace, ticket)} to {target!r} needs an approver; change "
+            "its status (PATCH) to ask for the approval first."
+        )
+
+
+_SIMPLE_FIELDS = ("subject", "description", "type", "category")
 
 
 async def update_ticket(
@@ -542,14 +876,29 @@ async def update_ticket(
     actor: events.Actor,
     if_match: str | None = None,
     flush: bool = True,
+    role: str | None = None,
+    approved: bool = False,
 ) -> TicketChange:
     """Apply a PATCH: each changed field writes its own `{"from","to"}` event.
+
+    Everything is checked first, against the custom field definitions and the ticket type's
+    lifecycle (`role`: the caller's, looked up when not given; `approved`: an approver said
+    yes, so no approval gate applies). A change that needs approval changes nothing: the
+    result carries the approval it opened. `custom_fields` merges into the ticket's (null
+    clears a field).
 
     `flush=False` leaves the writes pending: a bulk change flushes a chunk of tickets at once
     (one executemany per statement shape instead of two round trips per ticket)."""
     check_if_match(ticket, if_match)
-    fields = data.model_fields_set
+    fields_set = data.model_fields_set
     change = TicketChange(ticket=ticket, workspace=workspace, actor=actor)
+    checked = await _check_update(
+        session, workspace, ticket, data, actor=actor, role=role, approved=approved
+    )
+    if checked.approval is not None:
+        change.approval = checked.approval
+        return change
+    fields = fields_set
     key = ticket_key(workspace, ticket)
 
     def emit(event_type: str, payload: dict[str, Any]) -> None:
@@ -562,6 +911,17 @@ async def update_ticket(
                 setattr(ticket, name, new)
                 change.changes[name] = {"from": old, "to": new}
                 emit(f"ticket.{name}_changed", {"from": old, "to": new})
+    if checked.custom_fields is not None and checked.custom_fields != (ticket.custom_fields or {}):
+        old_values, new_values = dict(ticket.custom_fields or {}), checked.custom_fields
+        ticket.custom_fields = new_values
+        change.changes["custom_fields"] = {"from": old_values, "to": new_values}
+        changed_keys = sorted(
+            k for k in set(old_values) | set(new_values) if old_values.get(k) != new_values.get(k)
+        )
+        emit(
+            "ticket.custom_fields_changed",
+            {"from": old_values, "to": new_values, "changed": changed_keys},
+        )
     if "priority" in fields and data.priority != ticket.priority:
         assert data.priority is not None
         change.changes["priority"] = {"from": ticket.priority, "to": data.priority}
@@ -598,7 +958,9 @@ async def update_ticket(
                 },
             )
     if "status" in fields and data.status is not None:
-        status_change = await change_status(session, workspace, ticket, data.status, actor=actor)
+        status_change = await change_status(
+            session, workspace, ticket, data.status, actor=actor, checked=True
+        )
         if status_change is not None:
             change.changes["status"] = status_change
     if change.changes:
@@ -622,10 +984,11 @@ async def reopen_ticket(
     *,
     actor: events.Actor,
     if_match: str | None = None,
+    role: str | None = None,
 ) -> TicketChange:
     if ticket.status_category not in ("solved", "closed"):
         raise TransitionNotAllowed("Only resolved or closed tickets can be reopened.")
-    status = await resolve_status(session, workspace.id, None)
+    status = await reopen_status(session, workspace, ticket)
     return await update_ticket(
         session,
         workspace,
@@ -633,4 +996,11 @@ async def reopen_ticket(
         TicketUpdate(status=status.name),
         actor=actor,
         if_match=if_match,
+        role=role,
     )
+
+
+async def reopen_status(session: AsyncSession, workspace: Workspace, ticket: Ticket) -> Status:
+    """Where a ticket goes back to: its type's initial status, else the first open one."""
+    ticket_type = (await ticket_types.ticket_types(session, workspace.id)).get(ticket.type)
+    return await _initial_status(session, workspace.id, None, ticket_type)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
-from ticketdesk.schemas import Email, Input, Name200, Output, UtcDateTime
+from ticketdesk.schemas import Email, Flag, Input, Name200, Output, UtcDateTime
 
 Role = Literal["admin", "agent", "viewer"]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
@@ -23,7 +23,7 @@ class UserCreate(Input):
 class UserUpdate(Input):
     name: Name200 | None = None
     role: Role | None = None
-    active: bool | None = None
+    active: Flag | None = None
     password: Password | None = None
 
 

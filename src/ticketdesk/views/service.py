@@ -11,7 +11,7 @@ from ticketdesk.crud import ensure_found, refuse_nulls, set_values
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import Forbidden, ValidationFailed
 from ticketdesk.models import SavedView
-from ticketdesk.tickets.filters import SORTS, ticket_filters
+from ticketdesk.tickets.filters import CUSTOM_PREFIX, SORTS, custom_field_filters, ticket_filters
 from ticketdesk.views import repository
 from ticketdesk.views.schemas import ViewCreate, ViewFilters, ViewOwner, ViewRead, ViewUpdate
 
@@ -27,8 +27,10 @@ def _user_id(principal: Principal) -> uuid.UUID:
 def _stored_filters(filters: ViewFilters) -> dict[str, str]:
     """Check the filters as `GET /tickets` would, and keep them as its query strings."""
     raw = filters.model_dump(exclude_none=True)
+    named = {k: v for k, v in raw.items() if not k.startswith(CUSTOM_PREFIX)}
     try:
-        ticket_filters(**raw)
+        custom = custom_field_filters((k, v) for k, v in raw.items() if k.startswith(CUSTOM_PREFIX))
+        ticket_filters(**named, custom=custom)
     except ValidationFailed as exc:
         loc = ("body", "filters", *(exc.errors[0]["loc"][1:] if exc.errors else ()))
         raise ValidationFailed(exc.detail, loc=loc) from exc

@@ -313,6 +313,14 @@ async def record(
         return []
     async with db.unit_of_work() as session:
         now = utcnow()
+        live = await _still_there(session, [delivery for delivery, _ in results])
+        # a webhook deleted while its delivery was in flight took the delivery with it: that
+        # answer is dropped, and the others in the batch are recorded all the same
+        if len(live) < len(results):
+            log.info("%d deliveries of deleted webhooks dropped", len(results) - len(live))
+            results = [(d, outcome) for d, outcome in results if d.id in live]
+        if not results:
+            return []
         rows = [(delivery, _schedule(delivery, outcome, now)) for delivery, outcome in results]
         table = cast(Table, WebhookDelivery.__table__)
         # fencing: only the holder of the current lease records (a stale worker is ignored)
@@ -376,6 +384,29 @@ async def record(
         )
 
 
+async def _still_there(session: AsyncSession, batch: Sequence[Claimed]) -> set[uuid.UUID]:
+    """The batch's deliveries whose webhook still exists, held until this transaction ends.
+
+    Locked in the order a webhook's deletion takes them (the subscription, then its
+    deliveries by cascade), so a concurrent DELETE waits for this commit instead of
+    deadlocking with it; a deletion that committed first leaves its rows out. (SQLite has
+    one writer at a time: there the rows are simply read.)"""
+    await session.execute(
+        select(WebhookSubscription.id)
+        .where(WebhookSubscription.id.in_({d.subscription_id for d in batch}))
+        .order_by(WebhookSubscription.id)
+        .with_for_update(read=True, key_share=True)  # FOR KEY SHARE: blocks deletes only
+    )
+    return set(
+        await session.scalars(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.id.in_([d.id for d in batch]))
+            .order_by(WebhookDelivery.id)
+            .with_for_update(read=True, key_share=True)
+        )
+    )
+
+
 async def _track_health(
     session: AsyncSession, results: list[tuple[Claimed, Outcome]], now: datetime
 ) -> None:
@@ -383,7 +414,7 @@ async def _track_health(
     by_sub: dict[uuid.UUID, set[str]] = defaultdict(set)
     for delivery, outcome in results:
         by_sub[delivery.subscription_id].add(outcome.result)
-    for sub_id, outcomes in by_sub.items():
+    for sub_id, outcomes in sorted(by_sub.items()):  # one lock order for concurrent jobs
         # only where it changes: a success clears the failing state, a failure starts it
         failing = WebhookSubscription.failing_since
         if "delivered" in outcomes:

@@ -75,11 +75,14 @@ async def subscriptions_after(
 async def active_subscriptions(
     session: AsyncSession, workspace_ids: Collection[uuid.UUID]
 ) -> Sequence[WebhookSubscription]:
+    """Held against deletion (FOR KEY SHARE) until the fan-out commits: a webhook deleted
+    meanwhile waits, then takes its new deliveries with it, instead of failing the insert."""
     return (
         await session.scalars(
-            select(WebhookSubscription).where(
-                _in_workspace(workspace_ids), WebhookSubscription.active.is_(True)
-            )
+            select(WebhookSubscription)
+            .where(_in_workspace(workspace_ids), WebhookSubscription.active.is_(True))
+            .order_by(WebhookSubscription.id)
+            .with_for_update(read=True, key_share=True)
         )
     ).all()
 

@@ -5,24 +5,95 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from ticketdesk.schemas import Input, Output, UtcDateTime, no_nul
+from ticketdesk.schemas import (
+    SPACE,
+    STRIP,
+    Flag,
+    Input,
+    NotNullable,
+    Output,
+    UtcDateTime,
+    no_nul,
+)
 
 WebhookUrl = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2048),
+    StringConstraints(
+        min_length=1, max_length=2048, pattern=rf"^[{SPACE}\r\n]*[Hh][Tt][Tt][Pp][Ss]?://[^\x00]+$"
+    ),
     AfterValidator(no_nul),
-    Field(examples=["https://example.com/hooks/ticketdesk"]),
+    STRIP,
+    Field(
+        examples=["https://example.com/hooks/ticketdesk"],
+        description="an http or https URL whose host resolves to a public address (private, "
+        "loopback and link-local ones only when the server allows them)",
+    ),
 ]
+# Every event type the desk writes (the activity log's `type`, the webhook body's `type`).
+EVENT_TYPES: tuple[str, ...] = (
+    "ticket.created",
+    "ticket.subject_changed",
+    "ticket.description_changed",
+    "ticket.type_changed",
+    "ticket.category_changed",
+    "ticket.custom_fields_changed",
+    "ticket.status_changed",
+    "ticket.reopened",
+    "ticket.priority_changed",
+    "ticket.assigned",
+    "ticket.team_changed",
+    "ticket.labels_changed",
+    "ticket.comment_added",
+    "ticket.attachment_added",
+    "ticket.merged",
+    "ticket.split",
+    "ticket.link_added",
+    "ticket.link_removed",
+    "ticket.watched",
+    "ticket.unwatched",
+    "ticket.sla_warning",
+    "ticket.sla_breached",
+    "ticket.automation_failed",
+    "ticket.macro_applied",
+    "ticket.approval_requested",
+    "ticket.approval_decided",
+    "conversation.created",
+    "conversation.messages_added",
+    "conversation.deleted",
+)
+# `*` is every event, `ticket.*` every event of a family
+EVENT_PATTERNS: tuple[str, ...] = (
+    "*",
+    *sorted({f"{name.split('.', 1)[0]}.*" for name in EVENT_TYPES}),
+)
+SUBSCRIBABLE = frozenset(EVENT_TYPES + EVENT_PATTERNS)
+
+
+def _known_event(value: str) -> str:
+    if value not in SUBSCRIBABLE:
+        raise PydanticCustomError(
+            "unknown_event_type",
+            "unknown event type {value}; use one of: {known}",
+            {"value": repr(value)[:80], "known": ", ".join(EVENT_TYPES + EVENT_PATTERNS)},
+        )
+    return value
+
+
 EventPattern = Annotated[
     str,
-    StringConstraints(
-        min_length=1,
-        max_length=64,
-        pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$",
+    AfterValidator(_known_event),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": [*EVENT_TYPES, *EVENT_PATTERNS],
+            "description": "an event type, `<family>.*` for every event of a family "
+            "(`ticket.*`, `conversation.*`), or `*` for every event",
+            "examples": ["ticket.status_changed", "ticket.*", "*"],
+        }
     ),
-    Field(examples=["ticket.status_changed", "ticket.*", "*"]),
 ]
 Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(no_nul)]
 
@@ -31,14 +102,16 @@ class WebhookCreate(Input):
     url: WebhookUrl
     events: list[EventPattern] = Field(min_length=1, max_length=100)
     description: Description | None = None
-    active: bool = True
+    active: Flag = True
 
 
 class WebhookUpdate(Input):
-    url: WebhookUrl | None = None
-    events: list[EventPattern] | None = Field(default=None, min_length=1, max_length=100)
+    url: Annotated[WebhookUrl | None, NotNullable] = None
+    events: Annotated[list[EventPattern] | None, NotNullable] = Field(
+        default=None, min_length=1, max_length=100
+    )
     description: Description | None = None
-    active: bool | None = None
+    active: Annotated[Flag | None, NotNullable] = None
 
 
 class WebhookRead(Output):

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from ticketdesk.schemas import Input, Name200, Output
 
@@ -19,7 +19,15 @@ def _zone(value: str) -> str:
     return value
 
 
-TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_zone)]
+TimeZone = Annotated[
+    str,
+    StringConstraints(max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$"),
+    AfterValidator(_zone),
+    Field(
+        description="an IANA time zone name known to the server's tz database",
+        examples=["Europe/Berlin"],
+    ),
+]
 
 
 class WorkspaceRead(Output):

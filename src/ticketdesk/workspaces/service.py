@@ -1,4 +1,5 @@
-"""Creating a workspace (its admin, default statuses) and changing its settings."""
+"""Creating a workspace (its admin, default statuses and ticket types) and changing its
+settings."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ticketdesk.errors import Conflict, ValidationFailed
 from ticketdesk.models import User, Workspace
 from ticketdesk.schemas import normalize_email
 from ticketdesk.statuses import service as statuses
+from ticketdesk.ticket_types import service as ticket_types
 from ticketdesk.users import service as users
 from ticketdesk.workspaces import repository
 from ticketdesk.workspaces.schemas import AdminSummary, WorkspaceSummary, WorkspaceUpdate
@@ -73,6 +75,7 @@ async def create_workspace(
     repository.add_workspace(session, workspace)
     await session.flush()
     statuses.add_default_statuses(session, workspace.id)
+    ticket_types.add_default_types(session, workspace.id)
     admin = await users.add_user(
         session,
         workspace.id,

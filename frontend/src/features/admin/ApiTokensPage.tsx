@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { EmptyState, ErrorState, Spinner } from '../../components/ui';
 import { absolute } from '../../lib/format';
+import { CopyButton } from './form';
 import { Failure, Page, useAdminMutation } from './shared';
 
 type Scope = Schemas['ApiTokenCreate']['scopes'][number];
@@ -41,11 +42,15 @@ export function ApiTokensPage() {
       </form>
       {secret && (
         <div className="notice" role="status">
-          Copy this token now; it will not be shown again: <code className="secret">{secret}</code>
+          Copy this token now; it will not be shown again:
+          <span className="secret-row">
+            <code className="secret">{secret}</code>
+            <CopyButton text={secret} what="API token" />
+          </span>
         </div>
       )}
       <Failure error={create.error ?? revoke.error} />
-      {tokens.isPending ? <Spinner /> : tokens.isError ? <ErrorState error={tokens.error} /> : tokens.data.length === 0 ? (
+      {tokens.isPending ? <Spinner label="Loading API tokens…" /> : tokens.isError ? <ErrorState error={tokens.error} retry={() => void tokens.refetch()} /> : tokens.data.length === 0 ? (
         <EmptyState title="No API tokens yet.">Create one above for your chat widget, mail gateway or scripts.</EmptyState>
       ) : (
         <table className="admin-table">

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { useLabels } from '../../api/queries';
-import { ErrorState, LabelChip, Spinner } from '../../components/ui';
+import { EmptyState, ErrorState, LabelChip, Spinner } from '../../components/ui';
 import { Failure, Page, useAdminMutation } from './shared';
 
 export function LabelsPage() {
@@ -16,7 +16,13 @@ export function LabelsPage() {
         <button type="submit" className="btn btn-primary">Add label</button>
       </form>
       <Failure error={create.error} />
-      {labels.isPending ? <Spinner /> : labels.isError ? <ErrorState error={labels.error} /> : (
+      {labels.isPending ? (
+        <Spinner label="Loading labels…" />
+      ) : labels.isError ? (
+        <ErrorState error={labels.error} retry={() => void labels.refetch()} />
+      ) : labels.data.length === 0 ? (
+        <EmptyState title="No labels yet.">Add one above, or type a new one on a ticket.</EmptyState>
+      ) : (
         <div className="card">{labels.data.map((l) => <LabelChip key={l.id} name={l.name} />)}</div>
       )}
     </Page>

@@ -1,52 +1,115 @@
-// Statuses: add one in a category, rename its label.
+// Statuses: add one in a category, rename its label, and mark pending ones as waiting on the
+// customer (auto-close reminds, then closes, tickets in them).
 import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useStatuses } from '../../api/queries';
 import { ErrorState, Spinner, StatusBadge } from '../../components/ui';
+import { placeErrors } from './fieldErrors';
+import { Field, FormErrors } from './form';
 import { Failure, Page, useAdminMutation } from './shared';
 
 type Category = Schemas['StatusCreate']['category'];
 
 const CATEGORIES: Category[] = ['open', 'pending', 'solved', 'closed'];
+const blank = { name: '', label: '', category: 'open' as Category, waits_on_customer: false };
 
 export function StatusesPage() {
   const statuses = useStatuses();
-  const [form, setForm] = useState<{ name: string; label: string; category: Category }>({ name: '', label: '', category: 'open' });
-  const create = useAdminMutation(
-    () => unwrap(api.POST('/api/v1/statuses', { body: form })),
+  const [form, setForm] = useState(blank);
+  const create = useAdminMutation(() => unwrap(api.POST('/api/v1/statuses', { body: { ...form, waits_on_customer: form.category === 'pending' && form.waits_on_customer } })), 'statuses');
+  const update = useAdminMutation(
+    ({ name, ...body }: { name: string; label?: string; waits_on_customer?: boolean }) => unwrap(api.PATCH('/api/v1/statuses/{name}', { params: { path: { name } }, body })),
     'statuses',
   );
-  const rename = useAdminMutation(
-    ({ name, label }: { name: string; label: string }) => unwrap(api.PATCH('/api/v1/statuses/{name}', { params: { path: { name } }, body: { label } })),
-    'statuses',
-  );
+  const errors = placeErrors(create.error, ['name', 'label', 'category', 'waits_on_customer']);
   return (
     <Page title="Statuses" intro="Every status maps to a category (open, pending, solved, closed) that drives SLA clocks and reporting.">
-      <form className="card inline-form admin-form" onSubmit={(e) => { e.preventDefault(); create.mutate(undefined, { onSuccess: () => setForm({ name: '', label: '', category: 'open' }) }); }}>
-        <input aria-label="Status key" placeholder="key (e.g. on_hold)" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required maxLength={50} />
-        <input aria-label="Status label" placeholder="Label" value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} required maxLength={80} />
-        <select aria-label="Category" value={form.category} onChange={(e) => setForm({ ...form, category: e.target.value as Category })}>
-          {CATEGORIES.map((c) => <option key={c} value={c}>{c}</option>)}
-        </select>
-        <button type="submit" className="btn btn-primary">Add status</button>
+      <form
+        className="card admin-form"
+        aria-label="Add a status"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate(undefined, { onSuccess: () => setForm(blank) });
+        }}
+      >
+        <div className="form-grid">
+          <Field label="Key" errors={errors.byPath.name} hint="Lower case, e.g. on_hold">
+            <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value.trim().toLowerCase() })} required maxLength={50} />
+          </Field>
+          <Field label="Label" errors={errors.byPath.label}>
+            <input value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} required maxLength={80} placeholder="On hold" />
+          </Field>
+          <Field label="Category" errors={errors.byPath.category}>
+            <select value={form.category} onChange={(e) => setForm({ ...form, category: e.target.value as Category })}>
+              {CATEGORIES.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <div className="field">
+            <label className="check">
+              <input type="checkbox" disabled={form.category !== 'pending'} checked={form.category === 'pending' && form.waits_on_customer} onChange={(e) => setForm({ ...form, waits_on_customer: e.target.checked })} />
+              Waits on the customer (auto-close)
+            </label>
+            <span className="hint">Only pending statuses can.</span>
+          </div>
+        </div>
+        <FormErrors messages={[...errors.other, ...(errors.byPath.waits_on_customer ?? [])]} />
+        <div className="row">
+          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+            Add status
+          </button>
+        </div>
       </form>
-      <Failure error={create.error ?? rename.error} />
-      {statuses.isPending ? <Spinner /> : statuses.isError ? <ErrorState error={statuses.error} /> : (
-        <table className="admin-table">
-          <thead><tr><th>Status</th><th>Key</th><th>Category</th><th>Label</th></tr></thead>
-          <tbody>
-            {statuses.data.map((s) => (
-              <tr key={s.id}>
-                <td><StatusBadge status={s.name} category={s.category} label={s.label} /></td>
-                <td><code>{s.name}</code></td>
-                <td>{s.category}</td>
-                <td>
-                  <input aria-label={`Label of ${s.name}`} defaultValue={s.label} maxLength={80} onBlur={(e) => e.target.value.trim() && e.target.value !== s.label && rename.mutate({ name: s.name, label: e.target.value.trim() })} />
-                </td>
+      <Failure error={update.error} />
+      {statuses.isPending ? (
+        <Spinner label="Loading statuses…" />
+      ) : statuses.isError ? (
+        <ErrorState error={statuses.error} retry={() => void statuses.refetch()} />
+      ) : (
+        <div className="table-scroll">
+          <table className="admin-table">
+            <thead>
+              <tr>
+                <th>Status</th>
+                <th>Key</th>
+                <th>Category</th>
+                <th>Label</th>
+                <th>Waits on customer</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {statuses.data.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <StatusBadge status={s.name} category={s.category} label={s.label} />
+                  </td>
+                  <td>
+                    <code>{s.name}</code>
+                  </td>
+                  <td>{s.category}</td>
+                  <td>
+                    <input
+                      aria-label={`Label of ${s.name}`}
+                      defaultValue={s.label}
+                      maxLength={80}
+                      onBlur={(e) => e.target.value.trim() && e.target.value !== s.label && update.mutate({ name: s.name, label: e.target.value.trim() })}
+                    />
+                  </td>
+                  <td>
+                    {s.category === 'pending' ? (
+                      <input type="checkbox" aria-label={`${s.label} waits on the customer`} checked={s.waits_on_customer} onChange={(e) => update.mutate({ name: s.name, waits_on_customer: e.target.checked })} />
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Page>
   );

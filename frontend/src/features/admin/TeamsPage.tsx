@@ -23,7 +23,7 @@ export function TeamsPage() {
         <button type="submit" className="btn btn-primary">Add team</button>
       </form>
       <Failure error={create.error ?? update.error} />
-      {teams.isPending ? <Spinner /> : teams.isError ? <ErrorState error={teams.error} /> : teams.data.length === 0 ? (
+      {teams.isPending ? <Spinner label="Loading teams…" /> : teams.isError ? <ErrorState error={teams.error} retry={() => void teams.refetch()} /> : teams.data.length === 0 ? (
         <EmptyState title="No teams yet.">Add one above, then pick its members.</EmptyState>
       ) : (
         teams.data.map((team) => (

@@ -38,9 +38,9 @@ export function UsersPage() {
       </form>
       <Failure error={create.error ?? update.error} />
       {users.isPending ? (
-        <Spinner />
+        <Spinner label="Loading users…" />
       ) : users.isError ? (
-        <ErrorState error={users.error} />
+        <ErrorState error={users.error} retry={() => void users.refetch()} />
       ) : (
         <table className="admin-table">
           <thead>

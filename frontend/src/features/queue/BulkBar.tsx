@@ -17,14 +17,13 @@ export function BulkBar(props: {
   tickets: Ticket[];
   onSelectAllMatching: () => void;
   onClear: () => void;
+  onDone: (report: BulkReport) => void;
 }) {
   const me = useMe();
   const statuses = useStatuses();
   const users = useUsers();
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState<string | null>(null);
-  const [results, setResults] = useState<BulkResult[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [label, setLabel] = useState('');
   const count = props.allMatching ? Math.min(props.matchingTotal, BULK_LIMIT) : props.selected.size;
 
@@ -33,13 +32,11 @@ export function BulkBar(props: {
 
   const apply = async (changes: BulkChanges, what: string) => {
     setBusy(what);
-    setError(null);
-    setResults(null);
     try {
       const keys = (await targets()).map((t) => t.key);
-      setResults(await bulkUpdate(keys, changes));
+      props.onDone({ results: await bulkUpdate(keys, changes), error: null });
     } catch (err) {
-      setError(errorMessage(err));
+      props.onDone({ results: [], error: errorMessage(err) });
     } finally {
       setBusy(null);
       void queryClient.invalidateQueries({ queryKey: ['tickets'] });
@@ -47,7 +44,6 @@ export function BulkBar(props: {
     }
   };
 
-  const failures = results?.filter((r) => !r.ok) ?? [];
   return (
     <section className="bulkbar" aria-label="Bulk actions">
       <div className="bulk-row">
@@ -124,14 +120,25 @@ export function BulkBar(props: {
         </button>
         {busy && <span className="muted">Working…</span>}
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      {results && (
-        <div className="bulk-results" role="status">
-          {results.length - failures.length} of {results.length} tickets updated.
+    </section>
+  );
+}
+
+/** What the last bulk change did, kept after the changed tickets leave the list. */
+export interface BulkReport {
+  results: BulkResult[];
+  error: string | null;
+}
+
+export function BulkOutcome({ report, onDismiss }: { report: BulkReport; onDismiss: () => void }) {
+  const failures = report.results.filter((r) => !r.ok);
+  return (
+    <div className={report.error || failures.length ? 'bulk-results flash flash-warn' : 'bulk-results flash'} role="status">
+      {report.error ? (
+        <span className="text-danger">{report.error}</span>
+      ) : (
+        <>
+          {report.results.length - failures.length} of {report.results.length} tickets updated.
           {failures.length > 0 && (
             <ul className="bulk-failures">
               {failures.map((f) => (
@@ -141,8 +148,11 @@ export function BulkBar(props: {
               ))}
             </ul>
           )}
-        </div>
+        </>
       )}
-    </section>
+      <button type="button" className="btn-link" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
   );
 }

@@ -4,13 +4,13 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api, errorMessage, unwrap, type Ticket } from '../../api/client';
 import { patchTicket, useStatuses } from '../../api/queries';
 import { downloadExport } from '../../api/export';
-import { useSavedViews } from '../../api/views';
 import { useMe } from '../../auth/session';
 import { ErrorState } from '../../components/ui';
 import { useLivePollInterval } from '../../live/live';
 import { activeFilterCount, filtersToQuery, filtersToSearch, parseFilters, type Filters } from '../../lib/filters';
-import { BulkBar } from './BulkBar';
-import { FilterBar } from './FilterBar';
+import { BulkBar, BulkOutcome, type BulkReport } from './BulkBar';
+import { FilterBar, useFilterOptions } from './FilterBar';
+import { SaveViewDialog } from './SaveViewDialog';
 import { StatBar } from './StatBar';
 import { TicketTable } from './TicketTable';
 
@@ -28,7 +28,9 @@ export function QueuePage() {
   const [allMatching, setAllMatching] = useState(false);
   const [cursorIndex, setCursorIndex] = useState(0);
   const [flash, setFlash] = useState<string | null>(null);
-  const { save } = useSavedViews();
+  const [saving, setSaving] = useState(false);
+  const [report, setReport] = useState<BulkReport | null>(null);
+  const options = useFilterOptions();
 
   const setFilters = useCallback(
     (next: Filters) => {
@@ -36,6 +38,7 @@ export function QueuePage() {
       setSelected(new Set());
       setAllMatching(false);
       setCursorIndex(0);
+      setReport(null);
     },
     [setParams],
   );
@@ -61,6 +64,14 @@ export function QueuePage() {
   });
 
   const tickets = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  // The selection is of listed tickets only: one that leaves the list (a bulk change, a live
+  // update, another agent) leaves the selection too.
+  const [listed, setListed] = useState(tickets);
+  if (listed !== tickets) {
+    setListed(tickets);
+    const keys = new Set(tickets.map((t) => t.key));
+    if ([...selected].some((k) => !keys.has(k))) setSelected(new Set([...selected].filter((k) => keys.has(k))));
+  }
   const statusLabels = useMemo(
     () => Object.fromEntries((statuses.data ?? []).map((s) => [s.name, s.label])),
     [statuses.data],
@@ -87,6 +98,7 @@ export function QueuePage() {
       const target = event.target as HTMLElement | null;
       if (target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)) return;
       if (event.metaKey || event.ctrlKey || event.altKey) return;
+      if (document.querySelector('[aria-modal="true"], .chip-editor, [role="menu"]')) return; // a dialog or menu has the keys
       const current = tickets[cursorIndex];
       if (event.key === 'j') setCursorIndex((i) => Math.min(i + 1, Math.max(tickets.length - 1, 0)));
       else if (event.key === 'k') setCursorIndex((i) => Math.max(i - 1, 0));
@@ -119,18 +131,6 @@ export function QueuePage() {
     }
   };
 
-  const saveView = () => {
-    const name = window.prompt('Name this view', suggestName(filters, statusLabels));
-    if (!name?.trim()) return;
-    save.mutate(
-      { name: name.trim().slice(0, 100), filters },
-      {
-        onSuccess: (view) => setFlash(`Saved view “${view.name}” in the sidebar.`),
-        onError: (error) => setFlash(`Could not save the view: ${errorMessage(error)}`),
-      },
-    );
-  };
-
   return (
     <div className="queue">
       <div className="page-header">
@@ -142,7 +142,7 @@ export function QueuePage() {
           <button type="button" className="btn" onClick={() => void exportCsv()} disabled={exporting} title="Every matching ticket as CSV">
             {exporting ? 'Exporting…' : 'Export CSV'}
           </button>
-          <button type="button" className="btn" onClick={saveView} disabled={activeFilterCount(filters) === 0}>
+          <button type="button" className="btn" onClick={() => setSaving(true)} disabled={activeFilterCount(filters) === 0} aria-haspopup="dialog">
             Save view
           </button>
         </div>
@@ -162,6 +162,19 @@ export function QueuePage() {
           </button>
         </div>
       )}
+      {saving && (
+        <SaveViewDialog
+          filters={filters}
+          suggested={suggestName(filters, statusLabels)}
+          name={(key, value) => options(key).find((o) => o.value === value)?.label ?? value}
+          onClose={() => setSaving(false)}
+          onSaved={(view) => {
+            setSaving(false);
+            setFlash(`Saved view “${view.name}”${view.pinned ? ' in the sidebar' : ''}.`);
+          }}
+        />
+      )}
+      {report && <BulkOutcome report={report} onDismiss={() => setReport(null)} />}
       {me.canWrite && (selected.size > 0 || allMatching) && (
         <BulkBar
           selected={selected}
@@ -172,6 +185,10 @@ export function QueuePage() {
           onSelectAllMatching={() => setAllMatching(true)}
           onClear={() => {
             setSelected(new Set());
+            setAllMatching(false);
+          }}
+          onDone={(done) => {
+            setReport(done);
             setAllMatching(false);
           }}
           tickets={tickets}
@@ -220,6 +237,7 @@ function suggestName(filters: Filters, statusLabels: Record<string, string>): st
   const parts: string[] = [];
   if (filters.assignee === 'me') parts.push('Mine');
   if (filters.assignee === 'none') parts.push('Unassigned');
+  if (filters.watching === 'me') parts.push('Watching');
   if (filters.priority) parts.push(filters.priority);
   if (filters.status) parts.push(filters.status.split(',').map((s) => statusLabels[s] ?? s).join('/'));
   if (filters.label) parts.push(`#${filters.label}`);

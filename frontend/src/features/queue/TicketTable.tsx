@@ -5,6 +5,11 @@ import { EmptyState, LabelChip, PriorityBadge, Spinner, StatusBadge } from '../.
 import { useNow } from '../../lib/clock';
 import { countdown, nextDue, relative } from '../../lib/format';
 
+/** Solved and closed tickets are done: shown muted, never flagged urgent. */
+export function isFinished(ticket: Pick<Ticket, 'status_category'>): boolean {
+  return ticket.status_category === 'solved' || ticket.status_category === 'closed';
+}
+
 export function DueCell({ ticket }: { ticket: Ticket }) {
   const now = useNow();
   const due = nextDue(ticket);
@@ -108,7 +113,7 @@ export function TicketTable(props: {
               data-row-index={index}
               data-key={ticket.key}
               className={[
-                ticket.priority === 'urgent' ? 'urgent' : '',
+                isFinished(ticket) ? 'finished' : ticket.priority === 'urgent' ? 'urgent' : '',
                 index === cursorIndex ? 'cursor' : '',
                 selected.has(ticket.key) || props.allSelected ? 'selected' : '',
               ].join(' ')}

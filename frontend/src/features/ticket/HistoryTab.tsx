@@ -17,6 +17,7 @@ export const ACTIVITY_TYPES = [
   'ticket.merged',
   'ticket.split',
   'ticket.sla_breached',
+  'ticket.macro_applied',
 ];
 
 function show(value: unknown): string {
@@ -39,6 +40,10 @@ export function describeActivity(event: Activity, statusLabels: Record<string, s
   if (event.type === 'ticket.assigned') return data.to ? `assigned it to ${show(data.to)}` : 'unassigned it';
   if (event.type === 'ticket.comment_added') return data.visibility === 'internal' ? 'added an internal note' : 'replied';
   if (event.type === 'ticket.sla_breached') return 'breached the SLA';
+  if (event.type === 'ticket.macro_applied') {
+    const macro = (event.data as { macro?: { name?: string } }).macro;
+    return macro?.name ? `applied the macro “${macro.name}”` : 'applied a macro';
+  }
   if (event.type === 'ticket.status_changed') {
     const label = (v: unknown) => (typeof v === 'string' ? (statusLabels[v] ?? v) : show(v));
     return `changed status from ${label(data.from)} to ${label(data.to)}`;

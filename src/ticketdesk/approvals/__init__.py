@@ -1,0 +1,1 @@
+"""Approvals: the queue of ticket changes that wait for an approver, and their decision."""

@@ -1,0 +1,1 @@
+"""Macros: canned replies with ticket changes, personal or shared with the workspace."""
