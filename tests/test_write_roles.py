@@ -12,6 +12,7 @@ import uuid
 from email.message import EmailMessage
 from typing import Any
 
+from tests.fields.helpers import refund_desk
 from tests.support import Tenant, eventually
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -98,6 +99,15 @@ async def _path_values(tenant: Tenant) -> dict[str, str]:
     view = await _created(tenant, "/views", {"name": "Mine"})
     api_token = await _created(tenant, "/api-tokens", {"name": "ci", "scopes": ["tickets:read"]})
     macro = await _created(tenant, "/macros", {"name": "Thanks", "body": "Thank you!"})
+    await refund_desk(
+        tenant,
+        approvals=[{"to": "resolved", "when": {"field": "order_id", "op": "is", "value": "A-7"}}],
+    )
+    refund = await tenant.create_ticket(type="refund", custom_fields={"order_id": "A-7"})
+    asked = await tenant.patch(
+        f"/tickets/{refund['key']}", json={"status": "resolved"}, role="agent"
+    )
+    assert asked.status_code == 202, asked.text
     return {
         "ticket": ticket["key"],
         "comment_id": comment["id"],
@@ -113,6 +123,9 @@ async def _path_values(tenant: Tenant) -> dict[str, str]:
         "view_id": view["id"],
         "token_id": api_token["id"],
         "macro_id": macro["id"],
+        "field_key": "order_id",
+        "type_key": "refund",
+        "approval_id": asked.json()["approval"]["id"],
         "name": "open",
         "kind": "ticket_opened",
         "key": "order_id",

@@ -125,8 +125,11 @@ LongText = Annotated[str, _text(100_000), _NO_NUL]
 CommentBody = Annotated[str, _text(65_536, min_length=1), _NO_NUL]
 ShortText = Annotated[str, _text(64), _NO_NUL]
 
-# An address: a local part without spaces or control characters, a dot-separated DNS name.
-_EMAIL_LOCAL = r"[^@\x00-\x20\x7f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}"
+# An address: a local part without spaces or control characters (C0 and C1; other non-ASCII
+# letters are allowed, RFC 6531), a dot-separated DNS name.
+_EMAIL_LOCAL = (
+    r"[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,64}"
+)
 _DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
 _EMAIL_ADDRESS = rf"{_EMAIL_LOCAL}@{_DNS_LABEL}(?:\.{_DNS_LABEL})+"
 _EMAIL_RE = re.compile(rf"^{_EMAIL_ADDRESS}$")

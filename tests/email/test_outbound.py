@@ -338,3 +338,22 @@ async def test_email_settings_refuse_unknown_statuses_and_mixed_status_lists(
     assert legacy.json()["notify_status_opt_out"] == ["closed", "in_progress", "open", "resolved"]
     cleared = await tenant.put("/settings/email", json={"team_address": None})
     assert cleared.json()["team_address"] is None
+
+
+async def test_a_requester_address_beyond_ascii_is_queued_not_a_500(
+    desk: Tenant, mail_app: Any
+) -> None:
+    """RFC 6531 addresses (non-ASCII local part) are real customers' addresses: the ticket is
+    created and its mail queued; control characters in an address are refused."""
+    created = await desk.post(
+        "/tickets", json={"subject": "Umlaut", "requester": {"email": "ğüé@example.com"}}
+    )
+    assert created.status_code == 201, created.text
+    rows = await desk.get(f"/tickets/{created.json()['key']}/emails")
+    assert rows.status_code == 200
+    assert [row["to_address"] for row in rows.json()] == ["ğüé@example.com"]
+    await drain(mail_app)  # sending it does not crash the job either
+    refused = await desk.post(
+        "/tickets", json={"subject": "C1", "requester": {"email": "a\x89b@example.com"}}
+    )
+    assert refused.status_code == 422, refused.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from email.errors import MessageError
 from email.message import EmailMessage as MimeMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
@@ -200,8 +201,8 @@ async def queue_notification(
         message_id=f"{uuid.uuid4().hex}@{domain}",
         event_key=event_key,
         kind=kind,
-        from_address=formataddr((name, address)),
-        to_address=formataddr((name_to or "", email_to)),
+        from_address=mailbox(name, address),
+        to_address=mailbox(name_to or "", email_to),
         subject=subject[:1000],
         text_body=rendered.text,
         html_body=rendered.html,
@@ -295,6 +296,18 @@ async def on_comment_added(session: AsyncSession, added: comments.CommentAdded) 
         },
         prefs=prefs,
     )
+
+
+def mailbox(name: str, address: str) -> str:
+    """`Name <address>` for a header. An address with non-ASCII characters in its local part
+    (RFC 6531, sent with SMTPUTF8) cannot take the ASCII form: it keeps its own characters."""
+    try:
+        return formataddr((name, address))
+    except UnicodeEncodeError:
+        if not name:
+            return address
+        display = formataddr((name, "a@b")).rpartition(" <")[0]  # quoted, RFC 2047 if need be
+        return f"{display} <{address}>"
 
 
 def build_mime(row: EmailMessage) -> MimeMessage:
@@ -398,7 +411,7 @@ async def send_ticket_notification(ctx: JobContext, email_id: str) -> None:
         row.headers = headers
     try:
         await smtp_send(ctx.settings.smtp_url, build_mime(row))
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+    except (aiosmtplib.SMTPException, OSError, TimeoutError, MessageError, ValueError) as exc:
         last_try = ctx.attempt >= JOBS[SEND_JOB].max_tries
         await _finish(ctx, row.id, status="failed" if last_try else "pending", error=str(exc))
         if last_try:
