@@ -44,7 +44,7 @@ function luminance(rgb) {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-export async function adminFlows({ page, step, call, expect, until, base, shot }) {
+export async function adminFlows({ page, step, call, expect, until, base, shot, readmeShot }) {
   const outer = page;
   const rows = page.locator('table.tickets tbody tr');
   const run = Date.now().toString(36).slice(-5);
@@ -94,8 +94,10 @@ export async function adminFlows({ page, step, call, expect, until, base, shot }
     // the form again, as an admin sees it, for the README
     await page.goto(`${base}/admin/sla`);
     await page.getByRole('button', { name: `Edit ${policyName}` }).click();
-    await page.getByRole('form', { name: `Edit policy ${policyName}` }).waitFor();
+    const editing = page.getByRole('form', { name: `Edit policy ${policyName}` });
+    await editing.waitFor();
     await shot('admin-sla');
+    await readmeShot('admin', page.locator('main.content'));
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
 
@@ -176,6 +178,12 @@ export async function adminFlows({ page, step, call, expect, until, base, shot }
       await page.goto(`${base}/admin/webhooks`);
       await page.getByRole('form', { name: 'Add a webhook' }).waitFor();
       scans.push(['webhooks', await axeViolations(page)]);
+      await page.goto(`${base}/admin/macros`);
+      await page.getByRole('button', { name: 'New macro' }).click();
+      const macro = page.getByRole('form', { name: 'New macro' });
+      await macro.getByRole('button', { name: '+ Action' }).click();
+      await macro.getByLabel('Reply', { exact: true }).fill('Hi {{ requester.first_name }}');
+      scans.push(['macro form', await axeViolations(page)]);
       await page.emulateMedia({ colorScheme: 'dark' });
       await page.goto(base);
       await rows.first().waitFor();
@@ -298,6 +306,8 @@ export async function adminFlows({ page, step, call, expect, until, base, shot }
         ['/admin/sla?tab=hours', 'New schedule'],
         ['/admin/automations', 'New automation'],
         ['/admin/automations?tab=auto-assign', null],
+        ['/admin/macros', 'New macro'],
+        ['/macros', 'New macro'],
         ['/admin/webhooks', null],
         ['/admin/email?tab=settings', null],
         ['/admin/email?tab=form', null],

@@ -8,6 +8,7 @@ import { ApiTokensPage } from './features/admin/ApiTokensPage';
 import { AutomationsPage } from './features/admin/AutomationsPage';
 import { EmailPage } from './features/admin/EmailPage';
 import { LabelsPage } from './features/admin/LabelsPage';
+import { MacrosPage } from './features/admin/MacrosPage';
 import { SlaPoliciesPage } from './features/admin/SlaPoliciesPage';
 import { StatusesPage } from './features/admin/StatusesPage';
 import { TeamsPage } from './features/admin/TeamsPage';
@@ -37,6 +38,7 @@ export function App() {
           <Route path="tickets/new" element={<NewTicketPage />} />
           <Route path="tickets/:ticketKey" element={<TicketPage />} />
           <Route path="views" element={<ViewsPage />} />
+          {me.role !== 'viewer' && <Route path="macros" element={<MacrosPage scope="mine" />} />}
           {me.role === 'admin' && (
             <Route path="admin">
               <Route path="users" element={<UsersPage />} />
@@ -47,6 +49,7 @@ export function App() {
               <Route path="workspace" element={<WorkspacePage />} />
               <Route path="sla" element={<SlaPoliciesPage />} />
               <Route path="automations" element={<AutomationsPage />} />
+              <Route path="macros" element={<MacrosPage scope="shared" />} />
               <Route path="webhooks" element={<WebhooksPage />} />
               <Route path="email" element={<EmailPage />} />
             </Route>

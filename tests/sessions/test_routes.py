@@ -35,6 +35,17 @@ async def test_login_returns_an_opaque_token_and_the_user(tenant, client):
     assert me.json()["kind"] == "user" and me.json()["user"]["id"] == body["user"]["id"]
 
 
+async def test_me_tells_agents_whether_email_is_sent(tenant, app, settings):
+    """Agents may not read the email settings, yet the composer must know whether a reply is
+    emailed: /me says so."""
+    assert (await tenant.get("/me", role="agent")).json()["email_sending"] is False
+    settings.smtp_url = "smtp://127.0.0.1:2525"
+    try:
+        assert (await tenant.get("/me", role="agent")).json()["email_sending"] is True
+    finally:
+        settings.smtp_url = None
+
+
 async def test_wrong_password_and_unknown_email_look_the_same(tenant, client):
     wrong = await login(client, f"agent@{tenant.slug}.test", "nope-nope")
     unknown = await login(client, f"ghost@{tenant.slug}.test", "nope-nope")

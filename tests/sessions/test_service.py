@@ -109,8 +109,9 @@ async def test_me_describes_the_caller(tenant, db):
     async with db.unit_of_work() as session:
         principal = await principal_from_token(session, tenant.tokens["viewer"])
         assert principal is not None
-        me = await auth.me(session, principal)
+        me = await auth.me(session, principal, email_sending=False)
     assert me.kind == "user" and me.api_token is None
+    assert me.email_sending is False
     assert me.user is not None and me.user.name == "Vera Viewer"
     assert me.role == "viewer" and me.scopes == sorted(SCOPES)
     assert me.workspace.slug == tenant.slug

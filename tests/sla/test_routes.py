@@ -106,6 +106,11 @@ async def test_business_hours_import_and_explanation(tenant):
     assert first["elapsed_minutes"] == 120
     assert first["segments"][0]["counted_minutes"] == 60
     assert explained["business_hours"]["timezone"] == "Europe/Berlin"
+    # written for people: to the minute, in the zone the business hours count in
+    assert first["why"] == (
+        "Due 120 minutes of business hours 'Berlin office' (Europe/Berlin) after "
+        "2025-12-23 16:00 Europe/Berlin: 2025-12-29 10:00 Europe/Berlin."
+    )
 
 
 async def test_holiday_import_from_the_holidays_package(tenant):

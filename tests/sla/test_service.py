@@ -98,6 +98,7 @@ async def test_full_lifecycle_with_pauses_warnings_and_breaches(db, tenant):
         ("running", "2026-11-23T11:00:00Z", "2026-11-23T13:50:00Z"),
     ]
     assert resolution["elapsed_minutes"] == 230
+    assert resolution["why"].endswith("in calendar time was met at 2026-11-23 13:50 UTC.")
 
 
 async def test_late_resolution_is_breached_and_solved_without_reply_stops_first_response(
@@ -368,3 +369,10 @@ async def test_a_breach_escalation_that_raises_the_priority_breaches_each_target
         assert [e.data["metric"] for e in breaches] == ["first_response", "resolution"]
         ticket = await session.get(Ticket, ticket_id)
         assert sla_state(ticket, at(200)) == "breached"
+
+
+def test_explanations_write_moments_to_the_minute_in_a_zone():
+    moment = datetime(2026, 11, 23, 9, 5, 42, 123456, tzinfo=UTC)
+    assert sla.for_humans(moment, "Europe/Berlin") == "2026-11-23 10:05 Europe/Berlin"
+    assert sla.for_humans(moment, "UTC") == "2026-11-23 09:05 UTC"
+    assert sla.for_humans(moment, "Not/AZone") == "2026-11-23 09:05 UTC"

@@ -669,7 +669,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
+        /**
+         * Me
+         * @description Who the caller is, and what the server can do for them (whether it sends email).
+         */
         get: operations["me:get"];
         put?: never;
         post?: never;
@@ -3261,6 +3264,11 @@ export interface components {
         /** MeRead */
         MeRead: {
             api_token: components["schemas"]["ApiTokenRead"] | null;
+            /**
+             * Email Sending
+             * @description whether this server sends email (an SMTP relay is configured); when false, replies are saved on the ticket but nobody is emailed
+             */
+            email_sending: boolean;
             /**
              * Kind
              * @enum {string}

@@ -104,6 +104,8 @@ function Palette({ onClose }: { onClose: () => void }) {
       );
     }
     if (me.canWrite) list.push({ id: 'new', group: 'Actions', title: 'New ticket', keywords: 'create open add', run: go('/tickets/new') });
+    if (me.canWrite && me.userId) list.push({ id: 'macros', group: 'Actions', title: 'My macros', keywords: 'canned replies templates responses', run: go('/macros') });
+    if (me.isAdmin) list.push({ id: 'shared-macros', group: 'Actions', title: 'Shared macros', keywords: 'canned replies templates admin', run: go('/admin/macros') });
     list.push({ id: 'shortcuts', group: 'Actions', title: 'Keyboard shortcuts', hint: '?', keywords: 'help keys', run: () => window.dispatchEvent(new CustomEvent(OPEN_SHORTCUTS)) });
     const queues: [string, string, string][] = [
       ['All tickets', '/', 'queue everything'],
@@ -118,7 +120,7 @@ function Palette({ onClose }: { onClose: () => void }) {
       list.push({ id: `view-${view.id}`, group: 'Views', title: view.name, keywords: `view saved ${view.shared ? 'shared' : ''}`, run: go(`/${viewSearch(view)}`) });
     }
     return list;
-  }, [openKey, me.canWrite, navigate, views.data]);
+  }, [openKey, me.canWrite, me.userId, me.isAdmin, navigate, views.data]);
 
   const found: Command[] = (search.length >= 2 ? (tickets.data?.items ?? []) : []).map((t) => ({
     id: `ticket-${t.key}`,

@@ -41,6 +41,7 @@ const ADMIN: [string, string][] = [
   ['tokens', 'API tokens'],
   ['sla', 'SLA & hours'],
   ['automations', 'Automations'],
+  ['macros', 'Macros'],
   ['webhooks', 'Webhooks'],
   ['email', 'Email & web form'],
   ['workspace', 'Workspace'],
@@ -160,6 +161,15 @@ export function Layout() {
           <Link to="/views" className="nav-manage" onClick={() => setOpen(false)}>
             Manage views…
           </Link>
+        )}
+        {me.canWrite && me.userId && (
+          <ul className="nav-list nav-tools">
+            <li>
+              <NavLink to="/macros" className="nav-link" onClick={() => setOpen(false)}>
+                My macros
+              </NavLink>
+            </li>
+          </ul>
         )}
         {me.isAdmin && (
           <>

@@ -69,5 +69,7 @@ async def logout(session: SessionDep, principal: Authenticated) -> Response:
 
 
 @router.get("/me", operation_id="me:get", responses=problems(401))
-async def me(session: SessionDep, principal: Authenticated) -> MeRead:
-    return await service.me(session, principal)
+async def me(request: Request, session: SessionDep, principal: Authenticated) -> MeRead:
+    """Who the caller is, and what the server can do for them (whether it sends email)."""
+    settings: Settings = request.app.state.settings
+    return await service.me(session, principal, email_sending=bool(settings.smtp_url))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from ticketdesk.api_tokens.schemas import ApiTokenRead
 from ticketdesk.schemas import Input, Output, ShortText, UtcDateTime
@@ -33,3 +33,7 @@ class MeRead(Output):
     role: Role
     scopes: list[str]
     workspace: WorkspaceRead
+    email_sending: bool = Field(
+        description="whether this server sends email (an SMTP relay is configured); when false, "
+        "replies are saved on the ticket but nobody is emailed"
+    )

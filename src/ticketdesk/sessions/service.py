@@ -80,7 +80,7 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
             auth_session.revoked_at = utcnow()
 
 
-async def me(session: AsyncSession, principal: Principal) -> MeRead:
+async def me(session: AsyncSession, principal: Principal, *, email_sending: bool) -> MeRead:
     """Who the caller is: their user or API token, role, scopes and workspace."""
     workspace = await repository.by_id(session, Workspace, principal.workspace_id)
     assert workspace is not None
@@ -97,4 +97,5 @@ async def me(session: AsyncSession, principal: Principal) -> MeRead:
         role=principal.role,
         scopes=sorted(principal.scopes),
         workspace=WorkspaceRead.model_validate(workspace),
+        email_sending=email_sending,
     )

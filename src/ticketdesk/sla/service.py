@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holiday_calendars
 from sqlalchemy import inspect
@@ -638,7 +639,8 @@ async def explain(
     )
     calendar = calendar_of(hours)
     result = compute(ticket, policy, calendar, now)
-    clocks = [_explain_clock(ticket, clock, calendar, hours, now) for clock in result.clocks]
+    zone = hours.timezone if hours else workspace.timezone
+    clocks = [_explain_clock(ticket, clock, calendar, hours, now, zone) for clock in result.clocks]
     return SlaExplanation(
         ticket=tickets.ticket_key(workspace, ticket),
         state=result.state,
@@ -668,6 +670,7 @@ def _explain_clock(
     calendar: Calendar,
     hours: BusinessHours | None,
     now: datetime,
+    zone: str = "UTC",
 ) -> ClockExplanation:
     # segments up to the moment that explains the due time: completion, else the due time
     # itself (past or future), else (paused) now
@@ -685,23 +688,23 @@ def _explain_clock(
     state: ClockState
     if clock.completed_at is not None:
         state = "breached" if clock.late else "met"
-        why = f"The {label} target of {target:g} minutes in {counting} was {state} at "
-        why += clock.completed_at.isoformat()
+        why = f"The {label} target of {_minutes(target)} in {counting} was {state} at "
+        why += f"{for_humans(clock.completed_at, zone)}."
     elif clock.stopped:
         state = "stopped"
         why = f"The ticket was solved before any {label}; the target no longer applies."
     elif clock.paused:
         state = "paused"
         why = (
-            f"The clock is paused (status {ticket.status!r}); {target - elapsed:g} of "
-            f"{target:g} minutes remain once it resumes."
+            f"The clock is paused (status {ticket.status!r}); {_minutes(target - elapsed)} of "
+            f"{_minutes(target)} remain once it resumes."
         )
     else:
         state = "breached" if clock.due_at and clock.due_at <= now else "running"
         why = (
-            f"Due {target:g} minutes of {counting} after {clock.started_at.isoformat()}"
+            f"Due {_minutes(target)} of {counting} after {for_humans(clock.started_at, zone)}"
             + (f", not counting {len(pauses)} pause(s)" if pauses else "")
-            + f": {clock.due_at.isoformat() if clock.due_at else 'never'}."
+            + f": {for_humans(clock.due_at, zone) if clock.due_at else 'never'}."
         )
     return ClockExplanation(
         metric=clock.metric,
@@ -716,6 +719,23 @@ def _explain_clock(
         why=why,
         segments=segments,
     )
+
+
+def for_humans(at: datetime, zone: str) -> str:
+    """A moment as people read it: to the minute, in the zone the clock counts in
+    ("2026-11-23 10:00 Europe/Berlin")."""
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz, zone = ZoneInfo("UTC"), "UTC"
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
+
+
+def _minutes(value: float) -> str:
+    """Whole minutes ("1 minute", "90 minutes"): the clocks count seconds, people minutes."""
+    whole = max(round(value), 0)
+    return f"{whole} minute" if whole == 1 else f"{whole} minutes"
 
 
 def _elapsed(

@@ -1,7 +1,7 @@
 // The automation rule builder: conditions as field / operator / value pickers in "all of" and
 // "any of" groups (nested up to three levels), and actions as a type and its value picker.
 import { CheckboxGroup, FieldError, TokenInput } from './form';
-import { ActionValue, NullableSelect, type Pickers } from './pickers';
+import { ActionValue, NullableSelect, type Option, type Pickers } from './pickers';
 import {
   ACTION_TYPES,
   CONDITION_FIELDS,
@@ -225,8 +225,31 @@ export function ConditionsEditor({ value, onChange, pickers, problems, errors }:
   );
 }
 
-/** The actions of a rule, in order; `errorsAt(i)` gives the server's messages for action i. */
-export function ActionsEditor({ value, onChange, pickers, errorsAt, errors }: { value: ActionRow[]; onChange: (a: ActionRow[]) => void; pickers: Pickers; errorsAt: (i: number) => string[] | undefined; errors?: string[] }) {
+/** The actions of a rule, in order; `errorsAt(i)` gives the server's messages for action i.
+ * Macros use it too, with their own action types, fresh values and "assign to me". */
+export function ActionsEditor({
+  value,
+  onChange,
+  pickers,
+  errorsAt,
+  errors,
+  types = ACTION_TYPES,
+  defaults = {},
+  assignChoices,
+  minimum = 1,
+  addType = 'add_labels',
+}: {
+  value: ActionRow[];
+  onChange: (a: ActionRow[]) => void;
+  pickers: Pickers;
+  errorsAt: (i: number) => string[] | undefined;
+  errors?: string[];
+  types?: { value: ActionRow['type']; label: string }[];
+  defaults?: Partial<Record<ActionRow['type'], Json>>;
+  assignChoices?: Option[];
+  minimum?: number;
+  addType?: ActionRow['type'];
+}) {
   const set = (i: number, row: ActionRow) => onChange(value.map((r, j) => (j === i ? row : r)));
   const move = (i: number, delta: -1 | 1) => {
     const next = [...value];
@@ -244,15 +267,15 @@ export function ActionsEditor({ value, onChange, pickers, errorsAt, errors }: { 
               <div className="rule-row-controls">
                 <select aria-label={`${label} type`} value={action.type} onChange={(e) => {
                   const type = e.target.value as ActionRow['type'];
-                  set(i, { ...action, type, value: defaultActionValue(type, choices) });
+                  set(i, { ...action, type, value: type in defaults ? defaults[type]! : defaultActionValue(type, choices) });
                 }}>
-                  {ACTION_TYPES.map((t) => (
+                  {types.map((t) => (
                     <option key={t.value} value={t.value}>
                       {t.label}
                     </option>
                   ))}
                 </select>
-                <ActionValue type={action.type} value={action.value} label={`${label} value`} pickers={pickers} onChange={(v) => set(i, { ...action, value: v })} />
+                <ActionValue type={action.type} value={action.value} label={`${label} value`} pickers={pickers} assignChoices={assignChoices} onChange={(v) => set(i, { ...action, value: v })} />
                 <span className="rule-row-tools">
                   <button type="button" className="btn btn-small btn-ghost" aria-label={`Move ${label} up`} disabled={i === 0} onClick={() => move(i, -1)}>
                     ↑
@@ -260,7 +283,7 @@ export function ActionsEditor({ value, onChange, pickers, errorsAt, errors }: { 
                   <button type="button" className="btn btn-small btn-ghost" aria-label={`Move ${label} down`} disabled={i === value.length - 1} onClick={() => move(i, 1)}>
                     ↓
                   </button>
-                  <button type="button" className="btn btn-small btn-ghost" aria-label={`Remove ${label}`} disabled={value.length === 1} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+                  <button type="button" className="btn btn-small btn-ghost" aria-label={`Remove ${label}`} disabled={value.length <= minimum} onClick={() => onChange(value.filter((_, j) => j !== i))}>
                     ×
                   </button>
                 </span>
@@ -271,7 +294,10 @@ export function ActionsEditor({ value, onChange, pickers, errorsAt, errors }: { 
         })}
       </ol>
       <div className="row">
-        <button type="button" className="btn btn-small" disabled={value.length >= 20} onClick={() => onChange([...value, newAction('add_labels', choices)])}>
+        <button type="button" className="btn btn-small" disabled={value.length >= 20} onClick={() => {
+            const row = newAction(addType, choices);
+            onChange([...value, addType in defaults ? { ...row, value: defaults[addType]! } : row]);
+          }}>
           + Action
         </button>
       </div>

@@ -102,7 +102,22 @@ const obj = (v: Json): Record<string, Json> => (v && typeof v === 'object' && !A
 const list = (v: Json): string[] => (Array.isArray(v) ? v.map(str) : v === null || v === '' ? [] : [str(v)]);
 
 /** The value picker for one action type. */
-export function ActionValue({ type, value, onChange, label, pickers }: { type: ActionType; value: Json; onChange: (v: Json) => void; label: string; pickers: Pickers }) {
+export function ActionValue({
+  type,
+  value,
+  onChange,
+  label,
+  pickers,
+  assignChoices,
+}: {
+  type: ActionType;
+  value: Json;
+  onChange: (v: Json) => void;
+  label: string;
+  pickers: Pickers;
+  /** Who `assign` offers besides nobody (default: round robin, least loaded, every agent). */
+  assignChoices?: Option[];
+}) {
   switch (type) {
     case 'set_status':
       return <NullableSelect aria-label={label} value={str(value)} onChange={(v) => onChange(v)} choices={pickers.statuses} />;
@@ -121,7 +136,7 @@ export function ActionValue({ type, value, onChange, label, pickers }: { type: A
           value={value === null ? null : str(value)}
           onChange={onChange}
           noneLabel="Nobody (unassign)"
-          choices={[{ value: 'round_robin', label: 'Round robin (next agent in turn)' }, { value: 'least_loaded', label: 'Least loaded agent' }, ...pickers.agents]}
+          choices={assignChoices ?? [{ value: 'round_robin', label: 'Round robin (next agent in turn)' }, { value: 'least_loaded', label: 'Least loaded agent' }, ...pickers.agents]}
         />
       );
     case 'add_labels':

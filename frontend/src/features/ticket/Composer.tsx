@@ -7,6 +7,7 @@ import { ApiError, api, errorMessage, unwrap, type Status, type Ticket, type Use
 import { patchTicket, useUsers } from '../../api/queries';
 import { mentionCandidates, mentionQuery } from '../../lib/mentions';
 import { describeDelivery, useEmailConfigured, useTicketEmails } from './delivery';
+import { clearDraft, loadDraft, saveDraft } from './drafts';
 import { applyMacro } from './macros';
 import { MacroPicker, useMacrosAvailable, type AppliedMacro, type MacroPickerHandle } from './MacroPicker';
 import { applyFormat, continueList, formatForKey, type Format } from './markdown';
@@ -47,8 +48,10 @@ export function Composer({
 }) {
   const queryClient = useQueryClient();
   const users = useUsers();
-  const [mode, setMode] = useState<Mode>('public');
-  const [body, setBody] = useState('');
+  // a draft left on this ticket comes back (kept in localStorage until sent)
+  const [draft] = useState(() => loadDraft(ticket.key));
+  const [mode, setMode] = useState<Mode>(draft?.mode ?? 'public');
+  const [body, setBody] = useState(draft?.body ?? '');
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
   const [files, setFiles] = useState<File[]>([]);
@@ -87,6 +90,9 @@ export function Composer({
     return () => clearTimeout(idle);
   }, [body, onTyping]);
   useEffect(() => () => onTyping(false), [onTyping]);
+
+  // every change is kept at once (a small write), so leaving the ticket loses no keystroke
+  useEffect(() => saveDraft(ticket.key, body, mode), [ticket.key, body, mode]);
 
   // Put the selection where an edit (mention, format, macro) left it, as the new text commits.
   useLayoutEffect(() => {
@@ -131,6 +137,7 @@ export function Composer({
       }
       // the comment exists even if a file or the status is refused: clear the text, say what failed
       setBody('');
+      clearDraft(ticket.key);
       setMacro(null);
       for (const file of files) await uploadAttachment(ticket.key, file, commentId ?? undefined);
       setFiles([]);
@@ -258,7 +265,7 @@ export function Composer({
         ? 'Posted to the chat.'
         : 'This ticket has no requester email: the reply is kept on the ticket only.';
   const delivery =
-    sent?.mode === 'public' ? describeDelivery({ before: sent.before, emails: emails.data ?? [], requesterEmail: recipient, chat: !!ticket.conversation_id }) : null;
+    sent?.mode === 'public' ? describeDelivery({ before: sent.before, emails: emails.data ?? [], requesterEmail: recipient, chat: !!ticket.conversation_id, emailConfigured }) : null;
   const statusLabel = (name: string | null) => statuses.find((s) => s.name === name)?.label ?? name;
 
   return (

@@ -3,6 +3,7 @@
 // macro (reply and ticket changes in one transaction).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { Link } from 'react-router-dom';
 import { ApiError, errorMessage, type Ticket } from '../../api/client';
 import { useStatuses } from '../../api/queries';
 import { Spinner } from '../../components/ui';
@@ -134,7 +135,12 @@ export function MacroPicker({
         ) : list.isError ? (
           <p className="form-error">{errorMessage(list.error)}</p>
         ) : macros.length === 0 ? (
-          <p className="muted macro-empty">{query ? `No macro matches “${query}”.` : 'No macros yet.'}</p>
+          <p className="muted macro-empty">
+            {query ? `No macro matches “${query}”.` : 'No macros yet.'}{' '}
+            <Link to="/macros" className="text-links-inline">
+              Write one in My macros
+            </Link>
+          </p>
         ) : (
           <ul className="macro-list" role="listbox" aria-label="Matching macros">
             {macros.map((m, index) => (

@@ -74,6 +74,7 @@ describe('Composer', () => {
   afterEach(() => {
     vi.unstubAllGlobals();
     setToken(null);
+    localStorage.clear(); // drafts
   });
 
   it('shows who a note notifies as name chips and posts the name', async () => {
@@ -125,13 +126,47 @@ describe('Composer', () => {
     expect(items).toEqual(['Send as Resolved', 'Send as Waiting']);
     await userEvent.click(screen.getByRole('menuitem', { name: 'Send as Resolved' }));
     await screen.findByText(/Status set to Resolved/);
-    await screen.findByText('Saved; no email sent (email is not configured).');
+    await screen.findByText('Reply saved, but not emailed to pat@example.com: email (SMTP) is not configured on this server.');
     const writes = calls.filter((c) => c.method !== 'GET' || c.path === '/api/v1/tickets/TKT-1').map((c) => `${c.method} ${c.path}`);
     expect(writes).toEqual(['POST /api/v1/tickets/TKT-1/comments', 'GET /api/v1/tickets/TKT-1', 'PATCH /api/v1/tickets/TKT-1']);
     const patch = calls.find((c) => c.method === 'PATCH')!;
     expect(patch.body).toEqual({ status: 'resolved' });
     expect(patch.headers.get('if-match')).toBe('"2"');
     expect(box).toHaveValue('');
+  });
+
+  it('tells an agent from /me that email is off, before and after the reply', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => ({ ...me, email_sending: false }),
+      'GET /api/v1/users': () => users,
+      'GET /api/v1/tickets/TKT-1/emails': () => [],
+      'POST /api/v1/tickets/TKT-1/comments': ({ body }) => ({ id: 'c1', ...(body as object) }),
+    });
+    setToken('t');
+    render(wrap(<Composer ticket={makeTicket()} statuses={statuses} onTyping={() => {}} />));
+    await screen.findByText('Visible to pat@example.com — email is not configured, so no email will be sent.');
+    await userEvent.type(screen.getByPlaceholderText('Write your reply to the requester…'), 'Done.{Control>}{Enter}{/Control}');
+    await screen.findByText('Reply saved, but not emailed to pat@example.com: email (SMTP) is not configured on this server.');
+    expect(screen.queryByText(/Reply emailed|Sent to/)).toBeNull();
+  });
+
+  it('keeps the draft of a ticket when the composer goes away, until it is sent', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => me,
+      'GET /api/v1/users': () => users,
+      'GET /api/v1/tickets/TKT-7/emails': () => [],
+      'POST /api/v1/tickets/TKT-7/comments': ({ body }) => ({ id: 'c1', ...(body as object) }),
+    });
+    setToken('t');
+    const first = render(wrap(<Composer ticket={makeTicket({ key: 'TKT-7' })} statuses={statuses} onTyping={() => {}} />));
+    await userEvent.type(await screen.findByPlaceholderText('Write your reply to the requester…'), 'Half a thought');
+    first.unmount();
+    render(wrap(<Composer ticket={makeTicket({ key: 'TKT-7' })} statuses={statuses} onTyping={() => {}} />));
+    const box = await screen.findByPlaceholderText('Write your reply to the requester…');
+    expect(box).toHaveValue('Half a thought');
+    await userEvent.type(box, '{Control>}{Enter}{/Control}');
+    await waitFor(() => expect(box).toHaveValue(''));
+    expect(localStorage.getItem('ticketdesk.draft.TKT-7')).toBeNull();
   });
 
   it('finds a macro with #, previews it, and applies it with the edited reply', async () => {

@@ -1,6 +1,6 @@
 // What became of a reply: emailed, queued, or only saved because email is not configured.
-// Read from the ticket's email log (`GET /tickets/{t}/emails`), which every agent may read,
-// and for admins from `GET /settings/email` (`smtp_configured`).
+// Whether the server sends email at all is `email_sending` of `GET /me` (every agent may read
+// it); what became of one reply is in the ticket's email log (`GET /tickets/{t}/emails`).
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas, type Ticket } from '../../api/client';
 import { useMe } from '../../auth/session';
@@ -19,17 +19,11 @@ export function useTicketEmails(ticket: Pick<Ticket, 'key'>, enabled = true) {
   });
 }
 
-/** true: SMTP is set up; false: it is not; null: not known (yet). */
+/** true: SMTP is set up; false: it is not; null: not known (an older server, no log yet). */
 export function useEmailConfigured(ticket: Pick<Ticket, 'key'>): boolean | null {
   const me = useMe();
-  const settings = useQuery({
-    queryKey: ['email-settings'],
-    queryFn: () => unwrap(api.GET('/api/v1/settings/email')),
-    enabled: me.isAdmin,
-    staleTime: 60_000,
-  });
   const emails = useTicketEmails(ticket);
-  if (settings.data) return settings.data.smtp_configured;
+  if (typeof me.email_sending === 'boolean') return me.email_sending;
   return emailConfiguredFromLog(emails.data ?? []);
 }
 
@@ -49,10 +43,15 @@ export function describeDelivery(input: {
   emails: TicketEmail[];
   requesterEmail: string | null;
   chat: boolean;
+  /** From `/me`: false when the server has no SMTP relay (nothing is emailed). */
+  emailConfigured?: boolean | null;
 }): Delivery {
   const fresh = input.emails.filter((e) => e.direction === 'out' && !input.before.has(e.id));
   const reply = fresh.find((e) => e.kind === 'agent_reply') ?? fresh[0];
   const chat = input.chat ? ' and posted to the chat' : '';
+  if (input.emailConfigured === false && input.requesterEmail && reply?.status !== 'sent') {
+    return { text: `Reply saved${chat}, but not emailed to ${input.requesterEmail}: email (SMTP) is not configured on this server.`, pending: false, problem: true };
+  }
   if (!reply) {
     if (!input.requesterEmail) return { text: `Reply saved${chat}. The ticket has no requester email, so none was sent.`, pending: false, problem: false };
     return { text: `Reply saved${chat}; no email was sent for it.`, pending: false, problem: false };

@@ -184,6 +184,18 @@ describe('what a reply says about email', () => {
     );
   });
 
+  it('says the reply is saved but not emailed when /me says the server sends no email', () => {
+    // no log line yet (the outbox has not run): the server's flag is enough
+    const off = describeDelivery({ before: new Set(), emails: [], requesterEmail: 'pat@example.com', chat: false, emailConfigured: false });
+    expect(off).toEqual({ text: 'Reply saved, but not emailed to pat@example.com: email (SMTP) is not configured on this server.', pending: false, problem: true });
+    expect(describeDelivery({ before: new Set(), emails: [email({ status: 'pending' })], requesterEmail: 'pat@example.com', chat: true, emailConfigured: false }).text).toMatch(
+      /^Reply saved and posted to the chat, but not emailed/,
+    );
+    expect(describeDelivery({ before: new Set(), emails: [email({ status: 'sent' })], requesterEmail: 'pat@example.com', chat: false, emailConfigured: true }).text).toBe(
+      'Reply emailed to pat@example.com.',
+    );
+  });
+
   it('learns from the email log whether email is set up', () => {
     expect(emailConfiguredFromLog([email({})])).toBe(false);
     expect(emailConfiguredFromLog([email({ status: 'sent' }), email({ id: 'e2' })])).toBe(true);
