@@ -110,7 +110,9 @@ def fuzz_token(fuzz_app: Any, fuzz_database_url: str) -> str:
         return str(response.json()["access_token"])
 
 
-def test_api_conforms_to_its_schema(fuzz_app: Any, fuzz_token: str) -> None:
+def test_api_conforms_to_its_schema(
+    fuzz_app: Any, fuzz_token: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """Run every Schemathesis phase (examples, coverage, fuzzing, stateful) with every check."""
     # Logging out would revoke the fuzzer's own token and turn every later call into a 401;
     # logout has its own tests.
@@ -146,3 +148,6 @@ def test_api_conforms_to_its_schema(fuzz_app: Any, fuzz_token: str) -> None:
     unique = sorted(set(failures))
     assert not errors, "\n".join(errors)
     assert not unique, f"{len(unique)} schema failures:\n" + "\n".join(unique[:40])
+    # a backstop behind the checks: whatever the fuzzer sent, the app logged no crash
+    crashes = [r.getMessage() for r in caplog.records if r.name == "ticketdesk.errors"]
+    assert not crashes, f"{len(crashes)} unhandled errors (see the captured log)"

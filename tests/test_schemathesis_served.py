@@ -166,3 +166,6 @@ def test_served_api_conforms_to_its_schema(served: tuple[str, str, str, Path]) -
         f"st run exited {run.returncode} with {len(failures)} failures "
         f"(full output: {data_dir / 'st.out'}):\n" + "\n".join(failures[:40]) + "\n" + summary
     )
+    # a backstop behind the checks: whatever the fuzzer sent, the server logged no crash
+    crashes = (data_dir / "server.log").read_text(errors="replace").count("unhandled error")
+    assert crashes == 0, f"{crashes} unhandled errors in {data_dir / 'server.log'}"
