@@ -1,8 +1,9 @@
 // The queue's search, filter chips ("+ Filter" adds one; a chip opens its editor; × removes it)
 // and sort. Every change goes to the URL, so a filtered queue is a link.
-import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useLabels, useStatuses, useTeams, useUsers } from '../../api/queries';
 import { titleCase } from '../../lib/format';
+import { CustomFieldChips } from './CustomFieldFilters';
 import {
   CHANNELS,
   CHANNEL_LABELS,
@@ -229,7 +230,7 @@ export function FilterChips({ filters, onChange, options }: { filters: Filters; 
   );
 }
 
-export function FilterBar({ filters, onChange, searchRef }: { filters: Filters; onChange: (filters: Filters) => void; searchRef: RefObject<HTMLInputElement | null> }) {
+export function FilterBar({ filters, onChange, searchRef, extra }: { filters: Filters; onChange: (filters: Filters) => void; searchRef: RefObject<HTMLInputElement | null>; extra?: ReactNode }) {
   const options = useFilterOptions();
   const [text, setText] = useState(filters.q ?? '');
   const [lastQ, setLastQ] = useState(filters.q);
@@ -265,6 +266,7 @@ export function FilterBar({ filters, onChange, searchRef }: { filters: Filters; 
         />
       </form>
       <FilterChips filters={filters} onChange={onChange} options={options} />
+      <CustomFieldChips filters={filters} onChange={onChange} />
       <label className="filter sort">
         <span className="sr-only">Sort</span>
         <select aria-label="Sort" value={filters.sort ?? DEFAULT_SORT} onChange={(e) => onChange(withFilter(filters, 'sort', e.target.value))}>
@@ -280,6 +282,7 @@ export function FilterBar({ filters, onChange, searchRef }: { filters: Filters; 
           Clear filters
         </button>
       )}
+      {extra}
     </div>
   );
 }

@@ -4,7 +4,7 @@
 import type { UseMutationResult } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError, errorMessage, type Ticket, type TicketUpdate } from '../../api/client';
-import { ApprovalRequested, TicketConflict, useLabels, useStatuses, useTeams, useTicketTypes, useTransitions, useUsers } from '../../api/queries';
+import { ApprovalRequested, TicketConflict, useCustomFields, useLabels, useStatuses, useTeams, useTicketTypes, useTransitions, useUsers } from '../../api/queries';
 import { useMe } from '../../auth/session';
 import { LabelChip } from '../../components/ui';
 import { PRIORITIES } from '../../lib/filters';
@@ -60,7 +60,8 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
   };
   const [newLabel, setNewLabel] = useState('');
   const id = (name: string) => `prop-${name}-${ticket.key}`;
-  const errors = ticketErrors(update.error, changed, Object.keys(ticket.custom_fields).concat(changed?.startsWith('custom_fields.') ? [changed.slice(14)] : []));
+  const fieldDefs = useCustomFields();
+  const errors = ticketErrors(update.error, changed, (fieldDefs.data ?? []).map((f) => f.key));
   const invalid = (name: string) => (errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `${id(name)}-error` } : {});
   // the statuses this caller may move the ticket to now, by its type's lifecycle
   const reachable = new Set([ticket.status, ...(transitions.data?.transitions ?? []).map((t) => t.status)]);
