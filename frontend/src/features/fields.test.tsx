@@ -12,6 +12,8 @@ import { gridFromTransitions, isUnrestricted, setCellRoles, toggleCell, transiti
 import { TransitionGrid } from './admin/TicketTypesPage';
 import { ticketErrors } from './ticket/PropertiesPanel';
 import { menuStatuses } from './ticket/StatusMenu';
+import { CustomFields } from './ticket/CustomFields';
+import { makeTicket } from '../test/fixtures';
 
 function field(overrides: Partial<FieldDef> & Pick<FieldDef, 'key'>): FieldDef {
   return {
@@ -242,5 +244,49 @@ describe('approvals', () => {
       { url: 'POST /api/v1/approvals/a1/approve', body: '{}' },
     ]);
     vi.unstubAllGlobals();
+  });
+});
+
+describe('custom fields on the ticket page', () => {
+  it('renders by kind, marks required fields, shows a conditional field live and the server error at it', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+    client.setQueryData(['users'], [{ id: 'u1', name: 'Ada', role: 'agent', active: true }]);
+    client.setQueryData(['custom-fields'], [
+      field({ key: 'reason', label: 'Reason', kind: 'dropdown', required: true, options: [{ value: 'damaged', label: 'Damaged' }, { value: 'lost', label: 'Lost' }] }),
+      field({ key: 'refund', label: 'Refund', kind: 'decimal', position: 1, visible_when: { field: 'reason', op: 'is', value: 'damaged' } }),
+      field({ key: 'due', label: 'Due', kind: 'date', position: 2 }),
+      field({ key: 'owner', label: 'Owner', kind: 'user', position: 3 }),
+      field({ key: 'tags', label: 'Tags', kind: 'multi_select', position: 4, options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }] }),
+    ]);
+    const saved: unknown[] = [];
+    const ticket = makeTicket({ custom_fields: { tags: ['a'], legacy_note: 'old' } });
+    function Harness({ errors }: { errors: Record<string, string[]> }) {
+      return (
+        <QueryClientProvider client={client}>
+          <CustomFields ticket={ticket} disabled={false} save={(c) => saved.push(c)} errors={errors} />
+        </QueryClientProvider>
+      );
+    }
+    const { rerender } = render(<Harness errors={{}} />);
+    expect(screen.getByLabelText(/Reason/)).toHaveAttribute('aria-required', 'true');
+    expect(screen.getByLabelText('Due')).toHaveAttribute('type', 'date');
+    expect(within(screen.getByLabelText('Owner')).getByRole('option', { name: 'Ada' })).toBeInTheDocument();
+    expect(screen.queryByLabelText('Refund')).not.toBeInTheDocument();
+    expect(screen.getByText('old')).toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText(/Reason/), 'damaged');
+    expect(saved).toEqual([{ custom_fields: { reason: 'damaged' } }]);
+    const refund = screen.getByLabelText('Refund');
+    await userEvent.type(refund, '89.90');
+    await userEvent.tab();
+    expect(saved[1]).toEqual({ custom_fields: { refund: '89.90' } });
+    // choosing another reason hides the refund and clears it in the same change
+    await userEvent.selectOptions(screen.getByLabelText(/Reason/), 'lost');
+    expect(screen.queryByLabelText('Refund')).not.toBeInTheDocument();
+    expect(saved[2]).toEqual({ custom_fields: { reason: 'lost', refund: null } });
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Add to Tags' }), 'b');
+    expect(saved[3]).toEqual({ custom_fields: { tags: ['a', 'b'] } });
+    rerender(<Harness errors={{ 'custom_fields.due': ["'Due' must be filled in to set status 'resolved'"] }} />);
+    expect(screen.getByLabelText('Due')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('alert')).toHaveTextContent('must be filled in');
   });
 });

@@ -332,6 +332,7 @@ export function FieldsPage() {
         noun="field"
         plural="custom fields"
         ordered
+        removeLabel="Archive"
         empty="Add a field such as “Refund amount” or “Order number”."
         calls={{
           list: async () => {

@@ -327,6 +327,7 @@ export function TicketTypesPage() {
         noun="ticket type"
         plural="ticket types"
         ordered
+        removeLabel="Archive"
         empty="Add a type such as “Return” with its own lifecycle."
         calls={{
           list: async () => (await unwrap(api.GET('/api/v1/ticket-types'))).map((t) => ({ ...t, id: t.key })),

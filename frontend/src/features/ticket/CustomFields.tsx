@@ -144,9 +144,10 @@ export function CustomFields({ ticket, disabled, save, errors }: { ticket: Ticke
   const setValue = (key: string, v: CfValue) => setDraft({ version: ticket.version, values: { ...values, [key]: v } });
   const commit = (key: string, v: CfValue) => {
     const next = { ...values, [key]: v };
-    setDraft({ version: ticket.version, values: next });
-    if (same(v, ticket.custom_fields[key])) return;
-    save({ custom_fields: { [key]: v as never, ...clearedHidden(fields, ticket, next) } });
+    const cleared = clearedHidden(fields, ticket, next);
+    setDraft({ version: ticket.version, values: { ...next, ...cleared } });
+    if (same(v, ticket.custom_fields[key]) && !Object.keys(cleared).length) return;
+    save({ custom_fields: { [key]: v as never, ...cleared } });
   };
   if (!shown.length && !legacy.length) return null;
   return (

@@ -7,6 +7,7 @@ import { ApiError, errorMessage, type Ticket, type TicketUpdate } from '../../ap
 import { ApprovalRequested, TicketConflict, useCustomFields, useLabels, useStatuses, useTeams, useTicketTypes, useTransitions, useUsers } from '../../api/queries';
 import { useMe } from '../../auth/session';
 import { LabelChip } from '../../components/ui';
+import { clearedHidden } from '../../lib/customFields';
 import { PRIORITIES } from '../../lib/filters';
 import { titleCase } from '../../lib/format';
 import { placeErrors } from '../admin/fieldErrors';
@@ -61,6 +62,11 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
   const [newLabel, setNewLabel] = useState('');
   const id = (name: string) => `prop-${name}-${ticket.key}`;
   const fieldDefs = useCustomFields();
+  // a new type or category can hide fields (scope, conditions): their values go in the same change
+  const withHiddenCleared = (changes: TicketUpdate): TicketUpdate => {
+    const cleared = clearedHidden(fieldDefs.data ?? [], { ...ticket, ...changes }, ticket.custom_fields);
+    return Object.keys(cleared).length ? { ...changes, custom_fields: cleared } : changes;
+  };
   const errors = ticketErrors(update.error, changed, (fieldDefs.data ?? []).map((f) => f.key));
   const invalid = (name: string) => (errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `${id(name)}-error` } : {});
   // the statuses this caller may move the ticket to now, by its type's lifecycle
@@ -132,7 +138,7 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
           Type
         </label>
         <span className="prop-control">
-<select id={id('type')} {...invalid('type')} value={ticket.type ?? ''} disabled={disabled} onChange={(e) => save({ type: e.target.value || null })}>
+<select id={id('type')} {...invalid('type')} value={ticket.type ?? ''} disabled={disabled} onChange={(e) => save(withHiddenCleared({ type: e.target.value || null }))}>
           <option value="">—</option>
           {!typeChoices.some((t) => t.key === ticket.type) && ticket.type && <option value={ticket.type}>{titleCase(ticket.type)}</option>}
           {typeChoices.map((t) => (
@@ -157,7 +163,7 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
           placeholder="e.g. billing"
           onBlur={(e) => {
             const value = e.target.value.trim().toLowerCase() || null;
-            if (value !== ticket.category) save({ category: value });
+            if (value !== ticket.category) save(withHiddenCleared({ category: value }));
           }}
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
         />
