@@ -1,7 +1,7 @@
 // The queue's search, filter chips ("+ Filter" adds one; a chip opens its editor; × removes it)
 // and sort. Every change goes to the URL, so a filtered queue is a link.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
-import { useLabels, useStatuses, useTeams, useUsers } from '../../api/queries';
+import { useLabels, useStatuses, useTeams, useTicketTypes, useUsers } from '../../api/queries';
 import { titleCase } from '../../lib/format';
 import { CustomFieldChips } from './CustomFieldFilters';
 import {
@@ -35,6 +35,7 @@ export function useFilterOptions(): (key: FilterKey) => Option[] {
   const users = useUsers();
   const teams = useTeams();
   const labels = useLabels();
+  const ticketTypes = useTicketTypes();
   return useMemo(() => {
     const people = (users.data ?? []).filter((u) => u.role !== 'viewer' && u.active).map((u) => ({ value: u.id, label: u.name }));
     const table: Partial<Record<FilterKey, Option[]>> = {
@@ -46,11 +47,11 @@ export function useFilterOptions(): (key: FilterKey) => Option[] {
       label: (labels.data ?? []).map((l) => ({ value: l.name, label: l.name })),
       channel: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] ?? c })),
       sla: SLA_FILTERS,
-      type: TICKET_TYPES.map((t) => ({ value: t, label: titleCase(t) })),
+      type: ticketTypes.data ? ticketTypes.data.map((t) => ({ value: t.key, label: t.name })) : TICKET_TYPES.map((t) => ({ value: t, label: titleCase(t) })),
       watching: [{ value: 'me', label: 'Me' }, ...people],
     };
     return (key: FilterKey) => table[key] ?? [];
-  }, [statuses.data, users.data, teams.data, labels.data]);
+  }, [statuses.data, users.data, teams.data, labels.data, ticketTypes.data]);
 }
 
 function labelOf(key: FilterKey): string {

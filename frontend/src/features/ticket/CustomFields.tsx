@@ -21,7 +21,9 @@ export function FieldInput({
   describedBy,
   invalid,
   people,
+  ariaLabel,
 }: {
+  ariaLabel?: string;
   field: FieldDef;
   value: CfValue;
   onChange: (v: CfValue) => void;
@@ -32,7 +34,7 @@ export function FieldInput({
   invalid: boolean;
   people: { value: string; label: string }[];
 }) {
-  const aria = { id, 'aria-describedby': describedBy, 'aria-invalid': invalid || undefined, 'aria-required': field.required || undefined, disabled: disabled || field.archived };
+  const aria = { id, 'aria-label': ariaLabel, 'aria-describedby': describedBy, 'aria-invalid': invalid || undefined, 'aria-required': field.required || undefined, disabled: disabled || field.archived };
   const str = valueText(value);
   const textProps = {
     ...aria,
