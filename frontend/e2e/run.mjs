@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { adminFlows } from './admin.mjs';
+import { fieldFlows } from './fields.mjs';
 import { ticketFlows } from './ticket.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -543,6 +544,8 @@ try {
   });
 
   await adminFlows({ page, step, call, expect, until, base, shot, readmeShot });
+
+  await fieldFlows({ page, step, call, expect, until, base, shot });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();

@@ -7,6 +7,9 @@ import { Spinner } from './components/ui';
 import { ApiTokensPage } from './features/admin/ApiTokensPage';
 import { AutomationsPage } from './features/admin/AutomationsPage';
 import { EmailPage } from './features/admin/EmailPage';
+import { FieldsPage } from './features/admin/FieldsPage';
+import { TicketTypesPage } from './features/admin/TicketTypesPage';
+import { ApprovalsPage } from './features/ApprovalsPage';
 import { LabelsPage } from './features/admin/LabelsPage';
 import { MacrosPage } from './features/admin/MacrosPage';
 import { SlaPoliciesPage } from './features/admin/SlaPoliciesPage';
@@ -39,12 +42,15 @@ export function App() {
           <Route path="tickets/:ticketKey" element={<TicketPage />} />
           <Route path="views" element={<ViewsPage />} />
           {me.role !== 'viewer' && <Route path="macros" element={<MacrosPage scope="mine" />} />}
+          <Route path="approvals" element={<ApprovalsPage />} />
           {me.role === 'admin' && (
             <Route path="admin">
               <Route path="users" element={<UsersPage />} />
               <Route path="teams" element={<TeamsPage />} />
               <Route path="labels" element={<LabelsPage />} />
               <Route path="statuses" element={<StatusesPage />} />
+              <Route path="fields" element={<FieldsPage />} />
+              <Route path="ticket-types" element={<TicketTypesPage />} />
               <Route path="tokens" element={<ApiTokensPage />} />
               <Route path="workspace" element={<WorkspacePage />} />
               <Route path="sla" element={<SlaPoliciesPage />} />

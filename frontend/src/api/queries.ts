@@ -122,3 +122,27 @@ export function useReopenTicket(ticket: Ticket | undefined) {
     },
   });
 }
+
+/** The workspace's custom field definitions (archived ones too, flagged). */
+export function useCustomFields() {
+  return useQuery({ queryKey: ['custom-fields'], queryFn: () => unwrap(api.GET('/api/v1/custom-fields')), ...REFERENCE });
+}
+
+/** The workspace's ticket types with their lifecycles. */
+export function useTicketTypes() {
+  return useQuery({ queryKey: ['ticket-types'], queryFn: () => unwrap(api.GET('/api/v1/ticket-types')), ...REFERENCE });
+}
+
+/** The statuses this caller may move the ticket to now (refetched with each version). */
+export function useTransitions(ticket: Pick<Ticket, 'key' | 'version'>) {
+  return useQuery({
+    queryKey: ['transitions', ticket.key, ticket.version],
+    queryFn: () => unwrap(api.GET('/api/v1/tickets/{ticket}/transitions', { params: { path: { ticket: ticket.key } } })),
+  });
+}
+
+/** Changes waiting for an approver, and how many the caller may decide (the sidebar badge). */
+export function useApprovalCounts(enabled = true) {
+  const poll = useLivePollInterval();
+  return useQuery({ queryKey: ['approvals', 'counts'], queryFn: () => unwrap(api.GET('/api/v1/approvals/counts')), enabled, refetchInterval: poll || 30_000 });
+}

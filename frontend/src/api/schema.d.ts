@@ -2771,7 +2771,7 @@ export interface components {
         FieldCreate: {
             /**
              * Autofill
-             * @description filled at creation from the conversation or requester when left empty
+             * @description filled at creation from the conversation or requester when left empty (text, long_text, dropdown and url fields)
              */
             autofill?: ("visitor.country" | "visitor.device" | "visitor.page_url" | "channel" | "requester.domain") | null;
             /** Description */
@@ -2795,6 +2795,7 @@ export interface components {
             label: string;
             /**
              * Options
+             * @description dropdown and multi_select: at least one, values unique; other kinds: none
              * @default []
              */
             options: components["schemas"]["OptionIn"][];
@@ -2810,7 +2811,10 @@ export interface components {
              * @description the ticket types that use the field; null: every ticket
              */
             ticket_types?: string[] | null;
-            /** @default {} */
+            /**
+             * @description `min`/`max`: integer, decimal, date and multi_select fields (min <= max); `pattern` (a valid regular expression) and `max_length`: text, long_text, email, url
+             * @default {}
+             */
             validation: components["schemas"]["Validation"];
             visible_when?: components["schemas"]["VisibleWhen"] | null;
         };

@@ -2,7 +2,8 @@
 // `position`. A view stores the queue's filters and sort; opening it rebuilds the queue URL.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from './client';
-import { DEFAULT_SORT, filtersToQuery, filtersToSearch, parseFilters, type Filters, type FilterKey } from '../lib/filters';
+import { isCfParam } from '../lib/customFields';
+import { DEFAULT_SORT, cfEntries, filtersToQuery, filtersToSearch, parseFilters, type CfParam, type Filters, type FilterKey } from '../lib/filters';
 
 export type SavedView = Schemas['ViewRead'];
 type ViewCreate = Schemas['ViewCreate'];
@@ -13,6 +14,7 @@ const VIEW_KEYS = ['status', 'status_category', 'priority', 'assignee', 'team', 
 export function viewBody(name: string, filters: Filters): Pick<ViewCreate, 'name' | 'filters' | 'sort'> {
   const stored: Record<string, string> = {};
   for (const key of VIEW_KEYS) if (filters[key]) stored[key] = filters[key]!;
+  for (const [name, value] of cfEntries(filters)) stored[name] = value;
   return { name, filters: stored, sort: filters.sort || DEFAULT_SORT };
 }
 
@@ -23,6 +25,7 @@ export function viewSearch(view: Pick<SavedView, 'filters' | 'sort'>): string {
     const value = view.filters[key];
     if (typeof value === 'string' && value) filters[key as FilterKey] = value;
   }
+  for (const [name, value] of Object.entries(view.filters)) if (isCfParam(name) && typeof value === 'string' && value) filters[name as CfParam] = value;
   if (view.sort) filters.sort = view.sort;
   return filtersToSearch(filters);
 }

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router-dom';
+import { useApprovalCounts } from '../api/queries';
 import { useSavedViews, useViewCount, viewSearch, type SavedView } from '../api/views';
 import { useMe, useSession } from '../auth/session';
 import { useLive } from '../live/live';
@@ -38,6 +39,8 @@ const ADMIN: [string, string][] = [
   ['teams', 'Teams'],
   ['labels', 'Labels'],
   ['statuses', 'Statuses'],
+  ['fields', 'Custom fields'],
+  ['ticket-types', 'Ticket types'],
   ['tokens', 'API tokens'],
   ['sla', 'SLA & hours'],
   ['automations', 'Automations'],
@@ -46,6 +49,24 @@ const ADMIN: [string, string][] = [
   ['email', 'Email & web form'],
   ['workspace', 'Workspace'],
 ];
+
+/** "Approvals" with the number of pending changes the caller may decide. */
+function ApprovalsLink({ onClick }: { onClick: () => void }) {
+  const counts = useApprovalCounts();
+  const mine = counts.data?.for_me ?? 0;
+  return (
+    <li>
+      <NavLink to="/approvals" className="nav-link" onClick={onClick}>
+        Approvals
+      </NavLink>
+      {mine > 0 && (
+        <span className="nav-count nav-badge" aria-label={`${mine} pending approvals for you`} title={`${counts.data?.pending ?? mine} pending in the workspace`}>
+          {compact(mine)}
+        </span>
+      )}
+    </li>
+  );
+}
 
 function ThemeToggle() {
   const [choice, setChoice] = useState(storedTheme);
@@ -137,7 +158,10 @@ export function Layout() {
           </Link>
         )}
         <h2 className="nav-heading">Queue</h2>
-        <ul className="nav-list">{QUEUES.map(([to, label]) => viewLink(to, label, undefined, to !== '/?watching=me' || !!me.userId))}</ul>
+        <ul className="nav-list">
+          {QUEUES.map(([to, label]) => viewLink(to, label, undefined, to !== '/?watching=me' || !!me.userId))}
+          {me.canWrite && <ApprovalsLink onClick={() => setOpen(false)} />}
+        </ul>
         <h2 className="nav-heading">Saved views</h2>
         <ul className="nav-list" aria-label="Saved views">
           {loading ? (

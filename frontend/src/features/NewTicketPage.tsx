@@ -2,9 +2,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, errorMessage, unwrap, type TicketCreate } from '../api/client';
-import { useTeams, useUsers } from '../api/queries';
+import { useCustomFields, useTeams, useTicketTypes, useUsers } from '../api/queries';
 import { useMe } from '../auth/session';
-import { PRIORITIES, TICKET_TYPES } from '../lib/filters';
+import { hasValue, visibleFields, type CfValue } from '../lib/customFields';
+import { PRIORITIES } from '../lib/filters';
+import { placeErrors } from './admin/fieldErrors';
+import { FieldInput } from './ticket/CustomFields';
 import { relative, titleCase } from '../lib/format';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -44,6 +47,11 @@ export function NewTicketPage() {
     assignee_id: me.userId ?? '',
     team_id: '',
   });
+  const types = useTicketTypes();
+  const fieldDefs = useCustomFields();
+  const [values, setValues] = useState<Record<string, CfValue>>({});
+  const facts = { type: form.type || null, category: form.category.trim().toLowerCase() || null, priority: form.priority, channel: 'agent', status: null };
+  const shownFields = visibleFields(fieldDefs.data ?? [], facts, values).filter((f) => !f.archived);
   const known = useKnownCustomer(form.email);
   const previous = known.data?.items ?? [];
   const knownName = previous.find((t) => t.requester?.name)?.requester?.name ?? null;
@@ -56,7 +64,8 @@ export function NewTicketPage() {
         priority: form.priority as TicketCreate['priority'],
         channel: 'agent',
         labels: form.labels.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean),
-        custom_fields: {},
+        // only the fields this type and these values show, and only those filled in
+        custom_fields: Object.fromEntries(shownFields.filter((f) => hasValue(values[f.key])).map((f) => [f.key, values[f.key] as never])),
         requester: form.email.trim() ? { email: form.email.trim(), name: form.name.trim() || null } : null,
         type: form.type || null,
         category: form.category.trim().toLowerCase() || null,
@@ -71,6 +80,7 @@ export function NewTicketPage() {
       void navigate(`/tickets/${ticket.key}`);
     },
   });
+  const fieldErrors = placeErrors(create.error, shownFields.map((f) => `custom_fields.${f.key}`));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate();
@@ -132,11 +142,13 @@ export function NewTicketPage() {
           <span>Type</span>
           <select value={form.type} onChange={set('type')}>
             <option value="">—</option>
-            {TICKET_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {titleCase(t)}
-              </option>
-            ))}
+            {(types.data ?? [])
+              .filter((t) => !t.archived)
+              .map((t) => (
+                <option key={t.key} value={t.key}>
+                  {t.name}
+                </option>
+              ))}
           </select>
         </label>
         <label className="field">
@@ -169,9 +181,37 @@ export function NewTicketPage() {
             ))}
           </select>
         </label>
-        {create.isError && (
+        {shownFields.map((f) => {
+          const id = `new-cf-${f.key}`;
+          const messages = fieldErrors.byPath[`custom_fields.${f.key}`];
+          return (
+            <div key={f.key} className={f.kind === 'long_text' ? 'field field-wide' : 'field'} data-field={f.key}>
+              <label htmlFor={id}>
+                {f.label}
+                {f.required && <span className="required"> *</span>}
+              </label>
+              <FieldInput
+                field={f}
+                value={values[f.key]}
+                onChange={(v) => setValues({ ...values, [f.key]: v })}
+                commit={(v) => setValues({ ...values, [f.key]: v })}
+                disabled={false}
+                id={id}
+                describedBy={messages ? `${id}-error` : undefined}
+                invalid={!!messages}
+                people={(users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }))}
+              />
+              {messages && (
+                <span id={`${id}-error`} className="field-error">
+                  {messages.join(' ')}
+                </span>
+              )}
+            </div>
+          );
+        })}
+        {create.isError && (fieldErrors.other.length > 0 || !Object.keys(fieldErrors.byPath).length) && (
           <p className="form-error field-wide" role="alert">
-            {errorMessage(create.error)}
+            {fieldErrors.other.join(' ') || errorMessage(create.error)}
           </p>
         )}
         <div className="field-wide">

@@ -1,5 +1,7 @@
 // Queue filters live in the URL (bookmarkable, shareable); this maps URL <-> API query.
+// Custom-field filters ride along under their API names (`cf.reason`, `cf.amount.gte`).
 import type { TicketListQuery } from '../api/client';
+import { isCfParam } from './customFields';
 
 export const FILTER_KEYS = [
   'status',
@@ -17,7 +19,13 @@ export const FILTER_KEYS = [
   'sort',
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
-export type Filters = Partial<Record<FilterKey, string>>;
+export type CfParam = `cf.${string}`;
+export type Filters = Partial<Record<FilterKey, string>> & { [param: CfParam]: string | undefined };
+
+/** The custom-field parameters set in `filters`, in the order they were added. */
+export function cfEntries(filters: Filters): [CfParam, string][] {
+  return Object.entries(filters).filter((e): e is [CfParam, string] => isCfParam(e[0]) && !!e[1]);
+}
 
 export const DEFAULT_SORT = '-updated_at';
 
@@ -49,6 +57,10 @@ export function parseFilters(params: URLSearchParams): Filters {
     const value = params.get(key)?.trim();
     if (value) filters[key] = value;
   }
+  for (const [name, raw] of params) {
+    const value = raw.trim();
+    if (isCfParam(name) && value) filters[name as CfParam] = value;
+  }
   return filters;
 }
 
@@ -58,6 +70,7 @@ export function filtersToSearch(filters: Filters): string {
     const value = filters[key]?.trim();
     if (value && !(key === 'sort' && value === DEFAULT_SORT)) params.set(key, value);
   }
+  for (const [name, value] of cfEntries(filters)) params.set(name, value.trim());
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -74,6 +87,9 @@ export function filtersToQuery(filters: Filters): TicketListQuery {
     const value = filters[key];
     if (value) query[key] = value;
   }
+  // the list takes cf.<key> filters the schema cannot name one by one
+  const extra = query as Record<string, string | undefined>;
+  for (const [name, value] of cfEntries(filters)) extra[name] = value;
   return query;
 }
 
@@ -92,7 +108,8 @@ export function toggleListValue(list: string | undefined, value: string): string
 }
 
 export function activeFilterCount(filters: Filters): number {
-  return FILTER_KEYS.filter((k) => k !== 'sort' && filters[k]).length;
+  const fields = new Set(cfEntries(filters).map(([name]) => name.split('.')[1]));
+  return FILTER_KEYS.filter((k) => k !== 'sort' && filters[k]).length + fields.size;
 }
 
 /** The filters the queue offers as chips ("+ Filter"), in the order chips are shown. */

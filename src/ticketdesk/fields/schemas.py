@@ -87,16 +87,24 @@ class FieldCreate(Input):
     label: Name200
     kind: FieldKind
     description: Description | None = None
-    options: Annotated[list[OptionIn], Field(max_length=500)] = []
+    options: Annotated[list[OptionIn], Field(max_length=500)] = Field(
+        default=[],
+        description="dropdown and multi_select: at least one, values unique; other kinds: none",
+    )
     required: Flag = False
-    validation: Validation = Validation()
+    validation: Validation = Field(
+        default=Validation(),
+        description="`min`/`max`: integer, decimal, date and multi_select fields (min <= max); "
+        "`pattern` (a valid regular expression) and `max_length`: text, long_text, email, url",
+    )
     ticket_types: Annotated[list[TypeKey], Field(max_length=100)] | None = Field(
         default=None, description="the ticket types that use the field; null: every ticket"
     )
     visible_when: VisibleWhen | None = None
     autofill: Autofill | None = Field(
         default=None,
-        description="filled at creation from the conversation or requester when left empty",
+        description="filled at creation from the conversation or requester when left empty "
+        "(text, long_text, dropdown and url fields)",
     )
     filterable: Flag = True
     position: Position | None = None

@@ -37,6 +37,8 @@ export function Collection<T extends Item>(props: {
   summary: (item: T) => ReactNode;
   ordered?: boolean;
   renderForm: (item: T | null, done: () => void) => ReactNode;
+  /** what removing does, when it is not deleting (e.g. "Archive") */
+  removeLabel?: string;
 }) {
   const { calls } = props;
   const queryClient = useQueryClient();
@@ -107,10 +109,10 @@ export function Collection<T extends Item>(props: {
                     <button
                       type="button"
                       className="btn btn-small btn-danger"
-                      aria-label={`Delete ${item.name}`}
-                      onClick={() => window.confirm(`Delete ${props.noun} “${item.name}”?`) && remove.mutate(item)}
+                      aria-label={`${props.removeLabel ?? 'Delete'} ${item.name}`}
+                      onClick={() => window.confirm(`${props.removeLabel ?? 'Delete'} ${props.noun} “${item.name}”?`) && remove.mutate(item)}
                     >
-                      Delete
+                      {props.removeLabel ?? 'Delete'}
                     </button>
                   </td>
                 </tr>

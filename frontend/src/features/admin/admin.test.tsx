@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { useState, type ReactNode } from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { ApiError } from '../../api/client';
-import { chipText, addableFilters, chipKeys, listOf, withList } from '../../lib/filters';
+import { chipText, addableFilters, chipKeys, listOf, withList, type Filters } from '../../lib/filters';
 import { makeTicket } from '../../test/fixtures';
 import { FilterChips, type Option } from '../queue/FilterBar';
 import { TicketTable } from '../queue/TicketTable';
@@ -244,8 +244,8 @@ describe('filter chips', () => {
     expect(listOf(' a, ,b ')).toEqual(['a', 'b']);
   });
 
-  function Chips({ initial, seen }: { initial: Record<string, string>; seen: (f: Record<string, string>) => void }) {
-    const [filters, setFilters] = useState(initial);
+  function Chips({ initial, seen }: { initial: Filters; seen: (f: Filters) => void }) {
+    const [filters, setFilters] = useState<Filters>(initial);
     return (
       <FilterChips
         filters={filters}
@@ -259,7 +259,7 @@ describe('filter chips', () => {
   }
 
   it('"+ Filter" adds a chip, its editor sets values, × removes it', async () => {
-    const seen: Record<string, string>[] = [];
+    const seen: Filters[] = [];
     render(<Chips initial={{ assignee: 'me' }} seen={(f) => seen.push(f)} />);
     expect(screen.getByRole('button', { name: 'Assignee: Me' })).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: '+ Filter' }));

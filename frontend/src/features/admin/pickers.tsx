@@ -3,7 +3,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api, unwrap } from '../../api/client';
-import { useLabels, useStatuses, useTeams, useUsers } from '../../api/queries';
+import { useCustomFields, useLabels, useStatuses, useTeams, useTicketTypes, useUsers } from '../../api/queries';
+import type { FieldDef } from '../../lib/customFields';
+import { FieldInput } from '../ticket/CustomFields';
 import { CHANNELS, CHANNEL_LABELS, PRIORITIES, TICKET_TYPES } from '../../lib/filters';
 import { titleCase } from '../../lib/format';
 import { CheckboxGroup, TokenInput } from './form';
@@ -24,6 +26,8 @@ export interface Pickers {
   teams: Option[];
   labels: string[];
   templates: string[];
+  /** The custom field definitions (set_custom_field picks one and takes a value of its kind). */
+  fields?: FieldDef[];
   /** A value in words: a user or team id as its name, a status as its label. */
   nameOf: (field: string, value: Json) => string;
 }
@@ -35,6 +39,8 @@ export function usePickers(): Pickers {
   const users = useUsers();
   const teams = useTeams();
   const labels = useLabels();
+  const ticketTypes = useTicketTypes();
+  const fields = useCustomFields();
   const templates = useQuery({ queryKey: ['email-templates'], queryFn: () => unwrap(api.GET('/api/v1/email/templates')), staleTime: 5 * 60_000 });
   return useMemo(() => {
     const statusOptions = (statuses.data ?? []).map((s) => ({ value: s.name, label: s.label }));
@@ -47,11 +53,12 @@ export function usePickers(): Pickers {
       categories: options(['open', 'pending', 'solved', 'closed']),
       priorities: options(PRIORITIES),
       channels: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] ?? c })),
-      types: options(TICKET_TYPES),
+      types: ticketTypes.data ? ticketTypes.data.filter((t) => !t.archived).map((t) => ({ value: t.key, label: t.name })) : options(TICKET_TYPES),
       agents,
       teams: teamOptions,
       labels: (labels.data ?? []).map((l) => l.name),
       templates: (templates.data ?? []).map((t) => t.kind),
+      fields: (fields.data ?? []).filter((f) => !f.archived),
       nameOf: (field: string, value: Json) => {
         if (value === null) return 'nobody';
         const text = jsonText(value);
@@ -61,7 +68,7 @@ export function usePickers(): Pickers {
         return text;
       },
     };
-  }, [statuses.data, users.data, teams.data, labels.data, templates.data]);
+  }, [statuses.data, users.data, teams.data, labels.data, templates.data, ticketTypes.data, fields.data]);
 }
 
 const NONE = '__none';
@@ -144,6 +151,27 @@ export function ActionValue({
       return <TokenInput aria-label={label} value={list(value)} onChange={onChange} suggestions={pickers.labels} lowercase maxLength={50} placeholder="Type a label, Enter" />;
     case 'set_custom_field': {
       const o = obj(value);
+      const defined = pickers.fields ?? [];
+      const chosen = defined.find((f) => f.key === str(o.key ?? ''));
+      if (defined.length)
+        return (
+          <span className="inline-fields">
+            <NullableSelect aria-label={`${label}: field`} value={str(o.key ?? '') || null} noneLabel="Choose a field" onChange={(key) => onChange({ key: key ?? '', value: null })} choices={defined.map((f) => ({ value: f.key, label: f.label }))} />
+            {chosen && (
+              <FieldInput
+                field={chosen}
+                value={o.value ?? null}
+                onChange={(v) => onChange({ ...o, value: v as Json })}
+                commit={(v) => onChange({ ...o, value: v as Json })}
+                disabled={false}
+                id={`${label}-value`.replace(/\W+/g, '-')}
+                invalid={false}
+                people={pickers.agents}
+                ariaLabel={`${label}: value`}
+              />
+            )}
+          </span>
+        );
       return (
         <span className="inline-fields">
           <input aria-label={`${label}: field key`} placeholder="field key" value={str(o.key ?? '')} maxLength={64} onChange={(e) => onChange({ ...o, key: e.target.value.trim() })} />

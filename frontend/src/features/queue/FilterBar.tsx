@@ -1,8 +1,9 @@
 // The queue's search, filter chips ("+ Filter" adds one; a chip opens its editor; × removes it)
 // and sort. Every change goes to the URL, so a filtered queue is a link.
-import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import { useLabels, useStatuses, useTeams, useUsers } from '../../api/queries';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { useLabels, useStatuses, useTeams, useTicketTypes, useUsers } from '../../api/queries';
 import { titleCase } from '../../lib/format';
+import { CustomFieldChips } from './CustomFieldFilters';
 import {
   CHANNELS,
   CHANNEL_LABELS,
@@ -34,6 +35,7 @@ export function useFilterOptions(): (key: FilterKey) => Option[] {
   const users = useUsers();
   const teams = useTeams();
   const labels = useLabels();
+  const ticketTypes = useTicketTypes();
   return useMemo(() => {
     const people = (users.data ?? []).filter((u) => u.role !== 'viewer' && u.active).map((u) => ({ value: u.id, label: u.name }));
     const table: Partial<Record<FilterKey, Option[]>> = {
@@ -45,11 +47,11 @@ export function useFilterOptions(): (key: FilterKey) => Option[] {
       label: (labels.data ?? []).map((l) => ({ value: l.name, label: l.name })),
       channel: CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] ?? c })),
       sla: SLA_FILTERS,
-      type: TICKET_TYPES.map((t) => ({ value: t, label: titleCase(t) })),
+      type: ticketTypes.data ? ticketTypes.data.map((t) => ({ value: t.key, label: t.name })) : TICKET_TYPES.map((t) => ({ value: t, label: titleCase(t) })),
       watching: [{ value: 'me', label: 'Me' }, ...people],
     };
     return (key: FilterKey) => table[key] ?? [];
-  }, [statuses.data, users.data, teams.data, labels.data]);
+  }, [statuses.data, users.data, teams.data, labels.data, ticketTypes.data]);
 }
 
 function labelOf(key: FilterKey): string {
@@ -229,7 +231,7 @@ export function FilterChips({ filters, onChange, options }: { filters: Filters; 
   );
 }
 
-export function FilterBar({ filters, onChange, searchRef }: { filters: Filters; onChange: (filters: Filters) => void; searchRef: RefObject<HTMLInputElement | null> }) {
+export function FilterBar({ filters, onChange, searchRef, extra }: { filters: Filters; onChange: (filters: Filters) => void; searchRef: RefObject<HTMLInputElement | null>; extra?: ReactNode }) {
   const options = useFilterOptions();
   const [text, setText] = useState(filters.q ?? '');
   const [lastQ, setLastQ] = useState(filters.q);
@@ -265,6 +267,7 @@ export function FilterBar({ filters, onChange, searchRef }: { filters: Filters; 
         />
       </form>
       <FilterChips filters={filters} onChange={onChange} options={options} />
+      <CustomFieldChips filters={filters} onChange={onChange} />
       <label className="filter sort">
         <span className="sr-only">Sort</span>
         <select aria-label="Sort" value={filters.sort ?? DEFAULT_SORT} onChange={(e) => onChange(withFilter(filters, 'sort', e.target.value))}>
@@ -280,6 +283,7 @@ export function FilterBar({ filters, onChange, searchRef }: { filters: Filters; 
           Clear filters
         </button>
       )}
+      {extra}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { ErrorState } from '../../components/ui';
 import { useLivePollInterval } from '../../live/live';
 import { activeFilterCount, filtersToQuery, filtersToSearch, parseFilters, type Filters } from '../../lib/filters';
 import { BulkBar, BulkOutcome, type BulkReport } from './BulkBar';
+import { ColumnPicker, useFieldColumns } from './CustomFieldFilters';
 import { FilterBar, useFilterOptions } from './FilterBar';
 import { SaveViewDialog } from './SaveViewDialog';
 import { StatBar } from './StatBar';
@@ -31,6 +32,7 @@ export function QueuePage() {
   const [saving, setSaving] = useState(false);
   const [report, setReport] = useState<BulkReport | null>(null);
   const options = useFilterOptions();
+  const fieldColumns = useFieldColumns();
 
   const setFilters = useCallback(
     (next: Filters) => {
@@ -153,7 +155,7 @@ export function QueuePage() {
         selected={filters.status}
         onSelect={(status) => setFilters({ ...filters, status })}
       />
-      <FilterBar filters={filters} onChange={setFilters} searchRef={searchRef} />
+      <FilterBar filters={filters} onChange={setFilters} searchRef={searchRef} extra={<ColumnPicker fields={fieldColumns[0]} chosen={fieldColumns[1]} onChange={fieldColumns[2]} />} />
       {flash && (
         <div className="flash" role="status">
           {flash}
@@ -198,6 +200,7 @@ export function QueuePage() {
         <ErrorState error={list.error} retry={() => void list.refetch()} />
       ) : (
         <TicketTable
+          fieldColumns={fieldColumns[1]}
           tickets={tickets}
           loading={list.isPending}
           statusLabels={statusLabels}

@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import type { Ticket } from '../../api/client';
 import { EmptyState, LabelChip, PriorityBadge, Spinner, StatusBadge } from '../../components/ui';
 import { useNow } from '../../lib/clock';
+import { displayValue, type FieldDef } from '../../lib/customFields';
 import { countdown, nextDue, relative } from '../../lib/format';
 
 /** Solved and closed tickets are done: shown muted, never flagged urgent. */
@@ -42,6 +43,8 @@ export function TicketTable(props: {
   filtered: boolean;
   onClearFilters: () => void;
   selectable: boolean;
+  /** custom fields shown as columns, after Labels */
+  fieldColumns?: FieldDef[];
 }) {
   const { tickets, selected, cursorIndex, hasMore, loadingMore, loadMore } = props;
   const sentinel = useRef<HTMLDivElement>(null);
@@ -102,6 +105,11 @@ export function TicketTable(props: {
             <th>Priority</th>
             <th className="col-assignee">Assignee</th>
             <th className="col-labels">Labels</th>
+            {(props.fieldColumns ?? []).map((f) => (
+              <th key={f.key} className="col-field">
+                {f.label}
+              </th>
+            ))}
             <th>SLA due</th>
             <th className="col-updated">Updated</th>
           </tr>
@@ -151,6 +159,11 @@ export function TicketTable(props: {
                 ))}
                 {ticket.labels.length > 3 && <span className="muted">+{ticket.labels.length - 3}</span>}
               </td>
+              {(props.fieldColumns ?? []).map((f) => (
+                <td key={f.key} className="col-field">
+                  {displayValue(f, ticket.custom_fields[f.key])}
+                </td>
+              ))}
               <td>
                 <DueCell ticket={ticket} />
               </td>

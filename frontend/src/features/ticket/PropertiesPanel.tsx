@@ -1,14 +1,47 @@
 // The ticket's properties in the side panel: each change saves at once (PATCH with If-Match).
+// The server's refusals (409 a move the lifecycle does not allow, 403 a role that may not,
+// 422 a field that must be filled in or a bad value) show under the control concerned.
 import type { UseMutationResult } from '@tanstack/react-query';
-import { useState } from 'react';
-import type { Ticket, TicketUpdate } from '../../api/client';
-import { useLabels, useStatuses, useTeams, useUsers } from '../../api/queries';
+import { useState, type ReactNode } from 'react';
+import { ApiError, errorMessage, type Ticket, type TicketUpdate } from '../../api/client';
+import { ApprovalRequested, TicketConflict, useCustomFields, useLabels, useStatuses, useTeams, useTicketTypes, useTransitions, useUsers } from '../../api/queries';
 import { useMe } from '../../auth/session';
 import { LabelChip } from '../../components/ui';
-import { PRIORITIES, TICKET_TYPES } from '../../lib/filters';
+import { clearedHidden } from '../../lib/customFields';
+import { PRIORITIES } from '../../lib/filters';
 import { titleCase } from '../../lib/format';
+import { placeErrors } from '../admin/fieldErrors';
+import { CustomFields } from './CustomFields';
 
 type Update = UseMutationResult<Ticket, Error, TicketUpdate>;
+
+/** The control a body field is edited with (`assignee_id` → assignee). */
+const CONTROL_OF: Record<string, string> = { assignee_id: 'assignee', team_id: 'team' };
+
+/** The server's answer to the last change placed per control: 422s by `loc`; a 409 or 403
+ *  (no field named) at the control that made the change. */
+export function ticketErrors(error: unknown, changed: string | null, customKeys: readonly string[]): Record<string, string[]> {
+  if (!error || error instanceof TicketConflict || error instanceof ApprovalRequested) return {};
+  const known = ['status', 'priority', 'assignee_id', 'team_id', 'type', 'category', 'labels', 'description', ...customKeys.map((k) => `custom_fields.${k}`)];
+  const placed = placeErrors(error, known);
+  const out: Record<string, string[]> = {};
+  for (const [path, messages] of Object.entries(placed.byPath)) out[CONTROL_OF[path] ?? path] = messages;
+  if (placed.other.length) {
+    const at = changed ?? 'status';
+    const other = error instanceof ApiError && !error.errors.length ? [errorMessage(error)] : placed.other;
+    out[at] = [...(out[at] ?? []), ...other];
+  }
+  return out;
+}
+
+function Err({ messages, id }: { messages?: string[]; id: string }): ReactNode {
+  if (!messages?.length) return null;
+  return (
+    <span id={id} className="field-error prop-error" role="alert">
+      {messages.join(' ')}
+    </span>
+  );
+}
 
 export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Update }) {
   const me = useMe();
@@ -16,10 +49,30 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
   const users = useUsers();
   const teams = useTeams();
   const labels = useLabels();
+  const types = useTicketTypes();
+  const transitions = useTransitions(ticket);
   const disabled = !me.canWrite || update.isPending;
-  const save = (changes: TicketUpdate) => update.mutate(changes);
+  const [changed, setChanged] = useState<string | null>(null);
+  const save = (changes: TicketUpdate) => {
+    const keys = Object.keys(changes);
+    const control = keys[0] === 'custom_fields' ? `custom_fields.${Object.keys(changes.custom_fields ?? {})[0] ?? ''}` : (CONTROL_OF[keys[0] ?? ''] ?? keys[0] ?? null);
+    setChanged(control);
+    update.mutate(changes);
+  };
   const [newLabel, setNewLabel] = useState('');
   const id = (name: string) => `prop-${name}-${ticket.key}`;
+  const fieldDefs = useCustomFields();
+  // a new type or category can hide fields (scope, conditions): their values go in the same change
+  const withHiddenCleared = (changes: TicketUpdate): TicketUpdate => {
+    const cleared = clearedHidden(fieldDefs.data ?? [], { ...ticket, ...changes }, ticket.custom_fields);
+    return Object.keys(cleared).length ? { ...changes, custom_fields: cleared } : changes;
+  };
+  const errors = ticketErrors(update.error, changed, (fieldDefs.data ?? []).map((f) => f.key));
+  const invalid = (name: string) => (errors[name] ? { 'aria-invalid': true as const, 'aria-describedby': `${id(name)}-error` } : {});
+  // the statuses this caller may move the ticket to now, by its type's lifecycle
+  const reachable = new Set([ticket.status, ...(transitions.data?.transitions ?? []).map((t) => t.status)]);
+  const statusChoices = (statuses.data ?? [{ name: ticket.status, label: titleCase(ticket.status) }]).filter((s) => !transitions.data || reachable.has(s.name));
+  const typeChoices = (types.data ?? []).filter((t) => !t.archived || t.key === ticket.type);
 
   return (
     <section className="card props" aria-label="Properties">
@@ -28,27 +81,34 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
         <label className="prop" htmlFor={id('status')}>
           Status
         </label>
-        <select id={id('status')} value={ticket.status} disabled={disabled} onChange={(e) => save({ status: e.target.value })}>
-          {(statuses.data ?? [{ name: ticket.status, label: titleCase(ticket.status) }]).map((s) => (
-            <option key={s.name} value={s.name}>
-              {s.label}
-            </option>
-          ))}
-        </select>
+        <span className="prop-control">
+          <select id={id('status')} value={ticket.status} disabled={disabled} onChange={(e) => save({ status: e.target.value })} {...invalid('status')}>
+            {statusChoices.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+          <Err id={`${id('status')}-error`} messages={errors.status} />
+        </span>
         <label className="prop" htmlFor={id('priority')}>
           Priority
         </label>
-        <select id={id('priority')} value={ticket.priority} disabled={disabled} onChange={(e) => save({ priority: e.target.value as Ticket['priority'] })}>
+        <span className="prop-control">
+<select id={id('priority')} {...invalid('priority')} value={ticket.priority} disabled={disabled} onChange={(e) => save({ priority: e.target.value as Ticket['priority'] })}>
           {PRIORITIES.map((p) => (
             <option key={p} value={p}>
               {titleCase(p)}
             </option>
           ))}
         </select>
+<Err id={`${id('priority')}-error`} messages={errors.priority} />
+</span>
         <label className="prop" htmlFor={id('assignee')}>
           Assignee
         </label>
-        <select id={id('assignee')} value={ticket.assignee?.id ?? ''} disabled={disabled} onChange={(e) => save({ assignee_id: e.target.value || null })}>
+        <span className="prop-control">
+<select id={id('assignee')} {...invalid('assignee')} value={ticket.assignee?.id ?? ''} disabled={disabled} onChange={(e) => save({ assignee_id: e.target.value || null })}>
           <option value="">Unassigned</option>
           {(users.data ?? [])
             .filter((u) => (u.role !== 'viewer' && u.active) || u.id === ticket.assignee?.id)
@@ -58,10 +118,13 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
               </option>
             ))}
         </select>
+<Err id={`${id('assignee')}-error`} messages={errors.assignee} />
+</span>
         <label className="prop" htmlFor={id('team')}>
           Team
         </label>
-        <select id={id('team')} value={ticket.team?.id ?? ''} disabled={disabled} onChange={(e) => save({ team_id: e.target.value || null })}>
+        <span className="prop-control">
+<select id={id('team')} {...invalid('team')} value={ticket.team?.id ?? ''} disabled={disabled} onChange={(e) => save({ team_id: e.target.value || null })}>
           <option value="">No team</option>
           {(teams.data ?? []).map((t) => (
             <option key={t.id} value={t.id}>
@@ -69,22 +132,30 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
             </option>
           ))}
         </select>
+<Err id={`${id('team')}-error`} messages={errors.team} />
+</span>
         <label className="prop" htmlFor={id('type')}>
           Type
         </label>
-        <select id={id('type')} value={ticket.type ?? ''} disabled={disabled} onChange={(e) => save({ type: e.target.value || null })}>
+        <span className="prop-control">
+<select id={id('type')} {...invalid('type')} value={ticket.type ?? ''} disabled={disabled} onChange={(e) => save(withHiddenCleared({ type: e.target.value || null }))}>
           <option value="">—</option>
-          {[...new Set([...TICKET_TYPES, ...(ticket.type ? [ticket.type] : [])])].map((t) => (
-            <option key={t} value={t}>
-              {titleCase(t)}
+          {!typeChoices.some((t) => t.key === ticket.type) && ticket.type && <option value={ticket.type}>{titleCase(ticket.type)}</option>}
+          {typeChoices.map((t) => (
+            <option key={t.key} value={t.key}>
+              {t.name}
             </option>
           ))}
         </select>
+<Err id={`${id('type')}-error`} messages={errors.type} />
+</span>
         <label className="prop" htmlFor={id('category')}>
           Category
         </label>
+        <span className="prop-control">
         <input
           id={id('category')}
+          {...invalid('category')}
           key={`${ticket.version}-category`}
           defaultValue={ticket.category ?? ''}
           disabled={disabled}
@@ -92,10 +163,12 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
           placeholder="e.g. billing"
           onBlur={(e) => {
             const value = e.target.value.trim().toLowerCase() || null;
-            if (value !== ticket.category) save({ category: value });
+            if (value !== ticket.category) save(withHiddenCleared({ category: value }));
           }}
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
         />
+        <Err id={`${id('category')}-error`} messages={errors.category} />
+        </span>
         <span className="prop">Labels</span>
         <div className="labels-edit">
           {ticket.labels.map((l) => (
@@ -129,91 +202,7 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
           )}
         </div>
       </div>
-      <CustomFields ticket={ticket} disabled={disabled} save={save} />
+      <CustomFields ticket={ticket} disabled={disabled} save={save} errors={errors} />
     </section>
-  );
-}
-
-function fieldText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(String).join(', ');
-  return JSON.stringify(value);
-}
-
-/** Custom fields the ticket has, editable as text; new ones can be added by name. */
-function CustomFields({ ticket, disabled, save }: { ticket: Ticket; disabled: boolean; save: (c: TicketUpdate) => void }) {
-  const [name, setName] = useState('');
-  const [value, setValue] = useState('');
-  const [adding, setAdding] = useState(false);
-  const entries = Object.entries(ticket.custom_fields);
-  if (entries.length === 0 && disabled) return null;
-  return (
-    <div className="custom-fields">
-      {entries.length > 0 && (
-        <>
-          <h3 className="subhead">Custom fields</h3>
-          <div className="prop-grid">
-            {entries.map(([key, v]) => (
-              <div key={key} className="prop-row">
-                <label className="prop" htmlFor={`cf-${ticket.key}-${key}`}>
-                  {titleCase(key)}
-                </label>
-                <span className="cf-value">
-                  <input
-                    id={`cf-${ticket.key}-${key}`}
-                    key={`${ticket.version}-${key}`}
-                    defaultValue={fieldText(v)}
-                    disabled={disabled}
-                    maxLength={500}
-                    onBlur={(e) => e.target.value !== fieldText(v) && save({ custom_fields: { ...ticket.custom_fields, [key]: e.target.value } })}
-                  />
-                  {!disabled && (
-                    <button
-                      type="button"
-                      className="btn-link"
-                      aria-label={`Remove ${key}`}
-                      onClick={() => {
-                        const { [key]: _gone, ...rest } = ticket.custom_fields;
-                        save({ custom_fields: rest });
-                      }}
-                    >
-                      ×
-                    </button>
-                  )}
-                </span>
-              </div>
-            ))}
-          </div>
-        </>
-      )}
-      {!disabled &&
-        (adding ? (
-          <form
-            className="inline-form cf-add"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (!name.trim()) return;
-              save({ custom_fields: { ...ticket.custom_fields, [name.trim()]: value } });
-              setName('');
-              setValue('');
-              setAdding(false);
-            }}
-          >
-            <input aria-label="Field name" placeholder="field" value={name} maxLength={50} onChange={(e) => setName(e.target.value)} />
-            <input aria-label="Field value" placeholder="value" value={value} maxLength={500} onChange={(e) => setValue(e.target.value)} />
-            <button type="submit" className="btn btn-small">
-              Add
-            </button>
-            <button type="button" className="btn-link" onClick={() => setAdding(false)}>
-              Cancel
-            </button>
-          </form>
-        ) : (
-          <button type="button" className="btn-link cf-toggle" onClick={() => setAdding(true)}>
-            + Custom field
-          </button>
-        ))}
-    </div>
   );
 }
