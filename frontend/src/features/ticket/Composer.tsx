@@ -3,8 +3,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { uploadAttachment } from '../../api/attachments';
-import { ApiError, api, errorMessage, unwrap, type Status, type Ticket, type User } from '../../api/client';
-import { patchTicket, useUsers } from '../../api/queries';
+import { api, errorMessage, unwrap, type Status, type Ticket, type User } from '../../api/client';
+import { describeFieldChanges } from '../../api/conflicts';
+import { patchTicket, TicketConflict, useUsers } from '../../api/queries';
 import { mentionCandidates, mentionQuery } from '../../lib/mentions';
 import { describeDelivery, useEmailConfigured, useTicketEmails } from './delivery';
 import { clearDraft, loadDraft, saveDraft } from './drafts';
@@ -70,6 +71,7 @@ export function Composer({
   const mentioned = note ? mentionedUsers(body, agents) : [];
   const emailConfigured = useEmailConfigured(ticket);
   const emails = useTicketEmails(ticket);
+  const statusLabels = Object.fromEntries(statuses.map((s) => [s.name, s.label]));
 
   useImperativeHandle(ref, () => ({
     focus: (next?: Mode) => {
@@ -119,13 +121,19 @@ export function Composer({
         // the macro's changes and this reply (as edited) in one transaction, against the
         // version of the ticket the agent is looking at
         try {
-          const result = await applyMacro(ticket, applied.id, { body, visibility });
+          // (re-applied once by itself if only fields the macro leaves alone moved)
+          const result = await applyMacro(ticket, applied, { body, visibility });
           commentId = result.comment?.id ?? null;
           latest = result.ticket;
           queryClient.setQueryData(['ticket', result.ticket.key], result.ticket);
         } catch (error) {
-          if (error instanceof ApiError && error.status === 412) {
-            throw new Error('Someone else changed this ticket since you looked: the macro was not applied. Check the ticket, then send again.', { cause: error });
+          if (error instanceof TicketConflict) {
+            queryClient.setQueryData(['ticket', error.current.key], error.current);
+            const what = describeFieldChanges(error.changed, statusLabels).join('; ');
+            throw new Error(
+              `Someone else changed this ticket since you looked${what ? ` (${what})` : ''}: the macro was not applied and your reply is kept. Check the ticket, then send again.`,
+              { cause: error },
+            );
           }
           throw error;
         }

@@ -5,11 +5,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { Link } from 'react-router-dom';
 import { ApiError, errorMessage, type Ticket } from '../../api/client';
-import { useStatuses } from '../../api/queries';
+import { TicketConflict, useStatuses } from '../../api/queries';
 import { Spinner } from '../../components/ui';
 import { applyMacro, describeChanges, previewMacro, rankMacros, searchMacros, type Macro, type Visibility } from './macros';
 
-export type AppliedMacro = { id: string; name: string; body: string; visibility: Visibility | null; summary: string };
+export type AppliedMacro = { id: string; name: string; body: string; visibility: Visibility | null; summary: string; actions: Macro['actions'] };
 export type MacroPickerHandle = { key: (event: { key: string; preventDefault: () => void }) => boolean };
 
 /** Whether this server has macros at all (an older one answers 404 for the route). */
@@ -59,7 +59,11 @@ export function MacroPicker({
     retry: false,
   });
   const applyNow = useMutation({
-    mutationFn: () => applyMacro(ticket, chosen!.id, {}),
+    mutationFn: () => applyMacro(ticket, chosen!, {}),
+    onError: (error) => {
+      // the latest version is shown (and previewed again) with what someone else changed
+      if (error instanceof TicketConflict) queryClient.setQueryData(['ticket', error.current.key], error.current);
+    },
     onSuccess: (result) => {
       queryClient.setQueryData(['ticket', result.ticket.key], result.ticket);
       for (const name of ['comments', 'activity', 'tickets']) void queryClient.invalidateQueries({ queryKey: name === 'tickets' ? [name] : [name, ticket.key] });
@@ -77,6 +81,7 @@ export function MacroPicker({
       body: data.comment.body,
       visibility: data.comment.visibility,
       summary: describeChanges(data.changes, statusLabels).join('; '),
+      actions: chosen.actions,
     });
   };
 
