@@ -1,6 +1,6 @@
 // A 412 on a ticket edit: re-apply on the new version when nothing the agent changes moved,
 // else a conflict that says what someone else changed.
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeTicket } from '../test/fixtures';
 import {
   changedFields,
@@ -146,5 +146,58 @@ describe('withConflictRetry', () => {
       withConflictRetry({ base: makeTicket(), fields: ['status'], attempt: async () => Promise.reject(refused), fetchCurrent, is412 }),
     ).rejects.toBe(refused);
     expect(fetchCurrent).not.toHaveBeenCalled();
+  });
+});
+
+describe('patchTicket and applyMacro against a fake API', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  type Seen = { method: string; path: string; ifMatch: string | null; body: unknown };
+  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const stale = () => json({ title: 'Precondition Failed', status: 412, detail: 'The ticket changed.' }, 412);
+
+  /** The server at `server` (a version); a write with an older If-Match gets a 412. */
+  function fakeServer(server: ReturnType<typeof makeTicket>) {
+    const seen: Seen[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (request: Request) => {
+        const text = await request.text();
+        const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+        const ifMatch = request.headers.get('if-match');
+        const path = new URL(request.url).pathname;
+        seen.push({ method: request.method, path, ifMatch, body });
+        if (request.method === 'GET') return json(server);
+        if (ifMatch !== `"${server.version}"`) return stale();
+        server = { ...server, ...(body as object), version: server.version + 1 };
+        if (path.endsWith('/apply')) return json({ macro: { id: 'm1', name: 'Waiting' }, changes: {}, comment: null, ticket: { ...server, status: 'waiting' } });
+        return json(server);
+      }),
+    );
+    return seen;
+  }
+
+  it('re-sends a stale PATCH once with the current version when its field did not move', async () => {
+    const { patchTicket } = await import('./queries');
+    const seen = fakeServer(makeTicket({ version: 4, priority: 'high' }));
+    const updated = await patchTicket(makeTicket({ version: 3 }), { status: 'waiting' });
+    expect(updated).toMatchObject({ status: 'waiting', priority: 'high', version: 5 });
+    expect(seen.map((s) => `${s.method} ${s.ifMatch ?? ''}`)).toEqual(['PATCH "3"', 'GET ', 'PATCH "4"']);
+  });
+
+  it('does not re-send when someone else changed the same field', async () => {
+    const { patchTicket } = await import('./queries');
+    const seen = fakeServer(makeTicket({ version: 4, status: 'resolved' }));
+    const error = await patchTicket(makeTicket({ version: 3, status: 'open' }), { status: 'waiting' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TicketConflict);
+    expect((error as TicketConflict).changed.map((c) => `${c.before} → ${c.now}`)).toEqual(['open → resolved']);
+    expect(seen.filter((s) => s.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('re-applies a macro whose fields did not move', async () => {
+    const { applyMacro } = await import('../features/ticket/macros');
+    const seen = fakeServer(makeTicket({ version: 7, labels: ['vip'] }));
+    const result = await applyMacro(makeTicket({ version: 6 }), { id: 'm1', actions: [{ type: 'set_status', value: 'waiting' }] }, { body: 'Hi' });
+    expect(result.ticket.status).toBe('waiting');
+    expect(seen.filter((s) => s.method === 'POST').map((s) => s.ifMatch)).toEqual(['"6"', '"7"']);
   });
 });

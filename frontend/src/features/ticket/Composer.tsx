@@ -66,6 +66,7 @@ export function Composer({
   const pendingSelection = useRef<[number, number] | null>(null);
   const note = mode === 'internal';
   const macrosAvailable = useMacrosAvailable();
+  const picking = macrosAvailable ? macroQuery : null;
   const agents = (users.data ?? []).filter((u) => u.active && u.role !== 'viewer');
   const candidates: User[] = note && mention ? mentionCandidates(agents, mention.query) : [];
   const mentioned = note ? mentionedUsers(body, agents) : [];
@@ -211,12 +212,14 @@ export function Composer({
     setMention(note ? mentionQuery(value, caret) : null);
     setActive(0);
     const hash = /(^|\s)#([\w-]{0,40})$/.exec(value.slice(0, caret));
-    setMacroQuery(macrosAvailable && hash ? { start: caret - (hash[2] ?? '').length - 1, query: hash[2] ?? '', typed: true } : null);
+    // kept even before the server has said it has macros: `#` typed while that answer is on its
+    // way opens the picker as soon as it comes (the picker is shown only when it does)
+    setMacroQuery(hash ? { start: caret - (hash[2] ?? '').length - 1, query: hash[2] ?? '', typed: true } : null);
     if (sent) setSent(null);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (macroQuery && picker.current?.key(e)) return;
+    if (picking && picker.current?.key(e)) return;
     if (candidates.length && mention) {
       if (e.key === 'ArrowDown') setActive((a) => (a + 1) % candidates.length);
       else if (e.key === 'ArrowUp') setActive((a) => (a - 1 + candidates.length) % candidates.length);
@@ -243,7 +246,7 @@ export function Composer({
       }
     } else if (e.key === 'Escape') {
       e.preventDefault();
-      if (macroQuery) setMacroQuery(null);
+      if (picking) setMacroQuery(null);
       else e.currentTarget.blur();
     }
   };
@@ -366,13 +369,13 @@ export function Composer({
           ))}
         </ul>
       )}
-      {macroQuery && (
+      {picking && (
         <MacroPicker
           ref={picker}
           ticket={ticket}
-          query={macroQuery.query}
-          onQuery={(query) => setMacroQuery({ ...macroQuery, query })}
-          typedInComposer={macroQuery.typed}
+          query={picking.query}
+          onQuery={(query) => setMacroQuery({ ...picking, query })}
+          typedInComposer={picking.typed}
           onPick={insertMacro}
           onApplied={(message) => {
             setMacroQuery(null);
