@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { Link } from 'react-router-dom';
 import { ApiError, errorMessage, type Ticket } from '../../api/client';
+import { describeFieldChanges } from '../../api/conflicts';
 import { TicketConflict, useStatuses } from '../../api/queries';
 import { Spinner } from '../../components/ui';
 import { applyMacro, describeChanges, previewMacro, rankMacros, searchMacros, type Macro, type Visibility } from './macros';
@@ -201,7 +202,13 @@ export function MacroPicker({
               )}
             </>
           )}
-          {applyNow.isError && <p className="form-error">{errorMessage(applyNow.error)}</p>}
+          {applyNow.isError && (
+            <p className="form-error" role="alert">
+              {applyNow.error instanceof TicketConflict
+                ? `Someone else changed this ticket (${describeFieldChanges(applyNow.error.changed, statusLabels).join('; ') || 'it moved again'}): the macro was not applied. The preview is for the latest version; apply again if it still fits.`
+                : errorMessage(applyNow.error)}
+            </p>
+          )}
           <div className="macro-actions">
             <button type="button" className="btn btn-primary btn-small" disabled={!preview.data || applyNow.isPending} onClick={choose} ref={chooseButton}>
               {preview.data && !preview.data.comment ? (applyNow.isPending ? 'Applying…' : 'Apply changes') : 'Use this reply'}
