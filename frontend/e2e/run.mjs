@@ -154,17 +154,29 @@ try {
   });
 
   await step('filter the queue (stat bar, priority, URL survives reload)', async () => {
-    await page.getByRole('group', { name: 'Tickets by status' }).getByRole('button', { name: /Open/ }).click();
+    // Wait on what the agent sees, not on the address bar alone: the URL changes as the click is
+    // handled, the list only once the filtered page has come back from the server.
+    const shownStatuses = () => page.locator('table.tickets [data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    const openStat = page.getByRole('group', { name: 'Tickets by status' }).getByRole('button', { name: /Open/ });
+    await openStat.click();
     await page.waitForURL(/status=open/);
-    await rows.first().waitFor();
-    const statuses = await page.locator('table.tickets [data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
-    expect(statuses.length > 0 && statuses.every((s) => s === 'open'), `only open tickets, got ${statuses}`);
+    await openStat.and(page.locator('[aria-pressed="true"]')).waitFor();
+    let statuses = [];
+    await until(async () => {
+      statuses = await shownStatuses();
+      return statuses.length > 0 && statuses.every((s) => s === 'open');
+    }, 'only open tickets listed').catch((error) => {
+      throw new Error(`${error.message}; still showing ${statuses}`);
+    });
     // a filter chip: "+ Filter", Priority, tick Urgent
     await page.getByRole('button', { name: '+ Filter' }).click();
     await page.getByRole('menuitem', { name: 'Priority' }).click();
-    await page.getByRole('dialog', { name: 'Priority filter' }).getByRole('checkbox', { name: 'Urgent' }).check();
+    const urgent = page.getByRole('dialog', { name: 'Priority filter' }).getByRole('checkbox', { name: 'Urgent' });
+    await urgent.check();
     await page.waitForURL(/priority=urgent/);
+    await page.getByRole('list', { name: 'Filters' }).getByRole('button', { name: 'Priority: Urgent' }).waitFor();
     await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Priority filter' }).waitFor({ state: 'detached' });
     await page.reload();
     await page.locator('table.tickets, .empty-state').first().waitFor();
     const priorities = await page.locator('table.tickets [data-priority]').evaluateAll((els) => els.map((e) => e.getAttribute('data-priority')));
@@ -265,28 +277,69 @@ try {
     await shot('history');
   });
 
-  await step('a 412 conflict shows the new state instead of overwriting', async () => {
-    await page.getByLabel('Priority', { exact: true }).waitFor();
-    const current = await call('GET', `/tickets/${ticketKey}`);
-    const other = current.priority === 'low' ? 'high' : 'low';
-    // Live updates would refresh the page before we act; hold its re-reads of the ticket so
-    // the page still has the old version when the agent changes the status (a real race).
+  // Live updates would refresh the page before we act; hold its re-reads of the ticket until the
+  // agent's change is sent, so the page still shows the old version when it acts (a real race).
+  const holdTicketReads = async (key) => {
     const held = [];
     let patched = false;
-    const path = `**/api/v1/tickets/${ticketKey}`;
+    const path = `**/api/v1/tickets/${key}`;
     await page.route(path, async (route) => {
       if (route.request().method() === 'GET' && !patched) return held.push(route);
       if (route.request().method() === 'PATCH') patched = true;
       await route.continue();
       for (const r of held.splice(0)) await r.continue().catch(() => {});
     });
-    await call('PATCH', `/tickets/${ticketKey}`, { priority: other });
-    await page.getByLabel('Status', { exact: true }).selectOption('waiting');
-    await page.getByRole('alert').filter({ hasText: 'Someone else changed this ticket' }).waitFor();
-    await page.unroute(path);
-    await until(async () => (await page.getByLabel('Priority', { exact: true }).inputValue()) === other, 'the other agent’s priority is shown');
+    const statuses = [];
+    const onResponse = (r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/v1/tickets/${key}`) && statuses.push(r.status());
+    page.on('response', onResponse);
+    return {
+      patchStatuses: statuses,
+      release: async () => {
+        page.off('response', onResponse);
+        await page.unroute(path);
+        for (const r of held.splice(0)) await r.continue().catch(() => {});
+      },
+    };
+  };
+
+  await step('a 412 on a field nobody else changed re-applies the change on the new version', async () => {
+    await page.getByLabel('Priority', { exact: true }).waitFor();
+    const current = await call('GET', `/tickets/${ticketKey}`);
+    const other = current.priority === 'low' ? 'high' : 'low';
+    const hold = await holdTicketReads(ticketKey);
+    try {
+      // another agent changes the priority; this agent, on the older version, the status
+      await call('PATCH', `/tickets/${ticketKey}`, { priority: other });
+      await page.getByLabel('Status', { exact: true }).selectOption('waiting');
+      await page.locator('.ticket-header [data-status="waiting"]').waitFor();
+      await until(async () => (await page.getByLabel('Priority', { exact: true }).inputValue()) === other, 'the other agent’s priority is shown');
+    } finally {
+      await hold.release();
+    }
+    expect(JSON.stringify(hold.patchStatuses) === '[412,200]', `one stale PATCH, then one on the new version: ${hold.patchStatuses}`);
+    expect(!(await page.getByText('Someone else changed this ticket').isVisible()), 'no conflict shown');
+    const saved = await call('GET', `/tickets/${ticketKey}`);
+    expect(saved.status === 'waiting' && saved.priority === other, `both changes kept: ${saved.status}, ${saved.priority}`);
+  });
+
+  await step('a 412 on a field someone else changed shows their value instead of overwriting', async () => {
+    const hold = await holdTicketReads(ticketKey);
+    try {
+      await call('PATCH', `/tickets/${ticketKey}`, { status: 'in_progress' });
+      await page.getByLabel('Status', { exact: true }).selectOption('open');
+      const alert = page.getByRole('alert').filter({ hasText: 'Someone else changed this ticket' });
+      await alert.getByRole('listitem').filter({ hasText: 'Status: Waiting → In progress' }).waitFor();
+    } finally {
+      await hold.release();
+    }
+    await page.locator('.ticket-header [data-status="in_progress"]').waitFor();
     await shot('conflict');
     expect((await call('GET', `/tickets/${ticketKey}`)).status === 'in_progress', 'our stale change was not applied');
+    // the agent still wants it: one click applies it on the version now shown
+    await page.getByRole('button', { name: 'Apply my change anyway' }).click();
+    await page.locator('.ticket-header [data-status="open"]').waitFor();
+    await page.getByText('Someone else changed this ticket').waitFor({ state: 'detached' });
+    expect((await call('GET', `/tickets/${ticketKey}`)).status === 'open', 'applied on the new version');
   });
 
   await step('bulk assign selected tickets', async () => {

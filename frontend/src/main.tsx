@@ -20,7 +20,10 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
+      {/* Navigation renders at once, not in a transition: the app has no Suspense to wait for, and
+          in a transition the address bar runs ahead of the screen (a filter's URL while the old
+          list still shows) and a controlled filter checkbox flips back until it commits. */}
+      <BrowserRouter useTransitions={false}>
         <SessionProvider>
           <App />
         </SessionProvider>

@@ -1,6 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useLivePollInterval } from '../live/live';
 import { api, ApiError, ifMatch, unwrap, type Schemas, type Ticket, type TicketUpdate } from './client';
+import { fieldsOfUpdate, targetsOfUpdate, TicketConflict, withConflictRetry } from './conflicts';
+
+export { TicketConflict } from './conflicts';
 
 const REFERENCE = { staleTime: 5 * 60_000 };
 
@@ -41,15 +44,6 @@ export function useTicket(ref: string) {
   });
 }
 
-/** Thrown when the ticket changed under the agent (412); carries the current state. */
-export class TicketConflict extends Error {
-  readonly current: Ticket;
-  constructor(current: Ticket) {
-    super('Someone else changed this ticket while you were editing it.');
-    this.current = current;
-  }
-}
-
 /** Thrown when a change waits for an approver (202): the ticket is as it was. */
 export class ApprovalRequested extends Error {
   readonly approval: Schemas['ApprovalRead'];
@@ -59,24 +53,35 @@ export class ApprovalRequested extends Error {
   }
 }
 
+export function fetchTicket(key: string): Promise<Ticket> {
+  return unwrap(api.GET('/api/v1/tickets/{ticket}', { params: { path: { ticket: key } } }));
+}
+
+export const is412 = (error: unknown) => error instanceof ApiError && error.status === 412;
+
+/**
+ * PATCH with If-Match. On a 412 the change is re-applied once on the current version when none
+ * of its fields moved since `ticket` (the version the agent saw); else a TicketConflict says
+ * what someone else changed.
+ */
 export async function patchTicket(ticket: Ticket, changes: TicketUpdate): Promise<Ticket> {
-  const call = api.PATCH('/api/v1/tickets/{ticket}', {
-    params: { path: { ticket: ticket.key }, header: { 'if-match': ifMatch(ticket) } },
-    body: changes,
-  });
-  try {
-    const result = await unwrap(call);
-    if ('approval' in result) throw new ApprovalRequested(result.approval);
-    return result;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 412) {
-      const current = await unwrap(
-        api.GET('/api/v1/tickets/{ticket}', { params: { path: { ticket: ticket.key } } }),
+  return withConflictRetry({
+    base: ticket,
+    fields: fieldsOfUpdate(changes),
+    targets: targetsOfUpdate(changes),
+    is412,
+    fetchCurrent: () => fetchTicket(ticket.key),
+    attempt: async (version) => {
+      const result = await unwrap(
+        api.PATCH('/api/v1/tickets/{ticket}', {
+          params: { path: { ticket: version.key }, header: { 'if-match': ifMatch(version) } },
+          body: changes,
+        }),
       );
-      throw new TicketConflict(current);
-    }
-    throw error;
-  }
+      if ('approval' in result) throw new ApprovalRequested(result.approval);
+      return result;
+    },
+  });
 }
 
 /** Edit a ticket with If-Match; a 412 puts the current state in the cache instead of overwriting. */
@@ -107,18 +112,30 @@ export function useReopenTicket(ticket: Ticket | undefined) {
   return useMutation({
     mutationFn: async (): Promise<Ticket> => {
       if (!ticket) throw new Error('Ticket not loaded');
-      const result = await unwrap(
-        api.POST('/api/v1/tickets/{ticket}/reopen', {
-          params: { path: { ticket: ticket.key }, header: { 'if-match': ifMatch(ticket) } },
-        }),
-      );
-      if ('approval' in result) throw new ApprovalRequested(result.approval);
-      return result;
+      // reopening only needs the ticket still solved or closed as the agent saw it
+      return withConflictRetry({
+        base: ticket,
+        fields: ['status'],
+        is412,
+        fetchCurrent: () => fetchTicket(ticket.key),
+        attempt: async (version) => {
+          const result = await unwrap(
+            api.POST('/api/v1/tickets/{ticket}/reopen', {
+              params: { path: { ticket: version.key }, header: { 'if-match': ifMatch(version) } },
+            }),
+          );
+          if ('approval' in result) throw new ApprovalRequested(result.approval);
+          return result;
+        },
+      });
     },
     onSuccess: (updated) => {
       queryClient.setQueryData(['ticket', updated.key], updated);
       void queryClient.invalidateQueries({ queryKey: ['tickets'] });
       void queryClient.invalidateQueries({ queryKey: ['activity', updated.key] });
+    },
+    onError: (error) => {
+      if (error instanceof TicketConflict) queryClient.setQueryData(['ticket', error.current.key], error.current);
     },
   });
 }

@@ -3,8 +3,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { uploadAttachment } from '../../api/attachments';
-import { ApiError, api, errorMessage, unwrap, type Status, type Ticket, type User } from '../../api/client';
-import { patchTicket, useUsers } from '../../api/queries';
+import { api, errorMessage, unwrap, type Status, type Ticket, type User } from '../../api/client';
+import { describeFieldChanges } from '../../api/conflicts';
+import { patchTicket, TicketConflict, useUsers } from '../../api/queries';
 import { mentionCandidates, mentionQuery } from '../../lib/mentions';
 import { describeDelivery, useEmailConfigured, useTicketEmails } from './delivery';
 import { clearDraft, loadDraft, saveDraft } from './drafts';
@@ -65,11 +66,13 @@ export function Composer({
   const pendingSelection = useRef<[number, number] | null>(null);
   const note = mode === 'internal';
   const macrosAvailable = useMacrosAvailable();
+  const picking = macrosAvailable ? macroQuery : null;
   const agents = (users.data ?? []).filter((u) => u.active && u.role !== 'viewer');
   const candidates: User[] = note && mention ? mentionCandidates(agents, mention.query) : [];
   const mentioned = note ? mentionedUsers(body, agents) : [];
   const emailConfigured = useEmailConfigured(ticket);
   const emails = useTicketEmails(ticket);
+  const statusLabels = Object.fromEntries(statuses.map((s) => [s.name, s.label]));
 
   useImperativeHandle(ref, () => ({
     focus: (next?: Mode) => {
@@ -119,13 +122,19 @@ export function Composer({
         // the macro's changes and this reply (as edited) in one transaction, against the
         // version of the ticket the agent is looking at
         try {
-          const result = await applyMacro(ticket, applied.id, { body, visibility });
+          // (re-applied once by itself if only fields the macro leaves alone moved)
+          const result = await applyMacro(ticket, applied, { body, visibility });
           commentId = result.comment?.id ?? null;
           latest = result.ticket;
           queryClient.setQueryData(['ticket', result.ticket.key], result.ticket);
         } catch (error) {
-          if (error instanceof ApiError && error.status === 412) {
-            throw new Error('Someone else changed this ticket since you looked: the macro was not applied. Check the ticket, then send again.', { cause: error });
+          if (error instanceof TicketConflict) {
+            queryClient.setQueryData(['ticket', error.current.key], error.current);
+            const what = describeFieldChanges(error.changed, statusLabels).join('; ');
+            throw new Error(
+              `Someone else changed this ticket since you looked${what ? ` (${what})` : ''}: the macro was not applied and your reply is kept. Check the ticket, then send again.`,
+              { cause: error },
+            );
           }
           throw error;
         }
@@ -203,12 +212,14 @@ export function Composer({
     setMention(note ? mentionQuery(value, caret) : null);
     setActive(0);
     const hash = /(^|\s)#([\w-]{0,40})$/.exec(value.slice(0, caret));
-    setMacroQuery(macrosAvailable && hash ? { start: caret - (hash[2] ?? '').length - 1, query: hash[2] ?? '', typed: true } : null);
+    // kept even before the server has said it has macros: `#` typed while that answer is on its
+    // way opens the picker as soon as it comes (the picker is shown only when it does)
+    setMacroQuery(hash ? { start: caret - (hash[2] ?? '').length - 1, query: hash[2] ?? '', typed: true } : null);
     if (sent) setSent(null);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (macroQuery && picker.current?.key(e)) return;
+    if (picking && picker.current?.key(e)) return;
     if (candidates.length && mention) {
       if (e.key === 'ArrowDown') setActive((a) => (a + 1) % candidates.length);
       else if (e.key === 'ArrowUp') setActive((a) => (a - 1 + candidates.length) % candidates.length);
@@ -235,7 +246,7 @@ export function Composer({
       }
     } else if (e.key === 'Escape') {
       e.preventDefault();
-      if (macroQuery) setMacroQuery(null);
+      if (picking) setMacroQuery(null);
       else e.currentTarget.blur();
     }
   };
@@ -358,13 +369,13 @@ export function Composer({
           ))}
         </ul>
       )}
-      {macroQuery && (
+      {picking && (
         <MacroPicker
           ref={picker}
           ticket={ticket}
-          query={macroQuery.query}
-          onQuery={(query) => setMacroQuery({ ...macroQuery, query })}
-          typedInComposer={macroQuery.typed}
+          query={picking.query}
+          onQuery={(query) => setMacroQuery({ ...picking, query })}
+          typedInComposer={picking.typed}
           onPick={insertMacro}
           onApplied={(message) => {
             setMacroQuery(null);

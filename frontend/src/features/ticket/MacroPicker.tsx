@@ -5,11 +5,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { Link } from 'react-router-dom';
 import { ApiError, errorMessage, type Ticket } from '../../api/client';
-import { useStatuses } from '../../api/queries';
+import { describeFieldChanges } from '../../api/conflicts';
+import { TicketConflict, useStatuses } from '../../api/queries';
 import { Spinner } from '../../components/ui';
 import { applyMacro, describeChanges, previewMacro, rankMacros, searchMacros, type Macro, type Visibility } from './macros';
 
-export type AppliedMacro = { id: string; name: string; body: string; visibility: Visibility | null; summary: string };
+export type AppliedMacro = { id: string; name: string; body: string; visibility: Visibility | null; summary: string; actions: Macro['actions'] };
 export type MacroPickerHandle = { key: (event: { key: string; preventDefault: () => void }) => boolean };
 
 /** Whether this server has macros at all (an older one answers 404 for the route). */
@@ -59,7 +60,11 @@ export function MacroPicker({
     retry: false,
   });
   const applyNow = useMutation({
-    mutationFn: () => applyMacro(ticket, chosen!.id, {}),
+    mutationFn: () => applyMacro(ticket, chosen!, {}),
+    onError: (error) => {
+      // the latest version is shown (and previewed again) with what someone else changed
+      if (error instanceof TicketConflict) queryClient.setQueryData(['ticket', error.current.key], error.current);
+    },
     onSuccess: (result) => {
       queryClient.setQueryData(['ticket', result.ticket.key], result.ticket);
       for (const name of ['comments', 'activity', 'tickets']) void queryClient.invalidateQueries({ queryKey: name === 'tickets' ? [name] : [name, ticket.key] });
@@ -77,6 +82,7 @@ export function MacroPicker({
       body: data.comment.body,
       visibility: data.comment.visibility,
       summary: describeChanges(data.changes, statusLabels).join('; '),
+      actions: chosen.actions,
     });
   };
 
@@ -196,7 +202,13 @@ export function MacroPicker({
               )}
             </>
           )}
-          {applyNow.isError && <p className="form-error">{errorMessage(applyNow.error)}</p>}
+          {applyNow.isError && (
+            <p className="form-error" role="alert">
+              {applyNow.error instanceof TicketConflict
+                ? `Someone else changed this ticket (${describeFieldChanges(applyNow.error.changed, statusLabels).join('; ') || 'it moved again'}): the macro was not applied. The preview is for the latest version; apply again if it still fits.`
+                : errorMessage(applyNow.error)}
+            </p>
+          )}
           <div className="macro-actions">
             <button type="button" className="btn btn-primary btn-small" disabled={!preview.data || applyNow.isPending} onClick={choose} ref={chooseButton}>
               {preview.data && !preview.data.comment ? (applyNow.isPending ? 'Applying…' : 'Apply changes') : 'Use this reply'}

@@ -3,6 +3,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError, errorMessage, type Ticket } from '../../api/client';
+import { describeFieldChanges } from '../../api/conflicts';
 import { TicketConflict, useReopenTicket, useStatuses, useTicket, useUpdateTicket } from '../../api/queries';
 import { useMe } from '../../auth/session';
 import { ErrorState, PriorityBadge, Spinner } from '../../components/ui';
@@ -225,10 +226,27 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
           {others.some((u) => u.typing) ? 'typing on' : 'viewing'} this ticket too.
         </div>
       )}
-      {conflict && (
+      {update.error instanceof TicketConflict && (
         <div className="conflict" role="alert">
-          <strong>Someone else changed this ticket.</strong> Your change was not saved; the latest version is shown. Check it and make your change
-          again if it is still needed.
+          <strong>Someone else changed this ticket.</strong>{' '}
+          {update.error.changed.length > 0 ? (
+            <>
+              Your change was not saved; it is now:
+              <ul className="conflict-changes" aria-label="Changed by someone else">
+                {describeFieldChanges(update.error.changed, statusLabels).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            'Your change was not saved; the latest version is shown. '
+          )}
+          Check it, then make your change again if it is still needed.{' '}
+          {me.canWrite && update.variables && (
+            <button type="button" className="btn btn-small" onClick={() => update.variables && update.mutate(update.variables)}>
+              Apply my change anyway
+            </button>
+          )}{' '}
           <button type="button" className="btn-link" onClick={() => update.reset()}>
             Dismiss
           </button>
@@ -241,7 +259,9 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
       )}
       {reopen.isError && (
         <p className="form-error" role="alert">
-          {errorMessage(reopen.error)}
+          {reopen.error instanceof TicketConflict
+            ? `Someone else changed this ticket (${describeFieldChanges(reopen.error.changed, statusLabels).join('; ') || 'it moved again'}); it was not reopened. The latest version is shown.`
+            : errorMessage(reopen.error)}
         </p>
       )}
       <div className="workspace">

@@ -1,5 +1,7 @@
 // Macros (canned replies): `GET /macros?q=`, `POST /tickets/{t}/macros/{id}/preview|apply`.
 import { api, ifMatch, unwrap, type Schemas, type Ticket } from '../../api/client';
+import { fieldsOfMacro, withConflictRetry } from '../../api/conflicts';
+import { fetchTicket, is412 } from '../../api/queries';
 
 export type Visibility = 'public' | 'internal';
 export type Macro = Schemas['MacroRead'];
@@ -17,14 +19,25 @@ export function previewMacro(ticket: Pick<Ticket, 'key'>, macroId: string) {
   return unwrap(api.POST('/api/v1/tickets/{ticket}/macros/{macro_id}/preview', { params: { path: { ticket: ticket.key, macro_id: macroId } } }));
 }
 
-/** Apply the macro's changes and post the reply (as the agent edited it) in one transaction. */
-export function applyMacro(ticket: Pick<Ticket, 'key' | 'version'>, macroId: string, reply: { body?: string; visibility?: Visibility }) {
-  return unwrap(
-    api.POST('/api/v1/tickets/{ticket}/macros/{macro_id}/apply', {
-      params: { path: { ticket: ticket.key, macro_id: macroId }, header: { 'if-match': ifMatch(ticket) } },
-      body: reply,
-    }),
-  );
+/**
+ * Apply the macro's changes and post the reply (as the agent edited it) in one transaction, on
+ * the version the agent sees. A 412 re-applies it once on the current version when none of the
+ * fields the macro's actions set moved since; else a TicketConflict says what changed.
+ */
+export function applyMacro(ticket: Ticket, macro: Pick<Macro, 'id' | 'actions'>, reply: { body?: string; visibility?: Visibility }) {
+  return withConflictRetry({
+    base: ticket,
+    fields: fieldsOfMacro(macro.actions),
+    is412,
+    fetchCurrent: () => fetchTicket(ticket.key),
+    attempt: (version) =>
+      unwrap(
+        api.POST('/api/v1/tickets/{ticket}/macros/{macro_id}/apply', {
+          params: { path: { ticket: version.key, macro_id: macro.id }, header: { 'if-match': ifMatch(version) } },
+          body: reply,
+        }),
+      ),
+  });
 }
 
 const FIELD_LABEL: Record<string, string> = {
