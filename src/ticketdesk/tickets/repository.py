@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -665,11 +665,11 @@ def ticket_read(ticket: Ticket, ctx: TicketContext) -> TicketRead:
         subject=ticket.subject,
         description=ticket.description,
         status=ticket.status,
-        status_category=ticket.status_category,
-        priority=ticket.priority,
+        status_category=cast(Any, ticket.status_category),  # a Literal column
+        priority=cast(Any, ticket.priority),
         type=ticket.type,
         category=ticket.category,
-        channel=ticket.channel,
+        channel=cast(Any, ticket.channel),
         requester=(
             ContactRead.model_construct(id=contact.id, email=contact.email, name=contact.name)
             if contact
@@ -688,7 +688,7 @@ def ticket_read(ticket: Ticket, ctx: TicketContext) -> TicketRead:
             next_response_due_at=ticket.next_response_due_at,
             resolution_due_at=ticket.resolution_due_at,
             first_responded_at=ticket.first_responded_at,
-            state=sla_state(ticket, utcnow()),
+            state=cast(Any, sla_state(ticket, utcnow())),
         ),
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
