@@ -226,10 +226,13 @@ def _names(names: tuple[str, ...]) -> str:
     )
 
 
-# (the lookaheads turn away a "<" that cannot start a tag before the names are tried)
-_HIDDEN = re.compile(rf"<(?=[!/a-zA-Z])(?:!--|(/?)({_names(_SKIP + _SKIP_RAW)})\b[^<>]*>)")
-_LIST_ITEM = re.compile(rf"<{_names(('li',))}\b[^<>]*>")
-_BLOCK_TAG = re.compile(rf"<(?=[/a-zA-Z])/?(?:{_names(_BLOCK)})\b[^<>]*>")
+# (the lookaheads turn away a "<" that cannot start a tag before the names are tried: each
+# restates what its pattern needs, a "<" then a ">" with neither in between)
+_HIDDEN = re.compile(
+    rf"<(?=!--|/?[a-zA-Z][^<>]*>)(?:!--|(/?)({_names(_SKIP + _SKIP_RAW)})\b[^<>]*>)"
+)
+_LIST_ITEM = re.compile(rf"<(?=[a-zA-Z][^<>]*>){_names(('li',))}\b[^<>]*>")
+_BLOCK_TAG = re.compile(rf"<(?=/?[a-zA-Z][^<>]*>)/?(?:{_names(_BLOCK)})\b[^<>]*>")
 _ANY_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")  # a lone "<" (as in "a < b") stays text
 _LINE_BREAK = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _SPACES = re.compile(r"[^\S\n]+")  # any run of whitespace within a line
