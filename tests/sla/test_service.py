@@ -205,7 +205,9 @@ async def test_waiting_then_resolved_counts_only_open_time(db, tenant):
 
 async def breach_events(session, ticket_id):
     rows = await session.scalars(
-        select(Event).where(Event.ticket_id == ticket_id, Event.type == "ticket.sla_breached")
+        select(Event)
+        .where(Event.ticket_id == ticket_id, Event.type == "ticket.sla_breached")
+        .order_by(Event.id)  # in the order they happened (PostgreSQL promises no order without)
     )
     return list(rows)
 
