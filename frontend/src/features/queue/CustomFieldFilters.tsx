@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useCustomFields, useUsers } from '../../api/queries';
 import { cfChipText, cfParamNames, encodeCfFilter, parseCfFilters, RANGE_KINDS, type CfFilter, type FieldDef } from '../../lib/customFields';
 import { cfEntries, type CfParam, type Filters } from '../../lib/filters';
+import { ChipEditorShell } from './ChipEditorShell';
 
 /** `filters` with the cf filter on `f.key` replaced by `f` (its parameters only). */
 export function withCfFilter(filters: Filters, f: CfFilter): Filters {
@@ -29,17 +30,7 @@ function CfEditor({ field, filter, onChange, onClose, people }: { field: FieldDe
   const presence = filter.set === undefined ? 'any' : filter.set ? 'set' : 'unset';
   const rangeType = field.kind === 'date' ? 'date' : 'text';
   return (
-    <div
-      className="chip-editor"
-      role="dialog"
-      aria-label={`${field.label} filter`}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
-    >
+    <ChipEditorShell label={field.label} onClose={onClose}>
       <label>
         <span className="sr-only">{field.label} presence</span>
         <select ref={first} value={presence} onChange={(e) => onChange({ ...filter, set: e.target.value === 'any' ? undefined : e.target.value === 'set' })}>
@@ -91,12 +82,7 @@ function CfEditor({ field, filter, onChange, onClose, people }: { field: FieldDe
           </button>
         </form>
       )}
-      <div className="chip-editor-foot">
-        <button type="button" className="btn btn-small" onClick={onClose}>
-          Done
-        </button>
-      </div>
-    </div>
+    </ChipEditorShell>
   );
 }
 

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useLabels, useStatuses, useTeams, useTicketTypes, useUsers } from '../../api/queries';
 import { titleCase } from '../../lib/format';
+import { ChipEditorShell } from './ChipEditorShell';
 import { CustomFieldChips } from './CustomFieldFilters';
 import {
   CHANNELS,
@@ -70,17 +71,7 @@ export function ChipEditor({ filterKey, filters, options, onChange, onClose }: {
   const all = [...options, ...chosen.filter((v) => !options.some((o) => o.value === v)).map((v) => ({ value: v, label: v }))];
   const shown = search ? all.filter((o) => o.label.toLowerCase().includes(search.toLowerCase())) : all;
   return (
-    <div
-      className="chip-editor"
-      role="dialog"
-      aria-label={`${meta.label} filter`}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
-    >
+    <ChipEditorShell label={meta.label} onClose={onClose}>
       {meta.kind === 'text' ? (
         <form
           className="inline-form"
@@ -120,12 +111,7 @@ export function ChipEditor({ filterKey, filters, options, onChange, onClose }: {
           </div>
         </fieldset>
       )}
-      <div className="chip-editor-foot">
-        <button type="button" className="btn btn-small" onClick={onClose}>
-          Done
-        </button>
-      </div>
-    </div>
+    </ChipEditorShell>
   );
 }
 
