@@ -11,11 +11,11 @@ from ticketdesk.auth.principal import Reader
 from ticketdesk.deps import SessionDep
 from ticketdesk.errors import problems
 from ticketdesk.exports import service
-from ticketdesk.tickets.filters import TicketFilters, ticket_filters
+from ticketdesk.tickets.filters import TicketFilters, ticket_filters_of_request
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
-Filters = Annotated[TicketFilters, Depends(ticket_filters)]
+Filters = Annotated[TicketFilters, Depends(ticket_filters_of_request)]
 
 
 @router.get(

@@ -17,7 +17,7 @@ from ticketdesk.pagination import DEFAULT_LIMIT, MAX_LIMIT
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
-def _user(principal: Reader) -> uuid.UUID:
+async def _user(principal: Reader) -> uuid.UUID:
     if principal.user_id is None:
         raise Forbidden("Notifications belong to users; an API token has none.")
     return principal.user_id

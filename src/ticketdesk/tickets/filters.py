@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 
@@ -82,7 +83,7 @@ def custom_field_filters(items: Iterable[tuple[str, str]]) -> list[CustomFieldFi
 
 
 @accepts_query_prefix(CUSTOM_PREFIX)
-def custom_filters_of_request(request: Request) -> list[CustomFieldFilter]:
+async def custom_filters_of_request(request: Request) -> list[CustomFieldFilter]:
     """`cf.*` filters of the request's query string (each name is its field's key)."""
     return custom_field_filters(request.query_params.multi_items())
 
@@ -223,3 +224,13 @@ def ticket_filters(
         sort=sort,
         custom=custom if isinstance(custom, list) else [],
     )
+
+
+async def ticket_filters_of_request(**params: Any) -> TicketFilters:
+    """`ticket_filters` as a request dependency. A coroutine, so FastAPI runs it on the event
+    loop: a plain function dependency is handed to a worker thread, one hop per list request."""
+    return ticket_filters(**params)
+
+
+# FastAPI reads the query parameters off the signature (annotations resolve in this module)
+ticket_filters_of_request.__signature__ = inspect.signature(ticket_filters)  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from ticketdesk.schemas import Page, Timestamp
 from ticketdesk.ticket_types.schemas import ApprovalRequested
 from ticketdesk.tickets import service
 from ticketdesk.tickets.deps import LockedTicketDep, TicketDep
-from ticketdesk.tickets.filters import TicketFilters, ticket_filters
+from ticketdesk.tickets.filters import TicketFilters, ticket_filters_of_request
 from ticketdesk.tickets.responses import ticket_response
 from ticketdesk.tickets.schemas import (
     ActivityRead,
@@ -29,7 +29,7 @@ from ticketdesk.tickets.schemas import (
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
-Filters = Annotated[TicketFilters, Depends(ticket_filters)]
+Filters = Annotated[TicketFilters, Depends(ticket_filters_of_request)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[
     str | None,
