@@ -15,6 +15,8 @@ export const FILTER_KEYS = [
   'channel',
   'sla',
   'watching',
+  'requester',
+  'organization',
   'q',
   'sort',
 ] as const;
@@ -125,6 +127,8 @@ export const CHIP_FILTERS: { key: FilterKey; label: string; kind: 'list' | 'text
   { key: 'type', label: 'Type', kind: 'list' },
   { key: 'category', label: 'Category', kind: 'text' },
   { key: 'watching', label: 'Watching', kind: 'list' },
+  { key: 'requester', label: 'Requester', kind: 'text' },
+  { key: 'organization', label: 'Organisation', kind: 'text' },
 ];
 
 /** The values of a comma list filter. */
