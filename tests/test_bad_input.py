@@ -585,6 +585,7 @@ async def test_every_json_operation_is_walked(app, tenant):
         k: "00000000-0000-0000-0000-000000000000"
         for k in (
             "ticket",
+            "contact",
             "comment",
             "conversation",
             "rule",

@@ -148,8 +148,7 @@ async def test_organisations_group_contacts_by_domain_without_free_mail(tenant: 
     listed = (await tenant.get("/organizations", role="viewer")).json()
     assert listed["next_cursor"] is None
     summary = [
-        (o["domain"], o["contacts"], o["tickets_open"], o["tickets_total"])
-        for o in listed["items"]
+        (o["domain"], o["contacts"], o["tickets_open"], o["tickets_total"]) for o in listed["items"]
     ]
     assert summary == [("acme.com", 2, 2, 3), ("globex.io", 1, 1, 1)]
     assert listed["items"][0]["last_ticket_at"] is not None
@@ -220,3 +219,13 @@ async def test_bad_input_is_422_and_changes_nothing(tenant: Tenant) -> None:
         assert response.status_code == 422, (body, response.text)
     assert (await tenant.get(f"/contacts/{contact_id}")).json()["name"] == "Eve"
     assert (await tenant.get("/tickets", params={"organization": "a" * 2001})).status_code == 422
+
+
+async def test_any_search_text_is_answered(tenant: Tenant) -> None:
+    await _ticket(tenant, "zoe@acme.com", "Zoë Ünal")
+    for q in ("\U0010ffff", "z\U0010ffff", "ü", "Ünal", "*", '"', "'", "a:b", "^x", "%", "_", "\\"):
+        for path in ("/contacts", "/organizations"):
+            response = await tenant.get(path, params={"q": q})
+            assert response.status_code == 200, (path, q, response.text)
+    found = await tenant.get("/contacts", params={"q": "ünal"})
+    assert [c["email"] for c in found.json()["items"]] == ["zoe@acme.com"]

@@ -73,7 +73,7 @@ def _search_condition(dialect: str, workspace_id: uuid.UUID, q: str) -> ColumnEl
         return literal_column("contacts.rowid").in_(matching.bindparams(phrase=phrase))
     # a prefix: each range on its own index, the rows then found by rowid (an OR beside
     # ORDER BY email can walk the workspace's whole email index instead)
-    after = q[:-1] + chr(ord(q[-1]) + 1)
+    after = q + "\U0010ffff"  # above every text that starts with q (UTF-8 sorts by code point)
     rowid: ColumnElement[int] = literal_column("contacts.rowid", Integer)
     by_name = select(rowid).where(Contact.workspace_id == workspace_id, name >= q, name < after)
     by_email = select(rowid).where(
