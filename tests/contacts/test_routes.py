@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.support import Statements, Tenant
+from ticketdesk.models import Event
 
 
 async def _ticket(tenant: Tenant, email: str, name: str | None = None, **fields: Any) -> dict:
@@ -113,7 +117,7 @@ async def test_one_page_costs_a_fixed_number_of_queries(tenant: Tenant, db: Any)
     assert "GROUP BY" in on_tickets[0]
 
 
-async def test_agents_rename_contacts_and_the_change_is_an_event(tenant: Tenant) -> None:
+async def test_agents_rename_contacts_and_the_change_is_an_event(tenant: Tenant, db: Any) -> None:
     ticket = await _ticket(tenant, "bob@acme.com", "Bob")
     contact_id = ticket["requester"]["id"]
     refused = await tenant.patch(f"/contacts/{contact_id}", json={"name": "X"}, role="viewer")
@@ -133,6 +137,21 @@ async def test_agents_rename_contacts_and_the_change_is_an_event(tenant: Tenant)
     # the activity of the ticket is the ticket's: a contact edit is not on it
     activity = (await tenant.get(f"/tickets/{ticket['key']}/activity")).json()["items"]
     assert "contact.updated" not in [event["type"] for event in activity]
+    async with db.unit_of_work() as session:
+        written = (
+            await session.scalars(
+                select(Event)
+                .where(
+                    Event.workspace_id == uuid.UUID(tenant.workspace_id),
+                    Event.type == "contact.updated",
+                )
+                .order_by(Event.id)
+            )
+        ).all()
+    assert [(e.ticket_id, e.actor_name, e.data["changes"]["name"]) for e in written] == [
+        (None, "Bob Agent", {"from": "Bob", "to": "Robert Tables"}),
+        (None, "Bob Agent", {"from": "Robert Tables", "to": None}),
+    ]  # one per change: the empty PATCH wrote nothing
 
 
 async def test_organisations_group_contacts_by_domain_without_free_mail(tenant: Tenant) -> None:
