@@ -22,9 +22,18 @@ def _url() -> str:
 
 
 # Full-text search objects are created by hand in 0001, the custom field indexes by 0012 and
-# ticketdesk.fields.indexes (`ix_tickets_cf_*`); autogenerate must leave them alone.
-_UNMANAGED = {"search_vector", "ix_tickets_search", "tickets_fts"}
-_UNMANAGED_PREFIXES = ("tickets_fts", "ix_tickets_cf_")
+# ticketdesk.fields.indexes (`ix_tickets_cf_*`), the contact search and domain expression
+# indexes by 0016; autogenerate must leave them alone.
+_UNMANAGED = {
+    "search_vector",
+    "ix_tickets_search",
+    "tickets_fts",
+    "contacts_fts",
+    "ix_contacts_ws_domain",
+    "ix_contacts_ws_name",
+    "ix_contacts_search_trgm",
+}
+_UNMANAGED_PREFIXES = ("tickets_fts", "ix_tickets_cf_", "contacts_fts")
 
 
 def _include_object(

@@ -151,7 +151,9 @@ UNSTORABLE = ("\x00", "\udc00", "\ud800")
 
 async def _world(tenant) -> dict[str, str]:
     """One of everything a write operation's path or body refers to."""
-    first = await tenant.create_ticket(subject="first")
+    first = await tenant.create_ticket(
+        subject="first", requester={"email": "first@customer.example"}
+    )
     await tenant.create_ticket(subject="second")
     comment = await tenant.post("/tickets/TKT-1/comments", json={"body": "to split"})
     conversation = await tenant.post(
@@ -182,6 +184,7 @@ async def _world(tenant) -> dict[str, str]:
         assert response.status_code in (200, 201), response.text
     return {
         "ticket": first["key"],
+        "contact": first["requester"]["id"],
         "comment": comment.json()["id"],
         "conversation": conversation.json()["id"],
         "rule": rule.json()["id"],
@@ -201,6 +204,7 @@ def _json_writes(ids: dict[str, str], tenant) -> list[tuple[str, str, str, objec
     created = "2026-01-05T10:00:00Z"
     return [
         ("api_tokens:create", "POST", "/api-tokens", {"name": "ci", "scopes": ["tickets:read"]}),
+        ("contacts:update", "PATCH", f"/contacts/{ids['contact']}", {"name": "Renamed"}),
         (
             "auth:login",
             "POST",
@@ -581,6 +585,7 @@ async def test_every_json_operation_is_walked(app, tenant):
         k: "00000000-0000-0000-0000-000000000000"
         for k in (
             "ticket",
+            "contact",
             "comment",
             "conversation",
             "rule",

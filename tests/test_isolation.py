@@ -30,6 +30,7 @@ BODIES = {
     "custom_fields:update": {"label": "Renamed"},
     "ticket_types:update": {"name": "Renamed"},
     "approvals:reject": {"comment": "sneaky"},
+    "contacts:update": {"name": "Renamed"},
 }
 # multipart operations: a file, so the route gets as far as looking the ticket up
 FILES = {"attachments:upload", "attachments:upload_to_comment"}
@@ -107,7 +108,12 @@ async def foreign_objects(other_tenant):
         f"/tickets/{gated['key']}", json={"status": "resolved"}, role="agent"
     )
     assert approval.status_code == 202, approval.text
+    requested = await other_tenant.create_ticket(
+        subject="Confidential requester", requester={"email": "secret@initech-corp.example"}
+    )
     return {
+        "contact_id": [requested["requester"]["id"]],
+        "domain": ["initech-corp.example"],
         "field_key": ["secret_field"],
         "type_key": ["secret_type"],
         "approval_id": [approval.json()["approval"]["id"]],

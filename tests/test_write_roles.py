@@ -110,6 +110,7 @@ async def _path_values(tenant: Tenant) -> dict[str, str]:
     assert asked.status_code == 202, asked.text
     return {
         "ticket": ticket["key"],
+        "contact_id": ticket["requester"]["id"],
         "comment_id": comment["id"],
         "link_id": link["id"],
         "user_id": tenant.users["agent"]["id"],

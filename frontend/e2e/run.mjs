@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { adminFlows } from './admin.mjs';
+import { customerFlows } from './customers.mjs';
 import { fieldFlows } from './fields.mjs';
 import { ticketFlows } from './ticket.mjs';
 
@@ -599,6 +600,8 @@ try {
   await adminFlows({ page, step, call, expect, until, base, shot, readmeShot });
 
   await fieldFlows({ page, step, call, expect, until, base, shot });
+
+  await customerFlows({ page, step, call, expect, base, shot });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();

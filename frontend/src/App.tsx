@@ -18,6 +18,8 @@ import { TeamsPage } from './features/admin/TeamsPage';
 import { UsersPage } from './features/admin/UsersPage';
 import { WebhooksPage } from './features/admin/WebhooksPage';
 import { WorkspacePage } from './features/admin/WorkspacePage';
+import { ContactPage } from './features/customers/ContactPage';
+import { CustomersPage, OrganizationsPage } from './features/customers/CustomersPage';
 import { LoginPage } from './features/LoginPage';
 import { NewTicketPage } from './features/NewTicketPage';
 import { ViewsPage } from './features/ViewsPage';
@@ -41,6 +43,9 @@ export function App() {
           <Route path="tickets/new" element={<NewTicketPage />} />
           <Route path="tickets/:ticketKey" element={<TicketPage />} />
           <Route path="views" element={<ViewsPage />} />
+          <Route path="customers" element={<CustomersPage />} />
+          <Route path="customers/organizations" element={<OrganizationsPage />} />
+          <Route path="customers/:contactId" element={<ContactPage />} />
           {me.role !== 'viewer' && <Route path="macros" element={<MacrosPage scope="mine" />} />}
           <Route path="approvals" element={<ApprovalsPage />} />
           {me.role === 'admin' && (

@@ -22,6 +22,7 @@ from ticketdesk.automations.routes import router as automations_router
 from ticketdesk.bulk.routes import router as bulk_router
 from ticketdesk.comments.routes import router as comments_router
 from ticketdesk.config import Settings, get_settings
+from ticketdesk.contacts.routes import router as contacts_router
 from ticketdesk.conversations.routes import router as conversations_router
 from ticketdesk.db import Database
 from ticketdesk.email.routes import router as email_router
@@ -87,6 +88,7 @@ def api_routers() -> list[APIRouter]:
         ticket_types_router,
         approvals_router,
         labels_router,
+        contacts_router,
         workspaces_router,
         attachments_router,
         notifications_router,

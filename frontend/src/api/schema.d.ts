@@ -335,6 +335,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Contacts
+         * @description The workspace's requesters by email, one keyset page at a time, each with their open
+         *     (not yet solved or closed) and total tickets and when they last opened one. Their
+         *     tickets are `GET /tickets?requester=<email>`.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["contacts:list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Contact */
+        get: operations["contacts:get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Contact
+         * @description Rename a contact (agents). A change writes a `contact.updated` event on no ticket
+         *     (webhooks can subscribe to it); it is not on any ticket's timeline.
+         */
+        patch: operations["contacts:update"];
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -742,6 +788,51 @@ export interface paths {
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["notifications:read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Organizations
+         * @description The requesters' organisations: their email domains, free-mail providers (gmail.com,
+         *     outlook.com, yahoo.*, gmx.*, web.de …) left out, by domain, with contact and ticket
+         *     counts. Their tickets are `GET /tickets?organization=<domain>`, their contacts
+         *     `GET /contacts?organization=<domain>`.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["organizations:list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Organization
+         * @description One organisation: 404 when no contact of the workspace has an email there.
+         */
+        get: operations["organizations:get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2451,6 +2542,38 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** ContactProfileRead */
+        ContactProfileRead: {
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Ticket At
+             * @description when their newest ticket was opened
+             */
+            last_ticket_at: string | null;
+            /** Name */
+            name: string | null;
+            /**
+             * Organization
+             * @description the email's domain; null for free-mail domains (gmail.com, outlook.com …)
+             * @example acme.com
+             */
+            organization: string | null;
+            /**
+             * Tickets Open
+             * @description tickets not yet solved or closed (open or pending)
+             */
+            tickets_open: number;
+            /** Tickets Total */
+            tickets_total: number;
+        };
         /** ContactRead */
         ContactRead: {
             /** Email */
@@ -2462,6 +2585,17 @@ export interface components {
             id: string;
             /** Name */
             name: string | null;
+        };
+        /**
+         * ContactUpdate
+         * @description Only the fields sent change; `"name": null` clears the name (the email stays).
+         */
+        ContactUpdate: {
+            /**
+             * Name
+             * @description the contact's display name
+             */
+            name?: string | null;
         };
         /** ConversationRead */
         ConversationRead: {
@@ -3399,6 +3533,28 @@ export interface components {
             /** Value */
             value: string;
         };
+        /** OrganizationRead */
+        OrganizationRead: {
+            /** Contacts */
+            contacts: number;
+            /**
+             * Domain
+             * @example acme.com
+             */
+            domain: string;
+            /**
+             * Last Ticket At
+             * @description when their newest ticket was opened
+             */
+            last_ticket_at: string | null;
+            /**
+             * Tickets Open
+             * @description tickets not yet solved or closed (open or pending)
+             */
+            tickets_open: number;
+            /** Tickets Total */
+            tickets_total: number;
+        };
         /** Page[ActivityRead] */
         Page_ActivityRead_: {
             /** Items */
@@ -3410,6 +3566,13 @@ export interface components {
         Page_ApprovalRead_: {
             /** Items */
             items: components["schemas"]["ApprovalRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[ContactProfileRead] */
+        Page_ContactProfileRead_: {
+            /** Items */
+            items: components["schemas"]["ContactProfileRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -3431,6 +3594,13 @@ export interface components {
         Page_MacroRead_: {
             /** Items */
             items: components["schemas"]["MacroRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** Page[OrganizationRead] */
+        Page_OrganizationRead_: {
+            /** Items */
+            items: components["schemas"]["OrganizationRead"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -4361,6 +4531,8 @@ export interface components {
             created_before?: string | null;
             /** Label */
             label?: string | null;
+            /** Organization */
+            organization?: string | null;
             /** Priority */
             priority?: string | null;
             /** Q */
@@ -4506,7 +4678,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Events */
-            events: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
+            events: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "contact.updated" | "*" | "contact.*" | "conversation.*" | "ticket.*")[];
             /**
              * Url
              * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
@@ -4549,7 +4721,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Events */
-            events?: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
+            events?: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "contact.updated" | "*" | "contact.*" | "conversation.*" | "ticket.*")[];
             /**
              * Url
              * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
@@ -6362,6 +6534,240 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts:list": {
+        parameters: {
+            query?: {
+                /** @description case-insensitive: one or two characters match the start of the name or email, three or more match anywhere in either */
+                q?: string | null;
+                /** @description only the contacts whose email is at this domain */
+                organization?: string | null;
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ContactProfileRead_"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactProfileRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts:update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactProfileRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8690,6 +9096,143 @@ export interface operations {
             };
         };
     };
+    "organizations:list": {
+        parameters: {
+            query?: {
+                /** @description part of the domain */
+                q?: string | null;
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrganizationRead_"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "organizations:get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an email domain */
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "forms:submit": {
         parameters: {
             query?: never;
@@ -10796,6 +11339,8 @@ export interface operations {
                 channel?: string | null;
                 /** @description emails; comma = any of */
                 requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
                 /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
                 sla?: string | null;
                 /** @description tickets watched by `me` or by these user ids; comma = any of */
@@ -11083,6 +11628,8 @@ export interface operations {
                 channel?: string | null;
                 /** @description emails; comma = any of */
                 requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
                 /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
                 sla?: string | null;
                 /** @description tickets watched by `me` or by these user ids; comma = any of */
@@ -11276,6 +11823,8 @@ export interface operations {
                 channel?: string | null;
                 /** @description emails; comma = any of */
                 requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
                 /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
                 sla?: string | null;
                 /** @description tickets watched by `me` or by these user ids; comma = any of */

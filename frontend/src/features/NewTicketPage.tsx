@@ -7,6 +7,7 @@ import { useMe } from '../auth/session';
 import { hasValue, visibleFields, type CfValue } from '../lib/customFields';
 import { PRIORITIES } from '../lib/filters';
 import { placeErrors } from './admin/fieldErrors';
+import { ContactLookup } from './customers/ContactLookup';
 import { FieldInput } from './ticket/CustomFields';
 import { relative, titleCase } from '../lib/format';
 
@@ -93,10 +94,14 @@ export function NewTicketPage() {
       <h1>New ticket</h1>
       <p className="muted">Open a ticket on behalf of a customer who called, wrote or stopped by.</p>
       <form className="card form-grid" onSubmit={submit}>
-        <label className="field">
-          <span>Customer email</span>
-          <input type="email" value={form.email} onChange={set('email')} maxLength={320} placeholder="customer@example.com" />
-        </label>
+        <div className="field">
+          <span aria-hidden="true">Customer email</span>
+          <ContactLookup
+            value={form.email}
+            onChange={(email) => setForm({ ...form, email })}
+            onPick={(contact) => setForm({ ...form, email: contact.email, name: form.name.trim() ? form.name : (contact.name ?? '') })}
+          />
+        </div>
         <label className="field">
           <span>Customer name</span>
           <input value={form.name} onChange={set('name')} maxLength={200} placeholder={knownName ?? undefined} />

@@ -15,6 +15,8 @@ export const FILTER_KEYS = [
   'channel',
   'sla',
   'watching',
+  'requester',
+  'organization',
   'q',
   'sort',
 ] as const;
@@ -113,7 +115,7 @@ export function activeFilterCount(filters: Filters): number {
 }
 
 /** The filters the queue offers as chips ("+ Filter"), in the order chips are shown. */
-export const CHIP_FILTERS: { key: FilterKey; label: string; kind: 'list' | 'text'; allOf?: boolean }[] = [
+export const CHIP_FILTERS: { key: FilterKey; label: string; kind: 'list' | 'text'; allOf?: boolean; placeholder?: string; maxLength?: number }[] = [
   { key: 'status', label: 'Status', kind: 'list' },
   { key: 'status_category', label: 'Status group', kind: 'list' },
   { key: 'priority', label: 'Priority', kind: 'list' },
@@ -125,6 +127,8 @@ export const CHIP_FILTERS: { key: FilterKey; label: string; kind: 'list' | 'text
   { key: 'type', label: 'Type', kind: 'list' },
   { key: 'category', label: 'Category', kind: 'text' },
   { key: 'watching', label: 'Watching', kind: 'list' },
+  { key: 'requester', label: 'Requester', kind: 'text', placeholder: 'customer@example.com', maxLength: 2000 },
+  { key: 'organization', label: 'Organisation', kind: 'text', placeholder: 'acme.com', maxLength: 2000 },
 ];
 
 /** The values of a comma list filter. */

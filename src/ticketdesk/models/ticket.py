@@ -15,9 +15,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from ticketdesk.db import Base, JSONType, UTCDateTime
 from ticketdesk.models.columns import DefaultNow, IndexedWorkspaceId, TicketId, UuidPk, WorkspaceId
@@ -60,6 +63,19 @@ class Contact(Base):
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[DefaultNow]
+
+
+def contact_domain(dialect: str) -> ColumnElement[str]:
+    """A contact's email domain (after the `@`): the very expression migration 0016 indexes
+    per dialect, with literals inlined so the planner matches the index."""
+    at: ColumnElement[str] = literal_column("'@'", String)
+    one: ColumnElement[int] = literal_column("1", Integer)
+    if dialect == "postgresql":
+        start = func.strpos(Contact.email, at, type_=Integer) + one
+        return func.substring(Contact.email, start, type_=String)
+    return func.substr(
+        Contact.email, func.instr(Contact.email, at, type_=Integer) + one, type_=String
+    )
 
 
 class Label(Base):

@@ -100,6 +100,7 @@ class TicketFilters:
     category: list[str] = field(default_factory=list)
     channel: list[str] = field(default_factory=list)
     requester: list[str] = field(default_factory=list)
+    organization: list[str] = field(default_factory=list)  # requesters' email domains
     sla: list[str] = field(default_factory=list)
     watching: list[str] = field(default_factory=list)  # "me" or user ids
     q: str | None = None
@@ -178,6 +179,15 @@ def ticket_filters(
         str | None,
         Query(max_length=2000, pattern=ANY_LIST_PATTERN, description="emails; comma = any of"),
     ] = None,
+    organization: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            pattern=ANY_LIST_PATTERN,
+            description="requesters' email domains (`acme.com`, see GET /organizations); "
+            "comma = any of",
+        ),
+    ] = None,
     sla: Annotated[str | None, _choice_query(SLA_FILTERS)] = None,
     watching: Annotated[
         str | None,
@@ -215,6 +225,7 @@ def ticket_filters(
         category=_split("category", category),
         channel=_split("channel", channel, CHANNELS),
         requester=[v.lower() for v in _split("requester", requester)],
+        organization=[v.lower() for v in _split("organization", organization)],
         sla=_split("sla", sla, SLA_FILTERS),
         watching=watchers,
         q=q.strip() if q and q.strip() else None,

@@ -50,6 +50,7 @@ from ticketdesk.models import (
     User,
     Workspace,
 )
+from ticketdesk.models.ticket import contact_domain
 from ticketdesk.pagination import decode_cursor, keyset_page
 from ticketdesk.tickets.filters import TicketFilters
 from ticketdesk.tickets.schemas import TicketRead
@@ -433,6 +434,15 @@ async def apply_filters(
             Ticket.requester_id.in_(
                 select(Contact.id).where(
                     in_workspace(Contact, workspace.id), Contact.email.in_(filters.requester)
+                )
+            )
+        )
+    if filters.organization:  # the contacts' (workspace_id, domain) index, then the requester one
+        domain = contact_domain(dialect_name(session))
+        stmt = stmt.where(
+            Ticket.requester_id.in_(
+                select(Contact.id).where(
+                    in_workspace(Contact, workspace.id), domain.in_(filters.organization)
                 )
             )
         )

@@ -53,6 +53,7 @@ class ViewFilters(Input):
     category: FilterValue | None = None
     channel: FilterValue | None = None
     requester: FilterValue | None = None
+    organization: FilterValue | None = None
     sla: FilterValue | None = None
     watching: FilterValue | None = None
     q: Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")] | None = None

@@ -63,6 +63,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "conversation.created",
     "conversation.messages_added",
     "conversation.deleted",
+    "contact.updated",
 )
 # `*` is every event, `ticket.*` every event of a family
 EVENT_PATTERNS: tuple[str, ...] = (

@@ -238,7 +238,7 @@ describe('filter chips', () => {
     expect(chipText('status', 'open,waiting,new,hold')).toBe('Status: open, waiting +2');
     expect(chipKeys({ priority: 'urgent', q: 'x', sort: 'due' }, 'team')).toEqual(['priority', 'team']);
     expect(addableFilters({ priority: 'urgent' })).not.toContain('priority');
-    expect(addableFilters({})).toEqual(['status', 'priority', 'assignee', 'team', 'label', 'channel', 'sla', 'type', 'category', 'watching']);
+    expect(addableFilters({})).toEqual(['status', 'priority', 'assignee', 'team', 'label', 'channel', 'sla', 'type', 'category', 'watching', 'requester', 'organization']);
     expect(withList({ q: 'x' }, 'status', ['open', 'waiting'])).toEqual({ q: 'x', status: 'open,waiting' });
     expect(withList({ status: 'open' }, 'status', [])).toEqual({});
     expect(listOf(' a, ,b ')).toEqual(['a', 'b']);

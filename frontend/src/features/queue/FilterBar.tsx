@@ -83,7 +83,7 @@ export function ChipEditor({ filterKey, filters, options, onChange, onClose }: {
         >
           <label>
             <span className="sr-only">{meta.label} is</span>
-            <input ref={first} value={text} maxLength={50} placeholder="billing" onChange={(e) => setText(e.target.value)} />
+            <input ref={first} value={text} maxLength={meta.maxLength ?? 50} placeholder={meta.placeholder ?? 'billing'} onChange={(e) => setText(e.target.value)} />
           </label>
           <button type="submit" className="btn btn-small btn-primary">
             Apply

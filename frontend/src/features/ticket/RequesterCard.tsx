@@ -34,7 +34,11 @@ export function RequesterCard({ ticket, statusLabels }: { ticket: Ticket; status
       <h2>Requester</h2>
       {ticket.requester ? (
         <>
-          <div className="requester-name">{ticket.requester.name ?? <span className="muted">No name</span>}</div>
+          <div className="requester-name">
+            <Link to={`/customers/${ticket.requester.id}`} title="The customer's page: details and every ticket">
+              {ticket.requester.name ?? <span className="muted">No name</span>}
+            </Link>
+          </div>
           <div className="copy-row">
             <a href={`mailto:${ticket.requester.email}`} className="wrap">
               {ticket.requester.email}

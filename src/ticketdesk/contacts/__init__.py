@@ -1,0 +1,1 @@
+"""Contacts (the requesters) and their organisations: the customers view and lookup."""
