@@ -8,7 +8,7 @@ import { cfChipText, clearedHidden, conditionHolds, encodeCfFilter, isCfParam, p
 import { filtersToQuery, filtersToSearch, parseFilters } from '../lib/filters';
 import { describeChanges } from './ApprovalsPage';
 import { bodyOf, draftOf } from './admin/FieldsPage';
-import { gridFromTransitions, isUnrestricted, setCellRoles, toggleCell, transitionsFromGrid, type Grid } from './admin/lifecycle';
+import { ANY, effectiveCell, gridFromTransitions, isUnrestricted, reachable, setCellRoles, toggleCell, transitionsFromGrid, type Grid } from './admin/lifecycle';
 import { TransitionGrid } from './admin/TicketTypesPage';
 import { ticketErrors } from './ticket/PropertiesPanel';
 import { menuStatuses } from './ticket/StatusMenu';
@@ -47,14 +47,39 @@ describe('the transition grid model', () => {
     expect(isUnrestricted(statuses, grid)).toBe(true);
   });
 
-  it('expands a * row and keeps roles, ignoring statuses the type does not use', () => {
+  it('keeps * rules in their own row, with roles, ignoring statuses the type does not use', () => {
     const grid = gridFromTransitions(statuses, [
       { from: '*', to: ['resolved'], roles: ['admin'] },
       { from: 'open', to: ['in_progress', 'closed'], roles: null },
     ]);
-    expect(grid.open).toEqual({ resolved: { roles: ['admin'] }, in_progress: { roles: null } });
-    expect(grid.in_progress).toEqual({ resolved: { roles: ['admin'] } });
-    expect(grid.resolved).toEqual({});
+    expect(grid[ANY]).toEqual({ resolved: { roles: ['admin'] } });
+    expect(grid.open).toEqual({ in_progress: { roles: null } });
+    expect(grid.in_progress).toEqual({});
+    // as the server sees it: the wildcard reaches every other status
+    expect(effectiveCell(grid, 'in_progress', 'resolved')).toEqual({ roles: ['admin'], viaAny: true });
+    expect(effectiveCell(grid, 'resolved', 'resolved')).toBeNull();
+    expect(reachable(grid, 'open').sort()).toEqual(['in_progress', 'resolved']);
+  });
+
+  it('saves the "any status" row as one wildcard rule, not a rule per status', () => {
+    let grid: Grid = gridFromTransitions(statuses, []);
+    grid = toggleCell(grid, ANY, 'resolved');
+    grid = toggleCell(grid, 'open', 'in_progress');
+    // a move the wildcard already allows (to anyone) is not repeated per status
+    grid = toggleCell(grid, 'in_progress', 'resolved');
+    expect(transitionsFromGrid(statuses, grid)).toEqual([
+      { from: '*', to: ['resolved'] },
+      { from: 'open', to: ['in_progress'] },
+    ]);
+    // a wildcard for admins only: a per-status move open to anyone is wider, so it stays
+    grid = setCellRoles(grid, ANY, 'resolved', ['admin']);
+    expect(transitionsFromGrid(statuses, grid)).toEqual([
+      { from: '*', to: ['resolved'], roles: ['admin'] },
+      { from: 'open', to: ['in_progress'] },
+      { from: 'in_progress', to: ['resolved'] },
+    ]);
+    expect(gridFromTransitions(statuses, transitionsFromGrid(statuses, grid))).toEqual(grid);
+    expect(isUnrestricted(statuses, grid)).toBe(false);
   });
 
   it('treats both roles as anyone and widens a move named twice', () => {
@@ -97,6 +122,15 @@ describe('the transition grid model', () => {
     await userEvent.click(screen.getByRole('checkbox', { name: 'Open to Resolved' }));
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Who may move Open to Resolved' }), 'Admins');
     expect(JSON.parse(screen.getByTestId('out').textContent)).toEqual([{ from: 'open', to: ['resolved'], roles: ['admin'] }]);
+    // "from any status" to Resolved: every row shows the move as given by the wildcard
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Any status to Resolved' }));
+    expect(screen.getByRole('checkbox', { name: 'In progress to Resolved (from any status)' })).toBeChecked();
+    expect(screen.getByRole('checkbox', { name: 'In progress to Resolved (from any status)' })).toBeDisabled();
+    // Open to Resolved is narrower (admins) than the wildcard (anyone): shown as the wildcard's, saved once
+    expect(screen.getByRole('checkbox', { name: 'Open to Resolved (from any status)' })).toBeChecked();
+    expect(JSON.parse(screen.getByTestId('out').textContent)).toEqual([{ from: '*', to: ['resolved'] }]);
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Who may move any status to Resolved' }), 'Agents');
+    expect(JSON.parse(screen.getByTestId('out').textContent)).toEqual([{ from: '*', to: ['resolved'], roles: ['agent'] }, { from: 'open', to: ['resolved'], roles: ['admin'] }]);
   });
 });
 
