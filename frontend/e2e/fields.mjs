@@ -88,6 +88,18 @@ export async function fieldFlows({ page, step, call, expect, until, base, shot }
     await table.getByText(`Note ${run}`).waitFor();
     const after = await names();
     expect(after[0] === `Note ${run}` && after.slice(1).join('|') === before.slice(0, -1).join('|'), `the order kept after a reload: ${after}`);
+    // and by keyboard: Space lifts, an arrow moves, Space drops, each step read out
+    const said = (text) => page.locator('[id^="DndLiveRegion"]').filter({ hasText: text }).waitFor({ state: 'attached' });
+    await handle.focus();
+    await page.keyboard.press('Space');
+    // lifted (the announcement moves on to where it is over at once: wait on the row instead)
+    await table.locator('tbody tr.dragging', { has: handle }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await said(`Note ${run} is over position 2`);
+    await page.keyboard.press('Space');
+    await said(`Note ${run} dropped at position 2`);
+    await until(async () => (await names())[1] === `Note ${run}`, 'moved one place down by keyboard');
+    await until(async () => (await call('GET', '/custom-fields'))[1]?.key === noteKey, 'the keyboard move is saved');
   });
 
   await step('fields: a rule refuses the status at the field; filling it in satisfies it', async () => {
