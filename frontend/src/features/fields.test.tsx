@@ -37,7 +37,8 @@ function field(overrides: Partial<FieldDef> & Pick<FieldDef, 'key'>): FieldDef {
   };
 }
 
-describe('the transition grid model', () => {
+// generous: these click through whole forms, slow on a loaded machine
+describe('the transition grid model', { timeout: 20_000 }, () => {
   const statuses = ['open', 'in_progress', 'resolved'];
 
   it('opens every move between different statuses when the type is unrestricted', () => {
@@ -227,7 +228,8 @@ describe('the ticket page', () => {
   });
 });
 
-describe('approvals', () => {
+// generous: these click through whole forms, slow on a loaded machine
+describe('approvals', { timeout: 20_000 }, () => {
   it('puts a held-back change in words', () => {
     expect(describeChanges({ status: 'resolved', custom_fields: { refund_amount: '250.00', note: null }, assignee_id: 'u1' }, (f: string, v: unknown) => (f === 'assignee_id' ? 'Ada' : String(v)))).toBe(
       'status → resolved, refund_amount → 250.00, note → cleared, assignee → Ada',
@@ -281,7 +283,7 @@ describe('approvals', () => {
     const calls = serve([approvalOf('a1', 'TKT-1'), approvalOf('a2', 'TKT-2')], {});
     const { ApprovalsPage } = await import('./ApprovalsPage');
     render(wrap(<ApprovalsPage />));
-    const first = await screen.findByRole('listitem', { name: /TKT-1/ });
+    const first = await screen.findByRole('listitem', { name: /TKT-1/ }, { timeout: 5000 });
     await userEvent.click(within(first).getByRole('button', { name: 'Reject or comment…' }));
     // no reason: refused here, nothing sent
     await userEvent.click(within(first).getByRole('button', { name: 'Reject' }));
@@ -313,7 +315,7 @@ describe('approvals', () => {
     });
     const { ApprovalsPage } = await import('./ApprovalsPage');
     render(wrap(<ApprovalsPage />));
-    const first = await screen.findByRole('listitem', { name: /TKT-1/ });
+    const first = await screen.findByRole('listitem', { name: /TKT-1/ }, { timeout: 5000 });
     const approve = within(first).getByRole('button', { name: 'Approve' });
     await userEvent.click(approve);
     const refused = await within(first).findByRole('alert');
@@ -331,7 +333,7 @@ describe('approvals', () => {
     const calls = serve([approvalOf('a9', 'TKT-9')], {});
     const { ApprovalsPanel } = await import('./ticket/ApprovalsPanel');
     render(wrap(<ApprovalsPanel ticket={{ key: 'TKT-9' }} />));
-    const panel = await screen.findByRole('region', { name: 'Waiting for approval' });
+    const panel = await screen.findByRole('region', { name: 'Waiting for approval' }, { timeout: 5000 });
     expect(calls.map((c) => c.url)).toContain('GET /api/v1/approvals?state=pending&ticket=TKT-9&limit=20');
     const item = within(panel).getByRole('listitem');
     expect(within(item).queryByRole('link')).not.toBeInTheDocument();

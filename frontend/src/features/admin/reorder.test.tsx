@@ -29,7 +29,8 @@ describe('the order logic', () => {
   });
 });
 
-describe('an ordered admin list', () => {
+// generous: these click through whole forms, slow on a loaded machine
+describe('an ordered admin list', { timeout: 20_000 }, () => {
   type Row = { id: string; name: string; position: number };
   function setup(fail: (id: string, position: number) => boolean) {
     let stored: Row[] = ['Reason', 'Refund', 'Order'].map((name, position) => ({ id: name.toLowerCase(), name, position }));
@@ -59,7 +60,7 @@ describe('an ordered admin list', () => {
 
   it('shows the new order at once, saves it, says so, and offers a drag handle per row', async () => {
     const { patches, release } = setup(() => false);
-    await screen.findByRole('button', { name: 'Move Reason down' });
+    await screen.findByRole('button', { name: 'Move Reason down' }, { timeout: 5000 });
     expect(screen.getByRole('button', { name: 'Drag Refund to reorder' })).toHaveAttribute('aria-roledescription', 'sortable');
     await userEvent.click(screen.getByRole('button', { name: 'Move Reason down' }));
     expect(names()).toEqual(['Refund', 'Reason', 'Order']);
@@ -72,7 +73,7 @@ describe('an ordered admin list', () => {
 
   it('puts the order back, on the server too, when a save fails', async () => {
     const { patches, release } = setup((id) => id === 'reason');
-    await screen.findByRole('button', { name: 'Move Order up' });
+    await screen.findByRole('button', { name: 'Move Order up' }, { timeout: 5000 });
     await userEvent.click(screen.getByRole('button', { name: 'Move Reason down' }));
     expect(names()).toEqual(['Refund', 'Reason', 'Order']);
     release();

@@ -82,7 +82,8 @@ function renderBar() {
   );
 }
 
-describe('bulk custom-field edit', () => {
+// generous: these click through whole forms, slow on a loaded machine
+describe('bulk custom-field edit', { timeout: 20_000 }, () => {
   afterEach(() => {
     vi.unstubAllGlobals();
     setToken(null);
