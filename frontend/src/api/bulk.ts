@@ -8,7 +8,17 @@ export type BulkChanges = Partial<Schemas['BulkChanges']>;
 export interface BulkResult {
   ticket: string;
   ok: boolean;
-  error?: { detail: string } | null;
+  /** why this ticket was not changed: field errors by name when the server gave them */
+  error?: { detail: string; status?: number } | null;
+  /** the change waits for an approver (not applied) */
+  waiting?: boolean;
+}
+
+/** A per-ticket refusal in words: its field errors ("'Count' must be at most 5"), else its detail. */
+export function refusalText(error: Schemas['Problem'] | null | undefined): string {
+  if (!error) return 'failed';
+  const messages = (error.errors ?? []).map((e) => e.msg).filter(Boolean);
+  return messages.length ? [...new Set(messages)].join(' ') : error.detail || error.title || 'failed';
 }
 
 /** The most tickets one request (and "select all matching") covers. */
@@ -20,7 +30,7 @@ export async function bulkUpdate(keys: string[], changes: BulkChanges): Promise<
     const chunk = keys.slice(i, i + BULK_LIMIT);
     const response = await unwrap(api.POST('/api/v1/tickets/bulk', { body: { tickets: chunk, changes: { add_labels: [], remove_labels: [], ...changes } } }));
     for (const r of response.results) {
-      results.push({ ticket: r.ticket, ok: r.ok, error: r.ok ? null : { detail: r.error?.detail ?? r.error?.title ?? 'failed' } });
+      results.push({ ticket: r.ticket, ok: r.ok, waiting: !!r.approval, error: r.ok ? null : { detail: refusalText(r.error), status: r.error?.status } });
     }
   }
   return results;

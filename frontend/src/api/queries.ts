@@ -103,6 +103,8 @@ export function useUpdateTicket(ticket: Ticket | undefined) {
         queryClient.setQueryData(['ticket', error.current.key], error.current);
         void queryClient.invalidateQueries({ queryKey: ['activity', error.current.key] });
       }
+      // the change now waits: the ticket's approvals panel and the badge show it
+      if (error instanceof ApprovalRequested) void queryClient.invalidateQueries({ queryKey: ['approvals'] });
     },
   });
 }
@@ -136,6 +138,7 @@ export function useReopenTicket(ticket: Ticket | undefined) {
     },
     onError: (error) => {
       if (error instanceof TicketConflict) queryClient.setQueryData(['ticket', error.current.key], error.current);
+      if (error instanceof ApprovalRequested) void queryClient.invalidateQueries({ queryKey: ['approvals'] });
     },
   });
 }

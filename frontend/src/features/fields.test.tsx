@@ -6,9 +6,9 @@ import { MemoryRouter } from 'react-router-dom';
 import { ApiError, type Status } from '../api/client';
 import { cfChipText, clearedHidden, conditionHolds, encodeCfFilter, isCfParam, parseCfFilters, visibleFields, type FieldDef } from '../lib/customFields';
 import { filtersToQuery, filtersToSearch, parseFilters } from '../lib/filters';
-import { describeChanges } from './ApprovalsPage';
+import { describeChanges } from './ApprovalItem';
 import { bodyOf, draftOf } from './admin/FieldsPage';
-import { gridFromTransitions, isUnrestricted, setCellRoles, toggleCell, transitionsFromGrid, type Grid } from './admin/lifecycle';
+import { ANY, effectiveCell, gridFromTransitions, isUnrestricted, reachable, setCellRoles, toggleCell, transitionsFromGrid, type Grid } from './admin/lifecycle';
 import { TransitionGrid } from './admin/TicketTypesPage';
 import { ticketErrors } from './ticket/PropertiesPanel';
 import { menuStatuses } from './ticket/StatusMenu';
@@ -37,7 +37,8 @@ function field(overrides: Partial<FieldDef> & Pick<FieldDef, 'key'>): FieldDef {
   };
 }
 
-describe('the transition grid model', () => {
+// generous: these click through whole forms, slow on a loaded machine
+describe('the transition grid model', { timeout: 20_000 }, () => {
   const statuses = ['open', 'in_progress', 'resolved'];
 
   it('opens every move between different statuses when the type is unrestricted', () => {
@@ -47,14 +48,39 @@ describe('the transition grid model', () => {
     expect(isUnrestricted(statuses, grid)).toBe(true);
   });
 
-  it('expands a * row and keeps roles, ignoring statuses the type does not use', () => {
+  it('keeps * rules in their own row, with roles, ignoring statuses the type does not use', () => {
     const grid = gridFromTransitions(statuses, [
       { from: '*', to: ['resolved'], roles: ['admin'] },
       { from: 'open', to: ['in_progress', 'closed'], roles: null },
     ]);
-    expect(grid.open).toEqual({ resolved: { roles: ['admin'] }, in_progress: { roles: null } });
-    expect(grid.in_progress).toEqual({ resolved: { roles: ['admin'] } });
-    expect(grid.resolved).toEqual({});
+    expect(grid[ANY]).toEqual({ resolved: { roles: ['admin'] } });
+    expect(grid.open).toEqual({ in_progress: { roles: null } });
+    expect(grid.in_progress).toEqual({});
+    // as the server sees it: the wildcard reaches every other status
+    expect(effectiveCell(grid, 'in_progress', 'resolved')).toEqual({ roles: ['admin'], viaAny: true });
+    expect(effectiveCell(grid, 'resolved', 'resolved')).toBeNull();
+    expect(reachable(grid, 'open').sort()).toEqual(['in_progress', 'resolved']);
+  });
+
+  it('saves the "any status" row as one wildcard rule, not a rule per status', () => {
+    let grid: Grid = gridFromTransitions(statuses, []);
+    grid = toggleCell(grid, ANY, 'resolved');
+    grid = toggleCell(grid, 'open', 'in_progress');
+    // a move the wildcard already allows (to anyone) is not repeated per status
+    grid = toggleCell(grid, 'in_progress', 'resolved');
+    expect(transitionsFromGrid(statuses, grid)).toEqual([
+      { from: '*', to: ['resolved'] },
+      { from: 'open', to: ['in_progress'] },
+    ]);
+    // a wildcard for admins only: a per-status move open to anyone is wider, so it stays
+    grid = setCellRoles(grid, ANY, 'resolved', ['admin']);
+    expect(transitionsFromGrid(statuses, grid)).toEqual([
+      { from: '*', to: ['resolved'], roles: ['admin'] },
+      { from: 'open', to: ['in_progress'] },
+      { from: 'in_progress', to: ['resolved'] },
+    ]);
+    expect(gridFromTransitions(statuses, transitionsFromGrid(statuses, grid))).toEqual(grid);
+    expect(isUnrestricted(statuses, grid)).toBe(false);
   });
 
   it('treats both roles as anyone and widens a move named twice', () => {
@@ -97,6 +123,15 @@ describe('the transition grid model', () => {
     await userEvent.click(screen.getByRole('checkbox', { name: 'Open to Resolved' }));
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Who may move Open to Resolved' }), 'Admins');
     expect(JSON.parse(screen.getByTestId('out').textContent)).toEqual([{ from: 'open', to: ['resolved'], roles: ['admin'] }]);
+    // "from any status" to Resolved: every row shows the move as given by the wildcard
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Any status to Resolved' }));
+    expect(screen.getByRole('checkbox', { name: 'In progress to Resolved (from any status)' })).toBeChecked();
+    expect(screen.getByRole('checkbox', { name: 'In progress to Resolved (from any status)' })).toBeDisabled();
+    // Open to Resolved is narrower (admins) than the wildcard (anyone): shown as the wildcard's, saved once
+    expect(screen.getByRole('checkbox', { name: 'Open to Resolved (from any status)' })).toBeChecked();
+    expect(JSON.parse(screen.getByTestId('out').textContent)).toEqual([{ from: '*', to: ['resolved'] }]);
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Who may move any status to Resolved' }), 'Agents');
+    expect(JSON.parse(screen.getByTestId('out').textContent)).toEqual([{ from: '*', to: ['resolved'], roles: ['agent'] }, { from: 'open', to: ['resolved'], roles: ['admin'] }]);
   });
 });
 
@@ -193,20 +228,20 @@ describe('the ticket page', () => {
   });
 });
 
-describe('approvals', () => {
+// generous: these click through whole forms, slow on a loaded machine
+describe('approvals', { timeout: 20_000 }, () => {
   it('puts a held-back change in words', () => {
-    expect(describeChanges({ status: 'resolved', custom_fields: { refund_amount: '250.00', note: null }, assignee_id: 'u1' }, (f, v) => (f === 'assignee_id' ? 'Ada' : String(v)))).toBe(
+    expect(describeChanges({ status: 'resolved', custom_fields: { refund_amount: '250.00', note: null }, assignee_id: 'u1' }, (f: string, v: unknown) => (f === 'assignee_id' ? 'Ada' : String(v)))).toBe(
       'status → resolved, refund_amount → 250.00, note → cleared, assignee → Ada',
     );
   });
 
-  it('approves in one click and rejects with a comment', async () => {
-    const calls: { url: string; body: string }[] = [];
-    const approval = {
-      id: 'a1',
+  function approvalOf(id: string, ticket: string) {
+    return {
+      id,
       state: 'pending',
-      ticket: 'TKT-1',
-      ticket_id: 't1',
+      ticket,
+      ticket_id: `t-${id}`,
       requested_by: { kind: 'user', id: 'u2', name: 'Bo' },
       changes: { status: 'resolved' },
       approver_roles: ['admin'],
@@ -216,34 +251,96 @@ describe('approvals', () => {
       decided_at: null,
       created_at: new Date().toISOString(),
     };
+  }
+
+  /** A fake API: the approvals list, and per approval id the answer its decisions get. */
+  function serve(items: unknown[], answers: Record<string, { status: number; body: unknown }>) {
+    const calls: { url: string; body: string }[] = [];
     vi.stubGlobal('fetch', (request: Request) => {
       const url = new URL(request.url);
       return request.text().then((body) => {
-        calls.push({ url: `${request.method} ${url.pathname}`, body });
-        const data = url.pathname.endsWith('/approvals') ? { items: [approval], next_cursor: null } : url.pathname.includes('/approvals/') ? { ...approval, state: 'approved' } : [];
-        return new Response(JSON.stringify(data), { status: 200, headers: { 'content-type': 'application/json' } });
+        calls.push({ url: `${request.method} ${url.pathname}${url.search}`, body });
+        const id = /\/approvals\/([^/]+)\//.exec(url.pathname)?.[1];
+        const answer = id ? (answers[id] ?? { status: 200, body: { state: 'approved' } }) : { status: 200, body: url.pathname.endsWith('/approvals') ? { items, next_cursor: null } : [] };
+        return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': answer.status >= 400 ? 'application/problem+json' : 'application/json' } });
       });
     });
-    const { ApprovalsPage } = await import('./ApprovalsPage');
+    return calls;
+  }
+
+  function wrap(n: ReactNode) {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const wrap = (n: ReactNode) => (
+    return (
       <QueryClientProvider client={client}>
         <MemoryRouter>{n}</MemoryRouter>
       </QueryClientProvider>
     );
+  }
+
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('approves in one click or with a comment, and rejects only with a comment', async () => {
+    const calls = serve([approvalOf('a1', 'TKT-1'), approvalOf('a2', 'TKT-2')], {});
+    const { ApprovalsPage } = await import('./ApprovalsPage');
     render(wrap(<ApprovalsPage />));
-    const item = await screen.findByRole('listitem', { name: /TKT-1/ });
-    await userEvent.click(within(item).getByRole('button', { name: 'Reject…' }));
-    const reject = within(item).getByRole('button', { name: 'Reject' });
-    expect(reject).toBeDisabled();
-    await userEvent.type(within(item).getByPlaceholderText(/Why/), 'Too much');
-    await userEvent.click(reject);
-    await userEvent.click(within(item).getByRole('button', { name: 'Approve' }));
-    expect(calls.filter((c) => c.url.includes('/approvals/a1/'))).toEqual([
+    const first = await screen.findByRole('listitem', { name: /TKT-1/ }, { timeout: 5000 });
+    await userEvent.click(within(first).getByRole('button', { name: 'Reject or comment…' }));
+    // no reason: refused here, nothing sent
+    await userEvent.click(within(first).getByRole('button', { name: 'Reject' }));
+    expect(within(first).getByRole('alert')).toHaveTextContent('Say why you reject it');
+    expect(within(first).getByPlaceholderText(/Why/)).toHaveAttribute('aria-invalid', 'true');
+    expect(within(first).getByRole('button', { name: 'Approve with comment' })).toBeDisabled();
+    await userEvent.type(within(first).getByPlaceholderText(/Why/), '   ');
+    await userEvent.click(within(first).getByRole('button', { name: 'Reject' }));
+    expect(calls.filter((c) => c.url.includes('/approvals/a1/'))).toEqual([]);
+    await userEvent.clear(within(first).getByPlaceholderText(/Why/));
+    await userEvent.type(within(first).getByPlaceholderText(/Why/), 'Too much');
+    await userEvent.click(within(first).getByRole('button', { name: 'Reject' }));
+    const second = screen.getByRole('listitem', { name: /TKT-2/ });
+    await userEvent.click(within(second).getByRole('button', { name: 'Approve' }));
+    await userEvent.click(within(second).getByRole('button', { name: 'Reject or comment…' }));
+    await userEvent.type(within(second).getByPlaceholderText(/Why/), 'Checked the receipt');
+    await userEvent.click(within(second).getByRole('button', { name: 'Approve with comment' }));
+    expect(calls.filter((c) => c.url.includes('/approvals/a'))).toEqual([
       { url: 'POST /api/v1/approvals/a1/reject', body: '{"comment":"Too much"}' },
-      { url: 'POST /api/v1/approvals/a1/approve', body: '{}' },
+      { url: 'POST /api/v1/approvals/a2/approve', body: '{}' },
+      { url: 'POST /api/v1/approvals/a2/approve', body: '{"comment":"Checked the receipt"}' },
     ]);
-    vi.unstubAllGlobals();
+  });
+
+  it('shows a self-approval 403 and a stale 409 next to the control used', async () => {
+    serve([approvalOf('a1', 'TKT-1'), approvalOf('a2', 'TKT-2')], {
+      a1: { status: 403, body: { title: 'Forbidden', status: 403, detail: 'You requested this change: someone else must approve it.' } },
+      a2: { status: 409, body: { title: 'Conflict', status: 409, detail: 'The ticket changed since this was requested.' } },
+    });
+    const { ApprovalsPage } = await import('./ApprovalsPage');
+    render(wrap(<ApprovalsPage />));
+    const first = await screen.findByRole('listitem', { name: /TKT-1/ }, { timeout: 5000 });
+    const approve = within(first).getByRole('button', { name: 'Approve' });
+    await userEvent.click(approve);
+    const refused = await within(first).findByRole('alert');
+    expect(refused).toHaveTextContent('someone else must approve it');
+    expect(approve).toHaveAttribute('aria-describedby', refused.id);
+    const second = screen.getByRole('listitem', { name: /TKT-2/ });
+    await userEvent.click(within(second).getByRole('button', { name: 'Reject or comment…' }));
+    await userEvent.type(within(second).getByPlaceholderText(/Why/), 'No');
+    await userEvent.click(within(second).getByRole('button', { name: 'Reject' }));
+    const form = within(second).getByRole('form', { name: 'Decide on TKT-2' });
+    expect(await within(form).findByRole('alert')).toHaveTextContent('The ticket changed since this was requested. The change was not applied; it is still pending.');
+  });
+
+  it('lists a ticket’s pending approvals on the ticket page, decided there', async () => {
+    const calls = serve([approvalOf('a9', 'TKT-9')], {});
+    const { ApprovalsPanel } = await import('./ticket/ApprovalsPanel');
+    render(wrap(<ApprovalsPanel ticket={{ key: 'TKT-9' }} />));
+    const panel = await screen.findByRole('region', { name: 'Waiting for approval' }, { timeout: 5000 });
+    expect(calls.map((c) => c.url)).toContain('GET /api/v1/approvals?state=pending&ticket=TKT-9&limit=20');
+    const item = within(panel).getByRole('listitem');
+    expect(within(item).queryByRole('link')).not.toBeInTheDocument();
+    await userEvent.click(within(item).getByRole('button', { name: 'Reject or comment…' }));
+    await userEvent.type(within(item).getByPlaceholderText(/Why/), 'Not without a receipt');
+    await userEvent.click(within(item).getByRole('button', { name: 'Reject' }));
+    expect(calls.some((c) => c.url === 'POST /api/v1/approvals/a9/reject' && c.body === '{"comment":"Not without a receipt"}')).toBe(true);
   });
 });
 

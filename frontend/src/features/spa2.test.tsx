@@ -44,8 +44,8 @@ describe('bulk through POST /tickets/bulk', () => {
     expect(seen[0]!.url).toMatch(/\/api\/v1\/tickets\/bulk$/);
     expect(seen[0]!.body).toEqual({ tickets: ['TKT-1', 'TKT-2'], changes: { add_labels: [], remove_labels: [], assignee_id: null } });
     expect(results).toEqual([
-      { ticket: 'TKT-1', ok: true, error: null },
-      { ticket: 'TKT-2', ok: false, error: { detail: 'No such ticket.' } },
+      { ticket: 'TKT-1', ok: true, waiting: false, error: null },
+      { ticket: 'TKT-2', ok: false, waiting: false, error: { detail: 'No such ticket.', status: 404 } },
     ]);
   });
 });

@@ -174,3 +174,17 @@ export function cfChipText(f: CfFilter, field?: Pick<FieldDef, 'label' | 'kind' 
   else if (f.lte) parts.push(`≤ ${f.lte}`);
   return `${label}: ${parts.length ? parts.join(', ') : 'any'}`;
 }
+
+/** A value typed into a field's editor as the API takes it (bulk "set field"): integers as
+ *  numbers (what does not parse goes as typed, for the server to refuse by name), decimals as
+ *  exact text, text trimmed, a checkbox as true/false; null when nothing was entered. */
+export function typedValue(kind: FieldKind, raw: CfValue): CfValue {
+  if (kind === 'checkbox') return raw === true;
+  if (Array.isArray(raw)) return raw.length ? raw.map(valueText) : null;
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim();
+  if (!text) return null;
+  if (kind === 'integer') return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+  return text;
+}

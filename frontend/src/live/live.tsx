@@ -120,6 +120,7 @@ export function LiveProvider({ children, enabled }: { children: ReactNode; enabl
         void queryClient.invalidateQueries({ queryKey: ['tickets'] });
         void queryClient.invalidateQueries({ queryKey: ['stats'] });
         void queryClient.invalidateQueries({ queryKey: ['notifications'] });
+        if (event.type.includes('approval')) void queryClient.invalidateQueries({ queryKey: ['approvals'] });
         const key = ticketOfEvent(event.data)?.toUpperCase();
         if (key) {
           for (const name of ['ticket', 'comments', 'activity', 'links', 'watchers', 'attachments', 'transcript', 'sla'])

@@ -3,7 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { EmptyState, ErrorState, Spinner } from '../../components/ui';
+import { useReorder } from './reorder';
 import { Failure } from './shared';
+import { SortableList, SortableRow } from './Sortable';
 
 interface Item {
   id: string;
@@ -18,14 +20,9 @@ export interface CollectionCalls<T> {
   remove: (id: string) => Promise<unknown>;
 }
 
-/** New positions after moving `id` one place (0..n-1 renumbered; only what changed). */
-export function moved<T extends { id: string; position?: number }>(items: readonly T[], id: string, delta: -1 | 1): { id: string; position: number }[] {
-  const index = items.findIndex((i) => i.id === id);
-  const target = index + delta;
-  if (index < 0 || target < 0 || target >= items.length) return [];
-  const ordered = [...items];
-  [ordered[index], ordered[target]] = [ordered[target]!, ordered[index]!];
-  return ordered.map((item, i) => ({ id: item.id, position: i, before: item.position })).filter((p) => p.before !== p.position).map(({ id: itemId, position }) => ({ id: itemId, position }));
+/** Drag and drop around the table only when the list is ordered. */
+function SortableWhen({ ordered, children, ...rest }: { ordered: boolean; ids: string[]; names: Record<string, string>; onMove: (from: number, to: number) => void; disabled: boolean; children: ReactNode }) {
+  return ordered ? <SortableList {...rest}>{children}</SortableList> : <>{children}</>;
 }
 
 export function Collection<T extends Item>(props: {
@@ -49,17 +46,12 @@ export function Collection<T extends Item>(props: {
   const refresh = () => queryClient.invalidateQueries({ queryKey: [props.queryKey] });
   const toggle = useMutation({ mutationFn: (item: T) => calls.update(item.id, { active: !item.active }), onSettled: refresh });
   const remove = useMutation({ mutationFn: (item: T) => calls.remove(item.id), onSettled: refresh });
-  const move = useMutation({
-    mutationFn: async ({ id, delta }: { id: string; delta: -1 | 1 }) => {
-      for (const change of moved(list.data ?? [], id, delta)) await calls.update(change.id, { position: change.position });
-    },
-    onSettled: refresh,
-  });
   const done = () => {
     setEditing(null);
     void refresh();
   };
   const items = list.data ?? [];
+  const move = useReorder({ queryKey: [props.queryKey], items, name: (item) => item.name, save: (item, position) => calls.update(item.id, { position }) });
   const editingItem = editing && editing !== 'new' ? items.find((i) => i.id === editing) ?? null : null;
 
   return (
@@ -71,55 +63,69 @@ export function Collection<T extends Item>(props: {
       ) : items.length === 0 ? (
         editing !== 'new' && <EmptyState title={`No ${props.plural} yet.`}>{props.empty}</EmptyState>
       ) : (
-        <div className="table-scroll">
-          <table className="admin-table" aria-label={props.plural[0]!.toUpperCase() + props.plural.slice(1)}>
-            <tbody>
-              {items.map((item, i) => (
-                <tr key={item.id} className={item.active === false ? 'inactive' : undefined}>
-                  <td>
-                    <strong>{item.name}</strong>
-                    {item.active === false && <span className="tag">off</span>}
-                    <div className="muted small">{props.summary(item)}</div>
-                  </td>
-                  <td className="actions">
-                    {'active' in item && (
-                      <label className="check">
-                        <input type="checkbox" checked={!!item.active} onChange={() => toggle.mutate(item)} aria-label={`Active: ${item.name}`} /> active
-                      </label>
-                    )}
-                    {props.ordered && (
-                      <>
-                        <button type="button" className="btn btn-small" aria-label={`Move ${item.name} up`} disabled={i === 0 || move.isPending} onClick={() => move.mutate({ id: item.id, delta: -1 })}>
-                          ↑
+        <SortableWhen ordered={!!props.ordered} ids={items.map((i) => i.id)} names={Object.fromEntries(items.map((i) => [i.id, i.name]))} onMove={move.move} disabled={move.pending}>
+          <div className="table-scroll">
+            <table className="admin-table" aria-label={props.plural[0]!.toUpperCase() + props.plural.slice(1)}>
+              <tbody>
+                {items.map((item, i) => {
+                  const cells = (handle: ReactNode) => (
+                    <>
+                      <td>
+                        {handle}
+                        <strong>{item.name}</strong>
+                        {item.active === false && <span className="tag">off</span>}
+                        <div className="muted small">{props.summary(item)}</div>
+                      </td>
+                      <td className="actions">
+                        {'active' in item && (
+                          <label className="check">
+                            <input type="checkbox" checked={!!item.active} onChange={() => toggle.mutate(item)} aria-label={`Active: ${item.name}`} /> active
+                          </label>
+                        )}
+                        {props.ordered && (
+                          <>
+                            <button type="button" className="btn btn-small" aria-label={`Move ${item.name} up`} disabled={i === 0 || move.pending} onClick={() => move.move(i, i - 1)}>
+                              ↑
+                            </button>
+                            <button type="button" className="btn btn-small" aria-label={`Move ${item.name} down`} disabled={i === items.length - 1 || move.pending} onClick={() => move.move(i, i + 1)}>
+                              ↓
+                            </button>
+                          </>
+                        )}
+                        <button type="button" className="btn btn-small" aria-label={`Edit ${item.name}`} aria-expanded={editing === item.id} onClick={() => setEditing(editing === item.id ? null : item.id)}>
+                          Edit
                         </button>
                         <button
                           type="button"
-                          className="btn btn-small"
-                          aria-label={`Move ${item.name} down`}
-                          disabled={i === items.length - 1 || move.isPending}
-                          onClick={() => move.mutate({ id: item.id, delta: 1 })}
+                          className="btn btn-small btn-danger"
+                          aria-label={`${props.removeLabel ?? 'Delete'} ${item.name}`}
+                          onClick={() => window.confirm(`${props.removeLabel ?? 'Delete'} ${props.noun} “${item.name}”?`) && remove.mutate(item)}
                         >
-                          ↓
+                          {props.removeLabel ?? 'Delete'}
                         </button>
-                      </>
-                    )}
-                    <button type="button" className="btn btn-small" aria-label={`Edit ${item.name}`} aria-expanded={editing === item.id} onClick={() => setEditing(editing === item.id ? null : item.id)}>
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-small btn-danger"
-                      aria-label={`${props.removeLabel ?? 'Delete'} ${item.name}`}
-                      onClick={() => window.confirm(`${props.removeLabel ?? 'Delete'} ${props.noun} “${item.name}”?`) && remove.mutate(item)}
-                    >
-                      {props.removeLabel ?? 'Delete'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                      </td>
+                    </>
+                  );
+                  const className = item.active === false ? 'inactive' : undefined;
+                  return props.ordered ? (
+                    <SortableRow key={item.id} id={item.id} name={item.name} className={className}>
+                      {cells}
+                    </SortableRow>
+                  ) : (
+                    <tr key={item.id} className={className}>
+                      {cells(null)}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </SortableWhen>
+      )}
+      {props.ordered && (
+        <p className="sr-only" aria-live="polite" role="status">
+          {move.announcement}
+        </p>
       )}
       <Failure error={toggle.error ?? remove.error ?? move.error} />
       {editing === 'new' || editingItem ? (

@@ -6,7 +6,9 @@ import { useStatuses } from '../../api/queries';
 import { ErrorState, Spinner, StatusBadge } from '../../components/ui';
 import { placeErrors } from './fieldErrors';
 import { Field, FormErrors } from './form';
+import { useReorder } from './reorder';
 import { Failure, Page, useAdminMutation } from './shared';
+import { SortableList, SortableRow } from './Sortable';
 
 type Category = Schemas['StatusCreate']['category'];
 
@@ -22,8 +24,16 @@ export function StatusesPage() {
     'statuses',
   );
   const errors = placeErrors(create.error, ['name', 'label', 'category', 'waits_on_customer']);
+  const list = statuses.data ?? [];
+  // the order menus, the queue's stat bar and the lifecycle grid show statuses in
+  const move = useReorder({
+    queryKey: ['statuses'],
+    items: list,
+    name: (s) => s.label,
+    save: (s, position) => unwrap(api.PATCH('/api/v1/statuses/{name}', { params: { path: { name: s.name } }, body: { position } })),
+  });
   return (
-    <Page title="Statuses" intro="Every status maps to a category (open, pending, solved, closed) that drives SLA clocks and reporting.">
+    <Page title="Statuses" intro="Every status maps to a category (open, pending, solved, closed) that drives SLA clocks and reporting. Drag a status (or use its arrows) to change the order menus show them in.">
       <form
         className="card admin-form"
         aria-label="Add a status"
@@ -63,53 +73,72 @@ export function StatusesPage() {
           </button>
         </div>
       </form>
-      <Failure error={update.error} />
+      <Failure error={update.error ?? move.error} />
+      <p className="sr-only" aria-live="polite" role="status">
+        {move.announcement}
+      </p>
       {statuses.isPending ? (
         <Spinner label="Loading statuses…" />
       ) : statuses.isError ? (
         <ErrorState error={statuses.error} retry={() => void statuses.refetch()} />
       ) : (
-        <div className="table-scroll">
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th>Status</th>
-                <th>Key</th>
-                <th>Category</th>
-                <th>Label</th>
-                <th>Waits on customer</th>
-              </tr>
-            </thead>
-            <tbody>
-              {statuses.data.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <StatusBadge status={s.name} category={s.category} label={s.label} />
-                  </td>
-                  <td>
-                    <code>{s.name}</code>
-                  </td>
-                  <td>{s.category}</td>
-                  <td>
-                    <input
-                      aria-label={`Label of ${s.name}`}
-                      defaultValue={s.label}
-                      maxLength={80}
-                      onBlur={(e) => e.target.value.trim() && e.target.value !== s.label && update.mutate({ name: s.name, label: e.target.value.trim() })}
-                    />
-                  </td>
-                  <td>
-                    {s.category === 'pending' ? (
-                      <input type="checkbox" aria-label={`${s.label} waits on the customer`} checked={s.waits_on_customer} onChange={(e) => update.mutate({ name: s.name, waits_on_customer: e.target.checked })} />
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
+        <SortableList ids={list.map((s) => s.name)} names={Object.fromEntries(list.map((s) => [s.name, s.label]))} onMove={move.move} disabled={move.pending}>
+          <div className="table-scroll">
+            <table className="admin-table" aria-label="Statuses">
+              <thead>
+                <tr>
+                  <th>Status</th>
+                  <th>Key</th>
+                  <th>Category</th>
+                  <th>Label</th>
+                  <th>Waits on customer</th>
+                  <th>Order</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {list.map((s, i) => (
+                  <SortableRow key={s.id} id={s.name} name={s.label}>
+                    {(handle) => (
+                      <>
+                        <td>
+                          {handle}
+                          <StatusBadge status={s.name} category={s.category} label={s.label} />
+                        </td>
+                        <td>
+                          <code>{s.name}</code>
+                        </td>
+                        <td>{s.category}</td>
+                        <td>
+                          <input
+                            aria-label={`Label of ${s.name}`}
+                            defaultValue={s.label}
+                            maxLength={80}
+                            onBlur={(e) => e.target.value.trim() && e.target.value !== s.label && update.mutate({ name: s.name, label: e.target.value.trim() })}
+                          />
+                        </td>
+                        <td>
+                          {s.category === 'pending' ? (
+                            <input type="checkbox" aria-label={`${s.label} waits on the customer`} checked={s.waits_on_customer} onChange={(e) => update.mutate({ name: s.name, waits_on_customer: e.target.checked })} />
+                          ) : (
+                            <span className="muted">—</span>
+                          )}
+                        </td>
+                        <td className="actions">
+                          <button type="button" className="btn btn-small" aria-label={`Move ${s.label} up`} disabled={i === 0 || move.pending} onClick={() => move.move(i, i - 1)}>
+                            ↑
+                          </button>
+                          <button type="button" className="btn btn-small" aria-label={`Move ${s.label} down`} disabled={i === list.length - 1 || move.pending} onClick={() => move.move(i, i + 1)}>
+                            ↓
+                          </button>
+                        </td>
+                      </>
+                    )}
+                  </SortableRow>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </SortableList>
       )}
     </Page>
   );

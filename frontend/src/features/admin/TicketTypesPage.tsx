@@ -9,7 +9,7 @@ import { titleCase } from '../../lib/format';
 import { Collection, FormButtons } from './Collection';
 import { placeErrors } from './fieldErrors';
 import { CheckboxGroup, Field, FieldError, FormErrors } from './form';
-import { gridFromTransitions, ROLES, setCellRoles, toggleCell, transitionsFromGrid, type Grid, type Role } from './lifecycle';
+import { ANY, effectiveCell, gridFromTransitions, ROLES, setCellRoles, toggleCell, transitionsFromGrid, type Grid, type Role } from './lifecycle';
 import { Page, useAdminMutation } from './shared';
 
 type TypeRead = Schemas['TicketTypeRead'];
@@ -110,9 +110,12 @@ const ROLE_CHOICES: { value: string; label: string; roles: Role[] }[] = [
   { value: 'admin', label: 'Admins', roles: ['admin'] },
 ];
 
-/** The status × status grid: a checkbox per allowed move and who may take it. */
+/** The status × status grid: a checkbox per allowed move and who may take it. The first row,
+ *  "Any status", saves as the API's wildcard (`from: "*"`): the moves it allows show in every
+ *  row as given by it (checked, not separately editable). */
 export function TransitionGrid({ statuses, labels, grid, onChange }: { statuses: string[]; labels: Record<string, string>; grid: Grid; onChange: (g: Grid) => void }) {
-  const name = (s: string) => labels[s] ?? titleCase(s);
+  const name = (s: string) => (s === ANY ? 'Any status' : (labels[s] ?? titleCase(s)));
+  const lower = (s: string) => (s === ANY ? 'any status' : name(s));
   return (
     <div className="table-scroll">
       <table className="admin-table transition-grid" aria-label="Transitions">
@@ -127,12 +130,27 @@ export function TransitionGrid({ statuses, labels, grid, onChange }: { statuses:
           </tr>
         </thead>
         <tbody>
-          {statuses.map((from) => (
-            <tr key={from}>
-              <th scope="row">{name(from)}</th>
+          {[ANY, ...statuses].map((from) => (
+            <tr key={from} className={from === ANY ? 'any-row' : undefined}>
+              <th scope="row">
+                {name(from)}
+                {from === ANY && <div className="muted small">from every status</div>}
+              </th>
               {statuses.map((to) => {
                 if (from === to) return <td key={to} className="muted" aria-hidden="true">—</td>;
-                const cell = grid[from]?.[to];
+                const own = grid[from]?.[to];
+                const shown = from === ANY ? (own ? { ...own, viaAny: false } : null) : effectiveCell(grid, from, to);
+                if (shown?.viaAny) {
+                  return (
+                    <td key={to} className="via-any" title={`Allowed from any status (${roleLabel(shown.roles)})`}>
+                      <label className="check">
+                        <input type="checkbox" aria-label={`${name(from)} to ${name(to)} (from any status)`} checked disabled />
+                      </label>
+                      <span className="muted small">any</span>
+                    </td>
+                  );
+                }
+                const cell = own;
                 const choice = !cell || cell.roles === null ? 'any' : cell.roles.join('+');
                 return (
                   <td key={to}>
@@ -140,7 +158,7 @@ export function TransitionGrid({ statuses, labels, grid, onChange }: { statuses:
                       <input type="checkbox" aria-label={`${name(from)} to ${name(to)}`} checked={!!cell} onChange={() => onChange(toggleCell(grid, from, to))} />
                     </label>
                     {cell && (
-                      <select aria-label={`Who may move ${name(from)} to ${name(to)}`} value={choice} onChange={(e) => onChange(setCellRoles(grid, from, to, ROLE_CHOICES.find((c) => c.value === e.target.value)?.roles ?? []))}>
+                      <select aria-label={`Who may move ${lower(from)} to ${name(to)}`} value={choice} onChange={(e) => onChange(setCellRoles(grid, from, to, ROLE_CHOICES.find((c) => c.value === e.target.value)?.roles ?? []))}>
                         {ROLE_CHOICES.map((c) => (
                           <option key={c.value} value={c.value}>
                             {c.label}
@@ -157,6 +175,10 @@ export function TransitionGrid({ statuses, labels, grid, onChange }: { statuses:
       </table>
     </div>
   );
+}
+
+function roleLabel(roles: Role[] | null): string {
+  return roles === null ? 'anyone' : roles.map((r) => `${r}s`).join(' or ');
 }
 
 const KNOWN = ['key', 'name', 'description', 'statuses', 'initial_status', 'transitions', 'required_fields', 'approvals', 'archived'];

@@ -1,12 +1,15 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import type { Ticket, TicketListQuery } from '../../api/client';
 import { errorMessage } from '../../api/client';
 import { allMatching, bulkUpdate, BULK_LIMIT, type BulkChanges, type BulkResult } from '../../api/bulk';
-import { useStatuses, useUsers } from '../../api/queries';
+import { useCustomFields, useStatuses, useUsers } from '../../api/queries';
 import { useMe } from '../../auth/session';
+import { typedValue, type CfValue, type FieldDef } from '../../lib/customFields';
 import { PRIORITIES } from '../../lib/filters';
 import { titleCase } from '../../lib/format';
+import { FieldInput } from '../ticket/CustomFields';
 
 export function BulkBar(props: {
   selected: Set<string>;
@@ -115,12 +118,69 @@ export function BulkBar(props: {
             Remove label
           </button>
         </form>
+        <BulkFieldEditor busy={!!busy} onApply={(key, value, label) => void apply({ custom_fields: { [key]: value as never } }, `field ${label}`)} />
         <button type="button" className="btn-link" onClick={props.onClear}>
           Clear selection
         </button>
         {busy && <span className="muted">Working…</span>}
       </div>
     </section>
+  );
+}
+
+/** "Set field…": pick a custom field, enter a value with its kind's editor, set it (or clear
+ *  it) on every selected ticket; each ticket's type and rules are checked by the server. */
+function BulkFieldEditor({ busy, onApply }: { busy: boolean; onApply: (key: string, value: CfValue, label: string) => void }) {
+  const defs = useCustomFields();
+  const users = useUsers();
+  const [key, setKey] = useState('');
+  const [value, setValue] = useState<CfValue>(null);
+  const fields = (defs.data ?? []).filter((f) => !f.archived).sort((a, b) => a.position - b.position);
+  const field: FieldDef | undefined = fields.find((f) => f.key === key);
+  const people = (users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }));
+  if (!fields.length) return null;
+  const typed = field ? typedValue(field.kind, value) : null;
+  return (
+    <div className="bulk-field" role="group" aria-label="Set a custom field">
+      <select
+        aria-label="Set field"
+        value={key}
+        disabled={busy}
+        onChange={(e) => {
+          setKey(e.target.value);
+          setValue(null);
+        }}
+      >
+        <option value="">Set field…</option>
+        {fields.map((f) => (
+          <option key={f.key} value={f.key}>
+            {f.label}
+          </option>
+        ))}
+      </select>
+      {field && (
+        <>
+          <FieldInput
+            key={field.key}
+            field={{ ...field, required: false }}
+            value={value}
+            onChange={setValue}
+            commit={setValue}
+            disabled={busy}
+            id={`bulk-cf-${field.key}`}
+            ariaLabel={`New ${field.label}`}
+            invalid={false}
+            people={people}
+          />
+          <button type="button" className="btn btn-small" disabled={busy || typed === null} onClick={() => onApply(field.key, typed, field.label)}>
+            Set {field.label}
+          </button>
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => onApply(field.key, null, field.label)}>
+            Clear {field.label}
+          </button>
+        </>
+      )}
+    </div>
   );
 }
 
@@ -142,8 +202,11 @@ export function BulkOutcome({ report, onDismiss }: { report: BulkReport; onDismi
           {failures.length > 0 && (
             <ul className="bulk-failures">
               {failures.map((f) => (
-                <li key={f.ticket}>
-                  <strong>{f.ticket}</strong>: {f.error?.detail ?? 'failed'}
+                <li key={f.ticket} data-ticket={f.ticket}>
+                  <Link to={`/tickets/${f.ticket}`}>
+                    <strong>{f.ticket}</strong>
+                  </Link>
+                  : {f.waiting ? 'waits for an approver (not changed yet)' : (f.error?.detail ?? 'failed')}
                 </li>
               ))}
             </ul>

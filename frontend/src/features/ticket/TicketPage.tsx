@@ -14,6 +14,7 @@ import { Composer, type ComposerHandle } from './Composer';
 import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
 import { MergeDialog } from './MergeDialog';
+import { ApprovalsPanel } from './ApprovalsPanel';
 import { PropertiesPanel } from './PropertiesPanel';
 import { rememberedQueue, storedNeighbours, useQueueNeighbours } from './queueNav';
 import { RelationsPanel } from './RelationsPanel';
@@ -295,6 +296,7 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
         </div>
         <aside className="workspace-side" aria-label="Ticket details">
           <PropertiesPanel ticket={ticket} update={update} />
+          <ApprovalsPanel ticket={ticket} />
           <SlaPanel ticket={ticket} />
           <RequesterCard ticket={ticket} statusLabels={statusLabels} />
           <TicketAttachments ticket={ticket} />
