@@ -62,6 +62,7 @@ class FakeLlm(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def llm_server() -> Iterator[str]:
+    FakeLlm.release = threading.Event()  # a fresh one per server: the last was set at its end
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeLlm)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
