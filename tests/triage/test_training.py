@@ -3,7 +3,10 @@ examples left out, predictions with confidences and similar tickets, 409 without
 
 from __future__ import annotations
 
+from tests.support import eventually
 from tests.triage.conftest import seed, train
+from ticketdesk.jobs import JobContext
+from ticketdesk.triage.jobs import RETRAIN_AFTER_SOLVED, schedule_training
 
 
 async def test_without_a_model_predict_and_insights_answer_409(tenant):
@@ -75,3 +78,35 @@ async def test_only_admins_train_and_viewers_read(tenant):
     refused = await tenant.post("/triage/train", role="agent")
     assert refused.status_code == 403
     assert (await tenant.get("/triage/model", role="viewer")).status_code == 200
+
+
+async def test_the_schedule_trains_once_enough_tickets_were_solved(tenant, db, settings):
+    ctx = JobContext(db=db, settings=settings, job_id="test")
+    await seed(tenant, per_kind=10, fields=("category",))  # 30 solved: not yet
+    await schedule_training(ctx)
+    assert (await tenant.get("/triage/model")).json()["state"] == "none"
+    await seed(tenant, per_kind=10, fields=("category",))  # 60 solved: the first run
+    await schedule_training(ctx)
+    first = await eventually(ready_version(tenant), "the scheduled model")
+    assert first == 1
+    # a few more solved tickets are not enough for another run today
+    await seed(tenant, per_kind=2, fields=("category",))
+    await schedule_training(ctx)
+    assert (await tenant.get("/triage/model")).json()["state"] == "ready"
+    assert (await tenant.get("/triage/model")).json()["version"] == 1
+    await seed(tenant, per_kind=RETRAIN_AFTER_SOLVED // 3 + 1, fields=("category",))
+    await schedule_training(ctx)
+    assert await eventually(lambda: _version_at_least(tenant, 2), "the retrained model")
+
+
+def ready_version(tenant):
+    async def check():
+        model = (await tenant.get("/triage/model")).json()
+        return model["version"] if model["state"] == "ready" else None
+
+    return check
+
+
+async def _version_at_least(tenant, version):
+    model = (await tenant.get("/triage/model")).json()
+    return model["state"] == "ready" and model["version"] >= version

@@ -16,8 +16,8 @@ from ticketdesk.triage import learning, repository, service
 
 log = logging.getLogger(__name__)
 
-# a workspace is trained first once it has this many tickets, then again every day it has
-# new solved tickets, and at once when this many were solved since the last run
+# a workspace is trained first once it has this many solved tickets, then again every day it
+# has new solved tickets, and at once when this many were solved since the last run
 FIRST_TRAINING_AT = 50
 RETRAIN_AFTER_SOLVED = 100
 RETRAIN_EVERY = timedelta(hours=24)
@@ -62,14 +62,15 @@ async def schedule_training(ctx: JobContext) -> int:
     started = 0
     now = utcnow()
     async with ctx.db.unit_of_work() as session:
-        sizes = await repository.workspaces_with_tickets(session, FIRST_TRAINING_AT)
-        if not sizes:
-            return 0
         solved = await repository.solved_counts(session)
+        if not any(n >= FIRST_TRAINING_AT for n in solved.values()):
+            return 0
         latest = await repository.latest_runs(session)
-        for workspace_id in sizes:
+        for workspace_id, solved_now in solved.items():
+            if solved_now < FIRST_TRAINING_AT:
+                continue
             run = latest.get(workspace_id)
-            newly_solved = solved.get(workspace_id, 0) - (run.solved_seen if run else 0)
+            newly_solved = solved_now - (run.solved_seen if run else 0)
             if run is not None:
                 if run.state == "training" and run.created_at > now - service.TRAINING_STALE_AFTER:
                     continue

@@ -164,16 +164,6 @@ async def retire_ready(session: AsyncSession, workspace_id: uuid.UUID) -> None:
     )
 
 
-async def workspaces_with_tickets(session: AsyncSession, minimum: int) -> dict[uuid.UUID, int]:
-    """Workspaces with at least `minimum` tickets, and how many."""
-    stmt = (
-        select(Ticket.workspace_id, func.count())
-        .group_by(Ticket.workspace_id)
-        .having(func.count() >= minimum)
-    )
-    return {ws: int(n) for ws, n in (await session.execute(stmt)).all()}
-
-
 # -- what suggestions point at ---------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -484,7 +485,7 @@ async def _apply_field(
     name: str,
     value: str,
     *,
-    record: Any,
+    record: Callable[[str, dict[str, Any], float], None],
     confidence: float,
 ) -> bool:
     if name in ("type", "category"):
