@@ -12,6 +12,7 @@ from sqlalchemy import Row, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.models import Comment, Contact, Label, Team, Ticket, TicketLabel, TriageModel
+from ticketdesk.triage.learning import MAX_TEXT_CHARS
 
 Ts = TypeVarTuple("Ts")
 AnyRow = Row[*tuple[Any, ...]]
@@ -202,7 +203,8 @@ async def open_candidates(
         Ticket.id,
         Ticket.number,
         Ticket.subject,
-        Ticket.description,
+        # what the model reads of it, not a 100 kB description per candidate
+        func.substr(Ticket.description, 1, MAX_TEXT_CHARS).label("description"),
         Ticket.status,
         Ticket.requester_id,
     )
