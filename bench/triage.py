@@ -161,7 +161,8 @@ async def main(args: argparse.Namespace) -> None:
             assert model["state"] == "ready", model
             quality = model["fields"]["category"]
             print(
-                f"training: {model['training_seconds']:.1f} s in the job ({wall:.1f} s until "
+                f"training: {model['training_seconds']:.1f} s in the job, "
+                f"{model['training_cpu_seconds']:.1f} s of it CPU in the fit ({wall:.1f} s until "
                 f"served), model {model['model_bytes'] / 1e6:.1f} MB, {model['examples']} examples"
             )
             print(

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("solved_seen", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("duration_ms", sa.Integer(), nullable=True),
+        sa.Column("cpu_ms", sa.Integer(), nullable=True),
         sa.Column("created_at", ticketdesk.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("trained_at", ticketdesk.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(

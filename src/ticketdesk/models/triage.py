@@ -44,5 +44,7 @@ class TriageModel(Base):
     solved_seen: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the fit's own CPU time (on a shared machine the wall time says more about the neighbours)
+    cpu_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[DefaultNow]
     trained_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

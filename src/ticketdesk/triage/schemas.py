@@ -26,7 +26,9 @@ class FieldQuality(Output):
 
 
 class TriageModelRead(Output):
-    state: Literal["none", "training", "ready"]
+    state: Literal["none", "training", "ready"] = Field(
+        description="`training` while a run is going (the figures are the serving model's)"
+    )
     version: int | None = None
     trained_at: UtcDateTime | None = None
     examples: int = 0
@@ -35,7 +37,10 @@ class TriageModelRead(Output):
         default={}, description="fields not learned (too few examples), and why"
     )
     model_bytes: int = 0
-    training_seconds: float | None = None
+    training_seconds: float | None = Field(default=None, description="wall time of the run")
+    training_cpu_seconds: float | None = Field(
+        default=None, description="CPU time of the fit itself"
+    )
     last_error: str | None = None
 
 

@@ -202,6 +202,7 @@ async def finish_run(
     metrics: dict[str, Any],
     examples: int,
     seconds: float,
+    cpu_seconds: float = 0.0,
     error: str | None = None,
 ) -> None:
     """Swap the new model in: the old one is retired in the same transaction, so every
@@ -209,7 +210,8 @@ async def finish_run(
     run = await repository.run_by_id(session, workspace_id, run_id, for_update=True)
     if run is None or run.state != "training":
         return
-    run.metrics, run.examples, run.duration_ms = metrics, examples, int(seconds * 1000)
+    run.metrics, run.examples = metrics, examples
+    run.duration_ms, run.cpu_ms = int(seconds * 1000), int(cpu_seconds * 1000)
     if blob is None:
         run.state = "failed"
         run.error = error or "no field had enough examples to learn from"
@@ -258,6 +260,7 @@ def model_read(ready: TriageModel | None, running: TriageModel | None) -> Triage
         },
         model_bytes=ready.blob_bytes,
         training_seconds=(ready.duration_ms or 0) / 1000,
+        training_cpu_seconds=(ready.cpu_ms or 0) / 1000,
     )
 
 
