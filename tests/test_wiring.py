@@ -15,6 +15,7 @@ def names(functions):
 
 def test_ticket_change_rules_run_in_the_chosen_order():
     assert names(wiring.TICKET_OBSERVERS) == [
+        "ticketdesk.triage.service.on_ticket_change",
         "ticketdesk.notifications.observers.notify_ticket_change",
         "ticketdesk.email.outbound.on_ticket_change",
         "ticketdesk.automations.service.on_ticket_change",

@@ -49,6 +49,7 @@ from ticketdesk.statuses.routes import router as statuses_router
 from ticketdesk.teams.routes import router as teams_router
 from ticketdesk.ticket_types.routes import router as ticket_types_router
 from ticketdesk.tickets.routes import router as tickets_router
+from ticketdesk.triage.routes import router as triage_router
 from ticketdesk.users.routes import router as users_router
 from ticketdesk.views.routes import router as views_router
 from ticketdesk.watchers.routes import router as watchers_router
@@ -80,6 +81,7 @@ def api_routers() -> list[APIRouter]:
         sla_router,
         automations_router,
         imports_router,  # before tickets: /tickets/import is not a key
+        triage_router,
         tickets_router,
         comments_router,
         macros_router,

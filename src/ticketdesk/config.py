@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # a claimed delivery whose worker died becomes due again after this long
     webhook_lease_seconds: int = 30
     sql_echo: bool = False
+    # an OpenAI-compatible endpoint (`<url>/v1/chat/completions`) for ticket summaries and
+    # reply drafts; unset, nothing leaves the machine
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @property
     def resolved_database_url(self) -> str:

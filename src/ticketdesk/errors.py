@@ -74,6 +74,14 @@ class VersionConflict(TicketdeskError):
     status, title = 412, "Precondition failed"
 
 
+class BadGateway(TicketdeskError):
+    status, title = 502, "Bad gateway"
+
+
+class GatewayTimeout(TicketdeskError):
+    status, title = 504, "Gateway timeout"
+
+
 class PayloadTooLarge(TicketdeskError):
     status, title = 413, "Payload too large"
 
@@ -155,6 +163,8 @@ _TITLES = {
     415: "Unsupported media type",
     422: "Validation failed",
     429: "Too many requests",
+    502: "Bad gateway",
+    504: "Gateway timeout",
 }
 
 

@@ -24,14 +24,18 @@ from ticketdesk.realtime.broker import Broker, start_broker, stop_broker
 from ticketdesk.sla import jobs as sla_jobs
 from ticketdesk.sla import service as sla
 from ticketdesk.tickets import service as tickets
+from ticketdesk.triage import jobs as triage_jobs
+from ticketdesk.triage import service as triage
 from ticketdesk.webhooks import tasks as webhooks
 
 # Inside the transaction of every ticket create and update, in this order:
-# 1. notifications and 2. email only note what the caller changed (rows and after-commit jobs);
-# 3. automations may then change the ticket further (a rule's own change runs these observers
+# 1. triage first fills in what a new ticket's creator left empty, so everything after sees it;
+# 2. notifications and 3. email only note what the caller changed (rows and after-commit jobs);
+# 4. automations may then change the ticket further (a rule's own change runs these observers
 #    again, but never the rules: no loops);
-# 4. SLA goes last, so its due times follow the final state (a priority a rule just raised).
+# 5. SLA goes last, so its due times follow the final state (a priority a rule just raised).
 TICKET_OBSERVERS: tuple[tickets.TicketObserver, ...] = (
+    triage.on_ticket_change,
     notifications.notify_ticket_change,
     email.on_ticket_change,
     automations.on_ticket_change,
@@ -54,6 +58,8 @@ JOBS: tuple[JobSpec, ...] = (
     # a changed policy's due times for the open tickets: each job runs ~20 s of pages, then
     # hands its cursor to the next one, well inside its timeout
     JobSpec(sla.APPLY_POLICIES_JOB, sla_jobs.apply_policies, timeout_seconds=120, max_tries=5),
+    # CPU work in a thread; 10,000 tickets train in well under a minute (bench/triage.py)
+    JobSpec(triage.TRAIN_JOB, triage_jobs.train_workspace, timeout_seconds=900, max_tries=2),
 )
 
 CRONS: tuple[CronSpec, ...] = (
@@ -62,6 +68,8 @@ CRONS: tuple[CronSpec, ...] = (
     cron_spec("automations.schedule", automations_jobs.automations_schedule, every_seconds=60),
     cron_spec("auto_close", automations_jobs.auto_close, every_seconds=300),
     *webhooks.CRONS,
+    # nightly, and as soon as enough new tickets were solved (triage.jobs)
+    cron_spec("triage.schedule", triage_jobs.schedule_training, every_seconds=600),
 )
 
 

@@ -959,6 +959,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Triage Settings */
+        get: operations["settings:get_triage"];
+        /**
+         * Put Triage Settings
+         * @description Per field, the confidence at which triage fills in what a new ticket's creator left
+         *     empty (every channel but imports). A chat handover without a priority takes triage's
+         *     even without a threshold.
+         */
+        put: operations["settings:put_triage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sla-policies": {
         parameters: {
             query?: never;
@@ -1403,6 +1426,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{ticket}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ticket Insights
+         * @description The suggestions for this ticket, open tickets that may duplicate it (the same
+         *     requester's first), similar solved tickets and the public replies that solved them.
+         */
+        get: operations["tickets:insights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{ticket}/links": {
         parameters: {
             query?: never;
@@ -1540,6 +1584,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{ticket}/reply-draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ticket Reply Draft
+         * @description A reply draft grounded in the ticket, its conversation and the replies that solved
+         *     similar tickets; 409 `llm_not_configured` without a language model.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["tickets:reply_draft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{ticket}/sla": {
         parameters: {
             query?: never;
@@ -1576,6 +1643,28 @@ export interface paths {
          *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
          */
         post: operations["tickets:split"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ticket Summary
+         * @description A short summary by the configured language model; 409 `llm_not_configured` without.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["tickets:summary"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1662,6 +1751,73 @@ export interface paths {
          * @description Stop a user watching the ticket (idempotent).
          */
         delete: operations["tickets:unwatch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/triage/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model
+         * @description The model's state and quality per field, measured on the newest 20 % of tickets it was
+         *     not trained on, next to always guessing the most common value.
+         */
+        get: operations["triage:get_model"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/triage/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict
+         * @description Suggested type, category, priority, team and labels with their confidence (0..1), and
+         *     similar tickets; 409 without a trained model.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["triage:predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/triage/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Train
+         * @description Train the workspace's model from its tickets (a worker job); a run already going is
+         *     answered with its own id.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["triage:train"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2952,6 +3108,33 @@ export interface components {
             validation: components["schemas"]["Validation"];
             visible_when?: components["schemas"]["VisibleWhen"] | null;
         };
+        /**
+         * FieldQuality
+         * @description Measured on the newest 20 % of tickets, which the measured model did not see.
+         */
+        FieldQuality: {
+            /** Accuracy */
+            accuracy?: number | null;
+            /** Baseline Accuracy */
+            baseline_accuracy?: number | null;
+            /**
+             * Calibration Error
+             * @description expected calibration error of the confidences (0 is ideal)
+             */
+            calibration_error?: number | null;
+            /**
+             * Classes
+             * @default 0
+             */
+            classes: number;
+            /** Macro F1 */
+            macro_f1?: number | null;
+            /**
+             * Support
+             * @default 0
+             */
+            support: number;
+        };
         /** FieldRead */
         FieldRead: {
             /** Archived */
@@ -3102,6 +3285,13 @@ export interface components {
              * @description honeypot: leave empty (hidden from people; bots fill it in)
              */
             website?: string | null;
+        };
+        /** GeneratedText */
+        GeneratedText: {
+            /** Model */
+            model?: string | null;
+            /** Text */
+            text: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -3629,6 +3819,35 @@ export interface components {
             /** Type */
             type?: string[] | null;
         };
+        /** PredictRequest */
+        PredictRequest: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Subject */
+            subject: string;
+        };
+        /** Prediction */
+        Prediction: {
+            category?: components["schemas"]["SuggestedValue"] | null;
+            /**
+             * Labels
+             * @default []
+             */
+            labels: components["schemas"]["SuggestedValue"][];
+            /** Model Version */
+            model_version: number;
+            priority?: components["schemas"]["SuggestedValue"] | null;
+            /**
+             * Similar
+             * @default []
+             */
+            similar: components["schemas"]["SimilarTicket"][];
+            team?: components["schemas"]["SuggestedValue"] | null;
+            type?: components["schemas"]["SuggestedValue"] | null;
+        };
         /**
          * Problem
          * @description RFC 9457 problem details; some carry extension members (a refused transition's
@@ -3694,6 +3913,17 @@ export interface components {
             email: string;
             /** Name */
             name?: string | null;
+        };
+        /** SimilarTicket */
+        SimilarTicket: {
+            /** Key */
+            key: string;
+            /** Score */
+            score: number;
+            /** Status */
+            status: string;
+            /** Subject */
+            subject: string;
         };
         /** SlaExplanation */
         SlaExplanation: {
@@ -3869,6 +4099,34 @@ export interface components {
              * @description the ticket waits on the customer: auto-close reminds, then closes, tickets in it (only a `pending` status may; on for the built-in `waiting`)
              */
             waits_on_customer?: boolean;
+        };
+        /** SuggestedReply */
+        SuggestedReply: {
+            /** Author */
+            author?: string | null;
+            /** Body */
+            body: string;
+            /** Score */
+            score: number;
+            /** Subject */
+            subject: string;
+            /**
+             * Ticket
+             * @description the solved ticket the reply comes from
+             */
+            ticket: string;
+        };
+        /** SuggestedValue */
+        SuggestedValue: {
+            /** Confidence */
+            confidence: number;
+            /**
+             * Name
+             * @description the team's name, for `team`
+             */
+            name?: string | null;
+            /** Value */
+            value: string;
         };
         /** Target */
         Target: {
@@ -4087,6 +4345,35 @@ export interface components {
             team_id?: string | null;
             /** Type */
             type?: string | null;
+        };
+        /** TicketInsights */
+        TicketInsights: {
+            category?: components["schemas"]["SuggestedValue"] | null;
+            /**
+             * Labels
+             * @default []
+             */
+            labels: components["schemas"]["SuggestedValue"][];
+            /** Model Version */
+            model_version: number;
+            /**
+             * Possible Duplicates
+             * @default []
+             */
+            possible_duplicates: components["schemas"]["SimilarTicket"][];
+            priority?: components["schemas"]["SuggestedValue"] | null;
+            /**
+             * Similar
+             * @default []
+             */
+            similar: components["schemas"]["SimilarTicket"][];
+            /**
+             * Suggested Replies
+             * @default []
+             */
+            suggested_replies: components["schemas"]["SuggestedReply"][];
+            team?: components["schemas"]["SuggestedValue"] | null;
+            type?: components["schemas"]["SuggestedValue"] | null;
         };
         /** TicketLink */
         TicketLink: {
@@ -4315,6 +4602,11 @@ export interface components {
             /** Type */
             type?: string | null;
         };
+        /** TrainAccepted */
+        TrainAccepted: {
+            /** Job Id */
+            job_id: string;
+        };
         /** TranscriptRead */
         TranscriptRead: {
             /** Conversation Exists */
@@ -4393,6 +4685,77 @@ export interface components {
             transitions: components["schemas"]["TransitionOption"][];
             /** Type */
             type: string | null;
+        };
+        /** TriageModelRead */
+        TriageModelRead: {
+            /**
+             * Examples
+             * @default 0
+             */
+            examples: number;
+            /**
+             * Fields
+             * @default {}
+             */
+            fields: {
+                [key: string]: components["schemas"]["FieldQuality"];
+            };
+            /** Last Error */
+            last_error?: string | null;
+            /**
+             * Left Out
+             * @description fields not learned (too few examples), and why
+             * @default {}
+             */
+            left_out: {
+                [key: string]: string;
+            };
+            /**
+             * Model Bytes
+             * @default 0
+             */
+            model_bytes: number;
+            /**
+             * State
+             * @description `training` while a run is going (the figures are the serving model's)
+             * @enum {string}
+             */
+            state: "none" | "training" | "ready";
+            /** Trained At */
+            trained_at?: string | null;
+            /**
+             * Training Cpu Seconds
+             * @description CPU time of the fit itself
+             */
+            training_cpu_seconds?: number | null;
+            /**
+             * Training Seconds
+             * @description wall time of the run
+             */
+            training_seconds?: number | null;
+            /** Version */
+            version?: number | null;
+        };
+        /** TriageSettings */
+        TriageSettings: {
+            /**
+             * Auto Apply
+             * @description per field, the confidence at which a prediction fills what the creator left empty (0..1); a field not named is never filled in
+             * @default {}
+             */
+            auto_apply: {
+                [key: string]: number;
+            };
+        };
+        /** TriageSettingsRead */
+        TriageSettingsRead: {
+            /**
+             * Auto Apply
+             * @default {}
+             */
+            auto_apply: {
+                [key: string]: number;
+            };
         };
         /** UserCreate */
         UserCreate: {
@@ -10027,6 +10390,149 @@ export interface operations {
             };
         };
     };
+    "settings:get_triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriageSettingsRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "settings:put_triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TriageSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriageSettingsRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "sla_policies:list": {
         parameters: {
             query?: never;
@@ -12712,6 +13218,87 @@ export interface operations {
             };
         };
     };
+    "tickets:insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketInsights"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "tickets:links": {
         parameters: {
             query?: never;
@@ -13389,6 +13976,107 @@ export interface operations {
             };
         };
     };
+    "tickets:reply_draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GeneratedText"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway timeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "tickets:sla": {
         parameters: {
             query?: never;
@@ -13556,6 +14244,107 @@ export interface operations {
             };
             /** @description Validation failed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets:summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GeneratedText"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway timeout */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13920,6 +14709,235 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "triage:get_model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriageModelRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "triage:predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PredictRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prediction"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type: send application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "triage:train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainAccepted"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,8 +37,12 @@ class Facts:
     updated_at: datetime
     status_changed_at: datetime
     now: datetime
+    # `triage.<field>` and `triage.<field>_confidence`, loaded only when a rule asks
+    triage: dict[str, Any] = field(default_factory=dict)
 
     def value(self, field: str) -> Any:
+        if field.startswith("triage."):
+            return self.triage.get(field)
         if field.startswith("custom_fields."):
             return self.custom_fields.get(field.removeprefix("custom_fields."))
         if field == "requester_domain":

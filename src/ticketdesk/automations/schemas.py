@@ -40,7 +40,13 @@ TEXT_FIELDS = ("subject", "description", "requester_email", "requester_domain")
 CHOICE_FIELDS = ("channel", "status", "status_category", "priority", "type", "category")
 ID_FIELDS = ("assignee", "team")
 NUMBER_FIELDS = ("hours_since_created", "hours_since_updated", "hours_in_status")
-FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, *ID_FIELDS, "labels", *NUMBER_FIELDS)
+# what the workspace's triage model predicts for the ticket, and how sure it is (0..1); empty
+# without a model (triage.team is a team id, triage.labels a list like labels)
+TRIAGE_FIELDS = (
+    *(f"triage.{name}" for name in ("type", "category", "priority", "team", "labels")),
+    *(f"triage.{name}_confidence" for name in ("type", "category", "priority", "team")),
+)
+FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, *ID_FIELDS, "labels", *NUMBER_FIELDS, *TRIAGE_FIELDS)
 CUSTOM_PREFIX = "custom_fields."
 ActionType = Literal[
     "set_status",

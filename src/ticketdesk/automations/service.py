@@ -38,6 +38,7 @@ from ticketdesk.db import Database, new_id, utcnow
 from ticketdesk.errors import TicketdeskError
 from ticketdesk.models import Automation, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
+from ticketdesk.triage import service as triage
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,9 @@ async def facts_of(
         updated_at=ticket.updated_at,
         status_changed_at=ticket.status_changed_at,
         now=now,
+        triage=await triage.triage_facts(session, ticket.workspace_id, ticket)
+        if needs is None or any(name.startswith("triage.") for name in needs)
+        else {},
     )
 
 

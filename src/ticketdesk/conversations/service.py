@@ -311,7 +311,8 @@ async def create_ticket_from_conversation(
         TicketCreate(
             subject=data.subject or _default_subject(conversation, rows),
             description=data.description if data.description is not None else text[:100_000],
-            priority=data.priority,
+            # a handover without a priority leaves it empty: triage may give one
+            **({"priority": data.priority} if "priority" in data.model_fields_set else {}),
             labels=data.labels,
             requester=RequesterIn(email=email, name=name) if email else None,
             type=data.type,

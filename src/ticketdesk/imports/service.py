@@ -46,6 +46,7 @@ async def import_ticket(
         actor=principal.actor(),
         channel=data.channel or "api",
         created_at=created_at,
+        suggest=False,  # an imported ticket arrives as it stood
     )
     authors = await import_authors(
         session, workspace, [c.author_email for c in history if c.author_email]

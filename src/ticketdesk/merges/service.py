@@ -167,6 +167,7 @@ async def split_ticket(
         ),
         actor=actor,
         channel=original.channel,
+        suggest=False,  # the split takes the original's fields
     )
     await repository.move_comments(session, chosen, created.id)
     created_key = tickets.ticket_key(workspace, created)

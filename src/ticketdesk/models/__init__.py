@@ -22,6 +22,7 @@ from ticketdesk.models.ticket import (
     TicketLabel,
 )
 from ticketdesk.models.ticket_type import TicketType
+from ticketdesk.models.triage import TriageModel
 from ticketdesk.models.view import SavedView
 from ticketdesk.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from ticketdesk.models.workspace import (
@@ -68,6 +69,7 @@ __all__ = [
     "TicketLabel",
     "TicketLink",
     "TicketType",
+    "TriageModel",
     "TicketWatcher",
     "User",
     "WebhookAttempt",

@@ -62,7 +62,9 @@ from ticketdesk.tickets.schemas import (
 class TicketChange:
     """What one create or update did, for observers (SLA, automations) in the same transaction.
 
-    `approval`: the change needs an approver's yes; nothing was changed, the approval waits."""
+    `approval`: the change needs an approver's yes; nothing was changed, the approval waits.
+    `left_empty`: on a create, the fields triage may fill in (the creator left them empty;
+    none for imports and splits, which arrive as they stood)."""
 
     ticket: Ticket
     workspace: Workspace
@@ -70,6 +72,7 @@ class TicketChange:
     created: bool = False
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     approval: ApprovalRead | None = None
+    left_empty: frozenset[str] = frozenset()
 
 
 TicketObserver = Callable[[AsyncSession, TicketChange], Awaitable[None]]
@@ -625,11 +628,13 @@ async def create_ticket(
     created_at: datetime | None = None,
     conversation_id: uuid.UUID | None = None,
     autofill: Mapping[str, str | None] | None = None,
+    suggest: bool = True,
 ) -> Ticket:
     """Open a ticket, checked against its type and the custom field definitions.
 
     `autofill`: facts of the conversation (`visitor.country`, …) for fields filled in
-    automatically; the channel and the requester's domain are known here."""
+    automatically; the channel and the requester's domain are known here. `suggest=False`
+    (imports, splits): nothing the creator left empty is filled in by triage."""
     await _admit_create(session, workspace.id)
     status, custom_fields = await _check_create(
         session, workspace, data, channel=channel, autofill=autofill
@@ -703,9 +708,29 @@ async def create_ticket(
         session, ticket, sorted(label_ids), contact=requester, user=assignee, team=team
     )
     await notify_observers(
-        session, TicketChange(ticket=ticket, workspace=workspace, actor=actor, created=True)
+        session,
+        TicketChange(
+            ticket=ticket,
+            workspace=workspace,
+            actor=actor,
+            created=True,
+            left_empty=left_empty(data) if suggest else frozenset(),
+        ),
     )
     return ticket
+
+
+def left_empty(data: TicketCreate) -> frozenset[str]:
+    """The fields of a new ticket its creator did not give (a priority not sent is empty even
+    though it defaults to normal)."""
+    empty = {
+        "type": data.type is None,
+        "category": data.category is None,
+        "priority": "priority" not in data.model_fields_set,
+        "team": data.team_id is None,
+        "labels": not data.labels,
+    }
+    return frozenset(name for name, is_empty in empty.items() if is_empty)
 
 
 def check_if_match(ticket: Ticket, if_match: str | None) -> None:
