@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import ticketdesk.db
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

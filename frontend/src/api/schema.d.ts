@@ -839,6 +839,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer Survey
+         * @description The requester's answer from their survey link (no sign-in: the token in the link is
+         *     the only key, and it opens this survey only). `rating` is on the workspace's scale
+         *     (`good`/`bad`, or 1 to 5; the other kind is a 422). Answering again changes the answer;
+         *     once the ticket is closed the survey is 410 Gone. An unknown or expired token (30 days
+         *     after the email) is a 404.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["surveys:answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/{workspace_slug}/tickets": {
         parameters: {
             query?: never;
@@ -911,6 +937,34 @@ export interface paths {
         post: operations["settings:set_auto_close"];
         /** Disable Auto Close */
         delete: operations["settings:disable_auto_close"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Csat Settings */
+        get: operations["settings:get_csat"];
+        /**
+         * Put Csat Settings
+         * @description When on, a ticket's requester gets one survey email `delay_minutes` after the ticket
+         *     is first solved, with a link to their own survey page (the `csat_survey` email template).
+         *
+         *     One survey per ticket, ever: a ticket reopened and solved again gets no second survey
+         *     (reopened before its survey went out, the survey waits for the next solve). The answer is
+         *     on the ticket (`csat`) and in its activity (`ticket.csat_received`), and may be changed
+         *     until the ticket closes. Turning CSAT off sends no new surveys; links already sent keep
+         *     working. Changing the scale applies to answers given from then on.
+         */
+        put: operations["settings:put_csat"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2075,7 +2129,9 @@ export interface components {
          *     set_category: a name (null clears type and category); set_team: a team id or null; assign:
          *     a user id, round_robin, least_loaded or null; add_labels, remove_labels: 1 to 50 labels;
          *     set_custom_field: {"key", "value"}; add_comment: a text or {"body", "visibility"};
-         *     send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`.
+         *     send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`;
+         *     send_survey: no value (the ticket's CSAT survey goes to its requester now, whatever the
+         *     CSAT settings; never a second survey for a ticket).
          *     Statuses, users (assignees: active agents or admins), teams and email templates must be
          *     this workspace's when the rule is saved; anything else is a 422 at its `loc`.
          */
@@ -2084,7 +2140,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "set_status" | "set_priority" | "set_type" | "set_category" | "set_team" | "assign" | "add_labels" | "remove_labels" | "set_custom_field" | "add_comment" | "send_email" | "notify";
+            type: "set_status" | "set_priority" | "set_type" | "set_category" | "set_team" | "assign" | "add_labels" | "remove_labels" | "set_custom_field" | "add_comment" | "send_email" | "notify" | "send_survey";
             /** Value */
             value?: unknown;
         };
@@ -2844,6 +2900,40 @@ export interface components {
             messages: components["schemas"]["MessageIn"][];
             /** @default {} */
             visitor: components["schemas"]["VisitorIn"];
+        };
+        /**
+         * CsatSettings
+         * @description Whether solved tickets get a satisfaction survey, on which scale, and how long after
+         *     the solve the email goes.
+         */
+        CsatSettings: {
+            /**
+             * Delay Minutes
+             * @description minutes between the solve and the survey email (at most 30 days)
+             * @default 0
+             */
+            delay_minutes: number;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Scale
+             * @description `good_bad`: good or bad; `five`: 1 to 5 (4 and 5 count as good)
+             * @default good_bad
+             * @enum {string}
+             */
+            scale: "good_bad" | "five";
+        };
+        /** CsatSettingsRead */
+        CsatSettingsRead: {
+            /** Delay Minutes */
+            delay_minutes: number;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Scale
+             * @enum {string}
+             */
+            scale: "good_bad" | "five";
         };
         /** DeliveryDetail */
         DeliveryDetail: {
@@ -4128,6 +4218,36 @@ export interface components {
             /** Value */
             value: string;
         };
+        /**
+         * SurveyAnswer
+         * @description `rating` on the workspace's scale: `good`/`bad`, or 1 to 5. A reason is asked on `bad`
+         *     (or 1 and 2) but never required.
+         */
+        SurveyAnswer: {
+            /** Comment */
+            comment?: string | null;
+            /** Rating */
+            rating: ("good" | "bad") | number;
+        };
+        /** SurveyAnswerRead */
+        SurveyAnswerRead: {
+            /** Answered At */
+            answered_at: string;
+            /** Comment */
+            comment: string | null;
+            /**
+             * Good
+             * @description good, 4 or 5
+             */
+            good: boolean;
+            /** Rating */
+            rating: ("good" | "bad") | number;
+            /**
+             * Ticket
+             * @example TKT-42
+             */
+            ticket: string;
+        };
         /** Target */
         Target: {
             /** First Response Minutes */
@@ -4186,7 +4306,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             /** Subject */
             subject: string;
             /** Text */
@@ -4202,7 +4322,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             /** Subject */
             subject: string;
             /** Text */
@@ -4260,6 +4380,21 @@ export interface components {
             team_id?: string | null;
             /** Type */
             type?: string | null;
+        };
+        /**
+         * TicketCsatRead
+         * @description The requester's answer to the ticket's satisfaction survey (the csat room).
+         */
+        TicketCsatRead: {
+            /** Answered At */
+            answered_at: string;
+            /** Comment */
+            comment: string | null;
+            /**
+             * Rating
+             * @description `good`/`bad`, or 1 to 5
+             */
+            rating: ("good" | "bad") | number;
         };
         /** TicketEmailRead */
         TicketEmailRead: {
@@ -4401,6 +4536,8 @@ export interface components {
             conversation_id: string | null;
             /** Created At */
             created_at: string;
+            /** @description the requester's satisfaction answer; null until they answer */
+            csat: components["schemas"]["TicketCsatRead"] | null;
             /** Custom Fields */
             custom_fields: {
                 [key: string]: unknown;
@@ -5041,7 +5178,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Events */
-            events: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "contact.updated" | "*" | "contact.*" | "conversation.*" | "ticket.*")[];
+            events: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "ticket.survey_sent" | "ticket.csat_received" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "contact.updated" | "*" | "contact.*" | "conversation.*" | "ticket.*")[];
             /**
              * Url
              * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
@@ -5084,7 +5221,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Events */
-            events?: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "contact.updated" | "*" | "contact.*" | "conversation.*" | "ticket.*")[];
+            events?: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "ticket.survey_sent" | "ticket.csat_received" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "contact.updated" | "*" | "contact.*" | "conversation.*" | "ticket.*")[];
             /**
              * Url
              * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
@@ -8217,7 +8354,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -8278,7 +8415,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -8364,7 +8501,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -8423,7 +8560,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -9596,6 +9733,101 @@ export interface operations {
             };
         };
     };
+    "surveys:answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyAnswer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyAnswerRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "forms:submit": {
         parameters: {
             query?: never;
@@ -10104,6 +10336,139 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "settings:get_csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsatSettingsRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "settings:put_csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CsatSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsatSettingsRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
