@@ -12,6 +12,7 @@ from ticketdesk.models.field import CustomField
 from ticketdesk.models.login_throttle import LoginCounter
 from ticketdesk.models.macro import Macro
 from ticketdesk.models.notification import Notification
+from ticketdesk.models.report import ReportDaily, ReportHistogram, TicketMetrics
 from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
 from ticketdesk.models.ticket import (
     Comment,
@@ -58,6 +59,8 @@ __all__ = [
     "Macro",
     "Notification",
     "RateCounter",
+    "ReportDaily",
+    "ReportHistogram",
     "SlaClock",
     "SlaPolicy",
     "SavedView",
@@ -67,6 +70,7 @@ __all__ = [
     "Ticket",
     "TicketLabel",
     "TicketLink",
+    "TicketMetrics",
     "TicketType",
     "TicketWatcher",
     "User",
