@@ -231,7 +231,11 @@ def _grouped(
     else:
         key = getattr(TicketMetrics, group)
     extra = [Ticket.custom_fields[value_field]] if value_field is not None else []
-    stmt = select(key, *columns, *extra).where(_in_workspace(TicketMetrics, workspace_id))
+    stmt = (
+        select(key, *columns, *extra)
+        .select_from(TicketMetrics)
+        .where(_in_workspace(TicketMetrics, workspace_id))
+    )
     if join:
         stmt = stmt.join(Ticket, Ticket.id == TicketMetrics.ticket_id)
     if tickets is not None:

@@ -104,11 +104,12 @@ async def keep_metrics(
     """Bring the ticket's metrics row up to date with its new events and current state, and
     add the difference it makes to the rollups."""
     pending = _pending_events(session, ticket.id)
-    row = await repository.metrics_row(session, ticket.id)
+    is_new = any(e.type == "ticket.created" for e in pending)
+    row = None if is_new else await repository.metrics_row(session, ticket.id)
     created_category: str | None = None
     if row is None:
         # a new ticket, or one from before metrics were kept: fold its whole history
-        if any(e.type == "ticket.created" for e in pending):
+        if is_new:
             history = pending
         else:
             stored = await repository.events_of(session, [ticket.id], sorted(metrics.RELEVANT))
@@ -293,6 +294,9 @@ class Scope:
 
 async def _scope(session: AsyncSession, principal: Principal, params: ReportParams) -> Scope:
     workspace = await tickets.get_workspace(session, principal)
+    for name, value in (("from", params.start), ("to", params.end)):
+        if value is not None and not 1900 <= value.year <= 9000:
+            raise ValidationFailed("A report covers years 1900 to 9000.", loc=("query", name))
     end = params.end or utcnow()
     start = params.start or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
