@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from tests.reports.helpers import rebuild, snapshot
 from ticketdesk.app import create_app
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
+from ticketdesk.migrate import upgrade_async
 
 which = st.integers(min_value=0, max_value=7)
 OPERATION = st.one_of(
@@ -117,11 +119,23 @@ async def _scenario(config: Settings, operations: list[tuple[Any, ...]]) -> None
         await db.dispose()
 
 
-def test_rebuild_equals_incremental_after_random_operations(settings: Settings) -> None:
+@pytest.fixture(scope="session")
+def own_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """SQLite gets a database file of its own (as in test_schemathesis): the session app's
+    jobs sit on a paused event loop while this synchronous test runs, maybe holding a lock."""
+    if not settings.resolved_database_url.startswith("sqlite"):
+        return settings
+    data_dir = tmp_path_factory.mktemp("reports-fuzz")
+    url = f"sqlite+aiosqlite:///{data_dir / 'fuzz.db'}"
+    asyncio.run(upgrade_async(Settings(data_dir=data_dir), url))
+    return settings.model_copy(update={"database_url": url, "data_dir": data_dir})
+
+
+def test_rebuild_equals_incremental_after_random_operations(own_settings: Settings) -> None:
     @settings_for_fuzz
     @given(operations=st.lists(OPERATION, min_size=1, max_size=18))
     def check(operations: list[tuple[Any, ...]]) -> None:
-        asyncio.run(_scenario(settings, operations))
+        asyncio.run(_scenario(own_settings, operations))
 
     check()
 
