@@ -251,7 +251,7 @@ DEFAULT_DAYS = 30
 # a report over at most this many tickets is counted exactly from their metrics rows; above
 # it, one the rollups can answer (no queue filters, the workspace's time zone, a kept
 # dimension) is read from them
-EXACT_TICKETS = 20_000
+EXACT_TICKETS = 5_000
 GROUPS = ("channel", "priority", "type", "category", "label", "team", "assignee", "status")
 AGENT_GROUPS = {"agent": "assignee"}
 
