@@ -102,7 +102,21 @@ async def keep_metrics(
     labels: Sequence[str] | None = None,
 ) -> None:
     """Bring the ticket's metrics row up to date with its new events and current state, and
-    add the difference it makes to the rollups."""
+    add the difference it makes to the rollups.
+
+    Its reads and writes never flush the session: a bulk chunk leaves its ticket writes
+    pending to flush them at once (tickets.update_ticket(flush=False)); an autoflush here
+    would write them one ticket at a time."""
+    with session.no_autoflush:
+        await _keep_metrics(session, workspace, ticket, labels)
+
+
+async def _keep_metrics(
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    labels: Sequence[str] | None,
+) -> None:
     pending = _pending_events(session, ticket.id)
     is_new = any(e.type == "ticket.created" for e in pending)
     row = None if is_new else await repository.metrics_row(session, ticket.id)
