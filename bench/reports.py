@@ -135,6 +135,9 @@ async def open_keys(dsn: str, count: int) -> list[str]:
             "SELECT w.ticket_prefix || '-' || t.number AS key FROM tickets t"
             " JOIN workspaces w ON w.id = t.workspace_id"
             " WHERE w.slug = $1 AND t.status = 'open' AND t.merged_into_id IS NULL"
+            # tickets that have metrics (not those a round without the observer created): the
+            # cost compared is keeping a row current, not building a missing one
+            " AND EXISTS (SELECT 1 FROM ticket_metrics m WHERE m.ticket_id = t.id)"
             " ORDER BY t.created_at DESC LIMIT $2",
             WORKSPACE,
             count,
