@@ -35,6 +35,7 @@ from ticketdesk.email import service as email_settings
 from ticketdesk.errors import Gone, NotFound, ValidationFailed
 from ticketdesk.jobs import JobContext, enqueue_after_commit
 from ticketdesk.models import CsatSurvey, Ticket, Workspace
+from ticketdesk.reports import service as reports
 from ticketdesk.tickets import service as tickets
 
 SEND_JOB = "csat.send_survey"
@@ -194,6 +195,7 @@ async def send_survey(
             survey=survey_links(settings, token),
         )
         events.record_ticket_event(session, ticket, "ticket.survey_sent", CSAT_ACTOR, {})
+        await reports.on_survey_sent(session, workspace, ticket)
     return True
 
 
@@ -315,6 +317,7 @@ async def answer_survey(
             actor,
             {"rating": data.rating, "good": is_good(data.rating), "comment": comment},
         )
+        await reports.on_csat(session, workspace, ticket)
         await session.flush()
     assert ticket.csat_rating is not None
     assert ticket.csat_answered_at is not None

@@ -13,6 +13,7 @@ from ticketdesk.models.field import CustomField
 from ticketdesk.models.login_throttle import LoginCounter
 from ticketdesk.models.macro import Macro
 from ticketdesk.models.notification import Notification
+from ticketdesk.models.report import ReportDaily, ReportHistogram, TicketMetrics
 from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
 from ticketdesk.models.ticket import (
     Comment,
@@ -61,6 +62,8 @@ __all__ = [
     "Macro",
     "Notification",
     "RateCounter",
+    "ReportDaily",
+    "ReportHistogram",
     "SlaClock",
     "SlaPolicy",
     "SavedView",
@@ -70,6 +73,7 @@ __all__ = [
     "Ticket",
     "TicketLabel",
     "TicketLink",
+    "TicketMetrics",
     "TicketType",
     "TriageModel",
     "TicketWatcher",
