@@ -22,6 +22,7 @@ import { LoginPage } from './features/LoginPage';
 import { NewTicketPage } from './features/NewTicketPage';
 import { ViewsPage } from './features/ViewsPage';
 import { QueuePage } from './features/queue/QueuePage';
+import { ReportsPage } from './features/reports/ReportsPage';
 import { QueueMemory } from './features/ticket/queueNav';
 import { TicketPage } from './features/ticket/TicketPage';
 import { LiveProvider } from './live/live';
@@ -43,6 +44,7 @@ export function App() {
           <Route path="views" element={<ViewsPage />} />
           {me.role !== 'viewer' && <Route path="macros" element={<MacrosPage scope="mine" />} />}
           <Route path="approvals" element={<ApprovalsPage />} />
+          <Route path="reports" element={<ReportsPage />} />
           {me.role === 'admin' && (
             <Route path="admin">
               <Route path="users" element={<UsersPage />} />

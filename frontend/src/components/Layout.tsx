@@ -186,15 +186,20 @@ export function Layout() {
             Manage views…
           </Link>
         )}
-        {me.canWrite && me.userId && (
-          <ul className="nav-list nav-tools">
+        <ul className="nav-list nav-tools">
+          <li>
+            <NavLink to="/reports" className="nav-link" onClick={() => setOpen(false)}>
+              Reports
+            </NavLink>
+          </li>
+          {me.canWrite && me.userId && (
             <li>
               <NavLink to="/macros" className="nav-link" onClick={() => setOpen(false)}>
                 My macros
               </NavLink>
             </li>
-          </ul>
-        )}
+          )}
+        </ul>
         {me.isAdmin && (
           <>
             <h2 className="nav-heading">Admin</h2>
