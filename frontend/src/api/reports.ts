@@ -4,96 +4,118 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { ApiError, getToken } from './client';
 import { saveBlob } from './export';
-import type { Interval, Minutes, VolumeMetric } from '../features/reports/shape';
+import type { Interval, VolumeMetric } from '../features/reports/shape';
 
 export type ReportName = 'volume' | 'response-times' | 'agents' | 'sla' | 'fields' | 'csat';
 export type ReportQuery = Record<string, string | undefined>;
 
-/** median / p90 / avg of a duration, each in calendar and business minutes. */
-export interface DurationStats {
-  median: Minutes | null;
-  p90: Minutes | null;
-  avg: Minutes | null;
-  [extra: string]: unknown;
+// The shapes below mirror the reports room's schemas (openapi: VolumeReportRead, …).
+interface ReportWindow {
+  from: string;
+  to: string;
+  tz: string;
+  /** exact: counted from the tickets' metrics; rollup: estimated from the daily rollups */
+  source: 'exact' | 'rollup';
 }
 
-export interface VolumeReport {
+/** Minutes. */
+export interface DurationStats {
+  median: number | null;
+  p90: number | null;
+  avg: number | null;
+}
+export interface Duration {
+  calendar: DurationStats;
+  business: DurationStats;
+}
+
+export interface VolumeReport extends ReportWindow {
+  metric: VolumeMetric;
   interval: Interval;
+  group_by: string | null;
   buckets: string[];
-  series: { key: string | null; counts: number[] }[];
+  series: { key: string | null; name?: string | null; counts: number[]; total: number }[];
   total: number;
-  [extra: string]: unknown;
 }
 
 export interface ResponseTimesRow {
   key: string | null;
+  name?: string | null;
   tickets: number;
-  first_response: DurationStats;
-  resolution: DurationStats;
-  requester_wait?: DurationStats;
+  first_response: Duration;
+  resolution: Duration;
+  requester_wait: Duration;
 }
-export interface ResponseTimesReport {
+export interface ResponseTimesReport extends ReportWindow {
+  group_by: string | null;
   rows: ResponseTimesRow[];
-  [extra: string]: unknown;
+}
+
+export interface CsatSummary {
+  score: number | null;
+  responses: number;
+  good: number;
+  bad: number;
 }
 
 export interface AgentRow {
-  key?: string | null;
-  agent_id?: string | null;
+  key: string | null;
   name?: string | null;
   assigned: number;
   solved: number;
   reopened: number;
   one_touch: number;
-  first_response: DurationStats;
-  resolution: DurationStats;
-  csat?: { score: number | null; responses: number; [extra: string]: unknown } | number | null;
+  first_response: Duration;
+  resolution: Duration;
+  csat: CsatSummary;
 }
-export interface AgentsReport {
+export interface AgentsReport extends ReportWindow {
   rows: AgentRow[];
-  [extra: string]: unknown;
 }
 
-export interface SlaRow {
-  policy?: string | null;
-  policy_id?: string | null;
-  policy_name?: string | null;
-  priority?: string | null;
-  target?: string | null;
+export interface SlaOutcome {
   tickets: number;
   met: number;
   breached: number;
   breach_rate: number | null;
   near_miss: number;
-  [extra: string]: unknown;
 }
-export interface SlaReport {
+export interface SlaRow {
+  policy_id: string;
+  policy: string | null;
+  priority: string;
+  tickets: number;
+  first_response: SlaOutcome;
+  resolution: SlaOutcome;
+}
+export interface SlaReport extends ReportWindow {
   rows: SlaRow[];
-  [extra: string]: unknown;
 }
 
 export interface FieldsRow {
   key: string | null;
-  tickets?: number;
-  count?: number;
-  value?: number | string | null;
-  [extra: string]: unknown;
+  name?: string | null;
+  tickets: number;
+  /** sum/avg/min/max as an exact decimal string (count: null) */
+  value?: string | null;
+  /** count: tickets per option or value */
+  options: { value: string; count: number }[];
 }
-export interface FieldsReport {
+export interface FieldsReport extends ReportWindow {
   field: string;
+  kind: string;
   agg: string;
+  group_by: string | null;
   rows: FieldsRow[];
-  [extra: string]: unknown;
 }
 
-export interface CsatReport {
-  score: number | null;
-  responses: number;
+export interface CsatReport extends ReportWindow, CsatSummary {
   sent: number;
   response_rate: number | null;
-  good?: number;
-  bad?: number;
-  [extra: string]: unknown;
+  interval: Interval;
+  group_by: string | null;
+  buckets: string[];
+  series: { key: string | null; name?: string | null; sent: number[]; responses: number[]; score: (number | null)[] }[];
 }
 
 function reportUrl(name: ReportName, query: ReportQuery): string {
@@ -179,22 +201,6 @@ export function useResponseTimesOverTime(query: ReportQuery, spans: { from: stri
   });
 }
 
-/** One CSAT answer per bucket, for the trend chart. */
-export function useCsatOverTime(query: ReportQuery, spans: { from: string; to: string }[]) {
-  return useQueries({
-    queries: spans.map((span) => {
-      const q = { ...query, from: span.from, to: span.to };
-      return { queryKey: ['report', 'csat', q], queryFn: ({ signal }: { signal: AbortSignal }) => getReport<CsatReport>('csat', q, signal), ...REPORT };
-    }),
-    combine: (results) => ({
-      data: results.map((r) => r.data),
-      pending: results.some((r) => r.isPending),
-      error: results.find((r) => r.error)?.error ?? null,
-      refetch: () => results.forEach((r) => void r.refetch()),
-    }),
-  });
-}
-
 export function useAgentsReport(query: ReportQuery) {
   return useReport<AgentsReport>('agents', query);
 }
@@ -203,8 +209,8 @@ export function useSlaReport(query: ReportQuery) {
   return useReport<SlaReport>('sla', query);
 }
 
-export function useCsat(query: ReportQuery) {
-  return useReport<CsatReport>('csat', query);
+export function useCsat(query: ReportQuery, interval: Interval) {
+  return useReport<CsatReport>('csat', { ...query, interval });
 }
 
 export function useFieldsReport(query: ReportQuery, field: string | undefined, agg: string) {

@@ -7,7 +7,6 @@ import { useCustomFields, useTeams, useUsers } from '../../api/queries';
 import {
   useAgentsReport,
   useCsat,
-  useCsatOverTime,
   useFieldsReport,
   useResponseTimesOverTime,
   useSlaReport,
@@ -29,6 +28,7 @@ import {
   bucketSpan,
   csatRows,
   dashboardSearch,
+  fieldBars,
   filteredQueue,
   groupParams,
   formatMinutes,
@@ -106,8 +106,9 @@ export function ReportsPage() {
   const grouped = useVolume(query, 'created', state.interval, groupBy);
   const stacked = useMemo(() => {
     if (!grouped.data) return null;
-    const named = { ...grouped.data, series: grouped.data.series.map((s) => ({ ...s, key: nameOf(groupBy, s.key) })) };
-    return { ...stackedRows(named, state.interval), raw: new Map(grouped.data.series.map((s) => [nameOf(groupBy, s.key), s.key])) };
+    const label = (s: { key: string | null; name?: string | null }) => s.name ?? nameOf(groupBy, s.key);
+    const named = { ...grouped.data, series: grouped.data.series.map((s) => ({ ...s, key: label(s) })) };
+    return { ...stackedRows(named, state.interval), raw: new Map(grouped.data.series.map((s) => [label(s), s.key])) };
   }, [grouped.data, groupBy, nameOf, state.interval]);
 
   // per-bucket reports (one request per bucket; coarser buckets over long ranges)
@@ -115,9 +116,8 @@ export function ReportsPage() {
   const spans = useMemo(() => perBucket.buckets.map((b) => bucketSpan(b, perBucket.interval, tz, range)), [perBucket, tz, range]);
   const times = useResponseTimesOverTime(query, spans);
   const timeRows = useMemo(() => timesRows(perBucket.buckets, perBucket.interval, times.data, clock), [perBucket, times.data, clock]);
-  const csatTrend = useCsatOverTime(query, spans);
-  const csatData = useMemo(() => csatRows(perBucket.buckets, perBucket.interval, csatTrend.data), [perBucket, csatTrend.data]);
-  const csat = useCsat(query);
+  const csat = useCsat(query, state.interval);
+  const csatData = useMemo(() => csatRows(csat.data, state.interval), [csat.data, state.interval]);
 
   const sla = useSlaReport(query);
   const bars = useMemo(() => slaBars(sla.data?.rows ?? []), [sla.data]);
@@ -130,14 +130,11 @@ export function ReportsPage() {
   const [agg, setAgg] = useState('count');
   const aggregate = fieldDef && NUMERIC.includes(fieldDef.kind) ? agg : 'count';
   const fieldReport = useFieldsReport(query, field, aggregate);
-  const fieldRows = (fieldReport.data?.rows ?? []).map((r) => {
-        const raw = aggregate === 'count' ? (r.count ?? r.tickets ?? r.value) : r.value;
-        const label = r.key === null ? NONE : (fieldDef?.options.find((o) => o.value === r.key)?.label ?? String(r.key));
-        return { key: label, raw: r.key, value: typeof raw === 'number' ? raw : Number(raw ?? 0) };
-      });
+  const fieldRows = fieldBars(fieldReport.data, (value) => fieldDef?.options.find((o) => o.value === value)?.label ?? value);
   // the tickets created in the range with this value
   const inRange = { created_after: range.from, created_before: range.to };
-  const fieldLink = (raw: string | null) => filteredQueue(filters, { ...groupParams(field, raw), ...inRange });
+  const fieldLink = (raw: string | null) =>
+    filteredQueue(filters, { ...(aggregate === 'count' ? groupParams(field, raw) : field ? { [`${field}.set`]: 'true' } : {}), ...inRange });
   const agentLink = (id: string | null) => filteredQueue(filters, { ...groupParams('agent', id), ...inRange });
 
   const zoneNote = (
@@ -360,13 +357,13 @@ export function ReportsPage() {
           title="Customer satisfaction"
           subtitle={
             <>
-              Score {csatScore} (good ÷ rated; 4–5 count as good) · response rate {percent(csat.data?.response_rate)} · by {perBucket.interval}
+              Score {csatScore} (good ÷ rated; 4–5 count as good) · response rate {percent(csat.data?.response_rate)} · surveys sent per {state.interval}
             </>
           }
-          csv={{ name: 'csat', query: { ...query, interval: perBucket.interval } }}
-          loading={csatTrend.pending}
-          error={csatTrend.error}
-          retry={csatTrend.refetch}
+          csv={{ name: 'csat', query: { ...query, interval: state.interval } }}
+          loading={csat.isPending}
+          error={csat.error}
+          retry={() => void csat.refetch()}
           empty={csatData.every((r) => r.responses === 0)}
           emptyText="No survey answers in this range."
           table={
@@ -481,12 +478,7 @@ function Tile({ label, value, hint }: { label: string; value: number | string | 
 
 function AgentsTable({ rows, clock, name, link }: { rows: AgentRow[]; clock: Clock; name: (id: string | null) => string; link: (id: string | null) => string }) {
   const sorted = [...rows].sort((a, b) => b.solved - a.solved);
-  const csatOf = (row: AgentRow) => {
-    const c = row.csat;
-    if (c === null || c === undefined) return '—';
-    if (typeof c === 'number') return percent(c);
-    return c.responses ? `${percent(c.score)} (${c.responses})` : '—';
-  };
+  const csatOf = (row: AgentRow) => (row.csat.responses ? `${percent(row.csat.score)} (${row.csat.responses})` : '—');
   return (
     <div className="table-scroll">
       <table className="admin-table report-numbers" aria-label="Agents">
@@ -504,7 +496,7 @@ function AgentsTable({ rows, clock, name, link }: { rows: AgentRow[]; clock: Clo
         </thead>
         <tbody>
           {sorted.map((row) => {
-            const id = row.agent_id ?? row.key ?? null;
+            const id = row.key;
             return (
               <tr key={id ?? 'none'}>
                 <th scope="row">

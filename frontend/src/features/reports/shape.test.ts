@@ -5,6 +5,7 @@ import {
   bucketSpan,
   bucketStart,
   csatRows,
+  fieldBars,
   dashboardSearch,
   formatMinutes,
   localDate,
@@ -117,15 +118,32 @@ describe('series', () => {
     const rows = timesRows(['2026-11-02', '2026-11-03'], 'day', answers, 'business');
     expect(rows[0]).toMatchObject({ first_median: 5, first_p90: 9, resolution_median: null });
     expect(rows[1]!.first_median).toBeNull();
-    expect(csatRows(['a', 'b'], 'day', [{ score: 0.875, responses: 8 }, { score: null, responses: 0 }]).map((r) => r.score)).toEqual([87.5, null]);
+    const csat = { buckets: ['2026-11-02', '2026-11-03'], series: [{ sent: [10, 3], responses: [8, 0], score: [0.875, null] }, { sent: [2, 0], responses: [2, 0], score: [0, null] }] };
+    expect(csatRows(csat, 'day').map((r) => [r.score, r.responses, r.sent])).toEqual([[70, 10, 12], [null, 0, 3]]);
   });
 
   it('sums SLA rows per policy and target', () => {
+    const none = { tickets: 0, met: 0, breached: 0, near_miss: 0 };
     const bars = slaBars([
-      { policy_name: 'Standard', target: 'first_response', tickets: 10, met: 8, breached: 2, near_miss: 1 },
-      { policy_name: 'Standard', target: 'first_response', tickets: 4, met: 2, breached: 0, near_miss: 0 },
+      { policy: 'Standard', first_response: { tickets: 10, met: 8, breached: 2, near_miss: 1 }, resolution: none },
+      { policy: 'Standard', first_response: { tickets: 4, met: 2, breached: 0, near_miss: 0 }, resolution: { tickets: 1, met: 0, breached: 1, near_miss: 0 } },
     ]);
-    expect(bars).toEqual([{ name: 'Standard · first response', tickets: 14, met: 10, breached: 2, near_miss: 1, attainment: 10 / 12 }]);
+    expect(bars).toEqual([
+      { name: 'Standard · first response', tickets: 14, met: 10, breached: 2, near_miss: 1, attainment: 10 / 12 },
+      { name: 'Standard · resolution', tickets: 1, met: 0, breached: 1, near_miss: 0, attainment: 0 },
+    ]);
+  });
+
+  it('counts field options over groups, or takes each group figure', () => {
+    const rows = [
+      { key: 'chat', tickets: 3, options: [{ value: 'pro', count: 2 }, { value: 'free', count: 1 }] },
+      { key: 'email', tickets: 2, options: [{ value: 'pro', count: 2 }] },
+    ];
+    expect(fieldBars({ agg: 'count', rows }, (v) => v.toUpperCase())).toEqual([
+      { raw: 'pro', key: 'PRO', value: 4 },
+      { raw: 'free', key: 'FREE', value: 1 },
+    ]);
+    expect(fieldBars({ agg: 'sum', rows: [{ key: null, value: '12.50', options: [] }] })).toEqual([{ raw: null, key: '(none)', value: 12.5 }]);
   });
 });
 

@@ -459,18 +459,30 @@ export interface CsatRow {
   label: string;
   score: number | null;
   responses: number;
+  sent: number;
 }
 
-/** The CSAT score per bucket as a percentage (no answers: a gap, not 0 %). */
-export function csatRows(buckets: string[], interval: Interval, answers: ({ score: number | null; responses: number } | undefined)[]): CsatRow[] {
-  return buckets.map((bucket, i) => {
-    const a = answers[i];
-    return {
-      bucket,
-      label: bucketLabel(bucket, interval),
-      score: a && a.responses > 0 && a.score !== null ? Math.round(a.score * 1000) / 10 : null,
-      responses: a?.responses ?? 0,
-    };
+interface CsatLike {
+  buckets: string[];
+  series: { sent: number[]; responses: number[]; score: (number | null)[] }[];
+}
+
+/** The CSAT score per bucket as a percentage, over every series (good and bad are not per
+ * bucket in the report, so a grouped report's buckets are weighted by answers); a bucket
+ * without answers is a gap, not 0 %. */
+export function csatRows(report: CsatLike | undefined, interval: Interval): CsatRow[] {
+  if (!report) return [];
+  return report.buckets.map((bucket, i) => {
+    let responses = 0;
+    let sent = 0;
+    let weighted = 0;
+    for (const s of report.series) {
+      const n = s.responses[i] ?? 0;
+      responses += n;
+      sent += s.sent[i] ?? 0;
+      weighted += (s.score[i] ?? 0) * n;
+    }
+    return { bucket, label: bucketLabel(bucket, interval), score: responses ? Math.round((weighted / responses) * 1000) / 10 : null, responses, sent };
   });
 }
 
@@ -483,18 +495,47 @@ export interface SlaBar {
   attainment: number | null;
 }
 
-/** SLA rows (per policy, priority and target) summed per policy and target kind. */
-export function slaBars(rows: { policy?: string | null; policy_name?: string | null; target?: string | null; tickets: number; met: number; breached: number; near_miss: number }[]): SlaBar[] {
+type Outcome = { tickets: number; met: number; breached: number; near_miss: number };
+
+/** SLA rows (per policy and priority, an outcome per target kind) summed per policy and
+ * target kind; attainment is met ÷ (met + breached). */
+export function slaBars(rows: { policy: string | null; first_response: Outcome; resolution: Outcome }[]): SlaBar[] {
   const byName = new Map<string, SlaBar>();
   for (const row of rows) {
-    const policy = row.policy_name ?? row.policy ?? 'No policy';
-    const name = row.target ? `${policy} · ${row.target.replace(/_/g, ' ')}` : policy;
-    const bar = byName.get(name) ?? { name, met: 0, breached: 0, near_miss: 0, tickets: 0, attainment: null };
-    bar.met += row.met;
-    bar.breached += row.breached;
-    bar.near_miss += row.near_miss;
-    bar.tickets += row.tickets;
-    byName.set(name, bar);
+    for (const [target, outcome] of [
+      ['first response', row.first_response],
+      ['resolution', row.resolution],
+    ] as const) {
+      if (!outcome.tickets) continue;
+      const name = `${row.policy ?? 'No policy'} · ${target}`;
+      const bar = byName.get(name) ?? { name, met: 0, breached: 0, near_miss: 0, tickets: 0, attainment: null };
+      bar.met += outcome.met;
+      bar.breached += outcome.breached;
+      bar.near_miss += outcome.near_miss;
+      bar.tickets += outcome.tickets;
+      byName.set(name, bar);
+    }
   }
   return [...byName.values()].map((bar) => ({ ...bar, attainment: bar.met + bar.breached ? bar.met / (bar.met + bar.breached) : null }));
+}
+
+export interface FieldBar {
+  /** the value (count) or the group (sum, avg, …) as the API names it; null: none */
+  raw: string | null;
+  key: string;
+  value: number;
+}
+
+/** A fields report as bars: counts per option (summed over groups), or one figure per group. */
+export function fieldBars(
+  report: { agg: string; rows: { key: string | null; name?: string | null; value?: string | null; options: { value: string; count: number }[] }[] } | undefined,
+  optionLabel: (value: string) => string = (v) => v,
+): FieldBar[] {
+  if (!report) return [];
+  if (report.agg === 'count') {
+    const counts = new Map<string, number>();
+    for (const row of report.rows) for (const o of row.options) counts.set(o.value, (counts.get(o.value) ?? 0) + o.count);
+    return [...counts].map(([value, count]) => ({ raw: value, key: optionLabel(value), value: count })).sort((a, b) => b.value - a.value || a.key.localeCompare(b.key));
+  }
+  return report.rows.filter((r) => r.value !== null && r.value !== undefined).map((r) => ({ raw: r.key, key: r.name ?? seriesName(r.key), value: Number(r.value) }));
 }
