@@ -401,6 +401,18 @@ def _json_writes(ids: dict[str, str], tenant) -> list[tuple[str, str, str, objec
             {"allowed_origins": ["https://example.com"]},
         ),
         (
+            "settings:put_csat",
+            "PUT",
+            "/settings/csat",
+            {"enabled": True, "scale": "good_bad", "delay_minutes": 30},
+        ),
+        (
+            "surveys:answer",
+            "POST",
+            "/public/surveys/not-a-sent-token",
+            {"rating": "bad", "comment": "Too slow"},
+        ),
+        (
             "sla_policies:create",
             "POST",
             "/sla-policies",

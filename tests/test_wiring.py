@@ -17,6 +17,7 @@ def test_ticket_change_rules_run_in_the_chosen_order():
     assert names(wiring.TICKET_OBSERVERS) == [
         "ticketdesk.notifications.observers.notify_ticket_change",
         "ticketdesk.email.outbound.on_ticket_change",
+        "ticketdesk.csat.service.on_ticket_change",
         "ticketdesk.automations.service.on_ticket_change",
         "ticketdesk.sla.service.on_ticket_change",
     ]

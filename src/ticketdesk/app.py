@@ -23,6 +23,8 @@ from ticketdesk.bulk.routes import router as bulk_router
 from ticketdesk.comments.routes import router as comments_router
 from ticketdesk.config import Settings, get_settings
 from ticketdesk.conversations.routes import router as conversations_router
+from ticketdesk.csat.routes import pages_router as csat_pages_router
+from ticketdesk.csat.routes import router as csat_router
 from ticketdesk.db import Database
 from ticketdesk.email.routes import router as email_router
 from ticketdesk.errors import install_error_handlers, problem_response
@@ -97,6 +99,7 @@ def api_routers() -> list[APIRouter]:
         email_router,
         forms_router,
         forms_public_router,
+        csat_router,
     ]
 
 
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     for router in api_routers():
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(csat_pages_router)  # /survey/<token>: before the SPA's catch-all
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -70,6 +70,12 @@ class TransitionNotAllowed(Conflict):
     title = "Transition not allowed"
 
 
+class Gone(TicketdeskError):
+    """The thing existed but can no longer be used (a survey whose ticket has closed)."""
+
+    status, title = 410, "Gone"
+
+
 class VersionConflict(TicketdeskError):
     status, title = 412, "Precondition failed"
 
@@ -150,6 +156,7 @@ _TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    410: "Gone",
     412: "Precondition failed",
     413: "Payload too large",
     415: "Unsupported media type",

@@ -116,9 +116,15 @@ class JobRunner(Protocol):
 
 
 def enqueue_after_commit(
-    session: AsyncSession, name: str, *, job_id: str | None = None, **kwargs: Any
+    session: AsyncSession,
+    name: str,
+    *,
+    job_id: str | None = None,
+    defer_seconds: float | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Queue job `name` once this session's transaction commits (never if it rolls back)."""
+    """Queue job `name` once this session's transaction commits (never if it rolls back),
+    to run `defer_seconds` later if given."""
     db = context(session).db
     if db is None:
         raise RuntimeError("the session was not opened through Database/get_session")
@@ -128,7 +134,7 @@ def enqueue_after_commit(
         if runner is None:
             log.warning("no job runner; job %s dropped (the outbox sweep will catch up)", name)
             return
-        await runner.enqueue(name, kwargs, job_id=job_id)
+        await runner.enqueue(name, kwargs, job_id=job_id, defer_seconds=defer_seconds)
 
     after_commit(session, _enqueue)
 

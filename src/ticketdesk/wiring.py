@@ -15,6 +15,7 @@ from ticketdesk.automations import service as automations
 from ticketdesk.comments import service as comments
 from ticketdesk.config import Settings
 from ticketdesk.conversations import service as conversations
+from ticketdesk.csat import service as csat
 from ticketdesk.db import Database
 from ticketdesk.email import outbound as email
 from ticketdesk.fields import service as fields
@@ -28,12 +29,14 @@ from ticketdesk.webhooks import tasks as webhooks
 
 # Inside the transaction of every ticket create and update, in this order:
 # 1. notifications and 2. email only note what the caller changed (rows and after-commit jobs);
-# 3. automations may then change the ticket further (a rule's own change runs these observers
+# 3. CSAT schedules the survey of a ticket just solved (its email goes later, by a job);
+# 4. automations may then change the ticket further (a rule's own change runs these observers
 #    again, but never the rules: no loops);
-# 4. SLA goes last, so its due times follow the final state (a priority a rule just raised).
+# 5. SLA goes last, so its due times follow the final state (a priority a rule just raised).
 TICKET_OBSERVERS: tuple[tickets.TicketObserver, ...] = (
     notifications.notify_ticket_change,
     email.on_ticket_change,
+    csat.on_ticket_change,
     automations.on_ticket_change,
     sla.on_ticket_change,
 )
@@ -49,6 +52,7 @@ COMMENT_OBSERVERS: tuple[comments.CommentObserver, ...] = (
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(email.TEMPLATE_JOB, email.send_template, timeout_seconds=60, max_tries=5),
     JobSpec(email.SEND_JOB, email.send_ticket_notification, timeout_seconds=90, max_tries=8),
+    JobSpec(csat.SEND_JOB, csat.send_survey_job, timeout_seconds=60, max_tries=5),
     *webhooks.JOBS,
     *fields.JOBS,
     # a changed policy's due times for the open tickets: each job runs ~20 s of pages, then
@@ -61,6 +65,7 @@ CRONS: tuple[CronSpec, ...] = (
     cron_spec("sla.sweep", sla_jobs.sla_sweep, every_seconds=60),
     cron_spec("automations.schedule", automations_jobs.automations_schedule, every_seconds=60),
     cron_spec("auto_close", automations_jobs.auto_close, every_seconds=300),
+    cron_spec("csat.send_due", csat.sweep_due, every_seconds=60),
     *webhooks.CRONS,
 )
 

@@ -129,6 +129,7 @@ async def test_templates_list_every_kind_with_defaults_and_preview_renders(tenan
         "auto_close_reminder",
         "auto_close_closed",
         "team_new_ticket",
+        "csat_survey",
     ]
     assert {(t["is_default"], t["updated_at"]) for t in listed} == {(True, None)}
     preview = await tenant.post(

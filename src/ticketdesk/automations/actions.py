@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ticketdesk import events, jobs
 from ticketdesk.automations import repository
 from ticketdesk.comments import service as comments
+from ticketdesk.csat import service as csat
 from ticketdesk.errors import ValidationFailed
 from ticketdesk.models import Ticket, Workspace
 from ticketdesk.notifications.service import notify
@@ -87,6 +88,9 @@ async def _follow_up(
     actor: events.Actor,
 ) -> None:
     kind, value = action["type"], action.get("value")
+    if kind == "send_survey":
+        await csat.send_survey_now(session, workspace, ticket)
+        return
     assert value is not None
     if kind == "add_comment":
         body = value if isinstance(value, str) else value["body"]

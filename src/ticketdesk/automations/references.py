@@ -21,7 +21,8 @@ from ticketdesk.ticket_types import service as ticket_types
 from ticketdesk.tickets import service as tickets
 
 Loc = tuple[str | int, ...]
-TEMPLATES: tuple[str, ...] = get_args(TemplateKind)
+# the survey email carries its own link: the `send_survey` action sends it, not send_email
+TEMPLATES: tuple[str, ...] = tuple(k for k in get_args(TemplateKind) if k != "csat_survey")
 ASSIGNABLE_ROLES = ("agent", "admin")
 _ASSIGN_STRATEGIES = (None, "round_robin", "least_loaded")
 _NOTIFY_KEYWORDS = ("assignee", "team")

@@ -55,6 +55,7 @@ ActionType = Literal[
     "add_comment",
     "send_email",
     "notify",
+    "send_survey",
 ]
 MAX_PATTERN = 200
 MAX_DEPTH = 3
@@ -195,6 +196,9 @@ def check_action_value(kind: str, value: Any) -> None:
         _text(value.get("template"), 100)
         if "to" in value:
             _text(value["to"], 320)
+    elif kind == "send_survey":
+        if value is not None:
+            raise ValueError("send_survey takes no value")
     elif kind == "notify":
         targets = value if isinstance(value, list) else [value]
         if not 1 <= len(targets) <= 50:
@@ -209,7 +213,9 @@ class Action(Input):
     set_category: a name (null clears type and category); set_team: a team id or null; assign:
     a user id, round_robin, least_loaded or null; add_labels, remove_labels: 1 to 50 labels;
     set_custom_field: {"key", "value"}; add_comment: a text or {"body", "visibility"};
-    send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`.
+    send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`;
+    send_survey: no value (the ticket's CSAT survey goes to its requester now, whatever the
+    CSAT settings; never a second survey for a ticket).
     Statuses, users (assignees: active agents or admins), teams and email templates must be
     this workspace's when the rule is saved; anything else is a 422 at its `loc`."""
 

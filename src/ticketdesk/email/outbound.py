@@ -55,6 +55,7 @@ AUTO_SUBMITTED = {
     "status_changed": "auto-generated",
     "ticket_resolved": "auto-generated",
     "team_new_ticket": "auto-generated",  # never answered by the desk's own inbound
+    "csat_survey": "auto-generated",
 }
 
 
@@ -84,6 +85,8 @@ async def _thread(session: AsyncSession, row: EmailMessage) -> list[str]:
 
 
 TEAM_KIND = repository.TEAM_KIND
+# kinds that carry a link made for that one email (the csat room sends the survey itself)
+LINKED_KINDS = ("csat_survey",)
 DESCRIPTION_IN_CONTEXT = 10_000  # characters of the description a template can show
 
 
@@ -99,6 +102,7 @@ def _context(
     comment: dict[str, Any] | None,
     change: dict[str, Any] | None,
     kind: str,
+    survey: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The variables of templates.sample_context(), filled from the ticket."""
     if kind == TEAM_KIND:  # the team reads about the customer, not about itself
@@ -131,6 +135,7 @@ def _context(
             "to_label": labels.get(change.get("to") or "", ""),
         },
         "reply_marker": REPLY_MARKER,
+        "survey": survey or {"url": "", "good_url": "", "bad_url": ""},
     }
 
 
@@ -146,6 +151,7 @@ async def queue_notification(
     change: dict[str, Any] | None = None,
     prefs: ChannelSettings | None = None,
     to_address: str | None = None,
+    survey: dict[str, str] | None = None,
 ) -> EmailMessage | None:
     """Render `kind` for the ticket's requester (or `to_address`) and queue it; None when there
     is nobody to tell. A workspace template that fails on this ticket's data (or exceeds the
@@ -169,7 +175,7 @@ async def queue_notification(
     key = tickets.ticket_key(workspace, ticket)
     context = _context(
         settings, workspace, ticket, key, requester, (name_to, email_to), (name, prefs),
-        labels, comment, change, kind,
+        labels, comment, change, kind, survey,
     )  # fmt: skip
     source = await load_template(session, workspace.id, kind)
     failure: str | None = None
@@ -351,8 +357,8 @@ async def send_template(
 
     Keyed by this job's id, so a re-run finds the row it made and queues nothing twice.
     """
-    if template not in templates.KINDS:
-        log.warning("unknown email template %r for ticket %s: not sent", template, ticket_id)
+    if template not in templates.KINDS or template in LINKED_KINDS:
+        log.warning("email template %r cannot be sent for ticket %s: not sent", template, ticket_id)
         return
     to_address = None
     if to != "requester":

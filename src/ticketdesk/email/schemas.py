@@ -17,6 +17,7 @@ TemplateKind = Literal[
     "auto_close_reminder",
     "auto_close_closed",
     "team_new_ticket",
+    "csat_survey",
 ]
 
 

@@ -466,6 +466,35 @@ DEFAULTS["team_new_ticket"] = TemplateSource(
 )
 
 
+_MARKER_LINE = '<p style="color: #9ca3af; font-size: 12px;">{{ reply_marker }}</p>\n'
+# the satisfaction survey (the csat room): `survey.url` is the requester's own page, where
+# they answer (and may change their answer until the ticket closes); `survey.good_url` and
+# `survey.bad_url` open it with that answer chosen (nothing is saved before they submit)
+DEFAULTS["csat_survey"] = TemplateSource(
+    subject="[{{ ticket.key }}] How did we do? {{ ticket.subject }}",
+    text="Hello {{ requester.name or 'there' }},\n\n"
+    "We recently solved your ticket {{ ticket.key }}: {{ ticket.subject }}.\n"
+    "How would you rate the support you received? It takes a few seconds:\n\n"
+    "{{ survey.url }}\n\n"
+    "Thank you for helping us get better." + _TEXT_FOOTER,
+    html=_HTML_FRAME.replace(
+        '<p style="color: #9ca3af; font-size: 12px;">{{ reply_marker }}</p>\n', ""
+    )
+    % (
+        "<p>Hello {{ requester.name or 'there' }},</p>"
+        "<p>We recently solved your ticket <strong>{{ ticket.key }}</strong>. "
+        "How would you rate the support you received?</p>"
+        '<p><a href="{{ survey.good_url }}" style="display: inline-block; padding: 10px 18px; '
+        "margin-right: 8px; border-radius: 6px; background: #16a34a; color: #ffffff; "
+        "text-decoration: none;\">Good, I'm satisfied</a>"
+        '<a href="{{ survey.bad_url }}" style="display: inline-block; padding: 10px 18px; '
+        'border-radius: 6px; background: #dc2626; color: #ffffff; text-decoration: none;">'
+        "Bad, I'm unsatisfied</a></p>"
+        '<p style="color: #6b7280;">Or open <a href="{{ survey.url }}">the survey</a>.</p>'
+    ),
+)
+
+
 def sample_context() -> dict[str, Any]:
     """Every variable a template may use, with plausible values (for validation and previews)."""
     return {
@@ -491,6 +520,11 @@ def sample_context() -> dict[str, Any]:
             "to_label": "Waiting",
         },
         "reply_marker": REPLY_MARKER,
+        "survey": {
+            "url": "https://desk.example.com/survey/sample-token",
+            "good_url": "https://desk.example.com/survey/sample-token?rating=good",
+            "bad_url": "https://desk.example.com/survey/sample-token?rating=bad",
+        },
     }
 
 

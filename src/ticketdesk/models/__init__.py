@@ -6,6 +6,7 @@ from ticketdesk.models.attachment import Attachment
 from ticketdesk.models.automation import AssignmentCursor, Automation, AutomationFiring
 from ticketdesk.models.collaboration import TicketLink, TicketWatcher
 from ticketdesk.models.conversation import Conversation, ConversationMessage, ConversationTicket
+from ticketdesk.models.csat import CsatSurvey
 from ticketdesk.models.email import ChannelSettings, EmailMessage, EmailTemplate, RateCounter
 from ticketdesk.models.event import Event, IdempotencyRecord
 from ticketdesk.models.field import CustomField
@@ -46,6 +47,7 @@ __all__ = [
     "Comment",
     "Contact",
     "Conversation",
+    "CsatSurvey",
     "CustomField",
     "ConversationMessage",
     "ConversationTicket",

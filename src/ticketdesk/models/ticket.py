@@ -155,6 +155,10 @@ class Ticket(Base):
     next_response_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     auto_close_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # the requester's satisfaction answer (the csat room): `good`/`bad` or `1`..`5`
+    csat_rating: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    csat_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    csat_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[DefaultNow]
     updated_at: Mapped[DefaultNow]
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

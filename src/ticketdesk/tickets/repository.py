@@ -647,6 +647,11 @@ def sla_state(ticket: Ticket, now: datetime) -> str:
     return state
 
 
+def stored_rating(value: str) -> str | int:
+    """A CSAT rating as the API shows it: `good`/`bad`, or the number 1 to 5."""
+    return int(value) if value.isdigit() else value
+
+
 def ticket_read(ticket: Ticket, ctx: TicketContext) -> TicketRead:
     """The ticket as the API shows it, its references taken from the page's context."""
     contact = ctx.contacts.get(ticket.requester_id) if ticket.requester_id else None
@@ -684,6 +689,15 @@ def ticket_read(ticket: Ticket, ctx: TicketContext) -> TicketRead:
                 "first_responded_at": ticket.first_responded_at,
                 "state": sla_state(ticket, utcnow()),
             },
+            "csat": (
+                {
+                    "rating": stored_rating(ticket.csat_rating),
+                    "comment": ticket.csat_comment,
+                    "answered_at": ticket.csat_answered_at,
+                }
+                if ticket.csat_rating is not None
+                else None
+            ),
             "created_at": ticket.created_at,
             "updated_at": ticket.updated_at,
             "resolved_at": ticket.resolved_at,

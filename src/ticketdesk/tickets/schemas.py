@@ -119,6 +119,14 @@ class SlaRead(Output):
     state: SlaState
 
 
+class TicketCsatRead(Output):
+    """The requester's answer to the ticket's satisfaction survey (the csat room)."""
+
+    rating: Literal["good", "bad"] | int = Field(description="`good`/`bad`, or 1 to 5")
+    comment: str | None
+    answered_at: UtcDateTime
+
+
 class TicketRead(Output):
     id: uuid.UUID
     key: str = Field(examples=["TKT-42"])
@@ -139,6 +147,9 @@ class TicketRead(Output):
     conversation_id: uuid.UUID | None
     merged_into: str | None
     sla: SlaRead
+    csat: TicketCsatRead | None = Field(
+        description="the requester's satisfaction answer; null until they answer"
+    )
     created_at: UtcDateTime
     updated_at: UtcDateTime
     resolved_at: UtcDateTime | None

@@ -60,6 +60,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "ticket.macro_applied",
     "ticket.approval_requested",
     "ticket.approval_decided",
+    "ticket.survey_sent",
+    "ticket.csat_received",
     "conversation.created",
     "conversation.messages_added",
     "conversation.deleted",

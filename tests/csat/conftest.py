@@ -1,0 +1,64 @@
+"""CSAT test harness: the email room's real SMTP relay and mail app, the public survey page's
+client (outside /api/v1), and helpers to solve a ticket and find its survey link."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.email.conftest import (  # noqa: F401 - fixtures, shared with the email tests
+    Mailbox,
+    desk,
+    drain,
+    inbox,
+    mail_app,
+    mail_client,
+    mailbox,
+)
+from tests.support import Tenant
+from tests.webhooks.conftest import receiver  # noqa: F401 - a real HTTP webhook receiver
+
+LINK = re.compile(r"https://desk\.example\.com/survey/([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+async def pages(mail_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser's view of the mail app: the survey page lives outside the API prefix."""
+    transport = httpx.ASGITransport(app=mail_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def enable(tenant: Tenant, **settings: Any) -> dict[str, Any]:
+    response = await tenant.put("/settings/csat", json={"enabled": True, **settings})
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def set_status(tenant: Tenant, key: str, status: str) -> dict[str, Any]:
+    response = await tenant.patch(f"/tickets/{key}", json={"status": status})
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def surveys(inbox: Mailbox, address: str) -> list[EmailMessage]:
+    return [m for m in inbox.to(address) if "How did we do?" in m["Subject"]]
+
+
+def token_of(message: EmailMessage) -> str:
+    text = message.get_body(("plain",)).get_content()
+    found = LINK.search(text)
+    assert found, text
+    return found.group(1)
+
+
+async def activity(tenant: Tenant, key: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = (await tenant.get(f"/tickets/{key}/activity")).json()["items"]
+    return items
