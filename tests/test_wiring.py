@@ -20,6 +20,7 @@ def test_ticket_change_rules_run_in_the_chosen_order():
         "ticketdesk.csat.service.on_ticket_change",
         "ticketdesk.automations.service.on_ticket_change",
         "ticketdesk.sla.service.on_ticket_change",
+        "ticketdesk.reports.service.on_ticket_change",
     ]
     assert names(wiring.COMMENT_OBSERVERS) == [
         "ticketdesk.notifications.observers.notify_mentions",

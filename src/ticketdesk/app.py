@@ -42,6 +42,7 @@ from ticketdesk.notifications.routes import router as notifications_router
 from ticketdesk.openapi import finish_schema
 from ticketdesk.query_params import check_parameters
 from ticketdesk.realtime.routes import router as realtime_router
+from ticketdesk.reports.routes import router as reports_router
 from ticketdesk.security_headers import SecurityHeaders
 from ticketdesk.sessions.routes import router as sessions_router
 from ticketdesk.sessions.throttle import login_throttle
@@ -93,6 +94,7 @@ def api_routers() -> list[APIRouter]:
         attachments_router,
         notifications_router,
         views_router,
+        reports_router,
         webhooks_router,
         realtime_router,
         conversations_router,

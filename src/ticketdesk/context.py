@@ -81,6 +81,8 @@ class SessionContext:
     create_slots: set[uuid.UUID] = field(default_factory=set)
     # a bulk chunk in progress writes its rows at its end
     deferred: DeferredWrites | None = None
+    # the new events (by id()) the reports room has already folded into ticket metrics
+    reported_events: set[int] = field(default_factory=set)
     # rules are running: the changes they make trigger no rules (no loops)
     automations_running: bool = False
 

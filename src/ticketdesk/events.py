@@ -88,10 +88,18 @@ def record(
     type: str,  # noqa: A002
     actor: Actor,
     data: dict[str, Any],
+    created_at: datetime | None = None,
 ) -> Event:
-    """Write one event in the session's transaction; announced once it commits."""
+    """Write one event in the session's transaction; announced once it commits.
+
+    `created_at`: when it happened, if not now (imported history keeps its own times)."""
     event = new_event(
-        workspace_id=workspace_id, ticket_id=ticket_id, type=type, actor=actor, data=data
+        workspace_id=workspace_id,
+        ticket_id=ticket_id,
+        type=type,
+        actor=actor,
+        data=data,
+        created_at=created_at,
     )
     writes = deferred(session)
     if writes is not None:
@@ -108,6 +116,7 @@ def record_ticket_event(
     type: str,  # noqa: A002
     actor: Actor,
     data: dict[str, Any],
+    created_at: datetime | None = None,
 ) -> Event:
     """`record` for an event about one ticket, in the ticket's workspace."""
     return record(
@@ -117,6 +126,7 @@ def record_ticket_event(
         type=type,
         actor=actor,
         data=data,
+        created_at=created_at,
     )
 
 

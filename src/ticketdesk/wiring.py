@@ -22,6 +22,7 @@ from ticketdesk.fields import service as fields
 from ticketdesk.jobs import CronSpec, JobSpec, cron_spec
 from ticketdesk.notifications import observers as notifications
 from ticketdesk.realtime.broker import Broker, start_broker, stop_broker
+from ticketdesk.reports import service as reports
 from ticketdesk.sla import jobs as sla_jobs
 from ticketdesk.sla import service as sla
 from ticketdesk.tickets import service as tickets
@@ -32,13 +33,18 @@ from ticketdesk.webhooks import tasks as webhooks
 # 3. CSAT schedules the survey of a ticket just solved (its email goes later, by a job);
 # 4. automations may then change the ticket further (a rule's own change runs these observers
 #    again, but never the rules: no loops);
-# 5. SLA goes last, so its due times follow the final state (a priority a rule just raised).
+# 5. SLA, so its due times follow the final state (a priority a rule just raised);
+# 6. reports last: a ticket's metrics fold in every event the change wrote (the rules' too)
+#    and read the SLA policy, business hours and due times SLA has just settled. A new
+#    comment reaches it here as well (add_comment runs these observers with a `comment`
+#    change), so it needs no comment observer of its own.
 TICKET_OBSERVERS: tuple[tickets.TicketObserver, ...] = (
     notifications.notify_ticket_change,
     email.on_ticket_change,
     csat.on_ticket_change,
     automations.on_ticket_change,
     sla.on_ticket_change,
+    reports.on_ticket_change,
 )
 
 # Inside the transaction of every new comment: mentions first (they notify even on internal

@@ -748,6 +748,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer Survey
+         * @description The requester's answer from their survey link (no sign-in: the token in the link is
+         *     the only key, and it opens this survey only). `rating` is on the workspace's scale
+         *     (`good`/`bad`, or 1 to 5; the other kind is a 422). Answering again changes the answer;
+         *     once the ticket is closed the survey is 410 Gone. An unknown or expired token (30 days
+         *     after the email) is a 404.
+         *
+         *     Accepts `Idempotency-Key`: a retry with the same key and body replays the first response (kept 24 h); the same key with another body is a 422.
+         */
+        post: operations["surveys:answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/{workspace_slug}/tickets": {
         parameters: {
             query?: never;
@@ -774,6 +800,138 @@ export interface paths {
          * @description CORS preflight: allowed only for the origins the workspace configured.
          */
         options: operations["forms:preflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents Report
+         * @description Per assignee, over the tickets created in range.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Csat Report
+         * @description Satisfaction: surveys sent in range, their answers, score = good ÷ (good + bad).
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:csat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fields Report
+         * @description Custom-field analytics: counts per option, exact decimal sum/avg/min/max.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/response-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Response Times Report
+         * @description First response, resolution and requester wait (minutes) of tickets created in range.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:response_times"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sla Report
+         * @description Per SLA policy and priority: met, breached and near misses per target.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Volume Report
+         * @description Tickets created, solved, or unsolved at each bucket's end (backlog), per group.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:volume"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -820,6 +978,34 @@ export interface paths {
         post: operations["settings:set_auto_close"];
         /** Disable Auto Close */
         delete: operations["settings:disable_auto_close"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Csat Settings */
+        get: operations["settings:get_csat"];
+        /**
+         * Put Csat Settings
+         * @description When on, a ticket's requester gets one survey email `delay_minutes` after the ticket
+         *     is first solved, with a link to their own survey page (the `csat_survey` email template).
+         *
+         *     One survey per ticket, ever: a ticket reopened and solved again gets no second survey
+         *     (reopened before its survey went out, the survey waits for the next solve). The answer is
+         *     on the ticket (`csat`) and in its activity (`ticket.csat_received`), and may be changed
+         *     until the ticket closes. Turning CSAT off sends no new surveys; links already sent keep
+         *     working. Changing the scale applies to answers given from then on.
+         */
+        put: operations["settings:put_csat"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1828,7 +2014,9 @@ export interface components {
          *     set_category: a name (null clears type and category); set_team: a team id or null; assign:
          *     a user id, round_robin, least_loaded or null; add_labels, remove_labels: 1 to 50 labels;
          *     set_custom_field: {"key", "value"}; add_comment: a text or {"body", "visibility"};
-         *     send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`.
+         *     send_email: {"template", "to"?}; notify: 1 to 50 of user ids, `assignee`, `team`;
+         *     send_survey: no value (the ticket's CSAT survey goes to its requester now, whatever the
+         *     CSAT settings; never a second survey for a ticket).
          *     Statuses, users (assignees: active agents or admins), teams and email templates must be
          *     this workspace's when the rule is saved; anything else is a 422 at its `loc`.
          */
@@ -1837,7 +2025,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "set_status" | "set_priority" | "set_type" | "set_category" | "set_team" | "assign" | "add_labels" | "remove_labels" | "set_custom_field" | "add_comment" | "send_email" | "notify";
+            type: "set_status" | "set_priority" | "set_type" | "set_category" | "set_team" | "assign" | "add_labels" | "remove_labels" | "set_custom_field" | "add_comment" | "send_email" | "notify" | "send_survey";
             /** Value */
             value?: unknown;
         };
@@ -1878,6 +2066,43 @@ export interface components {
             kind: "user" | "api_token" | "contact" | "system";
             /** Name */
             name: string | null;
+        };
+        /** AgentReportRow */
+        AgentReportRow: {
+            /** Assigned */
+            assigned: number;
+            csat: components["schemas"]["CsatSummary"];
+            first_response: components["schemas"]["Duration"];
+            /**
+             * Key
+             * @description The assignee's user id (null: unassigned)
+             */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            /** One Touch */
+            one_touch: number;
+            /** Reopened */
+            reopened: number;
+            resolution: components["schemas"]["Duration"];
+            /** Solved */
+            solved: number;
+        };
+        /** AgentsReportRead */
+        AgentsReportRead: {
+            /** From */
+            from: string;
+            /** Rows */
+            rows: components["schemas"]["AgentReportRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -2555,6 +2780,104 @@ export interface components {
             /** @default {} */
             visitor: components["schemas"]["VisitorIn"];
         };
+        /** CsatReportRead */
+        CsatReportRead: {
+            /** Bad */
+            bad: number;
+            /** Buckets */
+            buckets: string[];
+            /** From */
+            from: string;
+            /** Good */
+            good: number;
+            /** Group By */
+            group_by: string | null;
+            /**
+             * Interval
+             * @enum {string}
+             */
+            interval: "day" | "week" | "month";
+            /** Response Rate */
+            response_rate: number | null;
+            /** Responses */
+            responses: number;
+            /** Score */
+            score: number | null;
+            /** Sent */
+            sent: number;
+            /** Series */
+            series: components["schemas"]["CsatSeries"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
+        /** CsatSeries */
+        CsatSeries: {
+            /** Key */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            /** Responses */
+            responses: number[];
+            /** Score */
+            score: (number | null)[];
+            /** Sent */
+            sent: number[];
+        };
+        /**
+         * CsatSettings
+         * @description Whether solved tickets get a satisfaction survey, on which scale, and how long after
+         *     the solve the email goes.
+         */
+        CsatSettings: {
+            /**
+             * Delay Minutes
+             * @description minutes between the solve and the survey email (at most 30 days)
+             * @default 0
+             */
+            delay_minutes: number;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Scale
+             * @description `good_bad`: good or bad; `five`: 1 to 5 (4 and 5 count as good)
+             * @default good_bad
+             * @enum {string}
+             */
+            scale: "good_bad" | "five";
+        };
+        /** CsatSettingsRead */
+        CsatSettingsRead: {
+            /** Delay Minutes */
+            delay_minutes: number;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Scale
+             * @enum {string}
+             */
+            scale: "good_bad" | "five";
+        };
+        /** CsatSummary */
+        CsatSummary: {
+            /** Bad */
+            bad: number;
+            /** Good */
+            good: number;
+            /** Responses */
+            responses: number;
+            /**
+             * Score
+             * @description good ÷ (good + bad); 4–5 count as good
+             */
+            score: number | null;
+        };
         /** DeliveryDetail */
         DeliveryDetail: {
             /** Attempt Log */
@@ -2654,6 +2977,23 @@ export interface components {
              * Format: uuid
              */
             webhook_id: string;
+        };
+        /** Duration */
+        Duration: {
+            business: components["schemas"]["DurationStats"];
+            calendar: components["schemas"]["DurationStats"];
+        };
+        /**
+         * DurationStats
+         * @description Minutes.
+         */
+        DurationStats: {
+            /** Avg */
+            avg: number | null;
+            /** Median */
+            median: number | null;
+            /** P90 */
+            p90: number | null;
         };
         /** EmailSettingsRead */
         EmailSettingsRead: {
@@ -2818,6 +3158,13 @@ export interface components {
             validation: components["schemas"]["Validation"];
             visible_when?: components["schemas"]["VisibleWhen"] | null;
         };
+        /** FieldOptionCount */
+        FieldOptionCount: {
+            /** Count */
+            count: number;
+            /** Value */
+            value: string;
+        };
         /** FieldRead */
         FieldRead: {
             /** Archived */
@@ -2865,6 +3212,28 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** FieldReportRow */
+        FieldReportRow: {
+            /** Key */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Options
+             * @description count: tickets per option or value
+             */
+            options?: components["schemas"]["FieldOptionCount"][];
+            /**
+             * Tickets
+             * @description Tickets in the group with a value for the field
+             */
+            tickets: number;
+            /**
+             * Value
+             * @description sum/avg/min/max as an exact decimal string (count: null)
+             */
+            value?: string | null;
+        };
         /**
          * FieldUpdate
          * @description Only what is sent changes; `kind` and `key` cannot change (send the same kind or none).
@@ -2898,6 +3267,33 @@ export interface components {
             ticket_types?: string[] | null;
             validation?: components["schemas"]["Validation"];
             visible_when?: components["schemas"]["VisibleWhen"] | null;
+        };
+        /** FieldsReportRead */
+        FieldsReportRead: {
+            /**
+             * Agg
+             * @enum {string}
+             */
+            agg: "count" | "sum" | "avg" | "min" | "max";
+            /** Field */
+            field: string;
+            /** From */
+            from: string;
+            /** Group By */
+            group_by: string | null;
+            /** Kind */
+            kind: string;
+            /** Rows */
+            rows: components["schemas"]["FieldReportRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
         };
         /** FormReceipt */
         FormReceipt: {
@@ -3525,6 +3921,36 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** ResponseTimesReportRead */
+        ResponseTimesReportRead: {
+            /** From */
+            from: string;
+            /** Group By */
+            group_by: string | null;
+            /** Rows */
+            rows: components["schemas"]["ResponseTimesRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
+        /** ResponseTimesRow */
+        ResponseTimesRow: {
+            first_response: components["schemas"]["Duration"];
+            /** Key */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            requester_wait: components["schemas"]["Duration"];
+            resolution: components["schemas"]["Duration"];
+            /** Tickets */
+            tickets: number;
+        };
         /** SlaExplanation */
         SlaExplanation: {
             /** Business Hours */
@@ -3637,6 +4063,54 @@ export interface components {
              */
             state: "none" | "ok" | "at_risk" | "breached" | "paused" | "met";
         };
+        /** SlaReportRead */
+        SlaReportRead: {
+            /** From */
+            from: string;
+            /** Rows */
+            rows: components["schemas"]["SlaReportRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
+        /** SlaReportRow */
+        SlaReportRow: {
+            first_response: components["schemas"]["SlaTargetOutcome"];
+            /** Policy */
+            policy: string | null;
+            /** Policy Id */
+            policy_id: string;
+            /** Priority */
+            priority: string;
+            resolution: components["schemas"]["SlaTargetOutcome"];
+            /** Tickets */
+            tickets: number;
+        };
+        /** SlaTargetOutcome */
+        SlaTargetOutcome: {
+            /** Breach Rate */
+            breach_rate: number | null;
+            /** Breached */
+            breached: number;
+            /** Met */
+            met: number;
+            /**
+             * Near Miss
+             * @description Met after 80 % of the target had run (at risk, then met)
+             */
+            near_miss: number;
+            /**
+             * Tickets
+             * @description Tickets with this target whose outcome is known
+             */
+            tickets: number;
+        };
         /** SplitRequest */
         SplitRequest: {
             /** Comment Ids */
@@ -3700,6 +4174,36 @@ export interface components {
              */
             waits_on_customer?: boolean;
         };
+        /**
+         * SurveyAnswer
+         * @description `rating` on the workspace's scale: `good`/`bad`, or 1 to 5. A reason is asked on `bad`
+         *     (or 1 and 2) but never required.
+         */
+        SurveyAnswer: {
+            /** Comment */
+            comment?: string | null;
+            /** Rating */
+            rating: ("good" | "bad") | number;
+        };
+        /** SurveyAnswerRead */
+        SurveyAnswerRead: {
+            /** Answered At */
+            answered_at: string;
+            /** Comment */
+            comment: string | null;
+            /**
+             * Good
+             * @description good, 4 or 5
+             */
+            good: boolean;
+            /** Rating */
+            rating: ("good" | "bad") | number;
+            /**
+             * Ticket
+             * @example TKT-42
+             */
+            ticket: string;
+        };
         /** Target */
         Target: {
             /** First Response Minutes */
@@ -3758,7 +4262,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             /** Subject */
             subject: string;
             /** Text */
@@ -3774,7 +4278,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+            kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             /** Subject */
             subject: string;
             /** Text */
@@ -3832,6 +4336,21 @@ export interface components {
             team_id?: string | null;
             /** Type */
             type?: string | null;
+        };
+        /**
+         * TicketCsatRead
+         * @description The requester's answer to the ticket's satisfaction survey (the csat room).
+         */
+        TicketCsatRead: {
+            /** Answered At */
+            answered_at: string;
+            /** Comment */
+            comment: string | null;
+            /**
+             * Rating
+             * @description `good`/`bad`, or 1 to 5
+             */
+            rating: ("good" | "bad") | number;
         };
         /** TicketEmailRead */
         TicketEmailRead: {
@@ -3944,6 +4463,8 @@ export interface components {
             conversation_id: string | null;
             /** Created At */
             created_at: string;
+            /** @description the requester's satisfaction answer; null until they answer */
+            csat: components["schemas"]["TicketCsatRead"] | null;
             /** Custom Fields */
             custom_fields: {
                 [key: string]: unknown;
@@ -4484,6 +5005,61 @@ export interface components {
             /** Page Url */
             page_url: string | null;
         };
+        /** VolumeReportRead */
+        VolumeReportRead: {
+            /**
+             * Buckets
+             * @description Each bucket's first local day (YYYY-MM-DD)
+             */
+            buckets: string[];
+            /** From */
+            from: string;
+            /** Group By */
+            group_by: string | null;
+            /**
+             * Interval
+             * @enum {string}
+             */
+            interval: "day" | "week" | "month";
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "created" | "solved" | "backlog";
+            /** Series */
+            series: components["schemas"]["VolumeSeries"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /**
+             * Total
+             * @description created/solved: the sum; backlog: at the end of the range
+             */
+            total: number;
+            /** Tz */
+            tz: string;
+        };
+        /** VolumeSeries */
+        VolumeSeries: {
+            /** Counts */
+            counts: number[];
+            /**
+             * Key
+             * @description The group's value (null: none, or every ticket)
+             */
+            key: string | null;
+            /**
+             * Name
+             * @description A person's or team's name
+             */
+            name?: string | null;
+            /** Total */
+            total: number;
+        };
         /** WatcherRead */
         WatcherRead: {
             /** Email */
@@ -4506,7 +5082,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Events */
-            events: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
+            events: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "ticket.survey_sent" | "ticket.csat_received" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
             /**
              * Url
              * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
@@ -4549,7 +5125,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Events */
-            events?: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
+            events?: ("ticket.created" | "ticket.subject_changed" | "ticket.description_changed" | "ticket.type_changed" | "ticket.category_changed" | "ticket.custom_fields_changed" | "ticket.status_changed" | "ticket.reopened" | "ticket.priority_changed" | "ticket.assigned" | "ticket.team_changed" | "ticket.labels_changed" | "ticket.comment_added" | "ticket.attachment_added" | "ticket.merged" | "ticket.split" | "ticket.link_added" | "ticket.link_removed" | "ticket.watched" | "ticket.unwatched" | "ticket.sla_warning" | "ticket.sla_breached" | "ticket.automation_failed" | "ticket.macro_applied" | "ticket.approval_requested" | "ticket.approval_decided" | "ticket.survey_sent" | "ticket.csat_received" | "conversation.created" | "conversation.messages_added" | "conversation.deleted" | "*" | "conversation.*" | "ticket.*")[];
             /**
              * Url
              * @description an http or https URL whose host resolves to a public address (private, loopback and link-local ones only when the server allows them)
@@ -7448,7 +8024,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -7509,7 +8085,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -7595,7 +8171,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -7654,7 +8230,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket";
+                kind: "ticket_opened" | "agent_reply" | "status_changed" | "ticket_resolved" | "auto_close_reminder" | "auto_close_closed" | "team_new_ticket" | "csat_survey";
             };
             cookie?: never;
         };
@@ -8690,6 +9266,101 @@ export interface operations {
             };
         };
     };
+    "surveys:answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyAnswer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyAnswerRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "forms:submit": {
         parameters: {
             query?: never;
@@ -8849,6 +9520,620 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports:agents": {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentsReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:csat": {
+        parameters: {
+            query?: {
+                interval?: "day" | "week" | "month";
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsatReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:fields": {
+        parameters: {
+            query: {
+                /** @description cf.<key> */
+                field: string;
+                agg?: "count" | "sum" | "avg" | "min" | "max";
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldsReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:response_times": {
+        parameters: {
+            query?: {
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseTimesReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:sla": {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:volume": {
+        parameters: {
+            query?: {
+                metric?: "created" | "solved" | "backlog";
+                interval?: "day" | "week" | "month";
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9198,6 +10483,139 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "settings:get_csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsatSettingsRead"];
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "settings:put_csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CsatSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsatSettingsRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -76,7 +76,10 @@ async def add_comment(
         "visibility": visibility,
         "agent_reply": agent_reply,
     }
-    events.record_ticket_event(session, ticket, "ticket.comment_added", actor, data)
+    # an imported comment's event keeps the comment's time (first response is measured to it)
+    events.record_ticket_event(
+        session, ticket, "ticket.comment_added", actor, data, created_at=created_at
+    )
     await session.flush()
     added = CommentAdded(comment=comment, ticket=ticket, workspace=workspace, actor=actor)
     for observer in list(_observers):

@@ -13,6 +13,7 @@ from ticketdesk.models.field import CustomField
 from ticketdesk.models.login_throttle import LoginCounter
 from ticketdesk.models.macro import Macro
 from ticketdesk.models.notification import Notification
+from ticketdesk.models.report import ReportDaily, ReportHistogram, TicketMetrics
 from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
 from ticketdesk.models.ticket import (
     Comment,
@@ -60,6 +61,8 @@ __all__ = [
     "Macro",
     "Notification",
     "RateCounter",
+    "ReportDaily",
+    "ReportHistogram",
     "SlaClock",
     "SlaPolicy",
     "SavedView",
@@ -69,6 +72,7 @@ __all__ = [
     "Ticket",
     "TicketLabel",
     "TicketLink",
+    "TicketMetrics",
     "TicketType",
     "TicketWatcher",
     "User",

@@ -373,6 +373,65 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     await recompute(session, ticket, labels=labels, now=ticket.updated_at)
 
 
+@dataclass(frozen=True)
+class TicketTerms:
+    """What a ticket's durations are measured against, for reports: the calendar of its SLA
+    policy's business hours (24/7 without one) and that policy's targets for its priority."""
+
+    calendar: Calendar
+    first_response_seconds: int | None = None
+    resolution_seconds: int | None = None
+
+    def business_seconds(self, start: datetime, end: datetime) -> int:
+        """Whole business seconds in [start, end)."""
+        return int(self.calendar.between(start, end))
+
+
+CALENDAR_TERMS = TicketTerms(Calendar.twenty_four_seven())
+
+
+async def ticket_terms(session: AsyncSession, ticket: Ticket) -> TicketTerms:
+    """The terms of the policy the ticket is matched to now (`sla_policy_id`)."""
+    if ticket.sla_policy_id is None:
+        return CALENDAR_TERMS
+    policies = await repository.active_policies(session, ticket.workspace_id)
+    policy = next((p for p in policies if p.id == ticket.sla_policy_id), None)
+    if policy is None:
+        policy = (await repository.policies_by_id(session, {ticket.sla_policy_id})).get(
+            ticket.sla_policy_id
+        )
+    if policy is None:
+        return CALENDAR_TERMS
+    hours = await repository.business_hours(session, ticket.workspace_id, policy.business_hours_id)
+    return _terms(policy, calendar_of(hours), ticket.priority)
+
+
+def _terms(policy: SlaPolicy, calendar: Calendar, priority: str) -> TicketTerms:
+    targets: dict[str, Any] = (policy.targets or {}).get(priority) or {}
+    first, resolution = targets.get("first_response_minutes"), targets.get("resolution_minutes")
+    return TicketTerms(
+        calendar,
+        first_response_seconds=first * 60 if first else None,
+        resolution_seconds=resolution * 60 if resolution else None,
+    )
+
+
+async def terms_by_policy(
+    session: AsyncSession, workspace_id: uuid.UUID, policy_ids: set[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], TicketTerms]:
+    """`ticket_terms` for many tickets at once, by (policy id, priority) (a rebuild)."""
+    policies = await repository.policies_by_id(session, policy_ids)
+    out: dict[tuple[uuid.UUID, str], TicketTerms] = {}
+    for policy in policies.values():
+        if policy.workspace_id != workspace_id:
+            continue
+        hours = await repository.business_hours(session, workspace_id, policy.business_hours_id)
+        calendar = calendar_of(hours)
+        for priority in ("low", "normal", "high", "urgent"):
+            out[(policy.id, priority)] = _terms(policy, calendar, priority)
+    return out
+
+
 # -- applying changed policies to open tickets -----------------------------------------------
 
 APPLY_POLICIES_JOB = "sla.apply_policies"

@@ -674,6 +674,7 @@ async def create_ticket(
         ticket_id=ticket.id,
         type="ticket.created",
         actor=actor,
+        created_at=now,  # an import's own time: reports measure from it
         data={
             "ticket": None,  # the key, once the ticket has its number
             "subject": ticket.subject,
@@ -828,12 +829,15 @@ async def change_status(
         "to_category": status.category,
     }
     key = ticket_key(workspace, ticket)
+    # stamped with the move's own time (a caller that gives `now`, as the merge does)
     events.record_ticket_event(
-        session, ticket, "ticket.status_changed", actor, {"ticket": key, **change}
+        session, ticket, "ticket.status_changed", actor, {"ticket": key, **change}, created_at=now
     )
     if reopened:
         reopening = {"ticket": key, "from": before, "to": status.name}
-        events.record_ticket_event(session, ticket, "ticket.reopened", actor, reopening)
+        events.record_ticket_event(
+            session, ticket, "ticket.reopened", actor, reopening, created_at=now
+        )
     return change
 
 

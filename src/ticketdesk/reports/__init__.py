@@ -1,0 +1,1 @@
+"""Reports: per-ticket metrics, daily rollups and the reports API."""

@@ -1,0 +1,412 @@
+"""Queries of the reports room: metrics rows, rollup upserts, the rebuild's reads, and the
+reads each report makes (always within one workspace: `_in_workspace`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ticketdesk.db import dialect_name
+from ticketdesk.models import (
+    Event,
+    Label,
+    ReportDaily,
+    ReportHistogram,
+    SlaPolicy,
+    Team,
+    Ticket,
+    TicketLabel,
+    TicketMetrics,
+    User,
+    Workspace,
+)
+from ticketdesk.reports.rollups import DailyKey, HistogramKey
+
+Model = type[TicketMetrics] | type[ReportDaily] | type[ReportHistogram]
+
+
+def _in_workspace(model: Model, workspace_id: uuid.UUID) -> Any:
+    """The one tenant scope of every report query."""
+    return model.workspace_id == workspace_id
+
+
+async def metrics_row(session: AsyncSession, ticket_id: uuid.UUID) -> TicketMetrics | None:
+    return await session.get(TicketMetrics, ticket_id)
+
+
+def _dialect_insert(session: AsyncSession) -> Any:
+    if dialect_name(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    return dialect_insert
+
+
+async def add_to_rollups(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    daily: dict[DailyKey, list[int]],
+    histograms: dict[HistogramKey, list[int]],
+) -> None:
+    """Add the deltas, one upsert statement per table (keys sorted: a stable lock order)."""
+    dialect_insert = _dialect_insert(session)
+    if daily:
+        rows = [
+            {
+                "workspace_id": workspace_id,
+                "dimension": dimension,
+                "value": value,
+                "day": day,
+                "created": counts[0],
+                "solved": counts[1],
+                "backlog_change": counts[2],
+            }
+            for (dimension, value, day), counts in sorted(daily.items())
+        ]
+        stmt = dialect_insert(ReportDaily).values(rows)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["workspace_id", "dimension", "value", "day"],
+                set_={
+                    "created": ReportDaily.created + stmt.excluded.created,
+                    "solved": ReportDaily.solved + stmt.excluded.solved,
+                    "backlog_change": ReportDaily.backlog_change + stmt.excluded.backlog_change,
+                },
+            )
+        )
+    if histograms:
+        rows = [
+            {
+                "workspace_id": workspace_id,
+                "dimension": dimension,
+                "value": value,
+                "metric": metric,
+                "day": day,
+                "bucket": bucket,
+                "tickets": counts[0],
+                "total_seconds": counts[1],
+            }
+            for (dimension, value, metric, day, bucket), counts in sorted(histograms.items())
+        ]
+        stmt = dialect_insert(ReportHistogram).values(rows)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["workspace_id", "dimension", "value", "metric", "day", "bucket"],
+                set_={
+                    "tickets": ReportHistogram.tickets + stmt.excluded.tickets,
+                    "total_seconds": ReportHistogram.total_seconds + stmt.excluded.total_seconds,
+                },
+            )
+        )
+
+
+# -- rebuild -----------------------------------------------------------------------------------
+
+
+async def workspaces(session: AsyncSession, workspace_id: uuid.UUID | None) -> Sequence[Workspace]:
+    stmt = select(Workspace).order_by(Workspace.id)
+    if workspace_id is not None:
+        stmt = stmt.where(Workspace.id == workspace_id)
+    return (await session.scalars(stmt)).all()
+
+
+async def workspace_by_slug(session: AsyncSession, slug: str) -> Workspace | None:
+    return await session.scalar(select(Workspace).where(Workspace.slug == slug))
+
+
+async def count_tickets(session: AsyncSession, workspace_id: uuid.UUID) -> int:
+    return int(
+        await session.scalar(select(func.count()).where(Ticket.workspace_id == workspace_id)) or 0
+    )
+
+
+async def ticket_batch(
+    session: AsyncSession, workspace_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> Sequence[Ticket]:
+    stmt = select(Ticket).where(Ticket.workspace_id == workspace_id)
+    if after is not None:
+        stmt = stmt.where(Ticket.id > after)
+    return (await session.scalars(stmt.order_by(Ticket.id).limit(limit))).all()
+
+
+async def events_of(
+    session: AsyncSession, ticket_ids: Sequence[uuid.UUID], types: Sequence[str]
+) -> dict[uuid.UUID, list[Event]]:
+    """The tickets' events of `types`, each ticket's in the order they were written."""
+    found: dict[uuid.UUID, list[Event]] = defaultdict(list)
+    if not ticket_ids:
+        return found
+    stmt = (
+        select(Event)
+        .where(Event.ticket_id.in_(ticket_ids), Event.type.in_(types))
+        .order_by(Event.ticket_id, Event.id)
+        .execution_options(populate_existing=False)
+    )
+    for event in await session.scalars(stmt):
+        assert event.ticket_id is not None
+        found[event.ticket_id].append(event)
+    return found
+
+
+async def labels_by_ticket(
+    session: AsyncSession, ticket_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    found: dict[uuid.UUID, list[str]] = defaultdict(list)
+    if not ticket_ids:
+        return found
+    rows = await session.execute(
+        select(TicketLabel.ticket_id, Label.name)
+        .join(Label, Label.id == TicketLabel.label_id)
+        .where(TicketLabel.ticket_id.in_(ticket_ids))
+    )
+    for ticket_id, name in rows:
+        found[ticket_id].append(name)
+    return found
+
+
+async def replace_metrics(
+    session: AsyncSession, ticket_ids: Sequence[uuid.UUID], rows: list[dict[str, Any]]
+) -> None:
+    await session.execute(delete(TicketMetrics).where(TicketMetrics.ticket_id.in_(ticket_ids)))
+    if rows:
+        await session.execute(insert(TicketMetrics), rows)
+
+
+async def clear_rollups(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    await session.execute(delete(ReportDaily).where(_in_workspace(ReportDaily, workspace_id)))
+    await session.execute(
+        delete(ReportHistogram).where(_in_workspace(ReportHistogram, workspace_id))
+    )
+
+
+async def delete_orphan_metrics(session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    """Rows whose ticket is gone (a cascade removes them; this is belt and braces)."""
+    await session.execute(
+        delete(TicketMetrics).where(
+            _in_workspace(TicketMetrics, workspace_id),
+            ~TicketMetrics.ticket_id.in_(
+                select(Ticket.id).where(Ticket.workspace_id == workspace_id)
+            ),
+        )
+    )
+
+
+# -- report reads ------------------------------------------------------------------------------
+
+
+def _ticket_ids(tickets: Select[Any]) -> Select[Any]:
+    return tickets.with_only_columns(Ticket.id).order_by(None)
+
+
+async def count_metrics(
+    session: AsyncSession, workspace_id: uuid.UUID, by: str, start: datetime, end: datetime
+) -> int:
+    column = getattr(TicketMetrics, by)
+    stmt = select(func.count()).where(
+        _in_workspace(TicketMetrics, workspace_id), column >= start, column < end
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+def _grouped(
+    workspace_id: uuid.UUID,
+    tickets: Select[Any] | None,
+    group: str | None,
+    columns: Sequence[Any],
+    value_field: str | None = None,
+) -> Select[Any]:
+    """Metrics rows as (group value, *columns): a metrics column, or a custom field's value
+    (`cf.<key>`, from the ticket); `value_field`: a custom field's value as the last column."""
+    join = value_field is not None or (group is not None and group.startswith("cf."))
+    if group is None:
+        key: Any = literal(None)
+    elif group.startswith("cf."):
+        key = Ticket.custom_fields[group.removeprefix("cf.")]
+    else:
+        key = getattr(TicketMetrics, group)
+    extra = [Ticket.custom_fields[value_field]] if value_field is not None else []
+    stmt = select(key, *columns, *extra).where(_in_workspace(TicketMetrics, workspace_id))
+    if join:
+        stmt = stmt.join(Ticket, Ticket.id == TicketMetrics.ticket_id)
+    if tickets is not None:
+        stmt = stmt.where(TicketMetrics.ticket_id.in_(_ticket_ids(tickets)))
+    return stmt
+
+
+async def group_rows(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    tickets: Select[Any] | None,
+    group: str | None,
+    columns: Sequence[str],
+    *,
+    by: str | None,
+    start: datetime,
+    end: datetime,
+    value_field: str | None = None,
+) -> Sequence[Any]:
+    """Rows whose `by` time falls in [start, end) (None: every ticket created before end)."""
+    stmt = _grouped(
+        workspace_id, tickets, group, [getattr(TicketMetrics, c) for c in columns], value_field
+    )
+    if by is None:
+        stmt = stmt.where(TicketMetrics.created_at < end)
+    else:
+        column = getattr(TicketMetrics, by)
+        stmt = stmt.where(column >= start, column < end)
+    return list(await session.execute(stmt))
+
+
+async def csat_rows(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    tickets: Select[Any] | None,
+    group: str | None,
+    start: datetime,
+    end: datetime,
+) -> Sequence[Any]:
+    """(group, sent_at, answered_at, good) of surveys sent (or, unsent, answered) in range."""
+    columns = [TicketMetrics.csat_sent_at, TicketMetrics.csat_answered_at, TicketMetrics.csat_good]
+    stmt = _grouped(workspace_id, tickets, group, columns).where(
+        or_(
+            and_(TicketMetrics.csat_sent_at >= start, TicketMetrics.csat_sent_at < end),
+            and_(
+                TicketMetrics.csat_sent_at.is_(None),
+                TicketMetrics.csat_answered_at >= start,
+                TicketMetrics.csat_answered_at < end,
+            ),
+        )
+    )
+    return list(await session.execute(stmt))
+
+
+async def user_names(
+    session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(User.id, User.name).where(User.workspace_id == workspace_id, User.id.in_(ids))
+    )
+    return {i: n for i, n in rows}
+
+
+async def team_names(
+    session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Team.id, Team.name).where(Team.workspace_id == workspace_id, Team.id.in_(ids))
+    )
+    return {i: n for i, n in rows}
+
+
+async def policy_names(
+    session: AsyncSession, workspace_id: uuid.UUID, ids: set[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(SlaPolicy.id, SlaPolicy.name).where(
+            SlaPolicy.workspace_id == workspace_id, SlaPolicy.id.in_(ids)
+        )
+    )
+    return {i: n for i, n in rows}
+
+
+async def backlog_before(
+    session: AsyncSession, workspace_id: uuid.UUID, dimension: str, day: date
+) -> dict[str, int]:
+    """Per value, the backlog at the end of the day before `day`."""
+    rows = await session.execute(
+        select(ReportDaily.value, func.sum(ReportDaily.backlog_change))
+        .where(
+            _in_workspace(ReportDaily, workspace_id),
+            ReportDaily.dimension == dimension,
+            ReportDaily.day < day,
+        )
+        .group_by(ReportDaily.value)
+    )
+    return {value: int(total or 0) for value, total in rows}
+
+
+async def daily_between(
+    session: AsyncSession, workspace_id: uuid.UUID, dimension: str, first: date, last: date
+) -> Sequence[Any]:
+    stmt = select(
+        ReportDaily.value,
+        ReportDaily.day,
+        ReportDaily.created,
+        ReportDaily.solved,
+        ReportDaily.backlog_change,
+    ).where(
+        _in_workspace(ReportDaily, workspace_id),
+        ReportDaily.dimension == dimension,
+        ReportDaily.day >= first,
+        ReportDaily.day <= last,
+    )
+    return list(await session.execute(stmt))
+
+
+async def histogram_between(
+    session: AsyncSession, workspace_id: uuid.UUID, dimension: str, first: date, last: date
+) -> Sequence[Any]:
+    """Per value, metric and bucket: tickets and seconds, summed over the days."""
+    stmt = (
+        select(
+            ReportHistogram.value,
+            ReportHistogram.metric,
+            ReportHistogram.bucket,
+            func.sum(ReportHistogram.tickets),
+            func.sum(ReportHistogram.total_seconds),
+        )
+        .where(
+            _in_workspace(ReportHistogram, workspace_id),
+            ReportHistogram.dimension == dimension,
+            ReportHistogram.day >= first,
+            ReportHistogram.day <= last,
+        )
+        .group_by(ReportHistogram.value, ReportHistogram.metric, ReportHistogram.bucket)
+    )
+    return list(await session.execute(stmt))
+
+
+async def rollup_snapshot(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, Any]:
+    """Every nonzero rollup cell of the workspace (tests compare incremental and rebuilt)."""
+    daily = await session.execute(
+        select(
+            ReportDaily.dimension,
+            ReportDaily.value,
+            ReportDaily.day,
+            ReportDaily.created,
+            ReportDaily.solved,
+            ReportDaily.backlog_change,
+        ).where(_in_workspace(ReportDaily, workspace_id))
+    )
+    histograms = await session.execute(
+        select(
+            ReportHistogram.dimension,
+            ReportHistogram.value,
+            ReportHistogram.metric,
+            ReportHistogram.day,
+            ReportHistogram.bucket,
+            ReportHistogram.tickets,
+            ReportHistogram.total_seconds,
+        ).where(_in_workspace(ReportHistogram, workspace_id))
+    )
+    return {
+        "daily": {tuple(r[:3]): tuple(r[3:]) for r in daily if any(r[3:])},
+        "histograms": {tuple(r[:5]): tuple(r[5:]) for r in histograms if any(r[5:])},
+    }
+
+
+async def all_metrics(session: AsyncSession, workspace_id: uuid.UUID) -> Sequence[TicketMetrics]:
+    stmt = select(TicketMetrics).where(_in_workspace(TicketMetrics, workspace_id))
+    return (await session.scalars(stmt.order_by(TicketMetrics.ticket_id))).all()

@@ -1,0 +1,97 @@
+"""Daily rollups: what one ticket's metrics row adds to its workspace's per-day counts and
+histograms. A change applies the difference between the row's contribution before and after
+it, so the rollups always equal the sum over the current rows (what a rebuild writes)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ticketdesk.reports.durations import bucket_of
+
+# the dimensions rollups are kept for (`all` is the workspace total); others are exact only
+DIMENSIONS = ("all", "channel", "priority", "type", "category", "team", "assignee", "label")
+# duration metrics kept as histograms, keyed by the ticket's created day
+DURATIONS = {
+    "first_response": "first_response_seconds",
+    "first_response_business": "first_response_business_seconds",
+    "resolution": "resolution_seconds",
+    "resolution_business": "resolution_business_seconds",
+    "requester_wait": "requester_wait_seconds",
+    "requester_wait_business": "requester_wait_business_seconds",
+}
+
+DailyKey = tuple[str, str, date]  # dimension, value, day
+HistogramKey = tuple[str, str, str, date, int]  # dimension, value, metric, day, bucket
+
+
+class Contribution:
+    """Counts per key: daily (created, solved, backlog_change), histograms (tickets, seconds)."""
+
+    __slots__ = ("daily", "histograms")
+
+    def __init__(self) -> None:
+        self.daily: dict[DailyKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.histograms: dict[HistogramKey, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, values: Mapping[str, Any], zone: ZoneInfo, sign: int = 1) -> None:
+        """Add (sign 1) or take away (sign -1) one metrics row."""
+
+        def day(at: Any) -> date:
+            moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+            return moment.astimezone(zone).date()
+
+        created_day = day(values["created_at"])
+        solved = values["solved_at"]
+        backlog: list[tuple[date, int]] = [(created_day, 1)]
+        for start, end in values["done_periods"] or ():
+            backlog.append((day(start), -1))
+            if end is not None:
+                backlog.append((day(end), 1))
+        durations = [
+            (metric, values[column])
+            for metric, column in DURATIONS.items()
+            if values[column] is not None
+        ]
+        for dimension, value in dimension_values(values):
+            counts = self.daily[(dimension, value, created_day)]
+            counts[0] += sign
+            if solved is not None:
+                self.daily[(dimension, value, day(solved))][1] += sign
+            for at, change in backlog:
+                self.daily[(dimension, value, at)][2] += sign * change
+            for metric, seconds in durations:
+                cell = self.histograms[(dimension, value, metric, created_day, bucket_of(seconds))]
+                cell[0] += sign
+                cell[1] += sign * seconds
+
+    def nonzero(self) -> tuple[dict[DailyKey, list[int]], dict[HistogramKey, list[int]]]:
+        return (
+            {k: v for k, v in sorted(self.daily.items()) if any(v)},
+            {k: v for k, v in sorted(self.histograms.items()) if any(v)},
+        )
+
+
+def dimension_values(values: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """The (dimension, value) pairs a ticket counts under ('' for none)."""
+    yield "all", ""
+    for dimension in ("channel", "priority", "type", "category"):
+        yield dimension, str(values[dimension] or "")
+    yield "team", str(values["team_id"] or "")
+    yield "assignee", str(values["assignee_id"] or "")
+    for label in values["labels"] or ():
+        yield "label", str(label)[:64]
+
+
+def difference(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, zone: ZoneInfo
+) -> Contribution:
+    delta = Contribution()
+    if after is not None:
+        delta.add(after, zone, 1)
+    if before is not None:
+        delta.add(before, zone, -1)
+    return delta
