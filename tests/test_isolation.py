@@ -34,8 +34,9 @@ BODIES = {
 # multipart operations: a file, so the route gets as far as looking the ticket up
 FILES = {"attachments:upload", "attachments:upload_to_comment"}
 # Path parameters that name no object of a workspace: a template kind is the caller's own,
-# and the public form is addressed by slug on purpose (it has no caller to scope by).
-NOT_OBJECTS = {"kind", "workspace_slug"}
+# the public form is addressed by slug on purpose (it has no caller to scope by), and a CSAT
+# survey by its link's token, which is the only key (tests/csat: it opens its one ticket).
+NOT_OBJECTS = {"kind", "workspace_slug", "token"}
 
 
 async def created(tenant, url, body):

@@ -11,17 +11,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.email.conftest import (  # noqa: F401 - fixtures, shared with the email tests
-    Mailbox,
-    desk,
-    drain,
-    inbox,
-    mail_app,
-    mail_client,
-    mailbox,
-)
+from tests.email import conftest as email_harness
+from tests.email.conftest import Mailbox
 from tests.support import Tenant
-from tests.webhooks.conftest import receiver  # noqa: F401 - a real HTTP webhook receiver
+from tests.webhooks import conftest as webhook_harness
+
+# the email tests' fixtures: a real SMTP relay, an app sending through it, a desk on that app
+mailbox = email_harness.mailbox
+mail_app = email_harness.mail_app
+mail_client = email_harness.mail_client
+desk = email_harness.desk
+inbox = email_harness.inbox
+# a real HTTP server receiving webhooks
+receiver = webhook_harness.receiver
 
 LINK = re.compile(r"https://desk\.example\.com/survey/([A-Za-z0-9_-]+)")
 
@@ -48,8 +50,8 @@ async def set_status(tenant: Tenant, key: str, status: str) -> dict[str, Any]:
     return result
 
 
-def surveys(inbox: Mailbox, address: str) -> list[EmailMessage]:
-    return [m for m in inbox.to(address) if "How did we do?" in m["Subject"]]
+def surveys(box: Mailbox, address: str) -> list[EmailMessage]:
+    return [m for m in box.to(address) if "How did we do?" in m["Subject"]]
 
 
 def token_of(message: EmailMessage) -> str:

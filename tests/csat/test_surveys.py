@@ -381,3 +381,20 @@ async def test_tokens_and_settings_stay_in_their_workspace(
     assert answered.status_code == 200
     assert (await desk.get(f"/tickets/{ours['key']}")).json()["csat"]["rating"] == "good"
     assert (await other.get(f"/tickets/{theirs['key']}")).json()["csat"] is None
+
+
+async def test_a_bulk_solve_schedules_one_survey_per_ticket_with_a_requester(
+    desk: Tenant, mail_app: Any, inbox: Mailbox
+) -> None:
+    await enable(desk)
+    addresses = [f"bulk{i}@{desk.slug}.example" for i in range(3)]
+    keys = [(await desk.create_ticket(requester={"email": a}))["key"] for a in addresses]
+    keys.append((await desk.create_ticket())["key"])  # nobody to ask
+    solved = await desk.post(
+        "/tickets/bulk", json={"tickets": keys, "changes": {"status": "resolved"}}
+    )
+    assert solved.status_code == 200, solved.text
+    assert all(r["ok"] for r in solved.json()["results"])
+    await drain(mail_app)
+    tokens = {token_of(m) for a in addresses for m in surveys(inbox, a)}
+    assert len(tokens) == 3

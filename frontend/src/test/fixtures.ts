@@ -21,6 +21,7 @@ export function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
     conversation_id: null,
     merged_into: null,
     sla: { first_response_due_at: null, next_response_due_at: null, resolution_due_at: null, first_responded_at: null, state: 'none' },
+    csat: null,
     created_at: '2026-11-20T09:00:00Z',
     updated_at: '2026-11-20T09:00:00Z',
     resolved_at: null,

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ErrorState, Spinner } from '../../components/ui';
 import { useStatuses } from '../../api/queries';
+import { CsatSection } from './CsatSection';
 import { placeErrors } from './fieldErrors';
 import { CheckboxGroup, CopyButton, Field, FormErrors, TokenInput } from './form';
 import { Failure, Page, useSection } from './shared';
@@ -15,16 +16,18 @@ const SECTIONS = [
   { key: 'templates', label: 'Templates' },
   { key: 'settings', label: 'Sender & notifications' },
   { key: 'form', label: 'Web form' },
+  { key: 'csat', label: 'CSAT surveys' },
 ] as const;
 
 export function EmailPage() {
   const [section, nav] = useSection(SECTIONS);
   return (
-    <Page title="Email & web form" intro="What customers receive by email, who it comes from, and the contact form on your website.">
+    <Page title="Email & web form" intro="What customers receive by email, who it comes from, the contact form on your website, and satisfaction surveys.">
       {nav}
       {section === 'templates' && <Templates />}
       {section === 'settings' && <EmailSettings />}
       {section === 'form' && <FormSettings />}
+      {section === 'csat' && <CsatSection />}
     </Page>
   );
 }

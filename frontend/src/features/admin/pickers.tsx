@@ -57,7 +57,8 @@ export function usePickers(): Pickers {
       agents,
       teams: teamOptions,
       labels: (labels.data ?? []).map((l) => l.name),
-      templates: (templates.data ?? []).map((t) => t.kind),
+      // the survey email carries its own link: the `send_survey` action sends it
+      templates: (templates.data ?? []).map((t) => t.kind).filter((kind) => kind !== 'csat_survey'),
       fields: (fields.data ?? []).filter((f) => !f.archived),
       nameOf: (field: string, value: Json) => {
         if (value === null) return 'nobody';
@@ -216,5 +217,7 @@ export function ActionValue({
           options={[{ value: 'assignee', label: 'The assignee' }, { value: 'team', label: 'The team' }, ...pickers.agents]}
         />
       );
+    case 'send_survey':
+      return <span className="muted">to the requester, now; never twice for a ticket</span>;
   }
 }

@@ -250,6 +250,8 @@ export function defaultActionValue(type: ActionType, choices: { teams?: string[]
       return { template: choices.templates?.[0] ?? 'ticket_opened', to: 'requester' };
     case 'notify':
       return ['assignee'];
+    case 'send_survey':
+      return null;
   }
 }
 
@@ -266,6 +268,7 @@ export const ACTION_TYPES: { value: ActionType; label: string }[] = [
   { value: 'add_comment', label: 'Add a comment' },
   { value: 'send_email', label: 'Send an email' },
   { value: 'notify', label: 'Notify agents' },
+  { value: 'send_survey', label: 'Send the CSAT survey' },
 ];
 
 export function newAction(type: ActionType = 'add_labels', choices?: { teams?: string[]; templates?: string[] }): ActionRow {

@@ -18,6 +18,8 @@ export const ACTIVITY_TYPES = [
   'ticket.split',
   'ticket.sla_breached',
   'ticket.macro_applied',
+  'ticket.survey_sent',
+  'ticket.csat_received',
 ];
 
 function show(value: unknown): string {
@@ -43,6 +45,12 @@ export function describeActivity(event: Activity, statusLabels: Record<string, s
   if (event.type === 'ticket.macro_applied') {
     const macro = (event.data as { macro?: { name?: string } }).macro;
     return macro?.name ? `applied the macro “${macro.name}”` : 'applied a macro';
+  }
+  if (event.type === 'ticket.survey_sent') return 'sent the satisfaction survey';
+  if (event.type === 'ticket.csat_received') {
+    const answer = event.data as { rating?: unknown; comment?: string | null };
+    const rating = typeof answer.rating === 'number' ? `${answer.rating} of 5` : show(answer.rating);
+    return `rated the support ${rating}${answer.comment ? `: “${answer.comment}”` : ''}`;
   }
   if (event.type === 'ticket.status_changed') {
     const label = (v: unknown) => (typeof v === 'string' ? (statusLabels[v] ?? v) : show(v));

@@ -43,6 +43,12 @@ function Err({ messages, id }: { messages?: string[]; id: string }): ReactNode {
   );
 }
 
+/** The requester's survey answer in words: "Good", "Bad", or "4 of 5". */
+export function csatWords(csat: NonNullable<Ticket['csat']>): string {
+  if (typeof csat.rating === 'number') return `${csat.rating} of 5${csat.rating >= 4 ? ' (good)' : ''}`;
+  return csat.rating === 'good' ? 'Good' : 'Bad';
+}
+
 export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Update }) {
   const me = useMe();
   const statuses = useStatuses();
@@ -201,6 +207,15 @@ export function PropertiesPanel({ ticket, update }: { ticket: Ticket; update: Up
             </form>
           )}
         </div>
+        {ticket.csat && (
+          <>
+            <span className="prop">Satisfaction</span>
+            <span className="prop-control" aria-label="Customer satisfaction">
+              {csatWords(ticket.csat)}
+              {ticket.csat.comment && <q className="muted csat-comment">{ticket.csat.comment}</q>}
+            </span>
+          </>
+        )}
       </div>
       <CustomFields ticket={ticket} disabled={disabled} save={save} errors={errors} />
     </section>
