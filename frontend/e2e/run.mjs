@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { adminFlows } from './admin.mjs';
 import { fieldFlows } from './fields.mjs';
+import { reportFlows } from './reports.mjs';
 import { ticketFlows } from './ticket.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -599,6 +600,8 @@ try {
   await adminFlows({ page, step, call, expect, until, base, shot, readmeShot });
 
   await fieldFlows({ page, step, call, expect, until, base, shot });
+
+  await reportFlows({ page, step, call, expect, until, base });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();

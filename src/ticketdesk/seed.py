@@ -72,6 +72,7 @@ from ticketdesk.models import (
     Workspace,
 )
 from ticketdesk.models.ticket import PRIORITY_RANK
+from ticketdesk.reports import service as reports
 from ticketdesk.sla import backfill as sla_backfill
 from ticketdesk.sla import service as sla
 from ticketdesk.sla.business_hours import Calendar
@@ -782,7 +783,7 @@ async def seed_demo(
     size = batch_size or BATCH_SIZE["sqlite" if db.is_sqlite else "postgresql"]
     rng = random.Random(seed)
     progress = Progress(
-        TextColumn("[bold]seeding[/] {task.completed:,}/{task.total:,} tickets"),
+        TextColumn("[bold]{task.description}[/] {task.completed:,}/{task.total:,} tickets"),
         BarColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),  # stdout carries the command's JSON summary
@@ -790,7 +791,7 @@ async def seed_demo(
     )
     try:
         with progress:
-            task = progress.add_task("seed", total=tickets)
+            task = progress.add_task("seeding", total=tickets)
             async with db.unit_of_work() as session:
                 setting = await _ensure_workspace(
                     session, settings, slug, admin_email, admin_password
@@ -842,6 +843,15 @@ async def seed_demo(
                         await _add_notes(session, plan, batch, rng)
                 done += n
                 progress.update(task, completed=done)
+            # the reports' metrics and rollups, from the history just written (one
+            # transaction: the dashboard shows the old numbers or the new, never half)
+            rebuild = progress.add_task("reports", total=tickets)
+            async with db.unit_of_work() as session:
+                await reports.rebuild_workspace(
+                    session,
+                    await session.get_one(Workspace, plan.workspace_id),
+                    progress=lambda n: progress.advance(rebuild, n),
+                )
         # fresh statistics: until autovacuum gets to it the planner would take a table just
         # filled with a million rows for an empty one (and scan whole workspaces)
         if not db.is_sqlite:

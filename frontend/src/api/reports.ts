@@ -54,7 +54,7 @@ export async function downloadReport(name: ReportName, query: ReportQuery): Prom
     api.GET(PATHS[name] as '/api/v1/reports/fields', { params: { query: cleaned(query) }, headers: { Accept: 'text/csv' }, parseAs: 'blob' }),
   );
   const day = (value: string | undefined) => (value ?? '').slice(0, 10);
-  saveBlob(`${name}-${day(query.from)}-${day(query.to)}.csv`, blob as unknown as Blob);
+  saveBlob(`${name}-${day(query.from)}-${day(query.to)}.csv`, blob);
 }
 
 const REPORT = { staleTime: 60_000, refetchOnWindowFocus: false, placeholderData: <T,>(previous: T | undefined) => previous };

@@ -528,13 +528,13 @@ export interface FieldBar {
 
 /** A fields report as bars: counts per option (summed over groups), or one figure per group. */
 export function fieldBars(
-  report: { agg: string; rows: { key: string | null; name?: string | null; value?: string | null; options: { value: string; count: number }[] }[] } | undefined,
+  report: { agg: string; rows: { key: string | null; name?: string | null; value?: string | null; options?: { value: string; count: number }[] }[] } | undefined,
   optionLabel: (value: string) => string = (v) => v,
 ): FieldBar[] {
   if (!report) return [];
   if (report.agg === 'count') {
     const counts = new Map<string, number>();
-    for (const row of report.rows) for (const o of row.options) counts.set(o.value, (counts.get(o.value) ?? 0) + o.count);
+    for (const row of report.rows) for (const o of row.options ?? []) counts.set(o.value, (counts.get(o.value) ?? 0) + o.count);
     return [...counts].map(([value, count]) => ({ raw: value, key: optionLabel(value), value: count })).sort((a, b) => b.value - a.value || a.key.localeCompare(b.key));
   }
   return report.rows.filter((r) => r.value !== null && r.value !== undefined).map((r) => ({ raw: r.key, key: r.name ?? seriesName(r.key), value: Number(r.value) }));
