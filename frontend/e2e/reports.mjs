@@ -26,7 +26,7 @@ async function queueCount(call, params, extra = '') {
   return (await call('GET', `/tickets/stats?${range}${extra}`)).total;
 }
 
-export async function reportFlows({ page, step, call, expect, until, base }) {
+export async function reportFlows({ page, step, call, expect, until, base, shot }) {
   const volume = page.locator('section[data-report="volume"]');
 
   await step('reports: the dashboard renders the demo history (as the API and the queue count it)', async () => {
@@ -58,6 +58,7 @@ export async function reportFlows({ page, step, call, expect, until, base }) {
     const agents = page.getByRole('table', { name: 'Agents' }).locator('tbody tr');
     await agents.first().waitFor();
     expect((await agents.count()) >= 3, 'several agents in the table');
+    await shot('reports');
   });
 
   await step('reports: a queue filter changes the numbers', async () => {

@@ -601,7 +601,7 @@ try {
 
   await fieldFlows({ page, step, call, expect, until, base, shot });
 
-  await reportFlows({ page, step, call, expect, until, base });
+  await reportFlows({ page, step, call, expect, until, base, shot });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { useSession } from './auth/session';
 import { CommandPalette } from './components/CommandPalette';
@@ -22,10 +23,12 @@ import { LoginPage } from './features/LoginPage';
 import { NewTicketPage } from './features/NewTicketPage';
 import { ViewsPage } from './features/ViewsPage';
 import { QueuePage } from './features/queue/QueuePage';
-import { ReportsPage } from './features/reports/ReportsPage';
 import { QueueMemory } from './features/ticket/queueNav';
 import { TicketPage } from './features/ticket/TicketPage';
 import { LiveProvider } from './live/live';
+
+// The dashboard and its chart library load when it is first opened, not with the queue.
+const ReportsPage = lazy(() => import('./features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 
 export function App() {
   const { me, loading } = useSession();
@@ -44,7 +47,14 @@ export function App() {
           <Route path="views" element={<ViewsPage />} />
           {me.role !== 'viewer' && <Route path="macros" element={<MacrosPage scope="mine" />} />}
           <Route path="approvals" element={<ApprovalsPage />} />
-          <Route path="reports" element={<ReportsPage />} />
+          <Route
+            path="reports"
+            element={
+              <Suspense fallback={<Spinner label="Opening reports…" />}>
+                <ReportsPage />
+              </Suspense>
+            }
+          />
           {me.role === 'admin' && (
             <Route path="admin">
               <Route path="users" element={<UsersPage />} />
