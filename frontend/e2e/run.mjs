@@ -347,7 +347,7 @@ try {
     await page.goto(`${base}/?assignee=none&sort=created_at`);
     await rows.first().waitFor();
     const keys = await rows.evaluateAll((els) => els.slice(0, 3).map((e) => e.getAttribute('data-key')));
-    for (const key of keys) await page.getByLabel(`Select ${key}`).check();
+    for (const key of keys) await page.getByLabel(`Select ${key}`, { exact: true }).check();
     await page.getByText('3 selected').waitFor();
     const patches = [];
     const onRequest = (r) => r.method() === 'PATCH' && patches.push(r.url());

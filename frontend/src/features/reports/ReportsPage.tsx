@@ -127,7 +127,8 @@ export function ReportsPage() {
   const usable = (fields.data ?? []).filter((f) => !f.archived && (COUNTABLE.includes(f.kind) || NUMERIC.includes(f.kind)));
   const field = state.field ?? (usable[0] ? `cf.${usable[0].key}` : undefined);
   const fieldDef = usable.find((f) => `cf.${f.key}` === field);
-  const [agg, setAgg] = useState('count');
+  // numbers: an exact sum (or average, min, max) over the tickets; the rest: tickets per value
+  const [agg, setAgg] = useState('sum');
   const aggregate = fieldDef && NUMERIC.includes(fieldDef.kind) ? agg : 'count';
   const fieldReport = useFieldsReport(query, field, aggregate);
   const fieldRows = fieldBars(fieldReport.data, (value) => fieldDef?.options.find((o) => o.value === value)?.label ?? value);
@@ -425,7 +426,7 @@ export function ReportsPage() {
                 <label>
                   <span className="sr-only">Aggregate</span>
                   <select aria-label="Aggregate" value={agg} onChange={(e) => setAgg(e.target.value)}>
-                    {['count', 'sum', 'avg', 'min', 'max'].map((a) => (
+                    {['sum', 'avg', 'min', 'max'].map((a) => (
                       <option key={a} value={a}>
                         {a === 'avg' ? 'Average' : titleCase(a)}
                       </option>
