@@ -3,13 +3,14 @@ reads each report makes (always within one workspace: `_in_workspace`)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select
+from sqlalchemy import JSON, Select, and_, delete, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.db import dialect_name
@@ -126,13 +127,34 @@ async def count_tickets(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     )
 
 
+# what a ticket's metrics read of it (reports.metrics.TicketFacts), as plain rows
+TICKET_FACTS = (
+    Ticket.id,
+    Ticket.workspace_id,
+    Ticket.created_at,
+    Ticket.status,
+    Ticket.status_category,
+    Ticket.status_changed_at,
+    Ticket.priority,
+    Ticket.type,
+    Ticket.category,
+    Ticket.channel,
+    Ticket.assignee_id,
+    Ticket.team_id,
+    Ticket.sla_policy_id,
+    Ticket.first_response_due_at,
+    Ticket.resolution_due_at,
+)
+
+
 async def ticket_batch(
     session: AsyncSession, workspace_id: uuid.UUID, after: uuid.UUID | None, limit: int
-) -> Sequence[Ticket]:
-    stmt = select(Ticket).where(Ticket.workspace_id == workspace_id)
+) -> Sequence[Any]:
+    """The next tickets by id, as rows of TICKET_FACTS (no ORM objects: a rebuild reads all)."""
+    stmt = select(*TICKET_FACTS).where(Ticket.workspace_id == workspace_id)
     if after is not None:
         stmt = stmt.where(Ticket.id > after)
-    return (await session.scalars(stmt.order_by(Ticket.id).limit(limit))).all()
+    return list(await session.execute(stmt.order_by(Ticket.id).limit(limit)))
 
 
 async def events_of(
@@ -146,11 +168,27 @@ async def events_of(
         select(Event)
         .where(Event.ticket_id.in_(ticket_ids), Event.type.in_(types))
         .order_by(Event.ticket_id, Event.id)
-        .execution_options(populate_existing=False)
     )
     for event in await session.scalars(stmt):
         assert event.ticket_id is not None
         found[event.ticket_id].append(event)
+    return found
+
+
+async def event_rows_of(
+    session: AsyncSession, ticket_ids: Sequence[uuid.UUID], types: Sequence[str]
+) -> dict[uuid.UUID, list[Any]]:
+    """The same as plain rows (ticket_id, type, created_at, actor_kind, data), for a rebuild."""
+    found: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    if not ticket_ids:
+        return found
+    stmt = (
+        select(Event.ticket_id, Event.type, Event.created_at, Event.actor_kind, Event.data)
+        .where(Event.ticket_id.in_(ticket_ids), Event.type.in_(types))
+        .order_by(Event.ticket_id, Event.id)
+    )
+    for row in await session.execute(stmt):
+        found[row.ticket_id].append(row)
     return found
 
 
@@ -170,12 +208,79 @@ async def labels_by_ticket(
     return found
 
 
+async def _copy(session: AsyncSession, model: Model, rows: list[dict[str, Any]]) -> None:
+    """Many new rows at once: binary COPY on PostgreSQL (little Python per row, as the seed
+    writes), executemany elsewhere."""
+    if not rows:
+        return
+    if dialect_name(session) != "postgresql":
+        await session.execute(insert(model), rows)
+        return
+    columns = list(rows[0])
+    table = model.__table__
+    as_text = [isinstance(table.c[c].type, JSON) for c in columns]  # jsonb goes as its text
+    records = [
+        tuple(
+            json.dumps(row[c]) if text and row[c] is not None else row[c]
+            for c, text in zip(columns, as_text, strict=True)
+        )
+        for row in rows
+    ]
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(
+        model.__tablename__,
+        records=records,
+        columns=columns,
+    )
+
+
 async def replace_metrics(
     session: AsyncSession, ticket_ids: Sequence[uuid.UUID], rows: list[dict[str, Any]]
 ) -> None:
     await session.execute(delete(TicketMetrics).where(TicketMetrics.ticket_id.in_(ticket_ids)))
-    if rows:
-        await session.execute(insert(TicketMetrics), rows)
+    await _copy(session, TicketMetrics, rows)
+
+
+async def insert_rollups(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    daily: dict[DailyKey, list[int]],
+    histograms: dict[HistogramKey, list[int]],
+    chunk: int = 5000,
+) -> None:
+    """Write rollups into a workspace whose rollups were just cleared (a rebuild): plain
+    inserts, a chunk per statement."""
+    daily_rows = [
+        {
+            "workspace_id": workspace_id,
+            "dimension": dimension,
+            "value": value,
+            "day": day,
+            "created": counts[0],
+            "solved": counts[1],
+            "backlog_change": counts[2],
+        }
+        for (dimension, value, day), counts in daily.items()
+    ]
+    histogram_rows = [
+        {
+            "workspace_id": workspace_id,
+            "dimension": dimension,
+            "value": value,
+            "metric": metric,
+            "day": day,
+            "bucket": bucket,
+            "tickets": counts[0],
+            "total_seconds": counts[1],
+        }
+        for (dimension, value, metric, day, bucket), counts in histograms.items()
+    ]
+    for model, rows in ((ReportDaily, daily_rows), (ReportHistogram, histogram_rows)):
+        for start in range(0, len(rows), chunk):
+            await _copy(session, model, rows[start : start + chunk])
 
 
 async def clear_rollups(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -231,7 +336,11 @@ def _grouped(
     else:
         key = getattr(TicketMetrics, group)
     extra = [Ticket.custom_fields[value_field]] if value_field is not None else []
-    stmt = select(key, *columns, *extra).where(_in_workspace(TicketMetrics, workspace_id))
+    stmt = (
+        select(key, *columns, *extra)
+        .select_from(TicketMetrics)
+        .where(_in_workspace(TicketMetrics, workspace_id))
+    )
     if join:
         stmt = stmt.join(Ticket, Ticket.id == TicketMetrics.ticket_id)
     if tickets is not None:

@@ -82,7 +82,7 @@ def dimension_values(values: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
         yield dimension, str(values[dimension] or "")
     yield "team", str(values["team_id"] or "")
     yield "assignee", str(values["assignee_id"] or "")
-    for label in values["labels"] or ():
+    for label in values["labels"] or ("",):  # '': no label
         yield "label", str(label)[:64]
 
 

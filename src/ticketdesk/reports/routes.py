@@ -54,7 +54,7 @@ def report_params(
     source: Annotated[
         SourceChoice,
         Query(
-            description="auto: exact up to 20,000 tickets, else the daily rollups when they "
+            description="auto: exact up to 5,000 tickets, else the daily rollups when they "
             "can answer; exact or rollup to choose"
         ),
     ] = "auto",

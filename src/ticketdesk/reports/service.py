@@ -104,11 +104,12 @@ async def keep_metrics(
     """Bring the ticket's metrics row up to date with its new events and current state, and
     add the difference it makes to the rollups."""
     pending = _pending_events(session, ticket.id)
-    row = await repository.metrics_row(session, ticket.id)
+    is_new = any(e.type == "ticket.created" for e in pending)
+    row = None if is_new else await repository.metrics_row(session, ticket.id)
     created_category: str | None = None
     if row is None:
         # a new ticket, or one from before metrics were kept: fold its whole history
-        if any(e.type == "ticket.created" for e in pending):
+        if is_new:
             history = pending
         else:
             stored = await repository.events_of(session, [ticket.id], sorted(metrics.RELEVANT))
@@ -149,23 +150,31 @@ class RebuildResult:
     tickets: int = 0
 
 
+TermsCache = dict[tuple[uuid.UUID, str], sla.TicketTerms]
+
+
 async def rebuild_rows(
-    session: AsyncSession, workspace: Workspace, batch: Sequence[Ticket]
+    session: AsyncSession,
+    workspace: Workspace,
+    batch: Sequence[metrics.TicketFacts],
+    terms: TermsCache | None = None,
 ) -> list[dict[str, Any]]:
-    """The metrics rows of a batch of tickets, folded from their events (no writes)."""
+    """The metrics rows of a batch of tickets, folded from their events (no writes).
+    `terms`: the SLA terms met so far in this rebuild (their calendars remember their days)."""
     ids = [t.id for t in batch]
-    history = await repository.events_of(session, ids, sorted(metrics.RELEVANT))
+    history = await repository.event_rows_of(session, ids, sorted(metrics.RELEVANT))
     labels = await repository.labels_by_ticket(session, ids)
     categories = await _category_of(session, workspace.id)
-    terms = await sla.terms_by_policy(
-        session, workspace.id, {t.sla_policy_id for t in batch if t.sla_policy_id}
-    )
+    terms = {} if terms is None else terms
+    wanted = {t.sla_policy_id for t in batch if t.sla_policy_id} - {p for p, _ in terms}
+    if wanted:
+        terms.update(await sla.terms_by_policy(session, workspace.id, wanted))
     rows: list[dict[str, Any]] = []
     for ticket in batch:
         events = history.get(ticket.id, [])
         created = next((e for e in events if e.type == "ticket.created"), None)
         category = categories.get(str((created.data or {}).get("status"))) if created else None
-        row = metrics.new_row(ticket)
+        row = metrics.new_row(ticket, plain=True)
         metrics.fold(row, (metrics.fact_of(e) for e in events), category)
         metrics.reconcile(row, ticket)
         ticket_terms = (
@@ -191,11 +200,12 @@ async def rebuild_workspace(
     totals = Contribution()
     after: uuid.UUID | None = None
     done = 0
+    terms: TermsCache = {}
     while True:
         batch = await repository.ticket_batch(session, workspace.id, after, batch_size)
         if not batch:
             break
-        rows = await rebuild_rows(session, workspace, batch)
+        rows = await rebuild_rows(session, workspace, batch, terms)
         for values in rows:
             totals.add(values, zone)
         await repository.replace_metrics(session, [t.id for t in batch], rows)
@@ -207,25 +217,8 @@ async def rebuild_workspace(
     await repository.delete_orphan_metrics(session, workspace.id)
     await repository.clear_rollups(session, workspace.id)
     daily, histograms = totals.nonzero()
-    await _write_in_chunks(session, workspace.id, daily, histograms)
+    await repository.insert_rollups(session, workspace.id, daily, histograms)
     return done
-
-
-async def _write_in_chunks(
-    session: AsyncSession,
-    workspace_id: uuid.UUID,
-    daily: dict[Any, list[int]],
-    histograms: dict[Any, list[int]],
-    size: int = 2000,
-) -> None:
-    daily_items, histogram_items = list(daily.items()), list(histograms.items())
-    for start in range(0, max(len(daily_items), len(histogram_items)), size):
-        await repository.add_to_rollups(
-            session,
-            workspace_id,
-            dict(daily_items[start : start + size]),
-            dict(histogram_items[start : start + size]),
-        )
 
 
 async def workspace_by_slug(session: AsyncSession, slug: str) -> Workspace | None:
@@ -258,7 +251,7 @@ DEFAULT_DAYS = 30
 # a report over at most this many tickets is counted exactly from their metrics rows; above
 # it, one the rollups can answer (no queue filters, the workspace's time zone, a kept
 # dimension) is read from them
-EXACT_TICKETS = 20_000
+EXACT_TICKETS = 5_000
 GROUPS = ("channel", "priority", "type", "category", "label", "team", "assignee", "status")
 AGENT_GROUPS = {"agent": "assignee"}
 
@@ -293,6 +286,9 @@ class Scope:
 
 async def _scope(session: AsyncSession, principal: Principal, params: ReportParams) -> Scope:
     workspace = await tickets.get_workspace(session, principal)
+    for name, value in (("from", params.start), ("to", params.end)):
+        if value is not None and not 1900 <= value.year <= 9000:
+            raise ValidationFailed("A report covers years 1900 to 9000.", loc=("query", name))
     end = params.end or utcnow()
     start = params.start or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:

@@ -64,6 +64,10 @@ class Calendar:
         self._week_seconds = sum(e - s for ivs in self.weekly.values() for s, e in ivs) * 60
         if not self.always_open and self._week_seconds == 0:
             raise ValueError("a business-hours calendar needs at least one open interval")
+        # a day's segments never change for one calendar: the reports rebuild asks for the
+        # same days of one calendar for thousands of tickets
+        self._day_segments: dict[date, tuple[Segment, ...]] = {}
+        self._midnights: dict[date, datetime] = {}
 
     @classmethod
     def twenty_four_seven(cls) -> Calendar:
@@ -82,10 +86,25 @@ class Calendar:
 
     def local_midnight(self, day: date) -> datetime:
         """The first instant of `day` on the local wall clock, in UTC."""
-        return _wall_to_utc(self.zone, datetime(day.year, day.month, day.day))
+        known = self._midnights.get(day)
+        if known is None:
+            if len(self._midnights) > 20_000:
+                self._midnights.clear()
+            known = self._midnights[day] = _wall_to_utc(
+                self.zone, datetime(day.year, day.month, day.day)
+            )
+        return known
 
     def day_segments(self, day: date) -> list[Segment]:
         """The business instants of one local day, as sorted UTC segments."""
+        known = self._day_segments.get(day)
+        if known is None:
+            if len(self._day_segments) > 20_000:
+                self._day_segments.clear()
+            known = self._day_segments[day] = tuple(self._compute_day_segments(day))
+        return list(known)
+
+    def _compute_day_segments(self, day: date) -> list[Segment]:
         if self.is_holiday(day):
             return []
         intervals = self.weekly[day.weekday()]
