@@ -111,3 +111,25 @@ def test_every_handler_of_the_serve_configuration_redacts():
     bare = logging.LogRecord("x", logging.WARNING, __file__, 1, "got %s", ("td_" + "A" * 43,), None)
     RedactTokens().filter(bare)
     assert bare.getMessage() == f"got td_{REDACTED}"
+
+
+def test_survey_tokens_in_paths_are_redacted():
+    token = "Xy3_" + "a" * 39
+    for path, kept in (
+        (f"/survey/{token}?saved=1", "/survey/"),
+        (f"/api/v1/public/surveys/{token}", "/api/v1/public/surveys/"),
+    ):
+        record = logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5000", "POST", path, "1.1", 200),
+            None,
+        )
+        RedactTokens().filter(record)
+        access = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s')
+        line = access.format(record)
+        assert f"{kept}{REDACTED}" in line
+        assert token not in line

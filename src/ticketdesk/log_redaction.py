@@ -1,5 +1,6 @@
 """Tokens never reach a log: the WebSocket's `?token=` (and any bearer token that strays into
-a URL or message) is redacted on every handler `ticketdesk serve` logs through."""
+a URL or message), and a CSAT survey link's token in its path, are redacted on every handler
+`ticketdesk serve` logs through."""
 
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ REDACTED = "[redacted]"
 _TOKEN_PARAMETER = re.compile(r"(?i)((?:^|[?&;])(?:access_)?token=)[^&;\s\"'#]*")
 # session (`tds_`) and API (`td_`) tokens themselves: the prefix and 32 random bytes
 _BEARER_TOKEN = re.compile(r"\b(tds?_)[A-Za-z0-9_-]{40,}")
+# a survey link's token: `/survey/<token>` (the page) and `/public/surveys/<token>` (the API)
+_SURVEY_TOKEN = re.compile(r"(/survey/|/public/surveys/)[^/?#\s\"']+")
 
 
 def redact(text: str) -> str:
+    if "survey" in text:
+        text = _SURVEY_TOKEN.sub(rf"\g<1>{REDACTED}", text)
     if "token" not in text.lower() and "td" not in text:
         return text
     text = _TOKEN_PARAMETER.sub(rf"\g<1>{REDACTED}", text)

@@ -118,8 +118,8 @@ def survey_page(
         )
         fieldset_class = "choices five"
     else:
-        choices = _choice("good", "&#128077; Good, I'm satisfied", "good", current) + _choice(
-            "bad", "&#128078; Bad, I'm unsatisfied", "bad", current
+        choices = _choice("good", "Good, I'm satisfied", "good", current) + _choice(
+            "bad", "Bad, I'm unsatisfied", "bad", current
         )
         fieldset_class = "choices"
     comment = escape(view.comment or "")

@@ -54,7 +54,7 @@ describe('CSAT settings', () => {
     } finally {
       vi.unstubAllGlobals();
     }
-  });
+  }, 20_000); // typing and three round trips: slow on a loaded machine
 
   it('says a ticket answer in words', () => {
     const answered = makeTicket({ csat: { rating: 'bad', comment: 'Slow', answered_at: '2026-11-20T10:00:00Z' } });
