@@ -9533,7 +9533,7 @@ export interface operations {
                 to?: string | null;
                 /** @description IANA time zone; default the workspace's */
                 tz?: string | null;
-                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
                 source?: "auto" | "exact" | "rollup";
                 /** @description comma = any of */
                 status?: string | null;
@@ -9636,7 +9636,7 @@ export interface operations {
                 to?: string | null;
                 /** @description IANA time zone; default the workspace's */
                 tz?: string | null;
-                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
                 source?: "auto" | "exact" | "rollup";
                 /** @description comma = any of */
                 status?: string | null;
@@ -9741,7 +9741,7 @@ export interface operations {
                 to?: string | null;
                 /** @description IANA time zone; default the workspace's */
                 tz?: string | null;
-                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
                 source?: "auto" | "exact" | "rollup";
                 /** @description comma = any of */
                 status?: string | null;
@@ -9843,7 +9843,7 @@ export interface operations {
                 to?: string | null;
                 /** @description IANA time zone; default the workspace's */
                 tz?: string | null;
-                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
                 source?: "auto" | "exact" | "rollup";
                 /** @description comma = any of */
                 status?: string | null;
@@ -9943,7 +9943,7 @@ export interface operations {
                 to?: string | null;
                 /** @description IANA time zone; default the workspace's */
                 tz?: string | null;
-                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
                 source?: "auto" | "exact" | "rollup";
                 /** @description comma = any of */
                 status?: string | null;
@@ -10047,7 +10047,7 @@ export interface operations {
                 to?: string | null;
                 /** @description IANA time zone; default the workspace's */
                 tz?: string | null;
-                /** @description auto: exact up to 20,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
                 source?: "auto" | "exact" | "rollup";
                 /** @description comma = any of */
                 status?: string | null;
