@@ -350,3 +350,82 @@ async def test_seed_refuses_a_negative_count_before_writing(
         await _seed(settings, slug, -1)
     async with db.unit_of_work() as session:
         assert await session.scalar(select(Workspace.id).where(Workspace.slug == slug)) is None
+
+
+async def test_the_demo_history_is_what_the_activity_says(
+    settings: Settings, db: Database, client: httpx.AsyncClient
+) -> None:
+    """90 days of history the reports can count: each ticket's activity has its replies, its
+    solves and reopens and its survey, in the order they happened, and agrees with the ticket
+    (first response, status, solve and close times, CSAT answer)."""
+    slug = f"story-{uuid.uuid4().hex[:8]}"
+    await _seed(settings, slug, 300)
+    admin = await _login(client, slug, f"admin@{slug}.test")
+    assert (await client.get("/settings/csat", headers=admin)).json()["enabled"] is True
+    tickets = await _all_tickets(client, admin)
+    by_key = {t["key"]: t for t in tickets}
+
+    async with db.unit_of_work() as session:
+        workspace_id = await session.scalar(select(Workspace.id).where(Workspace.slug == slug))
+        rows = (
+            await session.execute(
+                select(Event.ticket_id, Event.type, Event.actor_kind, Event.data, Event.created_at)
+                .where(Event.workspace_id == workspace_id, Event.ticket_id.is_not(None))
+                .order_by(Event.ticket_id, Event.id)
+            )
+        ).all()
+    history: dict[uuid.UUID, list[Any]] = {}
+    for row in rows:
+        history.setdefault(row.ticket_id, []).append(row)
+    assert len(history) == 300
+    counts: dict[str, int] = {}
+    for events in history.values():
+        assert events[0].type == "ticket.created"
+        times = [e.created_at for e in events]
+        ticket = by_key[events[0].data["ticket"]]
+        if ticket["number"] > 290:
+            continue  # the newest: the mention notes are added live, after the history
+        assert times == sorted(times), ticket["key"]  # written in the order it happened
+        for event in events:
+            counts[event.type] = counts.get(event.type, 0) + 1
+        moves = [e.data for e in events if e.type == "ticket.status_changed"]
+        assert all(m["ticket"] == ticket["key"] for m in moves)
+        current = events[0].data["status"]
+        for move in moves:
+            assert move["from"] == current
+            current = move["to"]
+        assert current == ticket["status"]
+        replies = [
+            e.created_at
+            for e in events
+            if e.type == "ticket.comment_added"
+            and e.data["visibility"] == "public"
+            and e.actor_kind == "user"
+        ]
+        first = ticket["sla"]["first_responded_at"]
+        assert (datetime.fromisoformat(first) if first else None) == (
+            _second(min(replies)) if replies else None
+        )
+        solves = [e.created_at for e, m in _moves(events) if m["to_category"] == "solved"]
+        if ticket["status_category"] == "solved":
+            assert datetime.fromisoformat(ticket["resolved_at"]) == _second(solves[-1])
+        answers = [e for e in events if e.type == "ticket.csat_received"]
+        if answers:
+            assert any(e.type == "ticket.survey_sent" for e in events)
+            assert ticket["csat"]["rating"] == answers[-1].data["rating"]
+        else:
+            assert ticket["csat"] is None
+    reopened = sum(1 for t in history.values() if any(e.type == "ticket.reopened" for e in t))
+    assert 15 <= reopened <= 90  # about one in seven
+    assert counts["ticket.survey_sent"] > 50
+    assert 10 < counts["ticket.csat_received"] < counts["ticket.survey_sent"]
+    assert counts["ticket.comment_added"] > 300
+
+
+def _second(at: datetime) -> datetime:
+    """As the API shows times: to the second."""
+    return at.replace(microsecond=0)
+
+
+def _moves(events: list[Any]) -> list[tuple[Any, dict[str, Any]]]:
+    return [(e, e.data) for e in events if e.type == "ticket.status_changed"]

@@ -10,14 +10,14 @@ const axePath = require.resolve('axe-core/axe.min.js');
  * A page of the same signed-in agent in a context that lets axe-core's script in (the app's
  * Content-Security-Policy, script-src 'self', rightly refuses injected scripts).
  */
-async function scannerPage(page) {
+export async function scannerPage(page) {
   const context = await page.context().browser().newContext({ viewport: page.viewportSize(), storageState: await page.context().storageState(), bypassCSP: true });
   context.setDefaultTimeout(30_000);
   return context.newPage();
 }
 
 /** axe-core's serious and critical violations on the page as it is now. */
-async function axeViolations(page) {
+export async function axeViolations(page) {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
   const result = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
@@ -26,7 +26,7 @@ async function axeViolations(page) {
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-function describeViolations(violations) {
+export function describeViolations(violations) {
   return violations.map((v) => `${v.impact} ${v.id} (${v.help}):\n      ${v.nodes.join('\n      ')}`).join('\n    ');
 }
 

@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { adminFlows } from './admin.mjs';
 import { customerFlows } from './customers.mjs';
 import { fieldFlows } from './fields.mjs';
+import { reportFlows } from './reports.mjs';
 import { ticketFlows } from './ticket.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -347,7 +348,7 @@ try {
     await page.goto(`${base}/?assignee=none&sort=created_at`);
     await rows.first().waitFor();
     const keys = await rows.evaluateAll((els) => els.slice(0, 3).map((e) => e.getAttribute('data-key')));
-    for (const key of keys) await page.getByLabel(`Select ${key}`).check();
+    for (const key of keys) await page.getByLabel(`Select ${key}`, { exact: true }).check();
     await page.getByText('3 selected').waitFor();
     const patches = [];
     const onRequest = (r) => r.method() === 'PATCH' && patches.push(r.url());
@@ -602,6 +603,7 @@ try {
   await fieldFlows({ page, step, call, expect, until, base, shot });
 
   await customerFlows({ page, step, call, expect, base, shot });
+  await reportFlows({ page, step, call, expect, until, base, shot });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { useSession } from './auth/session';
 import { CommandPalette } from './components/CommandPalette';
@@ -28,6 +29,9 @@ import { QueueMemory } from './features/ticket/queueNav';
 import { TicketPage } from './features/ticket/TicketPage';
 import { LiveProvider } from './live/live';
 
+// The dashboard and its chart library load when it is first opened, not with the queue.
+const ReportsPage = lazy(() => import('./features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
+
 export function App() {
   const { me, loading } = useSession();
   if (loading) return <Spinner label="Opening ticketdesk…" />;
@@ -48,6 +52,14 @@ export function App() {
           <Route path="customers/:contactId" element={<ContactPage />} />
           {me.role !== 'viewer' && <Route path="macros" element={<MacrosPage scope="mine" />} />}
           <Route path="approvals" element={<ApprovalsPage />} />
+          <Route
+            path="reports"
+            element={
+              <Suspense fallback={<Spinner label="Opening reports…" />}>
+                <ReportsPage />
+              </Suspense>
+            }
+          />
           {me.role === 'admin' && (
             <Route path="admin">
               <Route path="users" element={<UsersPage />} />

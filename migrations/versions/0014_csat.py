@@ -1,7 +1,7 @@
 """CSAT surveys
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 
 `csat_surveys`: one row per ticket, made when the ticket is first solved with CSAT on (or by
 an automation's `send_survey`); it holds when the email is due, when it went out and the

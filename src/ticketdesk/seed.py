@@ -39,6 +39,8 @@ from ticketdesk.comments import service as comments
 from ticketdesk.config import Settings
 from ticketdesk.config_cache import detached_copy
 from ticketdesk.conversations.service import fingerprint
+from ticketdesk.csat import service as csat
+from ticketdesk.csat.schemas import CsatSettings
 from ticketdesk.db import (
     Base,
     Database,
@@ -56,6 +58,7 @@ from ticketdesk.models import (
     Conversation,
     ConversationMessage,
     ConversationTicket,
+    CsatSurvey,
     Event,
     Label,
     SlaClock,
@@ -69,6 +72,7 @@ from ticketdesk.models import (
     Workspace,
 )
 from ticketdesk.models.ticket import PRIORITY_RANK
+from ticketdesk.reports import service as reports
 from ticketdesk.sla import backfill as sla_backfill
 from ticketdesk.sla import service as sla
 from ticketdesk.sla.business_hours import Calendar
@@ -409,6 +413,10 @@ async def _set_up_desk(
     )
     await _add_sla_policies(session, workspace)
     await _add_automations(session, workspace.id, teams)
+    # satisfaction surveys on (good or bad, right after the solve): the history has answers
+    await csat.set_csat_settings(
+        session, workspace, CsatSettings.model_validate({"enabled": True, "scale": "good_bad"})
+    )
     await _add_macros(session, as_admin, teams)
     # a placeholder receiver: switched off, so nothing is sent until someone points it at a
     # real endpoint and turns it on
@@ -589,6 +597,9 @@ TICKET_COLUMNS = (
     "resolved_at",
     "closed_at",
     "version",
+    "csat_rating",
+    "csat_comment",
+    "csat_answered_at",
 )
 TICKET_LABEL_COLUMNS = ("ticket_id", "label_id")
 COMMENT_COLUMNS = (
@@ -603,6 +614,7 @@ COMMENT_COLUMNS = (
     "created_at",
 )
 EVENT_COLUMNS = (*events.COLUMNS, "dispatched_at")
+SURVEY_COLUMNS = ("id", "workspace_id", "ticket_id", "send_after", "sent_at", "created_at")
 SLA_CLOCK_COLUMNS = ("ticket_id", "due_at", "warn_at", "target", "warned_at", "breached_at")
 CONVERSATION_COLUMNS = (
     "id",
@@ -721,6 +733,9 @@ class _Plan:
     json_as_text: bool  # COPY takes jsonb as text; SQLAlchemy inserts take dicts
     sla: _Sla | None = None
     tail: int = 0  # how many of the run's newest tickets are TAIL's
+    initial_status: str = "open"  # where a ticket starts
+    solved_status: str | None = None  # where it is solved (the first solved-category status)
+    csat_scale: str | None = None  # the workspace's survey scale, when CSAT is on
 
 
 @dataclass
@@ -738,6 +753,9 @@ class _Batch:
     transcripts: list[tuple[Any, ...]] = field(default_factory=list)
     # (ticket id, assignee id) of the open tickets with an assignee, newest last
     assigned_open: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    # (ticket id, index in the batch, *_Happened): each ticket's history after its creation
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    surveys: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 async def seed_demo(
@@ -765,7 +783,7 @@ async def seed_demo(
     size = batch_size or BATCH_SIZE["sqlite" if db.is_sqlite else "postgresql"]
     rng = random.Random(seed)
     progress = Progress(
-        TextColumn("[bold]seeding[/] {task.completed:,}/{task.total:,} tickets"),
+        TextColumn("[bold]{task.description}[/] {task.completed:,}/{task.total:,} tickets"),
         BarColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),  # stdout carries the command's JSON summary
@@ -773,7 +791,7 @@ async def seed_demo(
     )
     try:
         with progress:
-            task = progress.add_task("seed", total=tickets)
+            task = progress.add_task("seeding", total=tickets)
             async with db.unit_of_work() as session:
                 setting = await _ensure_workspace(
                     session, settings, slug, admin_email, admin_password
@@ -799,6 +817,9 @@ async def seed_demo(
                     json_as_text=not db.is_sqlite,
                     sla=await _load_sla(session, workspace.id, start, now),
                     tail=_tail_size(tickets, setting.statuses),
+                    initial_status=_first_of(setting.statuses, "open") or "open",
+                    solved_status=_first_of(setting.statuses, "solved"),
+                    csat_scale=_csat_scale(workspace),
                 )
                 done = min(size, tickets)
                 if done:
@@ -822,6 +843,15 @@ async def seed_demo(
                         await _add_notes(session, plan, batch, rng)
                 done += n
                 progress.update(task, completed=done)
+            # the reports' metrics and rollups, from the history just written (one
+            # transaction: the dashboard shows the old numbers or the new, never half)
+            rebuild = progress.add_task("reports", total=tickets)
+            async with db.unit_of_work() as session:
+                await reports.rebuild_workspace(
+                    session,
+                    await session.get_one(Workspace, plan.workspace_id),
+                    progress=lambda n: progress.advance(rebuild, n),
+                )
         # fresh statistics: until autovacuum gets to it the planner would take a table just
         # filled with a million rows for an empty one (and scan whole workspaces)
         if not db.is_sqlite:
@@ -833,6 +863,19 @@ async def seed_demo(
         return summary
     finally:
         await db.dispose()
+
+
+def _first_of(statuses: dict[str, str], category: str) -> str | None:
+    """The workspace's status of `category` ("open" first, as a new ticket gets it)."""
+    if statuses.get(category) == category:
+        return category
+    return next((name for name, c in statuses.items() if c == category), None)
+
+
+def _csat_scale(workspace: Workspace) -> str | None:
+    """The survey scale the seeded history answers on (None: CSAT is off)."""
+    config = csat.csat_settings(workspace)
+    return config.scale if config.enabled else None
 
 
 def _tail_size(tickets: int, statuses: dict[str, str]) -> int:
@@ -954,10 +997,10 @@ def _build_batch(rng: random.Random, plan: _Plan, offset: int, n: int) -> _Batch
         status, priority = statuses[i], priorities[i]
         if offset + i < regular:
             created = plan.start + timedelta(seconds=span * (offset + i + random_()) / regular)
-            updated = min(now, created + timedelta(minutes=randint(5, 5 * 24 * 60)))
+            updated = min(now, created + timedelta(minutes=randint(30, 5 * 24 * 60)))
             responded = created + timedelta(minutes=randint(3, 600)) if random_() < 0.75 else None
-            if responded is not None and responded >= now:
-                responded = None
+            if responded is not None and responded >= updated:
+                responded = created + (updated - created) / 3 if random_() < 0.5 else None
         else:
             minutes_ago, status, answered_after = TAIL[offset + i - regular]
             priority = "urgent"
@@ -971,15 +1014,18 @@ def _build_batch(rng: random.Random, plan: _Plan, offset: int, n: int) -> _Batch
         if random_() < 0.15:
             names.add(choice(label_names))
         custom: dict[str, Any] = {"order_id": str(randint(10000, 99999))} if random_() < 0.4 else {}
-        resolved = updated if status_category in ("solved", "closed") else None
-        closed = updated if status_category == "closed" else None
+        contact = choice(plan.contacts)
+        story = _story(rng, plan, status, created, responded, updated, offset + i < regular)
+        responded = story.first_reply if agents else None
+        resolved, closed = story.resolved_at, story.closed_at
+        history: list[_Happened] = []
+        csat = _survey(rng, out, plan, ticket_id, story, assignee, contact, history)
         # the pause a ticket gets when it leaves the open statuses (sla.track_status)
         pauses: list[Any] = (
-            [] if status_category == "open" else [[updated.isoformat(), None, status]]
+            [] if status_category == "open" else [[story.changed_at.isoformat(), None, status]]
         )
         subject = template.format(n=randint(10000, 99999))
         description = choice(BODIES).format(n=randint(1000, 9999))
-        contact = choice(plan.contacts)
         sla_columns: tuple[Any, ...] = (None, None, None, None, None, None, "none")
         if clocks is not None:
             result = clocks.result(
@@ -1026,7 +1072,7 @@ def _build_batch(rng: random.Random, plan: _Plan, offset: int, n: int) -> _Batch
                 description,
                 status,
                 status_category,
-                updated,
+                story.changed_at,
                 priority,
                 PRIORITY_RANK[priority],
                 types[i],
@@ -1045,6 +1091,7 @@ def _build_batch(rng: random.Random, plan: _Plan, offset: int, n: int) -> _Batch
                 resolved,
                 closed,
                 1,
+                *csat,
             )
         )
         if assignee is not None and status_category in sla_backfill.OPEN_CATEGORIES:
@@ -1052,26 +1099,179 @@ def _build_batch(rng: random.Random, plan: _Plan, offset: int, n: int) -> _Batch
         for name in names:
             out.labels.append((ticket_id, plan.labels[name]))
         out.created.append((ticket_id, i, priority, created))
-        for c in range(randint(0, 3) if agents else 0):
-            at = created + timedelta(minutes=10 + 60 * c)
-            if at >= now:
-                break
-            internal = random_() < 0.25
-            author_id, author_name = assignee or choice(agents)
-            out.comments.append(
-                (
-                    uuid.uuid4(),
-                    ws,
-                    ticket_id,
-                    "user",
-                    author_id,
-                    author_name,
-                    choice(NOTES if internal else REPLIES),
-                    "internal" if internal else "public",
-                    at,
+        if agents:
+            for at, visibility in story.comments:
+                internal = visibility == "internal"
+                author_id, author_name = assignee or choice(agents)
+                comment_id = uuid.uuid4()
+                out.comments.append(
+                    (
+                        comment_id,
+                        ws,
+                        ticket_id,
+                        "user",
+                        author_id,
+                        author_name,
+                        choice(NOTES if internal else REPLIES),
+                        visibility,
+                        at,
+                    )
                 )
+                data = {
+                    "comment_id": str(comment_id),
+                    "visibility": visibility,
+                    "agent_reply": not internal,
+                }
+                history.append((at, "ticket.comment_added", "user", author_id, author_name, data))
+        for at, before, after, by_customer in story.moves:
+            actor: tuple[str, uuid.UUID | None, str | None] = (
+                ("contact", contact[0], contact[2] or contact[1])
+                if by_customer
+                else ("user", assignee[0], assignee[1])
+                if assignee
+                else ("system", None, "seed")
             )
+            change = {
+                "from": before,
+                "to": after,
+                "from_category": plan.statuses.get(before, "open"),
+                "to_category": plan.statuses.get(after, "open"),
+            }
+            history.append((at, "ticket.status_changed", *actor, change))
+            if change["from_category"] in DONE_CATEGORIES and change["to_category"] in (
+                "open",
+                "pending",
+            ):
+                reopening = {"from": before, "to": after}
+                history.append((at, "ticket.reopened", *actor, reopening))
+        history.sort(key=lambda event: event[0])  # stable: a reopen follows its status change
+        out.history.extend((ticket_id, i, *event) for event in history)
     return out
+
+
+# a ticket's history: how many come back after a solve, get a survey, answer it
+REOPEN_SHARE = 0.15
+SURVEY_SHARE = 0.8
+ANSWER_SHARE = 0.45
+# each agent's share of good answers, in the order of the workspace's agents (by email)
+GOOD_SHARES = [0.92, 0.78, 0.86, 0.7, 0.95, 0.82, 0.74, 0.88]
+BAD_REASONS = [
+    "It took days to get a real answer.",
+    "The problem is still not fixed.",
+    "I had to explain everything twice.",
+    "The reply did not answer my question.",
+]
+GOOD_COMMENTS = ["Quick and friendly, thank you!", "Sorted in one reply. Great service."]
+DONE_CATEGORIES = ("solved", "closed")
+# the events whose data names the ticket (as the live services write them)
+KEYED_EVENTS = {"ticket.comment_added", "ticket.status_changed", "ticket.reopened"}
+
+# (at, type, actor kind, actor id, actor name, data): one event of a seeded ticket's history
+_Happened = tuple[datetime, str, str, uuid.UUID | None, str | None, dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Story:
+    """What happened to a seeded ticket between its creation and its last change: agents'
+    comments, status moves (a reopen is a move back from a solved one, by the customer), and
+    the solves among them."""
+
+    comments: list[tuple[datetime, str]] = field(default_factory=list)  # (at, visibility)
+    moves: list[tuple[datetime, str, str, bool]] = field(default_factory=list)
+    solves: list[datetime] = field(default_factory=list)
+    first_reply: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    changed_at: datetime = datetime.min  # set by _story: the last move, else the creation
+
+
+def _story(
+    rng: random.Random,
+    plan: _Plan,
+    status: str,
+    created: datetime,
+    responded: datetime | None,
+    end: datetime,
+    regular: bool,
+) -> _Story:
+    """The history that ends in `status` at `end`: the first public reply at `responded`, a
+    few more replies, maybe an internal note, maybe a solve that the customer reopened."""
+    story = _Story(changed_at=created)
+    category = plan.statuses.get(status, "open")
+    span = end - created
+    if responded is not None:
+        story.first_reply = responded
+        story.comments.append((responded, "public"))
+        for j in range(rng.randint(0, 2) if regular else 0):
+            story.comments.append((responded + (end - responded) * (j + 1) / 3, "public"))
+    if regular and rng.random() < 0.25:
+        story.comments.append((created + span / 10, "internal"))
+    current = plan.initial_status
+
+    def move(at: datetime, to: str, by_customer: bool = False) -> None:
+        nonlocal current
+        if to == current:
+            return
+        story.moves.append((at, current, to, by_customer))
+        if plan.statuses.get(to) in DONE_CATEGORIES and plan.statuses.get(current) not in (
+            DONE_CATEGORIES
+        ):
+            story.solves.append(at)
+        current = to
+        story.changed_at = at
+
+    solved = plan.solved_status
+    if regular and solved is not None and rng.random() < REOPEN_SHARE:
+        move(created + span * 0.45, solved)
+        move(created + span * 0.6, plan.initial_status, by_customer=True)
+    if category == "closed" and solved is not None:
+        move(created + span * 0.85, solved)
+    move(end, status)
+    if category in DONE_CATEGORIES and story.solves:
+        story.resolved_at = story.solves[-1]
+    if category == "closed":
+        story.closed_at = end
+    return story
+
+
+def _survey(
+    rng: random.Random,
+    out: _Batch,
+    plan: _Plan,
+    ticket_id: uuid.UUID,
+    story: _Story,
+    assignee: tuple[uuid.UUID, str] | None,
+    contact: tuple[uuid.UUID, str, str | None],
+    history: list[_Happened],
+) -> tuple[str | None, str | None, datetime | None]:
+    """The satisfaction survey of a solved ticket (sent at its first solve, as a workspace
+    with CSAT on and no delay does) and maybe its answer: the ticket's `csat_*` columns."""
+    if plan.csat_scale is None or not story.solves or rng.random() >= SURVEY_SHARE:
+        return None, None, None
+    sent = story.solves[0]
+    out.surveys.append((uuid.uuid4(), plan.workspace_id, ticket_id, sent, sent, sent))
+    history.append((sent, "ticket.survey_sent", "system", None, "CSAT", {}))
+    answered = sent + timedelta(minutes=rng.randint(5, 2 * 24 * 60))
+    if rng.random() >= ANSWER_SHARE or answered >= (story.closed_at or plan.now):
+        return None, None, None
+    share = GOOD_SHARES[plan.agents.index(assignee) % len(GOOD_SHARES)] if assignee else 0.8
+    good = rng.random() < share
+    rating: str | int
+    if plan.csat_scale == "five":
+        rating = rng.choice([4, 5]) if good else rng.choice([1, 2, 3])
+    else:
+        rating = "good" if good else "bad"
+    comment = (
+        rng.choice(BAD_REASONS)
+        if not good and rng.random() < 0.7
+        else rng.choice(GOOD_COMMENTS)
+        if good and rng.random() < 0.2
+        else None
+    )
+    who = contact[2] or contact[1]
+    data = {"rating": rating, "good": good, "comment": comment}
+    history.append((answered, "ticket.csat_received", "contact", contact[0], who, data))
+    return str(rating), comment, answered
 
 
 def _sla_columns(result: sla.SlaResult) -> tuple[Any, ...]:
@@ -1187,7 +1387,11 @@ async def _write_batch(session: AsyncSession, plan: _Plan, batch: _Batch) -> Non
     tickets = [(row[0], row[1], first + row[2], *row[3:]) for row in batch.tickets]
     events = []
     for ticket_id, index, priority, created in batch.created:
-        data = {"ticket": f"{plan.prefix}-{first + index}", "status": "open", "priority": priority}
+        data = {
+            "ticket": f"{plan.prefix}-{first + index}",
+            "status": plan.initial_status,
+            "priority": priority,
+        }
         events.append(
             (
                 plan.workspace_id,
@@ -1201,6 +1405,24 @@ async def _write_batch(session: AsyncSession, plan: _Plan, batch: _Batch) -> Non
                 plan.now,  # seeded history is never delivered to webhooks
             )
         )
+    # after every `ticket.created`, each ticket's history in the order it happened (reports
+    # fold a ticket's events in id order)
+    for ticket_id, index, at, type_, actor_kind, actor_id, actor_name, data in batch.history:
+        if type_ in KEYED_EVENTS:
+            data = {"ticket": f"{plan.prefix}-{first + index}", **data}
+        events.append(
+            (
+                plan.workspace_id,
+                ticket_id,
+                type_,
+                actor_kind,
+                actor_id,
+                actor_name,
+                json.dumps(data) if plan.json_as_text else data,
+                at,
+                plan.now,
+            )
+        )
     # in the order of their foreign keys
     tables: list[tuple[type[Base], tuple[str, ...], list[tuple[Any, ...]]]] = [
         (Ticket, TICKET_COLUMNS, tickets),
@@ -1208,6 +1430,7 @@ async def _write_batch(session: AsyncSession, plan: _Plan, batch: _Batch) -> Non
         (Comment, COMMENT_COLUMNS, batch.comments),
         (Event, EVENT_COLUMNS, events),
         (SlaClock, SLA_CLOCK_COLUMNS, batch.clocks),
+        (CsatSurvey, SURVEY_COLUMNS, batch.surveys),
         (Conversation, CONVERSATION_COLUMNS, batch.conversations),
         (ConversationMessage, MESSAGE_COLUMNS, batch.messages),
         (ConversationTicket, TRANSCRIPT_COLUMNS, batch.transcripts),

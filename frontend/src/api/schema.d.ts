@@ -895,6 +895,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents Report
+         * @description Per assignee, over the tickets created in range.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Csat Report
+         * @description Satisfaction: surveys sent in range, their answers, score = good ÷ (good + bad).
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:csat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fields Report
+         * @description Custom-field analytics: counts per option, exact decimal sum/avg/min/max.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/response-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Response Times Report
+         * @description First response, resolution and requester wait (minutes) of tickets created in range.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:response_times"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sla Report
+         * @description Per SLA policy and priority: met, breached and near misses per target.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Volume Report
+         * @description Tickets created, solved, or unsolved at each bucket's end (backlog), per group.
+         *
+         *     A query parameter not listed here is refused with a 422 that names it.
+         */
+        get: operations["reports:volume"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings/auto-assign": {
         parameters: {
             query?: never;
@@ -2182,6 +2314,43 @@ export interface components {
             /** Name */
             name: string | null;
         };
+        /** AgentReportRow */
+        AgentReportRow: {
+            /** Assigned */
+            assigned: number;
+            csat: components["schemas"]["CsatSummary"];
+            first_response: components["schemas"]["Duration"];
+            /**
+             * Key
+             * @description The assignee's user id (null: unassigned)
+             */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            /** One Touch */
+            one_touch: number;
+            /** Reopened */
+            reopened: number;
+            resolution: components["schemas"]["Duration"];
+            /** Solved */
+            solved: number;
+        };
+        /** AgentsReportRead */
+        AgentsReportRead: {
+            /** From */
+            from: string;
+            /** Rows */
+            rows: components["schemas"]["AgentReportRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /** Expires At */
@@ -2901,6 +3070,56 @@ export interface components {
             /** @default {} */
             visitor: components["schemas"]["VisitorIn"];
         };
+        /** CsatReportRead */
+        CsatReportRead: {
+            /** Bad */
+            bad: number;
+            /** Buckets */
+            buckets: string[];
+            /** From */
+            from: string;
+            /** Good */
+            good: number;
+            /** Group By */
+            group_by: string | null;
+            /**
+             * Interval
+             * @enum {string}
+             */
+            interval: "day" | "week" | "month";
+            /** Response Rate */
+            response_rate: number | null;
+            /** Responses */
+            responses: number;
+            /** Score */
+            score: number | null;
+            /** Sent */
+            sent: number;
+            /** Series */
+            series: components["schemas"]["CsatSeries"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
+        /** CsatSeries */
+        CsatSeries: {
+            /** Key */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            /** Responses */
+            responses: number[];
+            /** Score */
+            score: (number | null)[];
+            /** Sent */
+            sent: number[];
+        };
         /**
          * CsatSettings
          * @description Whether solved tickets get a satisfaction survey, on which scale, and how long after
@@ -2934,6 +3153,20 @@ export interface components {
              * @enum {string}
              */
             scale: "good_bad" | "five";
+        };
+        /** CsatSummary */
+        CsatSummary: {
+            /** Bad */
+            bad: number;
+            /** Good */
+            good: number;
+            /** Responses */
+            responses: number;
+            /**
+             * Score
+             * @description good ÷ (good + bad); 4–5 count as good
+             */
+            score: number | null;
         };
         /** DeliveryDetail */
         DeliveryDetail: {
@@ -3034,6 +3267,23 @@ export interface components {
              * Format: uuid
              */
             webhook_id: string;
+        };
+        /** Duration */
+        Duration: {
+            business: components["schemas"]["DurationStats"];
+            calendar: components["schemas"]["DurationStats"];
+        };
+        /**
+         * DurationStats
+         * @description Minutes.
+         */
+        DurationStats: {
+            /** Avg */
+            avg: number | null;
+            /** Median */
+            median: number | null;
+            /** P90 */
+            p90: number | null;
         };
         /** EmailSettingsRead */
         EmailSettingsRead: {
@@ -3198,6 +3448,13 @@ export interface components {
             validation: components["schemas"]["Validation"];
             visible_when?: components["schemas"]["VisibleWhen"] | null;
         };
+        /** FieldOptionCount */
+        FieldOptionCount: {
+            /** Count */
+            count: number;
+            /** Value */
+            value: string;
+        };
         /**
          * FieldQuality
          * @description Measured on the newest 20 % of tickets, which the measured model did not see.
@@ -3272,6 +3529,28 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** FieldReportRow */
+        FieldReportRow: {
+            /** Key */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Options
+             * @description count: tickets per option or value
+             */
+            options?: components["schemas"]["FieldOptionCount"][];
+            /**
+             * Tickets
+             * @description Tickets in the group with a value for the field
+             */
+            tickets: number;
+            /**
+             * Value
+             * @description sum/avg/min/max as an exact decimal string (count: null)
+             */
+            value?: string | null;
+        };
         /**
          * FieldUpdate
          * @description Only what is sent changes; `kind` and `key` cannot change (send the same kind or none).
@@ -3305,6 +3584,33 @@ export interface components {
             ticket_types?: string[] | null;
             validation?: components["schemas"]["Validation"];
             visible_when?: components["schemas"]["VisibleWhen"] | null;
+        };
+        /** FieldsReportRead */
+        FieldsReportRead: {
+            /**
+             * Agg
+             * @enum {string}
+             */
+            agg: "count" | "sum" | "avg" | "min" | "max";
+            /** Field */
+            field: string;
+            /** From */
+            from: string;
+            /** Group By */
+            group_by: string | null;
+            /** Kind */
+            kind: string;
+            /** Rows */
+            rows: components["schemas"]["FieldReportRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
         };
         /** FormReceipt */
         FormReceipt: {
@@ -4004,6 +4310,36 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** ResponseTimesReportRead */
+        ResponseTimesReportRead: {
+            /** From */
+            from: string;
+            /** Group By */
+            group_by: string | null;
+            /** Rows */
+            rows: components["schemas"]["ResponseTimesRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
+        /** ResponseTimesRow */
+        ResponseTimesRow: {
+            first_response: components["schemas"]["Duration"];
+            /** Key */
+            key: string | null;
+            /** Name */
+            name?: string | null;
+            requester_wait: components["schemas"]["Duration"];
+            resolution: components["schemas"]["Duration"];
+            /** Tickets */
+            tickets: number;
+        };
         /** SimilarTicket */
         SimilarTicket: {
             /** Key */
@@ -4126,6 +4462,54 @@ export interface components {
              * @enum {string}
              */
             state: "none" | "ok" | "at_risk" | "breached" | "paused" | "met";
+        };
+        /** SlaReportRead */
+        SlaReportRead: {
+            /** From */
+            from: string;
+            /** Rows */
+            rows: components["schemas"]["SlaReportRow"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /** Tz */
+            tz: string;
+        };
+        /** SlaReportRow */
+        SlaReportRow: {
+            first_response: components["schemas"]["SlaTargetOutcome"];
+            /** Policy */
+            policy: string | null;
+            /** Policy Id */
+            policy_id: string;
+            /** Priority */
+            priority: string;
+            resolution: components["schemas"]["SlaTargetOutcome"];
+            /** Tickets */
+            tickets: number;
+        };
+        /** SlaTargetOutcome */
+        SlaTargetOutcome: {
+            /** Breach Rate */
+            breach_rate: number | null;
+            /** Breached */
+            breached: number;
+            /** Met */
+            met: number;
+            /**
+             * Near Miss
+             * @description Met after 80 % of the target had run (at risk, then met)
+             */
+            near_miss: number;
+            /**
+             * Tickets
+             * @description Tickets with this target whose outcome is known
+             */
+            tickets: number;
         };
         /** SplitRequest */
         SplitRequest: {
@@ -5155,6 +5539,61 @@ export interface components {
             name: string | null;
             /** Page Url */
             page_url: string | null;
+        };
+        /** VolumeReportRead */
+        VolumeReportRead: {
+            /**
+             * Buckets
+             * @description Each bucket's first local day (YYYY-MM-DD)
+             */
+            buckets: string[];
+            /** From */
+            from: string;
+            /** Group By */
+            group_by: string | null;
+            /**
+             * Interval
+             * @enum {string}
+             */
+            interval: "day" | "week" | "month";
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "created" | "solved" | "backlog";
+            /** Series */
+            series: components["schemas"]["VolumeSeries"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "exact" | "rollup";
+            /** To */
+            to: string;
+            /**
+             * Total
+             * @description created/solved: the sum; backlog: at the end of the range
+             */
+            total: number;
+            /** Tz */
+            tz: string;
+        };
+        /** VolumeSeries */
+        VolumeSeries: {
+            /** Counts */
+            counts: number[];
+            /**
+             * Key
+             * @description The group's value (null: none, or every ticket)
+             */
+            key: string | null;
+            /**
+             * Name
+             * @description A person's or team's name
+             */
+            name?: string | null;
+            /** Total */
+            total: number;
         };
         /** WatcherRead */
         WatcherRead: {
@@ -9987,6 +10426,632 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports:agents": {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentsReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:csat": {
+        parameters: {
+            query?: {
+                interval?: "day" | "week" | "month";
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsatReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:fields": {
+        parameters: {
+            query: {
+                /** @description cf.<key> */
+                field: string;
+                agg?: "count" | "sum" | "avg" | "min" | "max";
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldsReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:response_times": {
+        parameters: {
+            query?: {
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseTimesReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:sla": {
+        parameters: {
+            query?: {
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:volume": {
+        parameters: {
+            query?: {
+                metric?: "created" | "solved" | "backlog";
+                interval?: "day" | "week" | "month";
+                /** @description channel, priority, type, category, label, team, assignee, status or cf.<key> (response-times: agent for assignee) */
+                group_by?: string | null;
+                /** @description RFC 3339; default 30 days before `to` */
+                from?: string | null;
+                /** @description RFC 3339; default now */
+                to?: string | null;
+                /** @description IANA time zone; default the workspace's */
+                tz?: string | null;
+                /** @description auto: exact up to 5,000 tickets, else the daily rollups when they can answer; exact or rollup to choose */
+                source?: "auto" | "exact" | "rollup";
+                /** @description comma = any of */
+                status?: string | null;
+                /** @description comma = any of: open, pending, solved, closed */
+                status_category?: string | null;
+                /** @description comma = any of: low, normal, high, urgent */
+                priority?: string | null;
+                /** @description `me`, `none`, or user ids; comma = any of */
+                assignee?: string | null;
+                /** @description team ids; comma = any of */
+                team?: string | null;
+                /** @description all of */
+                label?: string | null;
+                /** @description comma = any of */
+                type?: string | null;
+                /** @description comma = any of */
+                category?: string | null;
+                /** @description comma = any of: chat, email, form, api, agent */
+                channel?: string | null;
+                /** @description emails; comma = any of */
+                requester?: string | null;
+                /** @description requesters' email domains (`acme.com`, see GET /organizations); comma = any of */
+                organization?: string | null;
+                /** @description comma = any of: overdue, at_risk, due_today, due_this_week */
+                sla?: string | null;
+                /** @description tickets watched by `me` or by these user ids; comma = any of */
+                watching?: string | null;
+                q?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                updated_after?: string | null;
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "priority" | "-priority" | "due";
+            };
+            header?: {
+                accept?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeReportRead"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed JSON or a NUL byte in the URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

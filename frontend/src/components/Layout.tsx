@@ -192,6 +192,11 @@ export function Layout() {
               Customers
             </NavLink>
           </li>
+          <li>
+            <NavLink to="/reports" className="nav-link" onClick={() => setOpen(false)}>
+              Reports
+            </NavLink>
+          </li>
           {me.canWrite && me.userId && (
             <li>
               <NavLink to="/macros" className="nav-link" onClick={() => setOpen(false)}>

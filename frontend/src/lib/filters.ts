@@ -18,6 +18,9 @@ export const FILTER_KEYS = [
   'requester',
   'organization',
   'q',
+  'created_after',
+  'created_before',
+  'updated_after',
   'sort',
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -111,7 +114,28 @@ export function toggleListValue(list: string | undefined, value: string): string
 
 export function activeFilterCount(filters: Filters): number {
   const fields = new Set(cfEntries(filters).map(([name]) => name.split('.')[1]));
-  return FILTER_KEYS.filter((k) => k !== 'sort' && filters[k]).length + fields.size;
+  const dates = DATE_FILTERS.filter((d) => d.keys.some((k) => filters[k])).length;
+  return FILTER_KEYS.filter((k) => k !== 'sort' && filters[k] && !DATE_KEYS.includes(k)).length + fields.size + dates;
+}
+
+/** The time filters (a link from the Reports dashboard sets them), shown as one chip each. */
+export const DATE_FILTERS: { label: string; keys: FilterKey[] }[] = [
+  { label: 'Created', keys: ['created_after', 'created_before'] },
+  { label: 'Updated', keys: ['updated_after'] },
+];
+const DATE_KEYS: FilterKey[] = DATE_FILTERS.flatMap((d) => d.keys);
+
+function shortDate(value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return value;
+  return new Date(time).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** "Created: from 2 Nov, 00:00 to 9 Nov, 00:00" (the second bound is exclusive). */
+export function dateChipText(label: string, keys: FilterKey[], filters: Filters): string {
+  const [after, before] = keys.map((k) => filters[k]);
+  const parts = [after && `from ${shortDate(after)}`, before && `before ${shortDate(before)}`].filter(Boolean);
+  return `${label}: ${parts.join(' ') || 'any'}`;
 }
 
 /** The filters the queue offers as chips ("+ Filter"), in the order chips are shown. */

@@ -9,6 +9,7 @@ import {
   CHANNELS,
   CHANNEL_LABELS,
   CHIP_FILTERS,
+  DATE_FILTERS,
   DEFAULT_SORT,
   PRIORITIES,
   SLA_FILTERS,
@@ -18,6 +19,7 @@ import {
   addableFilters,
   chipKeys,
   chipText,
+  dateChipText,
   listOf,
   withFilter,
   withList,
@@ -170,6 +172,19 @@ export function FilterChips({ filters, onChange, options }: { filters: Filters; 
               ×
             </button>
             {open === key && <ChipEditor filterKey={key} filters={filters} options={options(key)} onChange={onChange} onClose={close} />}
+          </li>
+        ))}
+        {DATE_FILTERS.filter((d) => d.keys.some((k) => filters[k])).map((d) => (
+          <li key={d.label} className="filter-chip set">
+            <span className="filter-chip-main filter-chip-static">{dateChipText(d.label, d.keys, filters)}</span>
+            <button
+              type="button"
+              className="filter-chip-x"
+              aria-label={`Remove ${d.label} filter`}
+              onClick={() => onChange(d.keys.reduce((next, k) => withFilter(next, k, undefined), filters))}
+            >
+              ×
+            </button>
           </li>
         ))}
       </ul>
