@@ -398,3 +398,27 @@ async def test_a_bulk_solve_schedules_one_survey_per_ticket_with_a_requester(
     await drain(mail_app)
     tokens = {token_of(m) for a in addresses for m in surveys(inbox, a)}
     assert len(tokens) == 3
+
+
+async def test_sent_surveys_and_answers_count_in_the_csat_report_at_once(
+    desk: Tenant, mail_app: Any, inbox: Mailbox, pages: httpx.AsyncClient
+) -> None:
+    await enable(desk)
+    report = (await desk.get("/reports/csat", params={"source": "exact"})).json()
+    assert (report["sent"], report["responses"]) == (0, 0)
+    _, good_token = await _solved_with_survey(desk, mail_app, inbox, f"ada@{desk.slug}.example")
+    _, bad_token = await _solved_with_survey(desk, mail_app, inbox, f"bob@{desk.slug}.example")
+    await _solved_with_survey(desk, mail_app, inbox, f"cy@{desk.slug}.example")  # never answers
+    for token, rating in ((good_token, "good"), (bad_token, "bad")):
+        answered = await pages.post(f"/api/v1/public/surveys/{token}", json={"rating": rating})
+        assert answered.status_code == 200, answered.text
+
+    for source in ("exact", "rollup"):
+        report = (await desk.get("/reports/csat", params={"source": source})).json()
+        assert (report["sent"], report["responses"], report["good"], report["bad"]) == (3, 2, 1, 1)
+        assert report["score"] == 0.5
+    # a changed answer replaces the first one, it does not add a response
+    changed = await pages.post(f"/api/v1/public/surveys/{bad_token}", json={"rating": "good"})
+    assert changed.status_code == 200, changed.text
+    report = (await desk.get("/reports/csat", params={"source": "exact"})).json()
+    assert (report["responses"], report["good"], report["score"]) == (2, 2, 1.0)
