@@ -49,14 +49,44 @@ def _dialect_insert(session: AsyncSession) -> Any:
     return dialect_insert
 
 
+# the rollup tables' keys, and the counters an upsert adds to
+_ROLLUPS: dict[type[ReportDaily] | type[ReportHistogram], tuple[list[str], list[str]]] = {
+    ReportDaily: (
+        ["workspace_id", "dimension", "value", "day"],
+        ["created", "solved", "backlog_change"],
+    ),
+    ReportHistogram: (
+        ["workspace_id", "dimension", "value", "metric", "day", "bucket"],
+        ["tickets", "total_seconds"],
+    ),
+}
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(session: AsyncSession, model: type[ReportDaily] | type[ReportHistogram]) -> Any:
+    """The add-to-counters upsert of a rollup table, built once per dialect and run with a list
+    of rows (executemany), so SQLAlchemy's compiled cache serves it: a statement built with
+    `.values(rows)` is a new statement for every row count, compiled anew on every change."""
+    key = (dialect_name(session), model.__tablename__)
+    stmt = _UPSERTS.get(key)
+    if stmt is None:
+        index_elements, counters = _ROLLUPS[model]
+        base = _dialect_insert(session)(model)
+        table = model.__table__
+        stmt = _UPSERTS[key] = base.on_conflict_do_update(
+            index_elements=index_elements,
+            set_={name: table.c[name] + base.excluded[name] for name in counters},
+        )
+    return stmt
+
+
 async def add_to_rollups(
     session: AsyncSession,
     workspace_id: uuid.UUID,
     daily: dict[DailyKey, list[int]],
     histograms: dict[HistogramKey, list[int]],
 ) -> None:
-    """Add the deltas, one upsert statement per table (keys sorted: a stable lock order)."""
-    dialect_insert = _dialect_insert(session)
+    """Add the deltas, one upsert per table (keys sorted: a stable lock order)."""
     if daily:
         rows = [
             {
@@ -70,17 +100,7 @@ async def add_to_rollups(
             }
             for (dimension, value, day), counts in sorted(daily.items())
         ]
-        stmt = dialect_insert(ReportDaily).values(rows)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["workspace_id", "dimension", "value", "day"],
-                set_={
-                    "created": ReportDaily.created + stmt.excluded.created,
-                    "solved": ReportDaily.solved + stmt.excluded.solved,
-                    "backlog_change": ReportDaily.backlog_change + stmt.excluded.backlog_change,
-                },
-            )
-        )
+        await session.execute(_upsert(session, ReportDaily), rows)
     if histograms:
         rows = [
             {
@@ -95,16 +115,7 @@ async def add_to_rollups(
             }
             for (dimension, value, metric, day, bucket), counts in sorted(histograms.items())
         ]
-        stmt = dialect_insert(ReportHistogram).values(rows)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["workspace_id", "dimension", "value", "metric", "day", "bucket"],
-                set_={
-                    "tickets": ReportHistogram.tickets + stmt.excluded.tickets,
-                    "total_seconds": ReportHistogram.total_seconds + stmt.excluded.total_seconds,
-                },
-            )
-        )
+        await session.execute(_upsert(session, ReportHistogram), rows)
 
 
 # -- rebuild -----------------------------------------------------------------------------------
