@@ -83,3 +83,11 @@ async def test_sla_due_times_follow_the_priority_a_rule_just_set(tenant):
     opened = datetime.fromisoformat(created["created_at"])
     due = datetime.fromisoformat(created["sla"]["first_response_due_at"])
     assert due - opened == timedelta(minutes=15)
+
+
+def test_a_sent_or_answered_survey_updates_the_reports_metrics():
+    from ticketdesk.csat import service as csat
+    from ticketdesk.reports import service as reports
+
+    wiring.register()
+    assert csat._observers == [reports.on_csat]

@@ -90,6 +90,8 @@ def register() -> None:
         tickets.add_observer(ticket_observer)
     for comment_observer in COMMENT_OBSERVERS:
         comments.add_observer(comment_observer)
+    # a survey sent or answered changes the ticket's CSAT metrics, in the same transaction
+    csat.add_observer(reports.on_csat)
     for job in JOBS:
         jobs.register_job(job)
     for cron in CRONS:

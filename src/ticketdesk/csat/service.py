@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,10 +36,26 @@ from ticketdesk.email import service as email_settings
 from ticketdesk.errors import Gone, NotFound, ValidationFailed
 from ticketdesk.jobs import JobContext, enqueue_after_commit
 from ticketdesk.models import CsatSurvey, Ticket, Workspace
-from ticketdesk.reports import service as reports
 from ticketdesk.tickets import service as tickets
 
 SEND_JOB = "csat.send_survey"
+
+# Called in the transaction that records `ticket.survey_sent` or `ticket.csat_received`
+# (events has no in-transaction listeners); wiring.py registers the reports room's metrics.
+SurveyObserver = Callable[[AsyncSession, Workspace, Ticket], Awaitable[None]]
+_observers: list[SurveyObserver] = []
+
+
+def add_observer(observer: SurveyObserver) -> None:
+    if observer not in _observers:
+        _observers.append(observer)
+
+
+async def _notify_observers(session: AsyncSession, workspace: Workspace, ticket: Ticket) -> None:
+    for observer in _observers:
+        await observer(session, workspace, ticket)
+
+
 TEMPLATE = "csat_survey"
 TOKEN_BYTES = 32
 TOKEN_LIFETIME = timedelta(days=30)
@@ -195,7 +212,7 @@ async def send_survey(
             survey=survey_links(settings, token),
         )
         events.record_ticket_event(session, ticket, "ticket.survey_sent", CSAT_ACTOR, {})
-        await reports.on_survey_sent(session, workspace, ticket)
+        await _notify_observers(session, workspace, ticket)
     return True
 
 
@@ -317,7 +334,7 @@ async def answer_survey(
             actor,
             {"rating": data.rating, "good": is_good(data.rating), "comment": comment},
         )
-        await reports.on_csat(session, workspace, ticket)
+        await _notify_observers(session, workspace, ticket)
         await session.flush()
     assert ticket.csat_rating is not None
     assert ticket.csat_answered_at is not None
