@@ -411,6 +411,13 @@ def _json_writes(ids: dict[str, str], tenant) -> list[tuple[str, str, str, objec
             {"enabled": True, "scale": "good_bad", "delay_minutes": 30},
         ),
         (
+            "settings:put_triage",
+            "PUT",
+            "/settings/triage",
+            {"auto_apply": {"category": 0.8, "priority": 0.9}},
+        ),
+        ("triage:predict", "POST", "/triage/predict", {"subject": "Refund for my order"}),
+        (
             "surveys:answer",
             "POST",
             "/public/surveys/not-a-sent-token",

@@ -32,6 +32,7 @@ VIEWER_MAY = {
     "views:create": "a personal saved search (sharing it needs an agent: checked below)",
     "views:update": "the viewer's own saved search",
     "views:delete": "the viewer's own saved search",
+    "triage:predict": "a read sent as POST (the text to classify): it changes nothing",
 }
 
 

@@ -27,7 +27,7 @@ from ticketdesk.reports.schemas import (
 from ticketdesk.reports.tables import Report, table, to_csv
 from ticketdesk.responses import SerializedJSON
 from ticketdesk.schemas import Timestamp
-from ticketdesk.tickets.filters import TicketFilters, ticket_filters
+from ticketdesk.tickets.filters import TicketFilters, ticket_filters_of_request
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -41,8 +41,8 @@ GroupBy = Annotated[
 ]
 
 
-def report_params(
-    filters: Annotated[TicketFilters, Depends(ticket_filters)],
+async def report_params(
+    filters: Annotated[TicketFilters, Depends(ticket_filters_of_request)],
     from_: Annotated[
         Timestamp | None, Query(alias="from", description="RFC 3339; default 30 days before `to`")
     ] = None,

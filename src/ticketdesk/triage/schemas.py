@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from ticketdesk.schemas import Input, LongText, Output, Subject, UtcDateTime
 
 TriageField = Literal["type", "category", "priority", "team", "labels"]
-Threshold = Annotated[float, Field(ge=0, le=1)]
+Threshold = Annotated[float, Strict(), Field(ge=0, le=1)]
 
 
 class FieldQuality(Output):
