@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -406,39 +406,38 @@ async def csat_rows(
     return list(await session.execute(stmt))
 
 
+async def _names(
+    session: AsyncSession,
+    model: type[User] | type[Team] | type[SlaPolicy],
+    workspace_id: uuid.UUID,
+    ids: Iterable[uuid.UUID],
+) -> dict[uuid.UUID, str]:
+    """Names by id of this workspace's users, teams or SLA policies (one query)."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(model.id, model.name).where(model.workspace_id == workspace_id, model.id.in_(wanted))
+    )
+    return {i: n for i, n in rows}
+
+
 async def user_names(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(User.id, User.name).where(User.workspace_id == workspace_id, User.id.in_(ids))
-    )
-    return {i: n for i, n in rows}
+    return await _names(session, User, workspace_id, ids)
 
 
 async def team_names(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(Team.id, Team.name).where(Team.workspace_id == workspace_id, Team.id.in_(ids))
-    )
-    return {i: n for i, n in rows}
+    return await _names(session, Team, workspace_id, ids)
 
 
 async def policy_names(
     session: AsyncSession, workspace_id: uuid.UUID, ids: set[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(SlaPolicy.id, SlaPolicy.name).where(
-            SlaPolicy.workspace_id == workspace_id, SlaPolicy.id.in_(ids)
-        )
-    )
-    return {i: n for i, n in rows}
+    return await _names(session, SlaPolicy, workspace_id, ids)
 
 
 async def backlog_before(
