@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
@@ -98,7 +99,10 @@ def cron_spec(
     return CronSpec(name, func, every_seconds, timeout)
 
 
-class JobRunner(Protocol):
+class JobRunner(ABC):
+    """Where queued jobs go: run in this process, or sent to Redis for the worker. Either way
+    an unknown name is refused, and an id already queued or running is not queued again."""
+
     runs_here: bool  # whether jobs run in this process, with this process's settings
 
     async def enqueue(
@@ -108,10 +112,22 @@ class JobRunner(Protocol):
         *,
         job_id: str | None = None,
         defer_seconds: float | None = None,
+    ) -> str:
+        """Queue job `name` (`defer_seconds` later if given); the job's id."""
+        spec = JOBS.get(name)
+        if spec is None:
+            raise KeyError(f"unknown job {name!r}")
+        return await self._submit(spec, kwargs, job_id, defer_seconds)
+
+    @abstractmethod
+    async def _submit(
+        self, spec: JobSpec, kwargs: dict[str, Any], job_id: str | None, defer: float | None
     ) -> str: ...
 
+    @abstractmethod
     async def start(self) -> None: ...
 
+    @abstractmethod
     async def stop(self) -> None: ...
 
 
@@ -143,7 +159,7 @@ async def run_job(spec: JobSpec, ctx: JobContext, kwargs: dict[str, Any]) -> Non
     await asyncio.wait_for(spec.func(ctx, **kwargs), timeout=spec.timeout_seconds)
 
 
-class InProcessRunner:
+class InProcessRunner(JobRunner):
     """Runs jobs and crons inside the API process: the embedded default."""
 
     runs_here = True
@@ -159,18 +175,11 @@ class InProcessRunner:
         self.delayed: set[asyncio.Task[None]] = set()
         self.waiting: dict[str, tuple[str, str, dict[str, Any], int]] = {}  # mergeable, queued
 
-    async def enqueue(
-        self,
-        name: str,
-        kwargs: dict[str, Any],
-        *,
-        job_id: str | None = None,
-        defer_seconds: float | None = None,
+    async def _submit(
+        self, spec: JobSpec, kwargs: dict[str, Any], job_id: str | None, defer: float | None
     ) -> str:
-        if name not in JOBS:
-            raise KeyError(f"unknown job {name!r}")
-        spec = JOBS[name]
-        merge = spec.merge if job_id is None and not defer_seconds else None
+        name = spec.name
+        merge = spec.merge if job_id is None and not defer else None
         if merge is not None and name in self.waiting:
             queued = self.waiting[name]
             items: list[Any] = queued[2][merge]
@@ -181,8 +190,8 @@ class InProcessRunner:
         if job_id in self.pending:  # same semantics as arq: one live job per id
             return job_id
         self.pending.add(job_id)
-        if defer_seconds:
-            self._later(defer_seconds, (name, job_id, kwargs, 1))
+        if defer:
+            self._later(defer, (name, job_id, kwargs, 1))
             return job_id
         item = (name, job_id, kwargs, 1)
         if merge is not None:
@@ -266,7 +275,7 @@ def arq_job_id(settings: Settings, job_id: str) -> str:
     return f"{settings.queue_name}:{job_id}"
 
 
-class ArqRunner:
+class ArqRunner(JobRunner):
     """Enqueues jobs into Redis for `ticketdesk worker`; runs nothing itself."""
 
     runs_here = False  # the worker process runs the jobs, with its own settings
@@ -276,29 +285,22 @@ class ArqRunner:
         self.settings = settings
         self.pool: ArqRedis | None = None
 
-    async def enqueue(
-        self,
-        name: str,
-        kwargs: dict[str, Any],
-        *,
-        job_id: str | None = None,
-        defer_seconds: float | None = None,
+    async def _submit(
+        self, spec: JobSpec, kwargs: dict[str, Any], job_id: str | None, defer: float | None
     ) -> str:
-        if name not in JOBS:
-            raise KeyError(f"unknown job {name!r}")
         if self.pool is None:
             await self.start()
         assert self.pool is not None
         job_id = job_id or uuid.uuid4().hex
         job = await self.pool.enqueue_job(
-            name,
+            spec.name,
             _job_id=arq_job_id(self.settings, job_id),
             _queue_name=self.settings.queue_name,
-            _defer_by=timedelta(seconds=defer_seconds) if defer_seconds else None,
+            _defer_by=timedelta(seconds=defer) if defer else None,
             **kwargs,
         )
         if job is None:  # one live job per id, as with the in-process runner
-            log.debug("job %s (%s) is already queued or running", name, job_id)
+            log.debug("job %s (%s) is already queued or running", spec.name, job_id)
         return job_id
 
     async def start(self) -> None:

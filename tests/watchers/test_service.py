@@ -40,8 +40,10 @@ async def test_a_watcher_hears_of_changes_by_others_but_not_of_their_own(db, ten
         admin = await _principal(session, tenant, "admin")
         workspace = await tickets.get_workspace(session, admin)
         ticket = await tickets.get_ticket(session, admin, workspace, made["key"])
-        await watchers.add_watcher(session, admin, workspace, ticket, agent_id)
-        await watchers.add_watcher(session, admin, workspace, ticket, agent_id)  # idempotent
+        await watchers.set_watching(session, admin, workspace, ticket, agent_id, watching=True)
+        await watchers.set_watching(
+            session, admin, workspace, ticket, agent_id, watching=True
+        )  # idempotent
         assert [w.id for w in await watchers.list_watchers(session, ticket)] == [agent_id]
 
     await _change(db, tenant, "admin", made["key"], priority="urgent")
@@ -57,6 +59,6 @@ async def test_a_watcher_hears_of_changes_by_others_but_not_of_their_own(db, ten
         admin = await _principal(session, tenant, "admin")
         workspace = await tickets.get_workspace(session, admin)
         ticket = await tickets.get_ticket(session, admin, workspace, made["key"])
-        await watchers.remove_watcher(session, admin, workspace, ticket, agent_id)
+        await watchers.set_watching(session, admin, workspace, ticket, agent_id, watching=False)
     await _change(db, tenant, "admin", made["key"], priority="high")
     assert len(await _watched_changes(db, agent_id)) == 1

@@ -48,7 +48,8 @@ TRIAGE_FIELDS = (
 )
 FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, *ID_FIELDS, "labels", *NUMBER_FIELDS, *TRIAGE_FIELDS)
 CUSTOM_PREFIX = "custom_fields."
-ActionType = Literal[
+# the actions that change a ticket's fields (macros run these too)
+FieldActionType = Literal[
     "set_status",
     "set_priority",
     "set_type",
@@ -58,6 +59,9 @@ ActionType = Literal[
     "add_labels",
     "remove_labels",
     "set_custom_field",
+]
+ActionType = Literal[
+    FieldActionType,
     "add_comment",
     "send_email",
     "notify",

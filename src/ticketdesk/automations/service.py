@@ -33,8 +33,8 @@ from ticketdesk.automations.schemas import (
 )
 from ticketdesk.comments import service as comments
 from ticketdesk.context import context
-from ticketdesk.crud import ensure_found, set_values
-from ticketdesk.db import Database, new_id, utcnow
+from ticketdesk.crud import ensure_found, new_row, next_position, set_values
+from ticketdesk.db import Database, utcnow
 from ticketdesk.errors import TicketdeskError
 from ticketdesk.models import Automation, Ticket, Workspace
 from ticketdesk.tickets import service as tickets
@@ -58,14 +58,10 @@ async def create_rule(
     actions = [a.model_dump() for a in data.actions]
     conditions = data.conditions.model_dump()
     await check_references(session, workspace_id, actions=actions, conditions=conditions)
-    now = utcnow()
-    position = data.position
-    if position is None:
-        last = await repository.last_position(session, workspace_id)
-        position = 0 if last is None else last + 1
+    last = await repository.last_position(session, workspace_id)
+    position = next_position(data.position, last, cap=None)
     rule = Automation(
-        id=new_id(),
-        workspace_id=workspace_id,
+        **new_row(workspace_id),
         name=data.name,
         trigger=data.trigger,
         conditions=conditions,
@@ -73,8 +69,6 @@ async def create_rule(
         active=data.active,
         position=position,
         managed_by=managed_by,
-        created_at=now,
-        updated_at=now,
     )
     repository.add(session, rule)
     await session.flush()

@@ -27,8 +27,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import jobs
 from ticketdesk.config_cache import config_cached
-from ticketdesk.crud import ensure_found, refuse_nulls
-from ticketdesk.db import Database, dialect_name, new_id, utcnow
+from ticketdesk.crud import (
+    archive,
+    ensure_found,
+    new_row,
+    next_position,
+    refuse_nulls,
+    set_archived,
+    set_sent,
+)
+from ticketdesk.db import Database, dialect_name, utcnow
 from ticketdesk.errors import Conflict, NotFound, TicketdeskError, ValidationFailed
 from ticketdesk.fields import repository
 from ticketdesk.fields.schemas import FIELD_KEY_PATTERN, FieldCreate, FieldRead, FieldUpdate
@@ -407,27 +415,7 @@ def _filter_value(kind: str | None, raw: str) -> Any:
 
 
 def field_read(row: CustomField) -> FieldRead:
-    return FieldRead.model_validate(
-        {
-            "id": row.id,
-            "key": row.key,
-            "label": row.label,
-            "kind": row.kind,
-            "description": row.description,
-            "options": row.options or [],
-            "required": row.required,
-            "validation": row.validation or {},
-            "ticket_types": row.ticket_types,
-            "visible_when": row.visible_when,
-            "autofill": row.autofill,
-            "filterable": row.filterable,
-            "position": row.position,
-            "archived": row.archived_at is not None,
-            "archived_at": row.archived_at,
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-        }
-    )
+    return FieldRead.model_validate(row)
 
 
 async def list_fields(session: AsyncSession, workspace_id: uuid.UUID) -> list[FieldRead]:
@@ -588,14 +576,10 @@ async def create_field(
         data.autofill,
     )
     await _check_definition(session, workspace_id, spec)
-    position = data.position
-    if position is None:
-        last = await repository.last_position(session, workspace_id)
-        position = 0 if last is None else min(last + 1, 10_000)
-    now = utcnow()
+    last = await repository.last_position(session, workspace_id)
+    position = next_position(data.position, last)
     row = CustomField(
-        id=new_id(),
-        workspace_id=workspace_id,
+        **new_row(workspace_id),
         key=data.key,
         label=data.label,
         description=data.description,
@@ -608,8 +592,6 @@ async def create_field(
         autofill=data.autofill,
         filterable=data.filterable,
         position=position,
-        created_at=now,
-        updated_at=now,
     )
     repository.add_field(session, row)
     await session.flush()
@@ -646,18 +628,13 @@ async def update_field(
         data.autofill if "autofill" in sent else row.autofill,
     )
     await _check_definition(session, workspace_id, spec)
-    for name in ("label", "required", "filterable", "position"):
-        if name in sent:
-            setattr(row, name, getattr(data, name))
-    if "description" in sent:
-        row.description = data.description
+    set_sent(row, data, ("label", "required", "filterable", "position", "description"))
     row.options = spec.options
     row.validation = spec.validation
     row.ticket_types = sorted(set(spec.ticket_types)) if spec.ticket_types is not None else None
     row.visible_when = spec.visible_when
     row.autofill = spec.autofill
-    if data.archived is not None:
-        row.archived_at = (row.archived_at or utcnow()) if data.archived else None
+    set_archived(row, data.archived)
     row.updated_at = utcnow()
     await session.flush()
     _ensure_indexes_after_commit(session, row)
@@ -666,9 +643,7 @@ async def update_field(
 
 async def archive_field(session: AsyncSession, workspace_id: uuid.UUID, key: str) -> None:
     """DELETE archives: the values stay readable (and filterable), no new writes."""
-    row = await _get_row(session, workspace_id, key)
-    if row.archived_at is None:
-        row.archived_at = row.updated_at = utcnow()
+    if archive(await _get_row(session, workspace_id, key)):
         await session.flush()
 
 

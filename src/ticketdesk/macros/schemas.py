@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from ticketdesk.automations.schemas import check_action_value
+from ticketdesk.automations.schemas import FieldActionType, check_action_value
 from ticketdesk.comments.schemas import CommentRead, Visibility
 from ticketdesk.schemas import (
     CommentBody,
@@ -23,17 +23,7 @@ from ticketdesk.tickets.schemas import TicketRead
 
 # the automation actions that change a ticket's fields (a macro's reply is its body, so
 # add_comment, send_email and notify are not among them)
-MacroActionType = Literal[
-    "set_status",
-    "set_priority",
-    "set_type",
-    "set_category",
-    "set_team",
-    "assign",
-    "add_labels",
-    "remove_labels",
-    "set_custom_field",
-]
+MacroActionType = FieldActionType
 ASSIGN_ME = "me"
 MAX_ACTIONS = 20
 

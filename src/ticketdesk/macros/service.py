@@ -20,8 +20,8 @@ from ticketdesk.auth.principal import Principal
 from ticketdesk.comments import service as comments
 from ticketdesk.comments.render import render_markdown
 from ticketdesk.comments.schemas import CommentRead, Visibility
-from ticketdesk.crud import ensure_found, refuse_nulls
-from ticketdesk.db import new_id, utcnow
+from ticketdesk.crud import ensure_found, new_row, refuse_nulls
+from ticketdesk.db import utcnow
 from ticketdesk.email.offload import run_off_loop
 from ticketdesk.errors import Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
 from ticketdesk.macros import repository
@@ -200,18 +200,14 @@ async def create_macro(session: AsyncSession, principal: Principal, data: MacroC
     _check_not_empty(data.body, actions)
     owner_id = None if data.shared else principal.user_id
     await _check_room(session, principal, shared=data.shared, owner_id=owner_id)
-    now = utcnow()
     macro = Macro(
-        id=new_id(),
-        workspace_id=principal.workspace_id,
+        **new_row(principal.workspace_id),
         owner_id=owner_id,
         name=data.name,
         name_key=_name_key(data.name),
         body=data.body,
         visibility=data.visibility,
         actions=actions,
-        created_at=now,
-        updated_at=now,
     )
     repository.add(session, macro)
     await session.flush()

@@ -20,3 +20,13 @@ IndexedWorkspaceId = Annotated[
     uuid.UUID, mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
 ]
 TicketId = Annotated[uuid.UUID, mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))]
+
+
+class Archivable:
+    """A row that DELETE archives (`archived_at`): its values stay readable, no new uses."""
+
+    archived_at: datetime | None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None

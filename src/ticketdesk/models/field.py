@@ -9,24 +9,10 @@ from sqlalchemy import Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ticketdesk.db import Base, JSONType, UTCDateTime
-from ticketdesk.models.columns import DefaultNow, UuidPk, WorkspaceId
-
-FIELD_KINDS = (
-    "text",
-    "long_text",
-    "integer",
-    "decimal",
-    "dropdown",
-    "multi_select",
-    "date",
-    "checkbox",
-    "user",
-    "email",
-    "url",
-)
+from ticketdesk.models.columns import Archivable, DefaultNow, UuidPk, WorkspaceId
 
 
-class CustomField(Base):
+class CustomField(Archivable, Base):
     __tablename__ = "custom_fields"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 

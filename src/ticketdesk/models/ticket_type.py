@@ -9,7 +9,7 @@ from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ticketdesk.db import Base, JSONType, UTCDateTime
-from ticketdesk.models.columns import DefaultNow, UuidPk, WorkspaceId
+from ticketdesk.models.columns import Archivable, DefaultNow, UuidPk, WorkspaceId
 
 # every workspace has these, unrestricted
 BUILTIN_TYPES = (
@@ -20,7 +20,7 @@ BUILTIN_TYPES = (
 )
 
 
-class TicketType(Base):
+class TicketType(Archivable, Base):
     __tablename__ = "ticket_types"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 

@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events, jobs
 from ticketdesk.automations import service as automations
-from ticketdesk.crud import ensure_found, set_values
-from ticketdesk.db import new_id, utcnow
+from ticketdesk.crud import ensure_found, new_row, next_position, set_values
+from ticketdesk.db import utcnow
 from ticketdesk.errors import Conflict, ValidationFailed
 from ticketdesk.models import BusinessHours, SlaPolicy, Ticket, Workspace
 from ticketdesk.notifications.service import Notice, notify_each
@@ -494,14 +494,7 @@ async def create_business_hours(
     session: AsyncSession, workspace_id: uuid.UUID, data: BusinessHoursCreate
 ) -> BusinessHoursRead:
     await _unique_name(session, workspace_id, data.name)
-    now = utcnow()
-    hours = BusinessHours(
-        id=new_id(),
-        workspace_id=workspace_id,
-        created_at=now,
-        updated_at=now,
-        **_hours_values(data),
-    )
+    hours = BusinessHours(**new_row(workspace_id), **_hours_values(data))
     repository.add(session, hours)
     await session.flush()
     return BusinessHoursRead.model_validate(hours)
@@ -629,13 +622,9 @@ async def create_policy(
     await _check_references(session, workspace_id, values)
     if "position" not in values:
         last = await repository.last_policy_position(session, workspace_id)
-        values["position"] = 0 if last is None else last + 1
-    now = utcnow()
+        values["position"] = next_position(None, last, cap=None)
     policy = SlaPolicy(
-        id=new_id(),
-        workspace_id=workspace_id,
-        created_at=now,
-        updated_at=now,
+        **new_row(workspace_id),
         **{"match": {}, "escalation": [], **values},
     )
     repository.add(session, policy)

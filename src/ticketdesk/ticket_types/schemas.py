@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, ConfigDict, Field, StringConstraints
 
 from ticketdesk.fields.schemas import Description, TypeKey
 from ticketdesk.schemas import (
@@ -104,7 +104,8 @@ class TicketTypeUpdate(Input):
 
 
 class TransitionRead(Output):
-    from_: str = Field(serialization_alias="from")
+    # stored as {"from", "to", "roles"}; "from" is a Python keyword
+    from_: str = Field(validation_alias=AliasChoices("from", "from_"), serialization_alias="from")
     to: list[str]
     roles: list[str] | None
 

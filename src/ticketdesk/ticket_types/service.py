@@ -17,14 +17,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk import events
 from ticketdesk.config_cache import config_cached
-from ticketdesk.crud import ensure_found, refuse_nulls
+from ticketdesk.crud import (
+    archive,
+    ensure_found,
+    new_row,
+    next_position,
+    refuse_nulls,
+    set_archived,
+    set_sent,
+    set_values,
+)
 from ticketdesk.db import new_id, utcnow
 from ticketdesk.errors import (
     Conflict,
@@ -44,7 +53,6 @@ from ticketdesk.ticket_types.schemas import (
     TicketTypeCreate,
     TicketTypeRead,
     TicketTypeUpdate,
-    TransitionRead,
 )
 
 Loc = tuple[str | int, ...]
@@ -365,29 +373,7 @@ async def open_approval(
 
 
 def type_read(row: TicketType) -> TicketTypeRead:
-    return TicketTypeRead(
-        id=row.id,
-        key=row.key,
-        name=row.name,
-        description=row.description,
-        statuses=row.statuses,
-        initial_status=row.initial_status,
-        transitions=(
-            [
-                TransitionRead(from_=t["from"], to=list(t["to"]), roles=t.get("roles"))
-                for t in row.transitions
-            ]
-            if row.transitions is not None
-            else None
-        ),
-        required_fields=dict(row.required_fields or {}),
-        approvals=list(row.approvals or []),
-        position=row.position,
-        archived=row.archived_at is not None,
-        archived_at=row.archived_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return TicketTypeRead.model_validate(row)
 
 
 async def list_types(session: AsyncSession, workspace_id: uuid.UUID) -> list[TicketTypeRead]:
@@ -406,13 +392,11 @@ async def get_type(session: AsyncSession, workspace_id: uuid.UUID, key: str) -> 
 
 def add_default_types(session: AsyncSession, workspace_id: uuid.UUID) -> None:
     """A new workspace's types: question, incident, problem, task, unrestricted."""
-    now = utcnow()
     for position, (key, name) in enumerate(BUILTIN_TYPES):
         repository.add_type(
             session,
             TicketType(
-                id=new_id(),
-                workspace_id=workspace_id,
+                **new_row(workspace_id),
                 key=key,
                 name=name,
                 statuses=None,
@@ -420,8 +404,6 @@ def add_default_types(session: AsyncSession, workspace_id: uuid.UUID) -> None:
                 required_fields={},
                 approvals=[],
                 position=position,
-                created_at=now,
-                updated_at=now,
             ),
         )
 
@@ -543,25 +525,15 @@ async def create_type(
         approvals=_dump_approvals(data.approvals),
     )
     await _check_lifecycle(session, workspace_id, spec)
-    position = data.position
-    if position is None:
-        last = await repository.last_position(session, workspace_id)
-        position = 0 if last is None else min(last + 1, 10_000)
-    now = utcnow()
+    last = await repository.last_position(session, workspace_id)
+    position = next_position(data.position, last)
     row = TicketType(
-        id=new_id(),
-        workspace_id=workspace_id,
+        **new_row(workspace_id),
         key=data.key,
         name=data.name,
         description=data.description,
-        statuses=spec.statuses,
-        initial_status=spec.initial_status,
-        transitions=spec.transitions,
-        required_fields=spec.required_fields,
-        approvals=spec.approvals,
         position=position,
-        created_at=now,
-        updated_at=now,
+        **asdict(spec),  # the lifecycle's five columns
     )
     repository.add_type(session, row)
     await session.flush()
@@ -591,18 +563,9 @@ async def update_type(
         else list(row.approvals or []),
     )
     await _check_lifecycle(session, workspace_id, spec)
-    for name in ("name", "position"):
-        if name in sent:
-            setattr(row, name, getattr(data, name))
-    if "description" in sent:
-        row.description = data.description
-    row.statuses = spec.statuses
-    row.initial_status = spec.initial_status
-    row.transitions = spec.transitions
-    row.required_fields = spec.required_fields
-    row.approvals = spec.approvals
-    if data.archived is not None:
-        row.archived_at = (row.archived_at or utcnow()) if data.archived else None
+    set_sent(row, data, ("name", "position", "description"))
+    set_values(row, asdict(spec))
+    set_archived(row, data.archived)
     row.updated_at = utcnow()
     await session.flush()
     return type_read(row)
@@ -610,7 +573,5 @@ async def update_type(
 
 async def archive_type(session: AsyncSession, workspace_id: uuid.UUID, key: str) -> None:
     """DELETE archives: its tickets keep the type (and its rules); no new ticket gets it."""
-    row = await _get_row(session, workspace_id, key)
-    if row.archived_at is None:
-        row.archived_at = row.updated_at = utcnow()
+    if archive(await _get_row(session, workspace_id, key)):
         await session.flush()

@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
-from ticketdesk.crud import ensure_found, refuse_nulls, set_values
-from ticketdesk.db import new_id, utcnow
+from ticketdesk.crud import ensure_found, new_row, next_position, refuse_nulls, set_values
+from ticketdesk.db import utcnow
 from ticketdesk.errors import Forbidden, ValidationFailed
 from ticketdesk.models import SavedView
 from ticketdesk.tickets.filters import CUSTOM_PREFIX, SORTS, custom_field_filters, ticket_filters
@@ -92,14 +92,10 @@ async def create_view(session: AsyncSession, principal: Principal, data: ViewCre
         _check_may_share(principal)
     if await repository.count_owned(session, user_id) >= MAX_VIEWS_PER_USER:
         raise ValidationFailed(f"At most {MAX_VIEWS_PER_USER} views per user.")
-    position = data.position
-    if position is None:
-        last = await repository.last_position(session, principal.workspace_id, user_id)
-        position = min((last or 0) + 1, 100_000)
-    now = utcnow()
+    last = await repository.last_position(session, principal.workspace_id, user_id)
+    position = next_position(data.position, last or 0, cap=100_000)
     view = SavedView(
-        id=new_id(),
-        workspace_id=principal.workspace_id,
+        **new_row(principal.workspace_id),
         owner_id=user_id,
         name=data.name,
         filters=_stored_filters(data.filters),
@@ -107,8 +103,6 @@ async def create_view(session: AsyncSession, principal: Principal, data: ViewCre
         shared=data.shared,
         pinned=data.pinned,
         position=position,
-        created_at=now,
-        updated_at=now,
     )
     repository.add(session, view)
     await session.flush()

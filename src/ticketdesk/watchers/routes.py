@@ -42,7 +42,7 @@ async def add_watcher(
 ) -> Response:
     """Make a user of this workspace watch the ticket (idempotent)."""
     found = await tickets.get_ticket(session, principal, workspace, ticket)
-    await service.add_watcher(session, principal, workspace, found, user_id)
+    await service.set_watching(session, principal, workspace, found, user_id, watching=True)
     return Response(status_code=204)
 
 
@@ -61,5 +61,5 @@ async def remove_watcher(
 ) -> Response:
     """Stop a user watching the ticket (idempotent)."""
     found = await tickets.get_ticket(session, principal, workspace, ticket)
-    await service.remove_watcher(session, principal, workspace, found, user_id)
+    await service.set_watching(session, principal, workspace, found, user_id, watching=False)
     return Response(status_code=204)

@@ -38,38 +38,29 @@ def _record(
     events.record_ticket_event(session, ticket, type_, actor, data)
 
 
-async def add_watcher(
+async def set_watching(
     session: AsyncSession,
     principal: Principal,
     workspace: Workspace,
     ticket: Ticket,
     user_id: uuid.UUID,
+    *,
+    watching: bool,
 ) -> None:
-    """Idempotent: watching a ticket twice is watching it."""
+    """Idempotent both ways: an event (`ticket.watched` / `ticket.unwatched`) is written only
+    when it changes something. Only an active user can start watching."""
     user = await repository.find_user(session, workspace.id, user_id)
-    if user is None or not user.active:
-        raise NotFound("No such active user in this workspace.")
-    if await repository.is_watching(session, ticket.id, user.id):
+    if user is None or (watching and not user.active):
+        raise NotFound(f"No such {'active ' if watching else ''}user in this workspace.")
+    if watching:
+        if await repository.is_watching(session, ticket.id, user.id):
+            return
+        repository.add(session, workspace.id, ticket.id, user.id, utcnow())
+    elif not await repository.remove(session, ticket.id, user.id):
         return
-    repository.add(session, workspace.id, ticket.id, user.id, utcnow())
-    _record(session, workspace, ticket, user, principal.actor(), "ticket.watched")
+    event = "ticket.watched" if watching else "ticket.unwatched"
+    _record(session, workspace, ticket, user, principal.actor(), event)
     await session.flush()
-
-
-async def remove_watcher(
-    session: AsyncSession,
-    principal: Principal,
-    workspace: Workspace,
-    ticket: Ticket,
-    user_id: uuid.UUID,
-) -> None:
-    """Idempotent: the event is written only when the user was watching."""
-    user = await repository.find_user(session, workspace.id, user_id)
-    if user is None:
-        raise NotFound("No such user in this workspace.")
-    if await repository.remove(session, ticket.id, user.id):
-        _record(session, workspace, ticket, user, principal.actor(), "ticket.unwatched")
-        await session.flush()
 
 
 async def watcher_ids(session: AsyncSession, ticket_id: uuid.UUID) -> set[uuid.UUID]:
