@@ -6,8 +6,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, ApiError, errorMessage, unwrap, type Schemas } from '../api/client';
+import { api, ApiError, errorMessage, unwrap, type Me, type Schemas } from '../api/client';
 import { useStatuses, useUsers } from '../api/queries';
+import { useMe } from '../auth/session';
 import { valueText } from '../lib/customFields';
 import { relative } from '../lib/format';
 
@@ -44,6 +45,15 @@ export function decisionError(error: unknown): string {
   return message;
 }
 
+/** Whether this caller may decide: a role the gate names, and not the one who asked (the
+ * server refuses both with a 403; the buttons are not offered instead). Null when they may,
+ * else the reason in words. */
+export function decisionBlocked(approval: Approval, me: { role: Me['role']; kind: Me['kind']; id: string | null }): string | null {
+  if (!approval.approver_roles.includes(me.role)) return `Waiting for ${approval.approver_roles.join(' or ') || 'an approver'} to decide.`;
+  if (approval.requested_by.kind === me.kind && approval.requested_by.id === me.id) return 'You asked for this change: another approver decides.';
+  return null;
+}
+
 type Decision = { approve: boolean; comment: string | null; from: 'quick' | 'form' };
 
 export function ApprovalItem({ approval, name, showTicket = true }: { approval: Approval; name: NameOf; showTicket?: boolean }) {
@@ -66,7 +76,9 @@ export function ApprovalItem({ approval, name, showTicket = true }: { approval: 
       void queryClient.invalidateQueries({ queryKey: ['tickets'] });
     },
   });
-  const pending = approval.state === 'pending';
+  const me = useMe();
+  const blocked = approval.state === 'pending' ? decisionBlocked(approval, { role: me.role, kind: me.kind, id: me.user?.id ?? me.api_token?.id ?? null }) : null;
+  const pending = approval.state === 'pending' && blocked === null;
   const what = describeChanges(approval.changes, name);
   const from = decide.variables?.from;
   const text = comment.trim();
@@ -93,6 +105,7 @@ export function ApprovalItem({ approval, name, showTicket = true }: { approval: 
         {approval.decided_by && ` · ${approval.state} by ${approval.decided_by.name ?? approval.decided_by.kind}`}
         {approval.comment && ` · “${approval.comment}”`}
       </div>
+      {blocked && <p className="muted small approval-blocked">{blocked}</p>}
       {pending && (
         <div className="row">
           <button

@@ -3,10 +3,11 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState, type ReactNode } from 'react';
 import { MemoryRouter } from 'react-router-dom';
-import { ApiError, type Status } from '../api/client';
+import { ApiError, setToken, type Status } from '../api/client';
+import { SessionProvider, useSession } from '../auth/session';
 import { cfChipText, clearedHidden, conditionHolds, encodeCfFilter, isCfParam, parseCfFilters, visibleFields, type FieldDef } from '../lib/customFields';
 import { filtersToQuery, filtersToSearch, parseFilters } from '../lib/filters';
-import { describeChanges } from './ApprovalItem';
+import { decisionBlocked, describeChanges, type Approval } from './ApprovalItem';
 import { bodyOf, draftOf } from './admin/FieldsPage';
 import { ANY, effectiveCell, gridFromTransitions, isUnrestricted, reachable, setCellRoles, toggleCell, transitionsFromGrid, type Grid } from './admin/lifecycle';
 import { TransitionGrid } from './admin/TicketTypesPage';
@@ -260,6 +261,7 @@ describe('approvals', { timeout: 20_000 }, () => {
       const url = new URL(request.url);
       return request.text().then((body) => {
         calls.push({ url: `${request.method} ${url.pathname}${url.search}`, body });
+        if (url.pathname === '/api/v1/me') return new Response(JSON.stringify(approver), { headers: { 'content-type': 'application/json' } });
         const id = /\/approvals\/([^/]+)\//.exec(url.pathname)?.[1];
         const answer = id ? (answers[id] ?? { status: 200, body: { state: 'approved' } }) : { status: 200, body: url.pathname.endsWith('/approvals') ? { items, next_cursor: null } : [] };
         return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': answer.status >= 400 ? 'application/problem+json' : 'application/json' } });
@@ -268,16 +270,38 @@ describe('approvals', { timeout: 20_000 }, () => {
     return calls;
   }
 
+  // the signed-in approver: an admin who asked for none of these changes
+  const approver = { kind: 'user', role: 'admin', scopes: [], api_token: null, user: { id: 'u-admin', name: 'Grace' }, workspace: { id: 'w', name: 'Demo' } };
+  function Ready({ children }: { children: ReactNode }) {
+    return useSession().me ? children : null;
+  }
   function wrap(n: ReactNode) {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    setToken('t');
     return (
       <QueryClientProvider client={client}>
-        <MemoryRouter>{n}</MemoryRouter>
+        <MemoryRouter>
+          <SessionProvider>
+            <Ready>{n}</Ready>
+          </SessionProvider>
+        </MemoryRouter>
       </QueryClientProvider>
     );
   }
 
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    setToken(null);
+  });
+
+  it('offers no decision to a role the gate does not name', async () => {
+    serve([{ ...approvalOf('a3', 'TKT-3'), approver_roles: ['agent'] }], {});
+    const { ApprovalsPage } = await import('./ApprovalsPage');
+    render(wrap(<ApprovalsPage />));
+    const item = await screen.findByRole('listitem', { name: /TKT-3/ }, { timeout: 5000 });
+    expect(within(item).getByText('Waiting for agent to decide.')).toBeInTheDocument();
+    expect(within(item).queryByRole('button', { name: 'Approve' })).toBeNull();
+  });
 
   it('approves in one click or with a comment, and rejects only with a comment', async () => {
     const calls = serve([approvalOf('a1', 'TKT-1'), approvalOf('a2', 'TKT-2')], {});
@@ -385,5 +409,20 @@ describe('custom fields on the ticket page', () => {
     rerender(<Harness errors={{ 'custom_fields.due': ["'Due' must be filled in to set status 'resolved'"] }} />);
     expect(screen.getByLabelText('Due')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByRole('alert')).toHaveTextContent('must be filled in');
+  });
+});
+
+describe('decisionBlocked', () => {
+  const approval = {
+    approver_roles: ['admin'],
+    requested_by: { kind: 'user', id: 'u-agent', name: 'Ada' },
+  } as unknown as Approval;
+  it('offers the decision to a role the gate names, unless they asked', () => {
+    expect(decisionBlocked(approval, { role: 'admin', kind: 'user', id: 'u-admin' })).toBeNull();
+    expect(decisionBlocked(approval, { role: 'agent', kind: 'user', id: 'u-other' })).toBe('Waiting for admin to decide.');
+    expect(decisionBlocked(approval, { role: 'viewer', kind: 'user', id: 'u-viewer' })).toBe('Waiting for admin to decide.');
+    expect(decisionBlocked({ ...approval, approver_roles: ['admin', 'agent'] }, { role: 'agent', kind: 'user', id: 'u-agent' })).toBe(
+      'You asked for this change: another approver decides.',
+    );
   });
 });
