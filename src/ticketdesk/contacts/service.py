@@ -19,7 +19,7 @@ from ticketdesk.contacts.schemas import ContactProfileRead, ContactUpdate, Organ
 from ticketdesk.crud import ensure_found
 from ticketdesk.errors import NotFound, ValidationFailed
 from ticketdesk.models import Contact
-from ticketdesk.pagination import decode_cursor, encode_cursor
+from ticketdesk.pagination import decode_cursor, keyset_page
 
 # Mailbox providers: their users are people, not an organisation.
 FREE_MAIL_DOMAINS = (
@@ -84,6 +84,11 @@ def organization_of(email: str) -> str | None:
     return None if not domain or is_free_mail(domain) else domain
 
 
+def _search(text: str | None) -> str | None:
+    """A search or filter word as the queries compare it (trimmed, lower case); blank is none."""
+    return text.strip().lower() if text and text.strip() else None
+
+
 def _text_cursor(cursor: str | None) -> str | None:
     """The email or domain a page ends with, from its `next_cursor`."""
     if not cursor:
@@ -121,23 +126,19 @@ async def list_contacts(
 ) -> tuple[list[ContactProfileRead], str | None]:
     """One keyset page of contacts by email, with their ticket counts (one grouped query)."""
     after = _text_cursor(cursor)
-    wanted = q.strip().lower() if q and q.strip() else None
-    org = organization.strip().lower() if organization and organization.strip() else None
     rows = await repository.list_contacts(
         session,
         principal.workspace_id,
-        q=wanted,
-        organization=org,
+        q=_search(q),
+        organization=_search(organization),
         after_email=after,
         limit=limit + 1,
     )
-    page = rows[:limit]
+    page, next_cursor = keyset_page(rows, limit, lambda contact: [contact.email])
     counts = await repository.counts_by_contact(
         session, principal.workspace_id, [c.id for c in page]
     )
-    items = [_profile(contact, counts.get(contact.id, Counts())) for contact in page]
-    next_cursor = encode_cursor([page[-1].email]) if len(rows) > limit else None
-    return items, next_cursor
+    return [_profile(contact, counts.get(contact.id, Counts())) for contact in page], next_cursor
 
 
 async def get_contact(
@@ -186,24 +187,22 @@ async def list_organizations(
 ) -> tuple[list[OrganizationRead], str | None]:
     """One keyset page of organisations by domain, with contact and ticket counts."""
     after = _text_cursor(cursor)
-    wanted = q.strip().lower() if q and q.strip() else None
     rows = await repository.list_organizations(
         session,
         principal.workspace_id,
-        q=wanted,
+        q=_search(q),
         after_domain=after,
         limit=limit + 1,
         free_mail=FREE_MAIL_DOMAINS,
         free_mail_families=FREE_MAIL_FAMILIES,
     )
-    page = rows[:limit]
+    page, next_cursor = keyset_page(rows, limit, lambda row: [row[0]])
     counts = await repository.counts_by_domain(
         session, principal.workspace_id, [domain for domain, _ in page]
     )
     items = [
         _organization(domain, contacts, counts.get(domain, Counts())) for domain, contacts in page
     ]
-    next_cursor = encode_cursor([page[-1][0]]) if len(rows) > limit else None
     return items, next_cursor
 
 
