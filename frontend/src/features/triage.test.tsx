@@ -26,7 +26,7 @@ import {
 import { SessionProvider, useSession } from '../auth/session';
 import { makeTicket } from '../test/fixtures';
 import { Composer, insertText, type ComposerHandle } from './ticket/Composer';
-import { InsightsPanel, suggestionChange } from './ticket/InsightsPanel';
+import { distinctReplies, InsightsPanel, suggestionChange } from './ticket/InsightsPanel';
 
 type Call = { method: string; path: string; body: unknown; headers: Headers; signal: AbortSignal };
 type Handler = (call: Call) => unknown;
@@ -155,6 +155,15 @@ describe('triage rules', () => {
     expect(rows.category).toEqual({ on: true, value: '0.8' });
     expect(rows.priority.on).toBe(false);
     expect(thresholdsBody({ ...rows, labels: { on: true, value: '0.7' } })).toEqual({ category: 0.8, labels: 0.7 });
+  });
+
+  it('shows a reply that solved several tickets once, with how many more', () => {
+    const reply = (ticket: string, body: string) => ({ ticket, subject: 's', score: 0.5, body, author: null });
+    const shown = distinctReplies([reply('TKT-1', 'Try again.'), reply('TKT-2', 'Reset it.'), reply('TKT-3', 'Try  again.\n')]);
+    expect(shown.map((r) => [r.reply.ticket, r.more])).toEqual([
+      ['TKT-1', 1],
+      ['TKT-2', 0],
+    ]);
   });
 
   it('inserts a reply at the caret as a paragraph of its own', () => {

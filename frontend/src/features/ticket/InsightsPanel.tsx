@@ -30,6 +30,21 @@ export function suggestionChange(ticket: Ticket, field: TriageFieldName, value: 
   }
 }
 
+/** The same reply solved several tickets: shown once (the closest), with how many more it solved. */
+export function distinctReplies(replies: Insights['suggested_replies']): { reply: Insights['suggested_replies'][number]; more: number }[] {
+  const out: { reply: Insights['suggested_replies'][number]; more: number }[] = [];
+  const seen = new Map<string, number>();
+  for (const reply of replies) {
+    const key = reply.body.trim().replace(/\s+/g, ' ');
+    const at = seen.get(key);
+    if (at === undefined) {
+      seen.set(key, out.length);
+      out.push({ reply, more: 0 });
+    } else out[at]!.more += 1;
+  }
+  return out;
+}
+
 function Confidence({ value }: { value: number }) {
   return (
     <span className={`confidence confidence-${confidenceTone(value)}`} title="How sure the model is (measured on this workspace's tickets)">
@@ -102,6 +117,7 @@ function InsightsBody({ ticket, insights, update, onInsert, onMerge }: { ticket:
   }
   for (const label of insights.labels ?? []) rows.push({ field: 'labels', suggestion: label });
   const disabled = !me.canWrite || update.isPending || !!ticket.merged_into;
+  const replies = distinctReplies(insights.suggested_replies);
 
   return (
     <>
@@ -167,16 +183,17 @@ function InsightsBody({ ticket, insights, update, onInsert, onMerge }: { ticket:
           </ul>
         </>
       )}
-      {insights.suggested_replies.length > 0 && (
+      {replies.length > 0 && (
         <>
           <h3>Suggested replies</h3>
           <ul className="plain-list insight-replies" aria-label="Suggested replies">
-            {insights.suggested_replies.map((r) => (
+            {replies.map(({ reply: r, more }) => (
               <li key={r.ticket} className="insight-reply">
                 <p className="insight-reply-body">{r.body}</p>
                 <div className="insight-reply-foot">
                   <span className="muted small">
                     Solved <Link to={`/tickets/${r.ticket}`}>{r.ticket}</Link>
+                    {more > 0 ? ` and ${more} more` : ''}
                     {r.author ? ` · ${r.author}` : ''}
                   </span>
                   {me.canWrite && (
