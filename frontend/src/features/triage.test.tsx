@@ -26,6 +26,7 @@ import {
 import { SessionProvider, useSession } from '../auth/session';
 import { makeTicket } from '../test/fixtures';
 import { Composer, insertText, type ComposerHandle } from './ticket/Composer';
+import { TriagePage } from './admin/TriagePage';
 import { distinctReplies, InsightsPanel, suggestionChange } from './ticket/InsightsPanel';
 
 type Call = { method: string; path: string; body: unknown; headers: Headers; signal: AbortSignal };
@@ -356,4 +357,45 @@ describe('Insights panel', () => {
     await userEvent.click(within(panel).getByRole('button', { name: 'Draft reply' }));
     await waitFor(() => expect(screen.getByPlaceholderText('Write your reply to the requester…')).toHaveValue('Dear Pat, it is fixed.'));
   });
+});
+
+describe('Triage model page', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    setToken(null);
+  });
+
+  it('shows each field against the baseline, and a threshold the server refused at its field', async () => {
+    const bodies: unknown[] = [];
+    fakeApi({
+      'GET /api/v1/me': () => me,
+      'GET /api/v1/triage/model': () =>
+        model({ fields: { category: { accuracy: 0.915, macro_f1: 0.91, baseline_accuracy: 0.35, support: 20, calibration_error: 0.05, classes: 3 } }, left_out: { team: 'fewer than 20 tickets with a value' } }),
+      'GET /api/v1/settings/triage': () => ({ auto_apply: { category: 0.8 } }),
+      'PUT /api/v1/settings/triage': ({ body }) => {
+        bodies.push(body);
+        if (bodies.length === 1)
+          return json({ title: 'Validation failed', status: 422, detail: 'Validation failed', errors: [{ loc: ['body', 'auto_apply', 'priority'], msg: 'Input should be less than or equal to 1' }] }, 422);
+        return body;
+      },
+    });
+    setToken('t');
+    render(wrap(<TriagePage />));
+    const row = await screen.findByRole('row', { name: /Category/ });
+    expect(row).toHaveTextContent('91.5 %');
+    expect(row).toHaveTextContent('35.0 %');
+    expect(screen.getByRole('list', { name: 'Fields not learned' })).toHaveTextContent('Team: fewer than 20 tickets with a value');
+    const form = screen.getByRole('form', { name: 'Auto-apply thresholds' });
+    await userEvent.click(within(form).getByRole('checkbox', { name: 'Fill in priority' }));
+    const priority = within(form).getByLabelText('Priority threshold');
+    await userEvent.clear(priority);
+    await userEvent.type(priority, '2');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save thresholds' }));
+    await waitFor(() => expect(priority).toHaveAccessibleDescription('Input should be less than or equal to 1'));
+    await userEvent.clear(priority);
+    await userEvent.type(priority, '0.95');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save thresholds' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('category, priority');
+    expect(bodies).toEqual([{ auto_apply: { category: 0.8, priority: 2 } }, { auto_apply: { category: 0.8, priority: 0.95 } }]);
+  }, 20_000);
 });
