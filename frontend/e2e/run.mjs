@@ -12,6 +12,7 @@ import { customerFlows } from './customers.mjs';
 import { fieldFlows } from './fields.mjs';
 import { reportFlows } from './reports.mjs';
 import { ticketFlows } from './ticket.mjs';
+import { triageFlows } from './triage.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const python = process.env.TICKETDESK_PYTHON ?? join(root, '.venv/bin/python');
@@ -83,9 +84,9 @@ const shots = process.env.E2E_SCREENSHOTS;
 async function shot(name) {
   if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
 }
-/** The README's pictures (docs/queue.png, docs/ticket.png, docs/admin.png): written there with
+/** The README's pictures (docs/queue.png, docs/ticket.png, docs/admin.png, docs/insights.png): written there with
  * UPDATE_SCREENSHOT=1, else to test-results; `target` clips to one element (smaller files). */
-const README_SHOTS = ['queue', 'ticket', 'admin'];
+const README_SHOTS = ['queue', 'ticket', 'admin', 'insights'];
 async function readmeShot(name, target) {
   if (!README_SHOTS.includes(name)) throw new Error(`not a README screenshot: ${name}`);
   const dir = process.env.UPDATE_SCREENSHOT ? join(root, 'docs') : artifacts;
@@ -604,6 +605,7 @@ try {
 
   await customerFlows({ page, step, call, expect, base, shot });
   await reportFlows({ page, step, call, expect, until, base, shot });
+  await triageFlows({ page, step, call, expect, until, base, shot, readmeShot });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();

@@ -16,6 +16,7 @@ import { MacrosPage } from './features/admin/MacrosPage';
 import { SlaPoliciesPage } from './features/admin/SlaPoliciesPage';
 import { StatusesPage } from './features/admin/StatusesPage';
 import { TeamsPage } from './features/admin/TeamsPage';
+import { TriagePage } from './features/admin/TriagePage';
 import { UsersPage } from './features/admin/UsersPage';
 import { WebhooksPage } from './features/admin/WebhooksPage';
 import { WorkspacePage } from './features/admin/WorkspacePage';
@@ -75,6 +76,7 @@ export function App() {
               <Route path="macros" element={<MacrosPage scope="shared" />} />
               <Route path="webhooks" element={<WebhooksPage />} />
               <Route path="email" element={<EmailPage />} />
+              <Route path="triage" element={<TriagePage />} />
             </Route>
           )}
           <Route path="*" element={<Navigate to="/" replace />} />

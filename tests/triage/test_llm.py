@@ -88,6 +88,15 @@ async def desk_with_llm(settings, db, url: str | None) -> AsyncIterator[Any]:
         yield await make_tenant(db, c)
 
 
+async def test_the_model_read_says_whether_a_language_model_is_configured(settings, db, llm_server):
+    async with desk_with_llm(settings, db, None) as tenant:
+        assert (await tenant.get("/triage/model")).json()["llm_configured"] is False
+    async with desk_with_llm(settings, db, f"{llm_server}/ok") as tenant:
+        model = (await tenant.get("/triage/model")).json()
+        assert model["llm_configured"] is True
+        assert model["state"] == "none"
+
+
 async def test_unset_answers_409_llm_not_configured(settings, db):
     async with desk_with_llm(settings, db, None) as tenant:
         ticket = await tenant.create_ticket(subject="Refund please")

@@ -1952,7 +1952,8 @@ export interface paths {
         /**
          * Get Model
          * @description The model's state and quality per field, measured on the newest 20 % of tickets it was
-         *     not trained on, next to always guessing the most common value.
+         *     not trained on, next to always guessing the most common value; and whether a language
+         *     model is configured.
          */
         get: operations["triage:get_model"];
         put?: never;
@@ -5231,6 +5232,12 @@ export interface components {
             left_out: {
                 [key: string]: string;
             };
+            /**
+             * Llm Configured
+             * @description a language model is configured: ticket summaries and reply drafts work
+             * @default false
+             */
+            llm_configured: boolean;
             /**
              * Model Bytes
              * @default 0

@@ -47,6 +47,7 @@ const ADMIN: [string, string][] = [
   ['macros', 'Macros'],
   ['webhooks', 'Webhooks'],
   ['email', 'Email & web form'],
+  ['triage', 'Triage model'],
   ['workspace', 'Workspace'],
 ];
 

@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, errorMessage, unwrap, type TicketCreate } from '../api/client';
 import { useCustomFields, useTeams, useTicketTypes, useUsers } from '../api/queries';
+import { applySuggestion, formatConfidence, confidenceTone, isNoModel, openSuggestions, TRIAGE_FIELD_LABELS, useDraftPrediction, useTriageModel, type Suggested, type TriageFieldName } from '../api/triage';
 import { useMe } from '../auth/session';
 import { hasValue, visibleFields, type CfValue } from '../lib/customFields';
 import { PRIORITIES } from '../lib/filters';
@@ -56,7 +57,20 @@ export function NewTicketPage() {
   const known = useKnownCustomer(form.email);
   const previous = known.data?.items ?? [];
   const knownName = previous.find((t) => t.requester?.name)?.requester?.name ?? null;
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+  // what the agent chose themselves: a suggestion never overwrites it
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => {
+    setForm({ ...form, [key]: e.target.value });
+    if (!touched.has(key)) setTouched(new Set([...touched, key]));
+  };
+  const model = useTriageModel();
+  const prediction = useDraftPrediction(form.subject, form.description, model.data?.version !== null && model.data?.version !== undefined);
+  const suggestions = openSuggestions(prediction.data, form, touched);
+  const similar = prediction.data?.similar ?? [];
+  const typeName = (key: string) => types.data?.find((t) => t.key === key)?.name ?? titleCase(key);
+  const shown = (field: TriageFieldName, s: Suggested) =>
+    field === 'team' ? (s.name ?? s.value) : field === 'type' ? typeName(s.value) : field === 'priority' ? titleCase(s.value) : s.value;
+  const take = (field: TriageFieldName, value: string) => setForm((current) => ({ ...current, ...applySuggestion(current, field, value, touched) }));
   const create = useMutation({
     mutationFn: () => {
       const body: TicketCreate = {
@@ -133,6 +147,44 @@ export function NewTicketPage() {
           <span>Description</span>
           <textarea rows={6} value={form.description} onChange={set('description')} maxLength={100000} />
         </label>
+        {(suggestions.length > 0 || similar.length > 0 || (prediction.isError && !isNoModel(prediction.error))) && (
+          <div className="field-wide triage-suggestions" role="region" aria-label="Suggestions">
+            {suggestions.length > 0 && (
+              <div className="suggestion-chips">
+                <span className="muted small">Suggested:</span>
+                {suggestions.map(({ field, suggestion }) => (
+                  <button
+                    key={`${field}-${suggestion.value}`}
+                    type="button"
+                    className="suggestion-chip"
+                    aria-label={`Use ${TRIAGE_FIELD_LABELS[field].toLowerCase()} ${shown(field, suggestion)} (${formatConfidence(suggestion.confidence)} sure)`}
+                    onClick={() => take(field, suggestion.value)}
+                  >
+                    <span>
+                      <span className="muted">{field === 'labels' ? 'Label' : TRIAGE_FIELD_LABELS[field]}</span> {shown(field, suggestion)}
+                    </span>
+                    <span className={`confidence confidence-${confidenceTone(suggestion.confidence)}`}>{formatConfidence(suggestion.confidence)}</span>
+                  </button>
+                ))}
+              </div>
+            )}
+            {similar.length > 0 && (
+              <p className="small similar-tickets">
+                <span className="muted">Similar tickets:</span>{' '}
+                {similar.slice(0, 5).map((t, i) => (
+                  <span key={t.key}>
+                    {i > 0 && ', '}
+                    <Link to={`/tickets/${t.key}`} target="_blank" rel="noreferrer">
+                      {t.key}
+                    </Link>{' '}
+                    {t.subject}
+                  </span>
+                ))}
+              </p>
+            )}
+            {prediction.isError && !isNoModel(prediction.error) && <p className="muted small">Suggestions are unavailable: {errorMessage(prediction.error)}</p>}
+          </div>
+        )}
         <label className="field">
           <span>Priority</span>
           <select value={form.priority} onChange={set('priority')}>

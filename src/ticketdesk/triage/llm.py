@@ -33,6 +33,10 @@ class LlmEndpoint:
     timeout_seconds: float
 
 
+def is_configured(settings: Settings) -> bool:
+    return bool(settings.llm_url and settings.llm_model)
+
+
 def endpoint(settings: Settings) -> LlmEndpoint:
     if not settings.llm_url or not settings.llm_model:
         raise LlmNotConfigured()

@@ -42,6 +42,10 @@ class TriageModelRead(Output):
         default=None, description="CPU time of the fit itself"
     )
     last_error: str | None = None
+    llm_configured: bool = Field(
+        default=False,
+        description="a language model is configured: ticket summaries and reply drafts work",
+    )
 
 
 class TrainAccepted(Output):

@@ -264,7 +264,9 @@ def model_read(ready: TriageModel | None, running: TriageModel | None) -> Triage
     )
 
 
-async def model_status(session: AsyncSession, workspace_id: uuid.UUID) -> TriageModelRead:
+async def model_status(
+    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID
+) -> TriageModelRead:
     ready = await repository.model_row(session, workspace_id, "ready")
     running = await repository.model_row(session, workspace_id, "training")
     if running is not None and running.created_at <= utcnow() - TRAINING_STALE_AFTER:
@@ -279,6 +281,7 @@ async def model_status(session: AsyncSession, workspace_id: uuid.UUID) -> Triage
                 for name, figures in (failed.metrics or {}).items()
                 if "left_out" in figures
             }
+    read.llm_configured = llm.is_configured(settings)
     return read
 
 

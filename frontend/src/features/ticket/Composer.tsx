@@ -16,7 +16,23 @@ import { insertNameMention, mentionedUsers, removeMention } from './mentions';
 import { MenuButton, type MenuItem } from './Menu';
 
 export type Mode = 'public' | 'internal';
-export type ComposerHandle = { focus: (mode?: Mode) => void };
+export type ComposerHandle = {
+  focus: (mode?: Mode) => void;
+  /** Put `text` into the reply (a suggested reply, a draft): at the caret, or as the whole text when empty. */
+  insert: (text: string) => void;
+};
+
+/** The body with `text` put in at `caret` (a paragraph of its own when there is text around it). */
+export function insertText(body: string, text: string, caret: number): { text: string; caret: number } {
+  if (!body.trim()) return { text, caret: text.length };
+  const at = Math.min(Math.max(0, caret), body.length);
+  const before = body.slice(0, at);
+  const after = body.slice(at);
+  const lead = before && !before.endsWith('\n\n') ? (before.endsWith('\n') ? '\n' : '\n\n') : '';
+  const trail = after && !after.startsWith('\n') ? '\n\n' : '';
+  const next = before + lead + text + trail + after;
+  return { text: next, caret: before.length + lead.length + text.length };
+}
 
 type Sent = { mode: Mode; before: ReadonlySet<string>; status: string | null; statusError: string | null; macro: string | null; message?: string };
 
@@ -74,11 +90,23 @@ export function Composer({
   const emails = useTicketEmails(ticket);
   const statusLabels = Object.fromEntries(statuses.map((s) => [s.name, s.label]));
 
+  const edit = (text: string, start: number, end = start) => {
+    pendingSelection.current = [start, end];
+    setBody(text);
+  };
+
   useImperativeHandle(ref, () => ({
     focus: (next?: Mode) => {
       if (next) setMode(next);
       area.current?.focus();
       area.current?.scrollIntoView({ block: 'nearest' });
+    },
+    insert: (text: string) => {
+      setMode('public');
+      if (sent) setSent(null);
+      const next = insertText(body, text, area.current?.selectionEnd ?? body.length);
+      edit(next.text, next.caret);
+      area.current?.scrollIntoView?.({ block: 'nearest' });
     },
   }));
 
@@ -105,11 +133,6 @@ export function Composer({
     area.current.focus();
     area.current.setSelectionRange(selection[0], selection[1]);
   }, [body]);
-
-  const edit = (text: string, start: number, end = start) => {
-    pendingSelection.current = [start, end];
-    setBody(text);
-  };
 
   const send = useMutation({
     mutationFn: async ({ status }: { status: string | null }) => {

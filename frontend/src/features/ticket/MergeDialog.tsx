@@ -12,8 +12,9 @@ export function mergeTarget(input: string, self: string): string | null {
   return key;
 }
 
-export function MergeDialog({ ticket, onClose }: { ticket: Ticket; onClose: () => void }) {
-  const [into, setInto] = useState('');
+/** `initialInto`: a target already proposed (a possible duplicate from Insights), to confirm. */
+export function MergeDialog({ ticket, onClose, initialInto = '' }: { ticket: Ticket; onClose: () => void; initialInto?: string }) {
+  const [into, setInto] = useState(initialInto);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const target = mergeTarget(into, ticket.key);

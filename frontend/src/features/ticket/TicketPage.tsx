@@ -13,6 +13,7 @@ import { TicketAttachments } from './Attachments';
 import { Composer, type ComposerHandle } from './Composer';
 import { Conversation } from './Conversation';
 import { HistoryTab } from './HistoryTab';
+import { InsightsPanel } from './InsightsPanel';
 import { MergeDialog } from './MergeDialog';
 import { ApprovalsPanel } from './ApprovalsPanel';
 import { PropertiesPanel } from './PropertiesPanel';
@@ -111,6 +112,7 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
   const neighbours = useQueueNeighbours(ticket.key);
   const [typing, setTyping] = useState(false);
   const [merging, setMerging] = useState(false);
+  const [mergeInto, setMergeInto] = useState('');
   const [statusOpen, setStatusOpen] = useState(false);
   const composer = useRef<ComposerHandle>(null);
   const others = usePresence(ticket.key, me.userId, typing);
@@ -129,6 +131,15 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
     setTab('conversation');
     // once the tab has rendered the composer
     requestAnimationFrame(() => composer.current?.focus(mode));
+  };
+  const insertIntoReply = (text: string) => {
+    if (tab === 'conversation') return composer.current?.insert(text);
+    setTab('conversation');
+    requestAnimationFrame(() => composer.current?.insert(text));
+  };
+  const proposeMerge = (key: string) => {
+    setMergeInto(key);
+    setMerging(true);
   };
   // While the next ticket loads, this page may still be on screen for a moment: keys act on
   // the ticket in the address bar, never on the one being left.
@@ -214,13 +225,17 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
             </button>
           )}
           {me.canWrite && !ticket.merged_into && (
-            <button type="button" className="btn" aria-expanded={merging} onClick={() => setMerging(!merging)}>
+            <button type="button" className="btn" aria-expanded={merging} onClick={() => {
+                setMergeInto('');
+                setMerging(!merging);
+              }}
+            >
               Merge…
             </button>
           )}
         </div>
       </header>
-      {merging && <MergeDialog ticket={ticket} onClose={() => setMerging(false)} />}
+      {merging && <MergeDialog key={mergeInto} ticket={ticket} initialInto={mergeInto} onClose={() => setMerging(false)} />}
       {others.length > 0 && (
         <div className="presence-warning" role="alert">
           ⚠ {others.map((u) => u.name ?? 'Another agent').join(', ')} {others.length === 1 ? 'is' : 'are'}{' '}
@@ -296,6 +311,7 @@ function TicketView({ ticket, tab, setTab }: { ticket: Ticket; tab: Tab; setTab:
         </div>
         <aside className="workspace-side" aria-label="Ticket details">
           <PropertiesPanel ticket={ticket} update={update} />
+          <InsightsPanel ticket={ticket} update={update} onInsert={insertIntoReply} onMerge={proposeMerge} />
           <ApprovalsPanel ticket={ticket} />
           <SlaPanel ticket={ticket} />
           <RequesterCard ticket={ticket} statusLabels={statusLabels} />
