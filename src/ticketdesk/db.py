@@ -111,6 +111,7 @@ class Database:
             open_context(session, self, settings)
             try:
                 yield session
+                await run_before_commit(session)
                 await session.commit()
             except BaseException:
                 await session.rollback()
@@ -176,6 +177,19 @@ def stop_deferring(session: AsyncSession) -> DeferredWrites | None:
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` once the session's transaction has committed (never on rollback)."""
     context(session).after_commit.append(callback)
+
+
+def before_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` inside the transaction just before it commits (its last writes)."""
+    context(session).before_commit.append(callback)
+
+
+async def run_before_commit(session: AsyncSession) -> None:
+    ctx = context(session)
+    while ctx.before_commit:
+        callbacks, ctx.before_commit = ctx.before_commit, []
+        for callback in callbacks:
+            await callback()
 
 
 def on_end(session: AsyncSession, callback: Callable[[], None]) -> None:

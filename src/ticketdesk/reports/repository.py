@@ -10,7 +10,20 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, and_, delete, func, insert, literal, or_, select
+from sqlalchemy import (
+    JSON,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.db import dialect_name
@@ -37,8 +50,43 @@ def _in_workspace(model: Model, workspace_id: uuid.UUID) -> Any:
     return model.workspace_id == workspace_id
 
 
-async def metrics_row(session: AsyncSession, ticket_id: uuid.UUID) -> TicketMetrics | None:
-    return await session.get(TicketMetrics, ticket_id)
+_METRICS = TicketMetrics.__table__
+# a metrics row's read, insert and per-column-set updates: Core statements built once, so
+# the compiled cache serves them and no ORM unit of work runs for a change's metrics
+_READ_METRICS = select(_METRICS).where(_METRICS.c.ticket_id == bindparam("ticket"))
+_INSERT_METRICS = insert(_METRICS)
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+async def metrics_values(session: AsyncSession, ticket_id: uuid.UUID) -> dict[str, Any] | None:
+    """The ticket's stored metrics row as plain values (None: it has none yet)."""
+    found = (await session.execute(_READ_METRICS, {"ticket": ticket_id})).first()
+    return dict(zip(_METRICS.c.keys(), found, strict=True)) if found is not None else None
+
+
+async def insert_metrics(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """New metrics rows: one statement per set of columns given (None columns are left to
+    the column's NULL; executemany for several rows)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        given = {k: v for k, v in row.items() if v is not None}
+        shapes.setdefault(tuple(given), []).append(given)
+    for same in shapes.values():
+        await session.execute(_INSERT_METRICS, same)
+
+
+async def update_metrics(
+    session: AsyncSession, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Set `columns` of the rows keyed by `ticket` (each row: those columns and `ticket`)."""
+    stmt = _UPDATES.get(columns)
+    if stmt is None:
+        stmt = _UPDATES[columns] = (
+            update(_METRICS)
+            .where(_METRICS.c.ticket_id == bindparam("ticket"))
+            .values({c: bindparam(c) for c in columns})
+        )
+    await session.execute(stmt, rows)
 
 
 def _dialect_insert(session: AsyncSession) -> Any:
@@ -49,34 +97,51 @@ def _dialect_insert(session: AsyncSession) -> Any:
     return dialect_insert
 
 
-# the rollup tables' keys, and the counters an upsert adds to
-_ROLLUPS: dict[type[ReportDaily] | type[ReportHistogram], tuple[list[str], list[str]]] = {
-    ReportDaily: (
-        ["workspace_id", "dimension", "value", "day"],
+# the rollup tables' keys and the counters an upsert adds to, with their SQL types
+_ROLLUPS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    "report_daily": (
+        [("dimension", "text"), ("value", "text"), ("day", "date")],
         ["created", "solved", "backlog_change"],
     ),
-    ReportHistogram: (
-        ["workspace_id", "dimension", "value", "metric", "day", "bucket"],
+    "report_histograms": (
+        [
+            ("dimension", "text"),
+            ("value", "text"),
+            ("metric", "text"),
+            ("day", "date"),
+            ("bucket", "int"),
+        ],
         ["tickets", "total_seconds"],
     ),
 }
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
 
-def _upsert(session: AsyncSession, model: type[ReportDaily] | type[ReportHistogram]) -> Any:
-    """The add-to-counters upsert of a rollup table, built once per dialect and run with a list
-    of rows (executemany), so SQLAlchemy's compiled cache serves it: a statement built with
-    `.values(rows)` is a new statement for every row count, compiled anew on every change."""
-    key = (dialect_name(session), model.__tablename__)
+def _upsert(session: AsyncSession, table: str) -> Any:
+    """The add-to-counters upsert of a rollup table: every cell of a transaction in one JSON
+    array parameter (rows as arrays), so one statement of two parameters adds any number of
+    cells, compiled once per dialect and table. A keyed executemany spends Python on every
+    parameter of every row; this spends it in the database."""
+    key = (dialect_name(session), table)
     stmt = _UPSERTS.get(key)
     if stmt is None:
-        index_elements, counters = _ROLLUPS[model]
-        base = _dialect_insert(session)(model)
-        table = model.__table__
-        stmt = _UPSERTS[key] = base.on_conflict_do_update(
-            index_elements=index_elements,
-            set_={name: table.c[name] + base.excluded[name] for name in counters},
-        )
+        keys, counters = _ROLLUPS[table]
+        columns = [name for name, _ in keys] + counters
+        kinds = [kind for _, kind in keys] + ["bigint"] * len(counters)
+        if key[0] == "postgresql":
+            cells = ", ".join(
+                f"CAST(r.c ->> {i} AS {kind})" for i, kind in enumerate(kinds)
+            )
+            source = "jsonb_array_elements(CAST(:cells AS jsonb)) AS r(c)"
+        else:
+            cells = ", ".join(f"json_extract(r.value, '$[{i}]')" for i in range(len(kinds)))
+            source = "json_each(:cells) AS r WHERE true"  # `WHERE`: SQLite's upsert grammar
+        added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+        stmt = _UPSERTS[key] = text(
+            f"INSERT INTO {table} (workspace_id, {', '.join(columns)}) "
+            f"SELECT :workspace_id, {cells} FROM {source} "
+            f"ON CONFLICT (workspace_id, {', '.join(n for n, _ in keys)}) DO UPDATE SET {added}"
+        ).bindparams(bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type))
     return stmt
 
 
@@ -87,35 +152,13 @@ async def add_to_rollups(
     histograms: dict[HistogramKey, list[int]],
 ) -> None:
     """Add the deltas, one upsert per table (keys sorted: a stable lock order)."""
-    if daily:
-        rows = [
-            {
-                "workspace_id": workspace_id,
-                "dimension": dimension,
-                "value": value,
-                "day": day,
-                "created": counts[0],
-                "solved": counts[1],
-                "backlog_change": counts[2],
-            }
-            for (dimension, value, day), counts in sorted(daily.items())
-        ]
-        await session.execute(_upsert(session, ReportDaily), rows)
-    if histograms:
-        rows = [
-            {
-                "workspace_id": workspace_id,
-                "dimension": dimension,
-                "value": value,
-                "metric": metric,
-                "day": day,
-                "bucket": bucket,
-                "tickets": counts[0],
-                "total_seconds": counts[1],
-            }
-            for (dimension, value, metric, day, bucket), counts in sorted(histograms.items())
-        ]
-        await session.execute(_upsert(session, ReportHistogram), rows)
+    for table, cells in (("report_daily", daily), ("report_histograms", histograms)):
+        if cells:
+            rows = [[*key, *counts] for key, counts in sorted(cells.items())]
+            await session.execute(
+                _upsert(session, table),
+                {"workspace_id": workspace_id, "cells": json.dumps(rows, default=str)},
+            )
 
 
 # -- rebuild -----------------------------------------------------------------------------------

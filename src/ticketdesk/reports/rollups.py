@@ -24,6 +24,9 @@ DURATIONS = {
     "requester_wait_business": "requester_wait_business_seconds",
 }
 
+# what a row adds under each of its (dimension, value) pairs is made of these columns only
+COUNTED = ("created_at", "solved_at", "done_periods", *DURATIONS.values())
+
 DailyKey = tuple[str, str, date]  # dimension, value, day
 HistogramKey = tuple[str, str, str, date, int]  # dimension, value, metric, day, bucket
 
@@ -37,8 +40,29 @@ class Contribution:
         self.daily: dict[DailyKey, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.histograms: dict[HistogramKey, list[int]] = defaultdict(lambda: [0, 0])
 
-    def add(self, values: Mapping[str, Any], zone: ZoneInfo, sign: int = 1) -> None:
-        """Add (sign 1) or take away (sign -1) one metrics row."""
+    def change(self, before: Mapping[str, Any] | None, after: Mapping[str, Any], zone: ZoneInfo) -> None:
+        """Add what a row's change from `before` (None: a new row) to `after` makes: when
+        only its dimensions moved, just the (dimension, value) pairs it left and joined."""
+        if before is None:
+            self.add(after, zone)
+            return
+        if any(before[c] != after[c] for c in COUNTED):
+            self.add(after, zone)
+            self.add(before, zone, -1)
+            return
+        was, now = set(dimension_values(before)), set(dimension_values(after))
+        if was != now:
+            self.add(after, zone, 1, now - was)
+            self.add(before, zone, -1, was - now)
+
+    def add(
+        self,
+        values: Mapping[str, Any],
+        zone: ZoneInfo,
+        sign: int = 1,
+        only: set[tuple[str, str]] | None = None,
+    ) -> None:
+        """Add (sign 1) or take away (sign -1) one metrics row (`only`: under these pairs)."""
 
         def day(at: Any) -> date:
             moment = datetime.fromisoformat(at) if isinstance(at, str) else at
@@ -56,7 +80,7 @@ class Contribution:
             for metric, column in DURATIONS.items()
             if values[column] is not None
         ]
-        for dimension, value in dimension_values(values):
+        for dimension, value in only if only is not None else dimension_values(values):
             counts = self.daily[(dimension, value, created_day)]
             counts[0] += sign
             if solved is not None:

@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
 from ticketdesk.context import context
-from ticketdesk.db import utcnow
+from ticketdesk.db import before_commit, utcnow
 from ticketdesk.errors import ValidationFailed
 from ticketdesk.fields import service as fields
 from ticketdesk.models import Event, Ticket, TicketMetrics, Workspace
 from ticketdesk.reports import metrics, repository
 from ticketdesk.reports.buckets import Buckets, bucket_end, buckets
 from ticketdesk.reports.durations import exact_stats, histogram_stats
-from ticketdesk.reports.rollups import DIMENSIONS, Contribution, difference
+from ticketdesk.reports.rollups import DIMENSIONS, Contribution
 from ticketdesk.reports.schemas import (
     AgentReportRow,
     AgentsReportRead,
@@ -101,14 +101,38 @@ async def keep_metrics(
     *,
     labels: Sequence[str] | None = None,
 ) -> None:
-    """Bring the ticket's metrics row up to date with its new events and current state, and
-    add the difference it makes to the rollups.
+    """Bring the ticket's metrics up to date with its new events and current state; the row
+    and the difference it makes to the rollups are written just before the transaction
+    commits (write_kept_metrics), once per ticket and one statement per kind of write.
 
-    Its reads and writes never flush the session: a bulk chunk leaves its ticket writes
-    pending to flush them at once (tickets.update_ticket(flush=False)); an autoflush here
-    would write them one ticket at a time."""
+    Its reads never flush the session: a bulk chunk leaves its ticket writes pending to flush
+    them at once (tickets.update_ticket(flush=False)); an autoflush here would write them one
+    ticket at a time."""
     with session.no_autoflush:
         await _keep_metrics(session, workspace, ticket, labels)
+
+
+@dataclass(slots=True)
+class KeptRow:
+    """One ticket's metrics in this transaction: as stored (None: no row yet) and as now."""
+
+    zone: ZoneInfo
+    stored: dict[str, Any] | None
+    row: TicketMetrics  # a metrics.MetricsDraft
+
+
+def _kept(session: AsyncSession) -> dict[uuid.UUID, KeptRow]:
+    """This transaction's kept rows by ticket (the first call registers their write)."""
+    ctx = context(session)
+    if ctx.kept_metrics is None:
+        ctx.kept_metrics = {}
+
+        async def write() -> None:
+            await write_kept_metrics(session)
+
+        before_commit(session, write)
+    kept: dict[uuid.UUID, KeptRow] = ctx.kept_metrics
+    return kept
 
 
 async def _keep_metrics(
@@ -117,40 +141,74 @@ async def _keep_metrics(
     ticket: Ticket,
     labels: Sequence[str] | None,
 ) -> None:
+    kept_rows = _kept(session)
     pending = _pending_events(session, ticket.id)
-    is_new = any(e.type == "ticket.created" for e in pending)
-    row = None if is_new else await repository.metrics_row(session, ticket.id)
+    kept = kept_rows.get(ticket.id)
     created_category: str | None = None
-    if row is None:
-        # a new ticket, or one from before metrics were kept: fold its whole history
-        if is_new:
-            history = pending
+    if kept is None:
+        is_new = any(e.type == "ticket.created" for e in pending)
+        stored = None if is_new else await repository.metrics_values(session, ticket.id)
+        if stored is None:
+            # a new ticket, or one from before metrics were kept: fold its whole history
+            if not is_new:
+                found = await repository.events_of(session, [ticket.id], sorted(metrics.RELEVANT))
+                seen = {id(e) for e in found.get(ticket.id, [])}
+                pending = [*found.get(ticket.id, []), *(e for e in pending if id(e) not in seen)]
+            created = next((e for e in pending if e.type == "ticket.created"), None)
+            if created is not None:
+                categories = await _category_of(session, workspace.id)
+                created_category = categories.get(str((created.data or {}).get("status")))
+            row = metrics.draft(ticket)
+            if labels is None and is_new and created is not None:
+                labels = list((created.data or {}).get("labels") or [])  # as it was created
+            if labels is None:
+                labels = list(await tickets.ticket_labels(session, ticket.id))
         else:
-            stored = await repository.events_of(session, [ticket.id], sorted(metrics.RELEVANT))
-            seen = {id(e) for e in stored.get(ticket.id, [])}
-            history = [*stored.get(ticket.id, []), *(e for e in pending if id(e) not in seen)]
-        categories = await _category_of(session, workspace.id)
-        created = next((e for e in history if e.type == "ticket.created"), None)
-        if created is not None:
-            created_category = categories.get(str((created.data or {}).get("status")))
-        row = metrics.new_row(ticket)
-        before = None
-        pending = history
-        session.add(row)
-        if labels is None:
-            labels = list(await tickets.ticket_labels(session, ticket.id))
-    else:
-        before = metrics.values_of(row)
-        if labels is None:
-            labels = list(row.labels or [])
+            row = metrics.draft_of(stored)
+        kept = kept_rows[ticket.id] = KeptRow(_zone(workspace), stored, row)
+    row = kept.row
+    if labels is None:
+        labels = list(row.labels or [])
     metrics.fold(row, (metrics.fact_of(e) for e in pending), created_category)
     metrics.reconcile(row, ticket)
     metrics.finish(row, ticket, labels, await sla.ticket_terms(session, ticket))
-    after = metrics.values_of(row)
-    if before == after:
+
+
+async def write_kept_metrics(session: AsyncSession) -> None:
+    """Write this transaction's kept metrics: one INSERT of the new rows, one UPDATE per set
+    of changed columns, and the rollups' difference as one upsert per table."""
+    ctx = context(session)
+    kept: dict[uuid.UUID, KeptRow] = ctx.kept_metrics or {}
+    ctx.kept_metrics = None
+    new_rows: list[dict[str, Any]] = []
+    changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    deltas: dict[uuid.UUID, Contribution] = {}
+    for ticket_id, entry in kept.items():
+        after = metrics.values_of(entry.row)
+        before = entry.stored
+        if after == before:
+            continue
+        if before is None:
+            new_rows.append(after)
+        else:
+            columns = tuple(c for c in metrics.COLUMNS if after[c] != before[c])
+            values = {c: after[c] for c in columns}
+            values["ticket"] = ticket_id
+            changed.setdefault(columns, []).append(values)
+        delta = deltas.get(after["workspace_id"])
+        if delta is None:
+            delta = deltas[after["workspace_id"]] = Contribution()
+        delta.change(before, after, entry.zone)
+    if not new_rows and not changed:
         return
-    daily, histograms = difference(before, after, _zone(workspace)).nonzero()
-    await repository.add_to_rollups(session, workspace.id, daily, histograms)
+    if session.new:  # tickets these rows may refer to
+        await session.flush()
+    await repository.insert_metrics(session, new_rows)
+    for columns, rows in changed.items():
+        await repository.update_metrics(session, columns, rows)
+    for workspace_id, delta in sorted(deltas.items()):
+        daily, histograms = delta.nonzero()
+        await repository.add_to_rollups(session, workspace_id, daily, histograms)
 
 
 # -- rebuild -----------------------------------------------------------------------------------
