@@ -145,6 +145,70 @@ def _upsert(session: AsyncSession, table: str) -> Any:
     return stmt
 
 
+def _cells(cells: dict[Any, list[int]]) -> str:
+    return json.dumps([[*key, *counts] for key, counts in sorted(cells.items())], default=str)
+
+
+_ONE_TICKET: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _rollup_sql(table: str, cells: str) -> str:
+    """PostgreSQL: the add-to-counters upsert of `table` from the JSON parameter `cells`."""
+    keys, counters = _ROLLUPS[table]
+    columns = [name for name, _ in keys] + counters
+    kinds = [kind for _, kind in keys] + ["bigint"] * len(counters)
+    values = ", ".join(f"CAST(r.c ->> {i} AS {kind})" for i, kind in enumerate(kinds))
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+    return (
+        f"INSERT INTO {table} (workspace_id, {', '.join(columns)}) "
+        f"SELECT :workspace_id, {values} FROM jsonb_array_elements(CAST(:{cells} AS jsonb)) AS r(c) "
+        f"ON CONFLICT (workspace_id, {', '.join(n for n, _ in keys)}) DO UPDATE SET {added}"
+    )
+
+
+async def write_one_ticket(
+    session: AsyncSession,
+    values: dict[str, Any],
+    columns: tuple[str, ...] | None,
+    daily: dict[DailyKey, list[int]],
+    histograms: dict[HistogramKey, list[int]],
+) -> bool:
+    """PostgreSQL: one ticket's metrics write (`columns` None: insert the row; else update
+    those columns) and both rollup upserts as one statement (data-modifying CTEs), one round
+    trip for a change's whole reporting. False elsewhere: the caller writes them apart."""
+    if dialect_name(session) != "postgresql":
+        return False
+    given = tuple(k for k, v in values.items() if v is not None) if columns is None else columns
+    key = ("insert" if columns is None else "update", given)
+    stmt = _ONE_TICKET.get(key)
+    if stmt is None:
+        if columns is None:
+            write = (
+                f"INSERT INTO ticket_metrics ({', '.join(given)}) "
+                f"VALUES ({', '.join(':' + c for c in given)})"
+            )
+        else:
+            write = (
+                f"UPDATE ticket_metrics SET {', '.join(f'{c} = :{c}' for c in given)} "
+                "WHERE ticket_id = :m_ticket"
+            )
+        stmt = _ONE_TICKET[key] = text(
+            f"WITH m AS ({write}), d AS ({_rollup_sql('report_daily', 'daily')}) "
+            + _rollup_sql("report_histograms", "histograms")
+        ).bindparams(
+            bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type),
+            *([] if columns is None else [bindparam("m_ticket", type_=_METRICS.c.ticket_id.type)]),
+            *(bindparam(c, type_=_METRICS.c[c].type) for c in given),
+        )
+    params = {c: values[c] for c in given}
+    params["workspace_id"] = values["workspace_id"]
+    if columns is not None:
+        params["m_ticket"] = values["ticket_id"]
+    params["daily"], params["histograms"] = _cells(daily), _cells(histograms)
+    await session.execute(stmt, params)
+    return True
+
+
 async def add_to_rollups(
     session: AsyncSession,
     workspace_id: uuid.UUID,

@@ -183,6 +183,7 @@ async def write_kept_metrics(session: AsyncSession) -> None:
     new_rows: list[dict[str, Any]] = []
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     deltas: dict[uuid.UUID, Contribution] = {}
+    last: tuple[dict[str, Any], tuple[str, ...] | None] | None = None
     for ticket_id, entry in kept.items():
         after = metrics.values_of(entry.row)
         before = entry.stored
@@ -190,19 +191,26 @@ async def write_kept_metrics(session: AsyncSession) -> None:
             continue
         if before is None:
             new_rows.append(after)
+            last = (after, None)
         else:
             columns = tuple(c for c in metrics.COLUMNS if after[c] != before[c])
             values = {c: after[c] for c in columns}
             values["ticket"] = ticket_id
             changed.setdefault(columns, []).append(values)
+            last = (after, columns)
         delta = deltas.get(after["workspace_id"])
         if delta is None:
             delta = deltas[after["workspace_id"]] = Contribution()
         delta.change(before, after, entry.zone)
-    if not new_rows and not changed:
+    if last is None:
         return
     if session.new:  # tickets these rows may refer to
         await session.flush()
+    if len(new_rows) + sum(len(rows) for rows in changed.values()) == 1:
+        # one ticket (a request's usual change): one statement where the database can
+        daily, histograms = next(iter(deltas.values())).nonzero()
+        if await repository.write_one_ticket(session, *last, daily, histograms):
+            return
     await repository.insert_metrics(session, new_rows)
     for columns, rows in changed.items():
         await repository.update_metrics(session, columns, rows)
