@@ -119,7 +119,11 @@ async def measure(settings: Settings, db: Database, args: argparse.Namespace) ->
         ) as client:
             login = await client.post(
                 "/auth/login",
-                json={"email": "admin@bench.test", "password": "admin-password", "workspace": "bench"},
+                json={
+                    "email": "admin@bench.test",
+                    "password": "admin-password",
+                    "workspace": "bench",
+                },
             )
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             keys = []

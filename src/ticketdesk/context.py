@@ -88,6 +88,9 @@ class SessionContext:
     # the ticket metrics this transaction keeps, written before it commits
     # (reports.service.KeptMetrics; the reports room's own type)
     kept_metrics: Any = None
+    # told when a savepoint starts and when it rolls back (db.py's session events), for state
+    # kept beside the session that a rolled-back savepoint must not leave behind
+    savepoint_watchers: list[Any] = field(default_factory=list)
     # rules are running: the changes they make trigger no rules (no loops)
     automations_running: bool = False
 

@@ -152,6 +152,20 @@ def _watch_config_statements(state: Any) -> None:
         _config_written(state.session)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _savepoint_started(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        for watcher in context(session).savepoint_watchers:
+            watcher.savepoint_started(transaction)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _savepoint_rolled_back(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        for watcher in context(session).savepoint_watchers:
+            watcher.savepoint_rolled_back(transaction)
+
+
 @functools.cache
 def _config_tables() -> frozenset[str]:
     # first called on a statement, long after the models have filled CONFIG_TYPES

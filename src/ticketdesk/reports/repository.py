@@ -8,11 +8,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Select,
+    Table,
     and_,
     bindparam,
     delete,
@@ -50,7 +51,7 @@ def _in_workspace(model: Model, workspace_id: uuid.UUID) -> Any:
     return model.workspace_id == workspace_id
 
 
-_METRICS = TicketMetrics.__table__
+_METRICS = cast(Table, TicketMetrics.__table__)
 # a metrics row's read, insert and per-column-set updates: Core statements built once, so
 # the compiled cache serves them and no ORM unit of work runs for a change's metrics
 _READ_METRICS = select(_METRICS).where(_METRICS.c.ticket_id == bindparam("ticket"))
@@ -125,23 +126,22 @@ def _upsert(session: AsyncSession, table: str) -> Any:
     key = (dialect_name(session), table)
     stmt = _UPSERTS.get(key)
     if stmt is None:
-        keys, counters = _ROLLUPS[table]
-        columns = [name for name, _ in keys] + counters
-        kinds = [kind for _, kind in keys] + ["bigint"] * len(counters)
         if key[0] == "postgresql":
-            cells = ", ".join(
-                f"CAST(r.c ->> {i} AS {kind})" for i, kind in enumerate(kinds)
-            )
-            source = "jsonb_array_elements(CAST(:cells AS jsonb)) AS r(c)"
+            sql = _rollup_sql(table, "cells")
         else:
-            cells = ", ".join(f"json_extract(r.value, '$[{i}]')" for i in range(len(kinds)))
-            source = "json_each(:cells) AS r WHERE true"  # `WHERE`: SQLite's upsert grammar
-        added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
-        stmt = _UPSERTS[key] = text(
-            f"INSERT INTO {table} (workspace_id, {', '.join(columns)}) "
-            f"SELECT :workspace_id, {cells} FROM {source} "
-            f"ON CONFLICT (workspace_id, {', '.join(n for n, _ in keys)}) DO UPDATE SET {added}"
-        ).bindparams(bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type))
+            keys, counters = _ROLLUPS[table]
+            columns = [name for name, _ in keys] + counters
+            cells = ", ".join(f"json_extract(r.value, '$[{i}]')" for i in range(len(columns)))
+            added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+            sql = (
+                f"INSERT INTO {table} (workspace_id, {', '.join(columns)}) "
+                f"SELECT :workspace_id, {cells} FROM json_each(:cells) AS r "
+                "WHERE true "  # SQLite's grammar: an upsert's SELECT needs a WHERE
+                f"ON CONFLICT (workspace_id, {', '.join(n for n, _ in keys)}) DO UPDATE SET {added}"
+            )
+        stmt = _UPSERTS[key] = text(sql).bindparams(
+            bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type)
+        )
     return stmt
 
 
@@ -161,7 +161,8 @@ def _rollup_sql(table: str, cells: str) -> str:
     added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
     return (
         f"INSERT INTO {table} (workspace_id, {', '.join(columns)}) "
-        f"SELECT :workspace_id, {values} FROM jsonb_array_elements(CAST(:{cells} AS jsonb)) AS r(c) "
+        f"SELECT :workspace_id, {values} "
+        f"FROM jsonb_array_elements(CAST(:{cells} AS jsonb)) AS r(c) "
         f"ON CONFLICT (workspace_id, {', '.join(n for n, _ in keys)}) DO UPDATE SET {added}"
     )
 
@@ -218,10 +219,8 @@ async def add_to_rollups(
     """Add the deltas, one upsert per table (keys sorted: a stable lock order)."""
     for table, cells in (("report_daily", daily), ("report_histograms", histograms)):
         if cells:
-            rows = [[*key, *counts] for key, counts in sorted(cells.items())]
             await session.execute(
-                _upsert(session, table),
-                {"workspace_id": workspace_id, "cells": json.dumps(rows, default=str)},
+                _upsert(session, table), {"workspace_id": workspace_id, "cells": _cells(cells)}
             )
 
 
@@ -233,6 +232,14 @@ async def workspaces(session: AsyncSession, workspace_id: uuid.UUID | None) -> S
     if workspace_id is not None:
         stmt = stmt.where(Workspace.id == workspace_id)
     return (await session.scalars(stmt)).all()
+
+
+async def ticket(session: AsyncSession, ticket_id: uuid.UUID) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Workspace | None:
+    return await session.get(Workspace, workspace_id)
 
 
 async def workspace_by_slug(session: AsyncSession, slug: str) -> Workspace | None:

@@ -40,7 +40,9 @@ class Contribution:
         self.daily: dict[DailyKey, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.histograms: dict[HistogramKey, list[int]] = defaultdict(lambda: [0, 0])
 
-    def change(self, before: Mapping[str, Any] | None, after: Mapping[str, Any], zone: ZoneInfo) -> None:
+    def change(
+        self, before: Mapping[str, Any] | None, after: Mapping[str, Any], zone: ZoneInfo
+    ) -> None:
         """Add what a row's change from `before` (None: a new row) to `after` makes: when
         only its dimensions moved, just the (dimension, value) pairs it left and joined."""
         if before is None:

@@ -121,18 +121,48 @@ class KeptRow:
     row: TicketMetrics  # a metrics.MetricsDraft
 
 
-def _kept(session: AsyncSession) -> dict[uuid.UUID, KeptRow]:
-    """This transaction's kept rows by ticket (the first call registers their write)."""
+class KeptMetrics:
+    """This transaction's kept rows by ticket, and the tickets whose rows a rolled-back
+    savepoint may have changed: those are folded again from the database and the events
+    that survived (`refold`)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, KeptRow] = {}
+        self.refold: set[uuid.UUID] = set()
+        self.marks: dict[int, set[uuid.UUID]] = {}
+
+    def savepoint_started(self, savepoint: object) -> None:
+        self.marks[id(savepoint)] = set(self.rows)
+
+    def savepoint_rolled_back(self, savepoint: object) -> None:
+        before = self.marks.pop(id(savepoint), set())
+        for ticket_id in list(self.rows):
+            del self.rows[ticket_id]
+            if ticket_id in before:  # it holds changes from before the savepoint too
+                self.refold.add(ticket_id)
+
+
+def _kept(session: AsyncSession) -> KeptMetrics:
+    """This transaction's kept metrics (the first call registers their write)."""
     ctx = context(session)
     if ctx.kept_metrics is None:
-        ctx.kept_metrics = {}
+        ctx.kept_metrics = kept = KeptMetrics()
+        ctx.savepoint_watchers.append(kept)
 
         async def write() -> None:
             await write_kept_metrics(session)
 
         before_commit(session, write)
-    kept: dict[uuid.UUID, KeptRow] = ctx.kept_metrics
-    return kept
+    state: KeptMetrics = ctx.kept_metrics
+    return state
+
+
+def _surviving_events(session: AsyncSession, ticket_id: uuid.UUID) -> list[Event]:
+    """All of this transaction's events about the ticket still standing (a refold)."""
+    ctx = context(session)
+    found = [e for e in ctx.new_events if e.ticket_id == ticket_id and e.type in metrics.RELEVANT]
+    ctx.reported_events.update(id(e) for e in found)
+    return found
 
 
 async def _keep_metrics(
@@ -141,8 +171,13 @@ async def _keep_metrics(
     ticket: Ticket,
     labels: Sequence[str] | None,
 ) -> None:
-    kept_rows = _kept(session)
-    pending = _pending_events(session, ticket.id)
+    state = _kept(session)
+    kept_rows = state.rows
+    if ticket.id in state.refold:
+        state.refold.discard(ticket.id)
+        pending = _surviving_events(session, ticket.id)
+    else:
+        pending = _pending_events(session, ticket.id)
     kept = kept_rows.get(ticket.id)
     created_category: str | None = None
     if kept is None:
@@ -178,8 +213,19 @@ async def write_kept_metrics(session: AsyncSession) -> None:
     """Write this transaction's kept metrics: one INSERT of the new rows, one UPDATE per set
     of changed columns, and the rollups' difference as one upsert per table."""
     ctx = context(session)
-    kept: dict[uuid.UUID, KeptRow] = ctx.kept_metrics or {}
+    state: KeptMetrics | None = ctx.kept_metrics
+    if state is None:
+        return
+    while state.refold:  # rows a rolled-back savepoint touched, no change of theirs since
+        ticket_id = state.refold.pop()
+        ticket = await repository.ticket(session, ticket_id)
+        workspace = await repository.workspace(session, ticket.workspace_id) if ticket else None
+        if ticket is not None and workspace is not None:
+            state.refold.add(ticket_id)  # _keep_metrics takes it out again
+            await keep_metrics(session, workspace, ticket)
     ctx.kept_metrics = None
+    ctx.savepoint_watchers.remove(state)
+    kept = state.rows
     new_rows: list[dict[str, Any]] = []
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     deltas: dict[uuid.UUID, Contribution] = {}
