@@ -176,6 +176,8 @@ async def _keep_metrics(
     if ticket.id in state.refold:
         state.refold.discard(ticket.id)
         pending = _surviving_events(session, ticket.id)
+        if labels is None:  # the stored row's may predate this transaction's label changes
+            labels = list(await tickets.ticket_labels(session, ticket.id))
     else:
         pending = _pending_events(session, ticket.id)
     kept = kept_rows.get(ticket.id)
