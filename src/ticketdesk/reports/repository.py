@@ -31,6 +31,7 @@ from ticketdesk.db import dialect_name
 from ticketdesk.models import (
     Event,
     Label,
+    ReportCount,
     ReportDaily,
     ReportHistogram,
     SlaPolicy,
@@ -41,9 +42,9 @@ from ticketdesk.models import (
     User,
     Workspace,
 )
-from ticketdesk.reports.rollups import DailyKey, HistogramKey
+from ticketdesk.reports.rollups import CountKey, DailyKey, HistogramKey
 
-Model = type[TicketMetrics] | type[ReportDaily] | type[ReportHistogram]
+Model = type[TicketMetrics] | type[ReportDaily] | type[ReportHistogram] | type[ReportCount]
 
 
 def _in_workspace(model: Model, workspace_id: uuid.UUID) -> Any:
@@ -114,6 +115,10 @@ _ROLLUPS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         ["tickets", "total_seconds"],
     ),
+    "report_counts": (
+        [("dimension", "text"), ("value", "text"), ("metric", "text"), ("day", "date")],
+        ["tickets"],
+    ),
 }
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
@@ -173,6 +178,7 @@ async def write_one_ticket(
     columns: tuple[str, ...] | None,
     daily: dict[DailyKey, list[int]],
     histograms: dict[HistogramKey, list[int]],
+    counts: dict[CountKey, list[int]],
 ) -> bool:
     """PostgreSQL: one ticket's metrics write (`columns` None: insert the row; else update
     those columns) and both rollup upserts as one statement (data-modifying CTEs), one round
@@ -194,8 +200,9 @@ async def write_one_ticket(
                 "WHERE ticket_id = :m_ticket"
             )
         stmt = _ONE_TICKET[key] = text(
-            f"WITH m AS ({write}), d AS ({_rollup_sql('report_daily', 'daily')}) "
-            + _rollup_sql("report_histograms", "histograms")
+            f"WITH m AS ({write}), d AS ({_rollup_sql('report_daily', 'daily')}), "
+            f"h AS ({_rollup_sql('report_histograms', 'histograms')}) "
+            + _rollup_sql("report_counts", "counts")
         ).bindparams(
             bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type),
             *([] if columns is None else [bindparam("m_ticket", type_=_METRICS.c.ticket_id.type)]),
@@ -206,6 +213,7 @@ async def write_one_ticket(
     if columns is not None:
         params["m_ticket"] = values["ticket_id"]
     params["daily"], params["histograms"] = _cells(daily), _cells(histograms)
+    params["counts"] = _cells(counts)
     await session.execute(stmt, params)
     return True
 
@@ -215,9 +223,14 @@ async def add_to_rollups(
     workspace_id: uuid.UUID,
     daily: dict[DailyKey, list[int]],
     histograms: dict[HistogramKey, list[int]],
+    counts: dict[CountKey, list[int]],
 ) -> None:
     """Add the deltas, one upsert per table (keys sorted: a stable lock order)."""
-    for table, cells in (("report_daily", daily), ("report_histograms", histograms)):
+    for table, cells in (
+        ("report_daily", daily),
+        ("report_histograms", histograms),
+        ("report_counts", counts),
+    ):
         if cells:
             await session.execute(
                 _upsert(session, table), {"workspace_id": workspace_id, "cells": _cells(cells)}
@@ -374,6 +387,7 @@ async def insert_rollups(
     workspace_id: uuid.UUID,
     daily: dict[DailyKey, list[int]],
     histograms: dict[HistogramKey, list[int]],
+    counts: dict[CountKey, list[int]],
     chunk: int = 5000,
 ) -> None:
     """Write rollups into a workspace whose rollups were just cleared (a rebuild): plain
@@ -403,7 +417,22 @@ async def insert_rollups(
         }
         for (dimension, value, metric, day, bucket), counts in histograms.items()
     ]
-    for model, rows in ((ReportDaily, daily_rows), (ReportHistogram, histogram_rows)):
+    count_rows = [
+        {
+            "workspace_id": workspace_id,
+            "dimension": dimension,
+            "value": value,
+            "metric": metric,
+            "day": day,
+            "tickets": n[0],
+        }
+        for (dimension, value, metric, day), n in counts.items()
+    ]
+    for model, rows in (
+        (ReportDaily, daily_rows),
+        (ReportHistogram, histogram_rows),
+        (ReportCount, count_rows),
+    ):
         for start in range(0, len(rows), chunk):
             await _copy(session, model, rows[start : start + chunk])
 
@@ -413,6 +442,7 @@ async def clear_rollups(session: AsyncSession, workspace_id: uuid.UUID) -> None:
     await session.execute(
         delete(ReportHistogram).where(_in_workspace(ReportHistogram, workspace_id))
     )
+    await session.execute(delete(ReportCount).where(_in_workspace(ReportCount, workspace_id)))
 
 
 async def delete_orphan_metrics(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -611,6 +641,21 @@ async def histogram_between(
     return list(await session.execute(stmt))
 
 
+async def counts_between(
+    session: AsyncSession, workspace_id: uuid.UUID, dimension: str, first: date, last: date
+) -> Sequence[Any]:
+    """(value, metric, day, tickets) of the count rollups of these days."""
+    stmt = select(
+        ReportCount.value, ReportCount.metric, ReportCount.day, ReportCount.tickets
+    ).where(
+        _in_workspace(ReportCount, workspace_id),
+        ReportCount.dimension == dimension,
+        ReportCount.day >= first,
+        ReportCount.day <= last,
+    )
+    return list(await session.execute(stmt))
+
+
 async def rollup_snapshot(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, Any]:
     """Every nonzero rollup cell of the workspace (tests compare incremental and rebuilt)."""
     daily = await session.execute(
@@ -634,7 +679,17 @@ async def rollup_snapshot(session: AsyncSession, workspace_id: uuid.UUID) -> dic
             ReportHistogram.total_seconds,
         ).where(_in_workspace(ReportHistogram, workspace_id))
     )
+    counts = await session.execute(
+        select(
+            ReportCount.dimension,
+            ReportCount.value,
+            ReportCount.metric,
+            ReportCount.day,
+            ReportCount.tickets,
+        ).where(_in_workspace(ReportCount, workspace_id))
+    )
     return {
+        "counts": {tuple(r[:4]): r[4] for r in counts if r[4]},
         "daily": {tuple(r[:3]): tuple(r[3:]) for r in daily if any(r[3:])},
         "histograms": {tuple(r[:5]): tuple(r[5:]) for r in histograms if any(r[5:])},
     }

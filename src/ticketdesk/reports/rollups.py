@@ -25,20 +25,33 @@ DURATIONS = {
 }
 
 # what a row adds under each of its (dimension, value) pairs is made of these columns only
-COUNTED = ("created_at", "solved_at", "done_periods", *DURATIONS.values())
+COUNTED = (
+    "created_at",
+    "solved_at",
+    "done_periods",
+    "reopens",
+    "one_touch",
+    "csat_good",
+    "csat_sent_at",
+    "csat_answered_at",
+    *DURATIONS.values(),
+)
 
 DailyKey = tuple[str, str, date]  # dimension, value, day
 HistogramKey = tuple[str, str, str, date, int]  # dimension, value, metric, day, bucket
+CountKey = tuple[str, str, str, date]  # dimension, value, metric, day
 
 
 class Contribution:
-    """Counts per key: daily (created, solved, backlog_change), histograms (tickets, seconds)."""
+    """Counts per key: daily (created, solved, backlog_change), histograms (tickets, seconds),
+    counts (tickets)."""
 
-    __slots__ = ("daily", "histograms")
+    __slots__ = ("counts", "daily", "histograms")
 
     def __init__(self) -> None:
         self.daily: dict[DailyKey, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.histograms: dict[HistogramKey, list[int]] = defaultdict(lambda: [0, 0])
+        self.counts: dict[CountKey, list[int]] = defaultdict(lambda: [0])
 
     def change(
         self, before: Mapping[str, Any] | None, after: Mapping[str, Any], zone: ZoneInfo
@@ -82,6 +95,25 @@ class Contribution:
             for metric, column in DURATIONS.items()
             if values[column] is not None
         ]
+        good = values["csat_good"]
+        counted = [
+            (metric, created_day)
+            for metric, yes in (
+                ("solved", solved is not None),
+                ("reopened", bool(values["reopens"])),
+                ("one_touch", bool(values["one_touch"])),
+                ("csat_good", good is True),
+                ("csat_bad", good is False),
+            )
+            if yes
+        ]
+        surveyed = values["csat_sent_at"] or values["csat_answered_at"]
+        if surveyed is not None:
+            survey_day = day(surveyed)
+            if values["csat_sent_at"] is not None:
+                counted.append(("survey_sent", survey_day))
+            if good is not None:
+                counted.append(("survey_good" if good else "survey_bad", survey_day))
         for dimension, value in only if only is not None else dimension_values(values):
             counts = self.daily[(dimension, value, created_day)]
             counts[0] += sign
@@ -93,11 +125,16 @@ class Contribution:
                 cell = self.histograms[(dimension, value, metric, created_day, bucket_of(seconds))]
                 cell[0] += sign
                 cell[1] += sign * seconds
+            for metric, at in counted:
+                self.counts[(dimension, value, metric, at)][0] += sign
 
-    def nonzero(self) -> tuple[dict[DailyKey, list[int]], dict[HistogramKey, list[int]]]:
+    def nonzero(
+        self,
+    ) -> tuple[dict[DailyKey, list[int]], dict[HistogramKey, list[int]], dict[CountKey, list[int]]]:
         return (
             {k: v for k, v in sorted(self.daily.items()) if any(v)},
             {k: v for k, v in sorted(self.histograms.items()) if any(v)},
+            {k: v for k, v in sorted(self.counts.items()) if any(v)},
         )
 
 

@@ -256,15 +256,15 @@ async def write_kept_metrics(session: AsyncSession) -> None:
         await session.flush()
     if len(new_rows) + sum(len(rows) for rows in changed.values()) == 1:
         # one ticket (a request's usual change): one statement where the database can
-        daily, histograms = next(iter(deltas.values())).nonzero()
-        if await repository.write_one_ticket(session, *last, daily, histograms):
+        daily, histograms, counts = next(iter(deltas.values())).nonzero()
+        row, shape = last
+        if await repository.write_one_ticket(session, row, shape, daily, histograms, counts):
             return
     await repository.insert_metrics(session, new_rows)
     for columns, rows in changed.items():
         await repository.update_metrics(session, columns, rows)
     for workspace_id, delta in sorted(deltas.items()):
-        daily, histograms = delta.nonzero()
-        await repository.add_to_rollups(session, workspace_id, daily, histograms)
+        await repository.add_to_rollups(session, workspace_id, *delta.nonzero())
 
 
 # -- rebuild -----------------------------------------------------------------------------------
@@ -344,8 +344,7 @@ async def rebuild_workspace(
             progress(len(batch))
     await repository.delete_orphan_metrics(session, workspace.id)
     await repository.clear_rollups(session, workspace.id)
-    daily, histograms = totals.nonzero()
-    await repository.insert_rollups(session, workspace.id, daily, histograms)
+    await repository.insert_rollups(session, workspace.id, *totals.nonzero())
     return done
 
 
@@ -376,8 +375,8 @@ def metrics_of(row: TicketMetrics) -> dict[str, Any]:
 # -- answering reports -------------------------------------------------------------------------
 
 DEFAULT_DAYS = 30
-# a report over at most this many tickets is counted exactly from their metrics rows; above
-# it, one the rollups can answer (no queue filters, the workspace's time zone, a kept
+# a report over at most this many tickets (Settings.reports_exact_tickets in a request) is
+# counted exactly from their metrics rows; above it, one the rollups can answer (no queue filters, the workspace's time zone, a kept
 # dimension) is read from them
 EXACT_TICKETS = 5_000
 GROUPS = ("channel", "priority", "type", "category", "label", "team", "assignee", "status")
@@ -487,8 +486,10 @@ async def _use_rollups(
         return False
     if prefer:
         return True
+    settings = context(session).settings
+    limit = settings.reports_exact_tickets if settings is not None else EXACT_TICKETS
     count = await repository.count_metrics(session, scope.workspace.id, by, scope.start, scope.end)
-    return count > EXACT_TICKETS
+    return count > limit
 
 
 def _group_key(group: str | None, custom: Any) -> str | None:
@@ -813,8 +814,10 @@ def _csat(goods: Sequence[bool | None]) -> CsatSummary:
 async def agents(
     session: AsyncSession, principal: Principal, params: ReportParams
 ) -> AgentsReportRead:
-    """Per assignee, over the tickets created in the range (exact)."""
+    """Per assignee, over the tickets created in the range."""
     scope = await _scope(session, principal, params)
+    if await _use_rollups(session, scope, "assignee"):
+        return await _agents_from_rollups(session, scope)
     columns = ("solved_at", "reopens", "one_touch", "csat_good", *_DURATION_COLUMNS[:4])
     rows = await _group_rows(session, scope, "assignee", None, columns, by="created_at")
     grouped: dict[str | None, list[Any]] = {}
@@ -840,6 +843,65 @@ async def agents(
             )
         )
     return AgentsReportRead(**scope.window("exact"), rows=out)
+
+
+async def _agents_from_rollups(session: AsyncSession, scope: Scope) -> AgentsReportRead:
+    """The agents report from the `assignee` rollups: its counts equal the exact path's; the
+    durations' percentiles come from the histograms (their averages are exact)."""
+    first, last = _range_days(scope)
+    workspace_id = scope.workspace.id
+    assigned: dict[str | None, int] = {}
+    for value, _, made, _, _ in await repository.daily_between(
+        session, workspace_id, "assignee", first, last
+    ):
+        assigned[_rollup_key(value)] = assigned.get(_rollup_key(value), 0) + made
+    counted: dict[str | None, dict[str, int]] = {}
+    for value, metric_name, _, n in await repository.counts_between(
+        session, workspace_id, "assignee", first, last
+    ):
+        entry = counted.setdefault(_rollup_key(value), {})
+        entry[metric_name] = entry.get(metric_name, 0) + n
+    cells: dict[str | None, dict[str, tuple[dict[int, int], int]]] = {}
+    for value, metric_name, bucket, count, seconds in await repository.histogram_between(
+        session, workspace_id, "assignee", first, last
+    ):
+        entry_h = cells.setdefault(_rollup_key(value), {})
+        histogram, total = entry_h.get(metric_name, ({}, 0))
+        histogram[int(bucket)] = histogram.get(int(bucket), 0) + int(count)
+        entry_h[metric_name] = (histogram, total + int(seconds))
+    keys = _sort_keys([k for k, n in assigned.items() if n])
+    names = await _names(session, workspace_id, "assignee", keys)
+    out = []
+    for key in keys:
+        numbers = counted.get(key, {})
+        mine = cells.get(key, {})
+
+        def stats(
+            name: str, mine: dict[str, tuple[dict[int, int], int]] = mine
+        ) -> dict[str, float | None]:
+            histogram, total = mine.get(name, ({}, 0))
+            return histogram_stats(histogram, total)
+
+        good, bad = numbers.get("csat_good", 0), numbers.get("csat_bad", 0)
+        out.append(
+            AgentReportRow(
+                key=key,
+                name=names.get(key),
+                assigned=assigned[key],
+                solved=numbers.get("solved", 0),
+                reopened=numbers.get("reopened", 0),
+                one_touch=numbers.get("one_touch", 0),
+                first_response=_duration(stats("first_response"), stats("first_response_business")),
+                resolution=_duration(stats("resolution"), stats("resolution_business")),
+                csat=CsatSummary(
+                    score=round(good / (good + bad), 4) if good + bad else None,
+                    responses=good + bad,
+                    good=good,
+                    bad=bad,
+                ),
+            )
+        )
+    return AgentsReportRead(**scope.window("rollup"), rows=out)
 
 
 NEAR_MISS = 0.8
@@ -1045,25 +1107,46 @@ async def csat_report(
     interval: str,
     group_by: str | None,
 ) -> CsatReportRead:
-    """Surveys sent in the range and their answers: score = good ÷ (good + bad) (exact)."""
+    """Surveys sent in the range and their answers: score = good ÷ (good + bad)."""
     scope = await _scope(session, principal, params)
     group = _group_column(group_by, (*GROUPS, "cf"))
-    custom = (
-        await _custom_key(session, scope.workspace.id, group, "group_by")
-        if group and group.startswith("cf.")
-        else None
-    )
     found = _buckets(scope, interval)
-    rows = await repository.csat_rows(
-        session,
-        scope.workspace.id,
-        scope.tickets,
-        _group_key(group, custom),
-        scope.start,
-        scope.end,
-    )
     per: dict[str | None, list[list[int]]] = {}  # sent, good, bad per bucket
     totals = [0, 0, 0]
+    source = "exact"
+    if await _use_rollups(session, scope, group, by="csat_sent_at"):
+        source = "rollup"
+        first, last = found.days[0], _range_days(scope)[1]
+        metric_index = {"survey_sent": 0, "survey_good": 1, "survey_bad": 2}
+        for dimension in {"all", group or "all"}:
+            for value, metric_name, day, n in await repository.counts_between(
+                session, scope.workspace.id, dimension, first, last
+            ):
+                m = metric_index.get(metric_name)
+                i = found.index_of_day(day)
+                if m is None or i is None or not n:
+                    continue
+                if dimension == "all":
+                    totals[m] += n
+                if dimension == (group or "all"):
+                    key = None if group is None else _rollup_key(value)
+                    lines = per.setdefault(key, [[0] * len(found.days) for _ in range(3)])
+                    lines[m][i] += n
+        rows: Sequence[Any] = []
+    else:
+        custom = (
+            await _custom_key(session, scope.workspace.id, group, "group_by")
+            if group and group.startswith("cf.")
+            else None
+        )
+        rows = await repository.csat_rows(
+            session,
+            scope.workspace.id,
+            scope.tickets,
+            _group_key(group, custom),
+            scope.start,
+            scope.end,
+        )
     for raw, sent_at, answered_at, good in rows:
         at = sent_at or answered_at
         i = found.index_of(at)
@@ -1098,7 +1181,7 @@ async def csat_report(
     sent, good, bad = totals
     responses = good + bad
     return CsatReportRead(
-        **scope.window("exact"),
+        **scope.window(source),
         score=round(good / responses, 4) if responses else None,
         responses=responses,
         good=good,
