@@ -376,8 +376,8 @@ def metrics_of(row: TicketMetrics) -> dict[str, Any]:
 
 DEFAULT_DAYS = 30
 # a report over at most this many tickets (Settings.reports_exact_tickets in a request) is
-# counted exactly from their metrics rows; above it, one the rollups can answer (no queue filters, the workspace's time zone, a kept
-# dimension) is read from them
+# counted exactly from their metrics rows; above it, one the rollups can answer (no queue
+# filters, the workspace's time zone, a kept dimension) is read from them
 EXACT_TICKETS = 5_000
 GROUPS = ("channel", "priority", "type", "category", "label", "team", "assignee", "status")
 AGENT_GROUPS = {"agent": "assignee"}
