@@ -4,6 +4,7 @@ reads each report makes (always within one workspace: `_in_workspace`)."""
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,7 @@ from ticketdesk.models import (
     User,
     Workspace,
 )
+from ticketdesk.reports.durations import BUCKETS_PER_DOUBLING, bucket_of
 from ticketdesk.reports.rollups import CountKey, DailyKey, HistogramKey
 
 Model = type[TicketMetrics] | type[ReportDaily] | type[ReportHistogram] | type[ReportCount]
@@ -150,8 +152,14 @@ def _upsert(session: AsyncSession, table: str) -> Any:
     return stmt
 
 
+_encode = json.JSONEncoder(default=str, separators=(",", ":")).encode  # days as ISO text
+
+
 def _cells(cells: dict[Any, list[int]]) -> str:
-    return json.dumps([[*key, *counts] for key, counts in sorted(cells.items())], default=str)
+    """Rollup cells as one JSON array of [*key, *counters] rows, in key order."""
+    if not cells:
+        return "[]"
+    return _encode([[*key, *counts] for key, counts in sorted(cells.items())])
 
 
 _ONE_TICKET: dict[tuple[str, tuple[str, ...]], Any] = {}
@@ -435,6 +443,117 @@ async def insert_rollups(
     ):
         for start in range(0, len(rows), chunk):
             await _copy(session, model, rows[start : start + chunk])
+
+
+def _bucket_edges() -> list[int]:
+    """The least whole seconds of each histogram bucket from 1 on (bucket_of's own edges, so
+    SQL's width_bucket over them gives bucket_of's answer exactly)."""
+    edges = []
+    for bucket in range(1, 160):
+        low = max(0, math.ceil(60 * (2 ** (bucket / BUCKETS_PER_DOUBLING) - 1)) - 2)
+        while bucket_of(low) < bucket:
+            low += 1
+        edges.append(low)
+    return edges
+
+
+_EDGES = _bucket_edges()
+_DIMENSIONS_SQL = """
+WITH m AS (SELECT * FROM ticket_metrics WHERE workspace_id = :workspace_id),
+dims AS (
+  SELECT m.*, d.dimension, d.value,
+         (m.created_at AT TIME ZONE :tz)::date AS created_day
+  FROM m CROSS JOIN LATERAL (
+    VALUES ('all', ''), ('channel', coalesce(m.channel, '')),
+           ('priority', coalesce(m.priority, '')), ('type', coalesce(m.type, '')),
+           ('category', coalesce(m.category, '')), ('team', coalesce(m.team_id::text, '')),
+           ('assignee', coalesce(m.assignee_id::text, ''))
+    UNION ALL
+    SELECT 'label', left(l.label, 64) FROM jsonb_array_elements_text(
+      CASE WHEN jsonb_array_length(coalesce(m.labels, '[]')) = 0 THEN '[""]'::jsonb
+           ELSE m.labels END) AS l(label)
+  ) AS d(dimension, value)
+)
+"""
+_ROLLUPS_FROM_METRICS = {
+    "report_daily": _DIMENSIONS_SQL
+    + """, cells AS (
+  SELECT dimension, value, created_day AS day, 1 AS created, 0 AS solved, 1 AS backlog
+  FROM dims
+  UNION ALL
+  SELECT dimension, value, (solved_at AT TIME ZONE :tz)::date, 0, 1, 0
+  FROM dims WHERE solved_at IS NOT NULL
+  UNION ALL
+  SELECT dimension, value, ((p.period ->> 0)::timestamptz AT TIME ZONE :tz)::date, 0, 0, -1
+  FROM dims CROSS JOIN LATERAL jsonb_array_elements(coalesce(done_periods, '[]')) AS p(period)
+  UNION ALL
+  SELECT dimension, value, ((p.period ->> 1)::timestamptz AT TIME ZONE :tz)::date, 0, 0, 1
+  FROM dims CROSS JOIN LATERAL jsonb_array_elements(coalesce(done_periods, '[]')) AS p(period)
+  WHERE p.period ->> 1 IS NOT NULL
+)
+INSERT INTO report_daily (workspace_id, dimension, value, day, created, solved, backlog_change)
+SELECT :workspace_id, dimension, value, day, sum(created), sum(solved), sum(backlog)
+FROM cells GROUP BY dimension, value, day
+HAVING sum(created) <> 0 OR sum(solved) <> 0 OR sum(backlog) <> 0
+""",
+    "report_histograms": _DIMENSIONS_SQL
+    + """
+INSERT INTO report_histograms
+  (workspace_id, dimension, value, metric, day, bucket, tickets, total_seconds)
+SELECT :workspace_id, dimension, value, x.metric, created_day,
+       width_bucket(x.seconds::bigint, CAST(:edges AS bigint[])), count(*), sum(x.seconds)
+FROM dims CROSS JOIN LATERAL (VALUES
+  ('first_response', first_response_seconds),
+  ('first_response_business', first_response_business_seconds),
+  ('resolution', resolution_seconds),
+  ('resolution_business', resolution_business_seconds),
+  ('requester_wait', requester_wait_seconds),
+  ('requester_wait_business', requester_wait_business_seconds)
+) AS x(metric, seconds)
+WHERE x.seconds IS NOT NULL
+GROUP BY dimension, value, x.metric, created_day, 6
+""",
+    "report_counts": _DIMENSIONS_SQL
+    + """
+INSERT INTO report_counts (workspace_id, dimension, value, metric, day, tickets)
+SELECT :workspace_id, dimension, value, c.metric, c.day, count(*)
+FROM dims CROSS JOIN LATERAL (VALUES
+  ('solved', created_day, solved_at IS NOT NULL),
+  ('one_touch', created_day, solved_at IS NOT NULL AND one_touch),
+  ('reopened', created_day, reopens > 0),
+  ('csat_good', created_day, csat_good IS TRUE),
+  ('csat_bad', created_day, csat_good IS FALSE),
+  ('survey_sent', (coalesce(csat_sent_at, csat_answered_at) AT TIME ZONE :tz)::date,
+   csat_sent_at IS NOT NULL),
+  ('survey_good', (coalesce(csat_sent_at, csat_answered_at) AT TIME ZONE :tz)::date,
+   coalesce(csat_sent_at, csat_answered_at) IS NOT NULL AND csat_good IS TRUE),
+  ('survey_bad', (coalesce(csat_sent_at, csat_answered_at) AT TIME ZONE :tz)::date,
+   coalesce(csat_sent_at, csat_answered_at) IS NOT NULL AND csat_good IS FALSE)
+) AS c(metric, day, yes)
+WHERE c.yes
+GROUP BY dimension, value, c.metric, c.day
+""",
+}
+
+
+def aggregates_rollups(session: AsyncSession) -> bool:
+    """Whether rollups_from_metrics can run here (PostgreSQL; SQLite adds them up in Python:
+    it has no time zones)."""
+    return dialect_name(session) == "postgresql"
+
+
+async def rollups_from_metrics(session: AsyncSession, workspace_id: uuid.UUID, tz: str) -> None:
+    """A rebuild's rollups as three INSERT ... SELECT over the workspace's metrics rows (into
+    rollups just cleared): the same cells `rollups.Contribution` adds up, in the database."""
+    for sql in _ROLLUPS_FROM_METRICS.values():
+        await session.execute(
+            text(sql).bindparams(
+                bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type)
+            ),
+            {"workspace_id": workspace_id, "tz": tz, "edges": _EDGES}
+            if "edges" in sql
+            else {"workspace_id": workspace_id, "tz": tz},
+        )
 
 
 async def clear_rollups(session: AsyncSession, workspace_id: uuid.UUID) -> None:

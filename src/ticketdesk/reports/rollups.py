@@ -96,17 +96,15 @@ class Contribution:
             if values[column] is not None
         ]
         good = values["csat_good"]
-        counted = [
-            (metric, created_day)
-            for metric, yes in (
-                ("solved", solved is not None),
-                ("reopened", bool(values["reopens"])),
-                ("one_touch", bool(values["one_touch"])),
-                ("csat_good", good is True),
-                ("csat_bad", good is False),
-            )
-            if yes
-        ]
+        counted: list[tuple[str, date]] = []
+        if solved is not None:
+            counted.append(("solved", created_day))
+            if values["one_touch"]:
+                counted.append(("one_touch", created_day))
+        if values["reopens"]:
+            counted.append(("reopened", created_day))
+        if good is not None:
+            counted.append(("csat_good" if good else "csat_bad", created_day))
         surveyed = values["csat_sent_at"] or values["csat_answered_at"]
         if surveyed is not None:
             survey_day = day(surveyed)

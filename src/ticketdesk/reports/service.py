@@ -325,6 +325,7 @@ async def rebuild_workspace(
     """Recompute every metrics row of the workspace from its events, then its rollups from
     those rows. One transaction (the caller's): readers see the old numbers until it commits."""
     zone = _zone(workspace)
+    in_database = repository.aggregates_rollups(session)  # else added up here, row by row
     totals = Contribution()
     after: uuid.UUID | None = None
     done = 0
@@ -334,8 +335,9 @@ async def rebuild_workspace(
         if not batch:
             break
         rows = await rebuild_rows(session, workspace, batch, terms)
-        for values in rows:
-            totals.add(values, zone)
+        if not in_database:
+            for values in rows:
+                totals.add(values, zone)
         await repository.replace_metrics(session, [t.id for t in batch], rows)
         after = batch[-1].id
         done += len(batch)
@@ -344,7 +346,10 @@ async def rebuild_workspace(
             progress(len(batch))
     await repository.delete_orphan_metrics(session, workspace.id)
     await repository.clear_rollups(session, workspace.id)
-    await repository.insert_rollups(session, workspace.id, *totals.nonzero())
+    if in_database:
+        await repository.rollups_from_metrics(session, workspace.id, str(zone.key))
+    else:
+        await repository.insert_rollups(session, workspace.id, *totals.nonzero())
     return done
 
 
