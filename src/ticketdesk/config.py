@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # a claimed delivery whose worker died becomes due again after this long
     webhook_lease_seconds: int = 30
     sql_echo: bool = False
+    # a report over at most this many tickets counts them exactly; above, the rollups answer
+    reports_exact_tickets: int = Field(default=5_000, ge=0)
     # an OpenAI-compatible endpoint (`<url>/v1/chat/completions`) for ticket summaries and
     # reply drafts; unset, nothing leaves the machine
     llm_url: str | None = None

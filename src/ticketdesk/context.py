@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ticketdesk.models import Contact, Event, Team, User, Workspace
 
 AfterCommit = Callable[[], Awaitable[None]]
+BeforeCommit = Callable[[], Awaitable[None]]
 
 _KEY = "ctx"
 
@@ -58,6 +59,7 @@ class SessionContext:
     workspace: Workspace | None = None
 
     # transaction hooks
+    before_commit: list[BeforeCommit] = field(default_factory=list)
     after_commit: list[AfterCommit] = field(default_factory=list)
     on_end: list[Callable[[], None]] = field(default_factory=list)
     new_events: list[Event] = field(default_factory=list)  # announced once committed
@@ -83,6 +85,12 @@ class SessionContext:
     deferred: DeferredWrites | None = None
     # the new events (by id()) the reports room has already folded into ticket metrics
     reported_events: set[int] = field(default_factory=set)
+    # the ticket metrics this transaction keeps, written before it commits
+    # (reports.service.KeptMetrics; the reports room's own type)
+    kept_metrics: Any = None
+    # told when a savepoint starts and when it rolls back (db.py's session events), for state
+    # kept beside the session that a rolled-back savepoint must not leave behind
+    savepoint_watchers: list[Any] = field(default_factory=list)
     # rules are running: the changes they make trigger no rules (no loops)
     automations_running: bool = False
 

@@ -111,6 +111,7 @@ class Database:
             open_context(session, self, settings)
             try:
                 yield session
+                await run_before_commit(session)
                 await session.commit()
             except BaseException:
                 await session.rollback()
@@ -151,6 +152,20 @@ def _watch_config_statements(state: Any) -> None:
         _config_written(state.session)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _savepoint_started(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        for watcher in context(session).savepoint_watchers:
+            watcher.savepoint_started(transaction)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _savepoint_rolled_back(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        for watcher in context(session).savepoint_watchers:
+            watcher.savepoint_rolled_back(transaction)
+
+
 @functools.cache
 def _config_tables() -> frozenset[str]:
     # first called on a statement, long after the models have filled CONFIG_TYPES
@@ -176,6 +191,19 @@ def stop_deferring(session: AsyncSession) -> DeferredWrites | None:
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     """Run `callback` once the session's transaction has committed (never on rollback)."""
     context(session).after_commit.append(callback)
+
+
+def before_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` inside the transaction just before it commits (its last writes)."""
+    context(session).before_commit.append(callback)
+
+
+async def run_before_commit(session: AsyncSession) -> None:
+    ctx = context(session)
+    while ctx.before_commit:
+        callbacks, ctx.before_commit = ctx.before_commit, []
+        for callback in callbacks:
+            await callback()
 
 
 def on_end(session: AsyncSession, callback: Callable[[], None]) -> None:

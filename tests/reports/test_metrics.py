@@ -215,3 +215,27 @@ async def test_csat_answers_fold_into_the_metrics(tenant, db, rating, good):
     before = await snapshot(db, tenant.workspace_id)
     await rebuild(db, tenant.workspace_id)
     assert await snapshot(db, tenant.workspace_id) == before
+
+
+async def test_a_bulk_chunk_that_rolls_back_leaves_no_metrics_behind(tenant, db):
+    """A bulk chunk whose savepoint rolls back (one merged ticket) is redone ticket by
+    ticket: the metrics and rollups hold the changes that stood, as a rebuild finds them."""
+    first = await tenant.create_ticket(subject="first")
+    source = await tenant.create_ticket(subject="merged one")
+    target = await tenant.create_ticket(subject="target")
+    merged = await tenant.post(f"/tickets/{source['key']}/merge", json={"into": target["key"]})
+    assert merged.status_code == 200, merged.text
+    response = await tenant.post(
+        "/tickets/bulk",
+        json={
+            "tickets": [first["key"], source["key"], target["key"]],
+            "changes": {"status": "resolved", "add_labels": ["x"]},
+        },
+    )
+    assert [r["ok"] for r in response.json()["results"]] == [True, False, True]
+    kept = await snapshot(db, tenant.workspace_id)
+    assert (await metrics_of(db, first["id"]))["solves"] == 1
+    assert (await metrics_of(db, first["id"]))["labels"] == ["x"]
+    assert (await metrics_of(db, source["id"]))["solves"] == 0
+    await rebuild(db, tenant.workspace_id)
+    assert await snapshot(db, tenant.workspace_id) == kept

@@ -323,3 +323,118 @@ async def test_bad_parameters_are_a_422_naming_them(tenant, query, loc):
 async def test_reports_need_a_sign_in(tenant):
     response = await tenant.client.get("/reports/volume")
     assert response.status_code == 401
+
+
+async def _answer(db, tenant, key: str, rating) -> None:
+    """A sent survey and its answer, as the csat room records them."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from ticketdesk import events
+    from ticketdesk.models import Ticket, Workspace
+    from ticketdesk.reports import service as reports
+
+    async with db.unit_of_work() as session:
+        workspace = await session.get(Workspace, uuid.UUID(tenant.workspace_id))
+        assert workspace is not None
+        row = await session.scalar(
+            select(Ticket).where(
+                Ticket.workspace_id == workspace.id, Ticket.number == int(key.split("-")[1])
+            )
+        )
+        assert row is not None
+        events.record_ticket_event(session, row, "ticket.survey_sent", events.SYSTEM, {})
+        await reports.on_survey_sent(session, workspace, row)
+        if rating is not None:
+            contact = events.Actor("contact", None, "c@example.com")
+            data = {"rating": rating, "good": None, "comment": None}
+            events.record_ticket_event(session, row, "ticket.csat_received", contact, data)
+            await reports.on_csat(session, workspace, row)
+
+
+async def test_agents_and_csat_from_the_rollups_equal_the_exact_counts(
+    tenant, db, settings, monkeypatch
+):
+    agent = tenant.users["agent"]
+    admin = tenant.users["admin"]
+    plan = [  # day, assignee, reply after minutes, reopen, rating
+        ("02", agent, 20, True, "good"),
+        ("02", agent, 5, False, "bad"),
+        ("03", admin, 90, False, 5),
+        ("04", None, None, False, None),
+        ("05", agent, 600, False, 2),
+    ]
+    for day, who, reply_after, reopen, rating in plan:
+        comments = (
+            [
+                {
+                    "body": "On it",
+                    "created_at": f"2026-11-{day}T{clock(8 * 60 + reply_after)}:00Z",
+                    "author_email": (who or agent)["email"],
+                }
+            ]
+            if reply_after is not None
+            else []
+        )
+        ticket = await _import(
+            tenant,
+            f"2026-11-{day}T08:00:00Z",
+            assignee_id=who["id"] if who else None,
+            labels=["refund"] if reopen else [],
+            comments=comments,
+        )
+        if reply_after is None:
+            continue
+        solved = z(f"2026-11-{day}T20:00:00Z")
+        await move(db, ticket["key"], tenant.workspace_id, "resolved", solved)
+        if reopen:
+            await move(
+                db, ticket["key"], tenant.workspace_id, "open", z(f"2026-11-{day}T21:00:00Z")
+            )
+            await move(
+                db, ticket["key"], tenant.workspace_id, "resolved", z(f"2026-11-{day}T22:00:00Z")
+            )
+        await _answer(db, tenant, ticket["key"], rating)
+
+    def counts(report: dict) -> dict:
+        return {
+            r["key"]: (r["assigned"], r["solved"], r["reopened"], r["one_touch"], r["csat"])
+            for r in report["rows"]
+        }
+
+    def averages(report: dict) -> dict:
+        return {
+            r["key"]: [
+                r[m][c]["avg"]
+                for m in ("first_response", "resolution")
+                for c in ("calendar", "business")
+            ]
+            for r in report["rows"]
+        }
+
+    exact = (await tenant.get(f"/reports/agents?{WINDOW}&source=exact")).json()
+    assert exact["source"] == "exact"
+    assert counts(exact)[agent["id"]] == (
+        3,
+        3,
+        1,
+        3,  # one public reply each (a reopen does not undo one-touch)
+        {"score": round(1 / 3, 4), "responses": 3, "good": 1, "bad": 2},
+    )
+    monkeypatch.setattr(settings, "reports_exact_tickets", 0)  # any range: the rollups
+    rollup = (await tenant.get(f"/reports/agents?{WINDOW}")).json()
+    assert rollup["source"] == "rollup"
+    assert counts(rollup) == counts(exact)
+    assert averages(rollup) == averages(exact)
+    for query in ("", "&group_by=agent", "&group_by=label", "&interval=week"):
+        monkeypatch.setattr(settings, "reports_exact_tickets", 5000)
+        small = (await tenant.get(f"/reports/csat?{query}")).json()  # sent now
+        monkeypatch.setattr(settings, "reports_exact_tickets", 0)
+        large = (await tenant.get(f"/reports/csat?{query}")).json()
+        assert (small["source"], large["source"]) == ("exact", "rollup")
+        window = ("source", "from", "to")  # the default range ends now: a second apart
+        assert {k: v for k, v in small.items() if k not in window} == {
+            k: v for k, v in large.items() if k not in window
+        }, query
+    assert (large["sent"], large["good"], large["bad"]) == (4, 2, 2)

@@ -13,7 +13,7 @@ from ticketdesk.models.field import CustomField
 from ticketdesk.models.login_throttle import LoginCounter
 from ticketdesk.models.macro import Macro
 from ticketdesk.models.notification import Notification
-from ticketdesk.models.report import ReportDaily, ReportHistogram, TicketMetrics
+from ticketdesk.models.report import ReportCount, ReportDaily, ReportHistogram, TicketMetrics
 from ticketdesk.models.sla import BusinessHours, SlaClock, SlaPolicy
 from ticketdesk.models.ticket import (
     Comment,
@@ -63,6 +63,7 @@ __all__ = [
     "Notification",
     "RateCounter",
     "ReportDaily",
+    "ReportCount",
     "ReportHistogram",
     "SlaClock",
     "SlaPolicy",

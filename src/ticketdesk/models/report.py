@@ -104,3 +104,20 @@ class ReportHistogram(Base):
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     tickets: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     total_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class ReportCount(Base):
+    """Per workspace, local day, dimension value and metric: how many tickets of that day have
+    the property the metric names (agents: solved, reopened, one-touch, CSAT good or bad, by
+    created day; CSAT report: surveys sent and answers, by the survey's day)."""
+
+    __tablename__ = "report_counts"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    tickets: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

@@ -4,19 +4,35 @@ reads each report makes (always within one workspace: `_in_workspace`)."""
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Select, and_, delete, func, insert, literal, or_, select
+from sqlalchemy import (
+    JSON,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.db import dialect_name
 from ticketdesk.models import (
     Event,
     Label,
+    ReportCount,
     ReportDaily,
     ReportHistogram,
     SlaPolicy,
@@ -27,9 +43,10 @@ from ticketdesk.models import (
     User,
     Workspace,
 )
-from ticketdesk.reports.rollups import DailyKey, HistogramKey
+from ticketdesk.reports.durations import BUCKETS_PER_DOUBLING, bucket_of
+from ticketdesk.reports.rollups import CountKey, DailyKey, HistogramKey
 
-Model = type[TicketMetrics] | type[ReportDaily] | type[ReportHistogram]
+Model = type[TicketMetrics] | type[ReportDaily] | type[ReportHistogram] | type[ReportCount]
 
 
 def _in_workspace(model: Model, workspace_id: uuid.UUID) -> Any:
@@ -37,8 +54,43 @@ def _in_workspace(model: Model, workspace_id: uuid.UUID) -> Any:
     return model.workspace_id == workspace_id
 
 
-async def metrics_row(session: AsyncSession, ticket_id: uuid.UUID) -> TicketMetrics | None:
-    return await session.get(TicketMetrics, ticket_id)
+_METRICS = cast(Table, TicketMetrics.__table__)
+# a metrics row's read, insert and per-column-set updates: Core statements built once, so
+# the compiled cache serves them and no ORM unit of work runs for a change's metrics
+_READ_METRICS = select(_METRICS).where(_METRICS.c.ticket_id == bindparam("ticket"))
+_INSERT_METRICS = insert(_METRICS)
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+async def metrics_values(session: AsyncSession, ticket_id: uuid.UUID) -> dict[str, Any] | None:
+    """The ticket's stored metrics row as plain values (None: it has none yet)."""
+    found = (await session.execute(_READ_METRICS, {"ticket": ticket_id})).first()
+    return dict(zip(_METRICS.c.keys(), found, strict=True)) if found is not None else None
+
+
+async def insert_metrics(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """New metrics rows: one statement per set of columns given (None columns are left to
+    the column's NULL; executemany for several rows)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        given = {k: v for k, v in row.items() if v is not None}
+        shapes.setdefault(tuple(given), []).append(given)
+    for same in shapes.values():
+        await session.execute(_INSERT_METRICS, same)
+
+
+async def update_metrics(
+    session: AsyncSession, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Set `columns` of the rows keyed by `ticket` (each row: those columns and `ticket`)."""
+    stmt = _UPDATES.get(columns)
+    if stmt is None:
+        stmt = _UPDATES[columns] = (
+            update(_METRICS)
+            .where(_METRICS.c.ticket_id == bindparam("ticket"))
+            .values({c: bindparam(c) for c in columns})
+        )
+    await session.execute(stmt, rows)
 
 
 def _dialect_insert(session: AsyncSession) -> Any:
@@ -49,35 +101,129 @@ def _dialect_insert(session: AsyncSession) -> Any:
     return dialect_insert
 
 
-# the rollup tables' keys, and the counters an upsert adds to
-_ROLLUPS: dict[type[ReportDaily] | type[ReportHistogram], tuple[list[str], list[str]]] = {
-    ReportDaily: (
-        ["workspace_id", "dimension", "value", "day"],
+# the rollup tables' keys and the counters an upsert adds to, with their SQL types
+_ROLLUPS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    "report_daily": (
+        [("dimension", "text"), ("value", "text"), ("day", "date")],
         ["created", "solved", "backlog_change"],
     ),
-    ReportHistogram: (
-        ["workspace_id", "dimension", "value", "metric", "day", "bucket"],
+    "report_histograms": (
+        [
+            ("dimension", "text"),
+            ("value", "text"),
+            ("metric", "text"),
+            ("day", "date"),
+            ("bucket", "int"),
+        ],
         ["tickets", "total_seconds"],
+    ),
+    "report_counts": (
+        [("dimension", "text"), ("value", "text"), ("metric", "text"), ("day", "date")],
+        ["tickets"],
     ),
 }
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
 
-def _upsert(session: AsyncSession, model: type[ReportDaily] | type[ReportHistogram]) -> Any:
-    """The add-to-counters upsert of a rollup table, built once per dialect and run with a list
-    of rows (executemany), so SQLAlchemy's compiled cache serves it: a statement built with
-    `.values(rows)` is a new statement for every row count, compiled anew on every change."""
-    key = (dialect_name(session), model.__tablename__)
+def _upsert(session: AsyncSession, table: str) -> Any:
+    """The add-to-counters upsert of a rollup table: every cell of a transaction in one JSON
+    array parameter (rows as arrays), so one statement of two parameters adds any number of
+    cells, compiled once per dialect and table. A keyed executemany spends Python on every
+    parameter of every row; this spends it in the database."""
+    key = (dialect_name(session), table)
     stmt = _UPSERTS.get(key)
     if stmt is None:
-        index_elements, counters = _ROLLUPS[model]
-        base = _dialect_insert(session)(model)
-        table = model.__table__
-        stmt = _UPSERTS[key] = base.on_conflict_do_update(
-            index_elements=index_elements,
-            set_={name: table.c[name] + base.excluded[name] for name in counters},
+        if key[0] == "postgresql":
+            sql = _rollup_sql(table, "cells")
+        else:
+            keys, counters = _ROLLUPS[table]
+            columns = [name for name, _ in keys] + counters
+            cells = ", ".join(f"json_extract(r.value, '$[{i}]')" for i in range(len(columns)))
+            added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+            sql = (
+                f"INSERT INTO {table} (workspace_id, {', '.join(columns)}) "
+                f"SELECT :workspace_id, {cells} FROM json_each(:cells) AS r "
+                "WHERE true "  # SQLite's grammar: an upsert's SELECT needs a WHERE
+                f"ON CONFLICT (workspace_id, {', '.join(n for n, _ in keys)}) DO UPDATE SET {added}"
+            )
+        stmt = _UPSERTS[key] = text(sql).bindparams(
+            bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type)
         )
     return stmt
+
+
+_encode = json.JSONEncoder(default=str, separators=(",", ":")).encode  # days as ISO text
+
+
+def _cells(cells: dict[Any, list[int]]) -> str:
+    """Rollup cells as one JSON array of [*key, *counters] rows, in key order."""
+    if not cells:
+        return "[]"
+    return _encode([[*key, *counts] for key, counts in sorted(cells.items())])
+
+
+_ONE_TICKET: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _rollup_sql(table: str, cells: str) -> str:
+    """PostgreSQL: the add-to-counters upsert of `table` from the JSON parameter `cells`."""
+    keys, counters = _ROLLUPS[table]
+    columns = [name for name, _ in keys] + counters
+    kinds = [kind for _, kind in keys] + ["bigint"] * len(counters)
+    values = ", ".join(f"CAST(r.c ->> {i} AS {kind})" for i, kind in enumerate(kinds))
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+    return (
+        f"INSERT INTO {table} (workspace_id, {', '.join(columns)}) "
+        f"SELECT :workspace_id, {values} "
+        f"FROM jsonb_array_elements(CAST(:{cells} AS jsonb)) AS r(c) "
+        f"ON CONFLICT (workspace_id, {', '.join(n for n, _ in keys)}) DO UPDATE SET {added}"
+    )
+
+
+async def write_one_ticket(
+    session: AsyncSession,
+    values: dict[str, Any],
+    columns: tuple[str, ...] | None,
+    daily: dict[DailyKey, list[int]],
+    histograms: dict[HistogramKey, list[int]],
+    counts: dict[CountKey, list[int]],
+) -> bool:
+    """PostgreSQL: one ticket's metrics write (`columns` None: insert the row; else update
+    those columns) and both rollup upserts as one statement (data-modifying CTEs), one round
+    trip for a change's whole reporting. False elsewhere: the caller writes them apart."""
+    if dialect_name(session) != "postgresql":
+        return False
+    given = tuple(k for k, v in values.items() if v is not None) if columns is None else columns
+    key = ("insert" if columns is None else "update", given)
+    stmt = _ONE_TICKET.get(key)
+    if stmt is None:
+        if columns is None:
+            write = (
+                f"INSERT INTO ticket_metrics ({', '.join(given)}) "
+                f"VALUES ({', '.join(':' + c for c in given)})"
+            )
+        else:
+            write = (
+                f"UPDATE ticket_metrics SET {', '.join(f'{c} = :{c}' for c in given)} "
+                "WHERE ticket_id = :m_ticket"
+            )
+        stmt = _ONE_TICKET[key] = text(
+            f"WITH m AS ({write}), d AS ({_rollup_sql('report_daily', 'daily')}), "
+            f"h AS ({_rollup_sql('report_histograms', 'histograms')}) "
+            + _rollup_sql("report_counts", "counts")
+        ).bindparams(
+            bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type),
+            *([] if columns is None else [bindparam("m_ticket", type_=_METRICS.c.ticket_id.type)]),
+            *(bindparam(c, type_=_METRICS.c[c].type) for c in given),
+        )
+    params = {c: values[c] for c in given}
+    params["workspace_id"] = values["workspace_id"]
+    if columns is not None:
+        params["m_ticket"] = values["ticket_id"]
+    params["daily"], params["histograms"] = _cells(daily), _cells(histograms)
+    params["counts"] = _cells(counts)
+    await session.execute(stmt, params)
+    return True
 
 
 async def add_to_rollups(
@@ -85,37 +231,18 @@ async def add_to_rollups(
     workspace_id: uuid.UUID,
     daily: dict[DailyKey, list[int]],
     histograms: dict[HistogramKey, list[int]],
+    counts: dict[CountKey, list[int]],
 ) -> None:
     """Add the deltas, one upsert per table (keys sorted: a stable lock order)."""
-    if daily:
-        rows = [
-            {
-                "workspace_id": workspace_id,
-                "dimension": dimension,
-                "value": value,
-                "day": day,
-                "created": counts[0],
-                "solved": counts[1],
-                "backlog_change": counts[2],
-            }
-            for (dimension, value, day), counts in sorted(daily.items())
-        ]
-        await session.execute(_upsert(session, ReportDaily), rows)
-    if histograms:
-        rows = [
-            {
-                "workspace_id": workspace_id,
-                "dimension": dimension,
-                "value": value,
-                "metric": metric,
-                "day": day,
-                "bucket": bucket,
-                "tickets": counts[0],
-                "total_seconds": counts[1],
-            }
-            for (dimension, value, metric, day, bucket), counts in sorted(histograms.items())
-        ]
-        await session.execute(_upsert(session, ReportHistogram), rows)
+    for table, cells in (
+        ("report_daily", daily),
+        ("report_histograms", histograms),
+        ("report_counts", counts),
+    ):
+        if cells:
+            await session.execute(
+                _upsert(session, table), {"workspace_id": workspace_id, "cells": _cells(cells)}
+            )
 
 
 # -- rebuild -----------------------------------------------------------------------------------
@@ -126,6 +253,14 @@ async def workspaces(session: AsyncSession, workspace_id: uuid.UUID | None) -> S
     if workspace_id is not None:
         stmt = stmt.where(Workspace.id == workspace_id)
     return (await session.scalars(stmt)).all()
+
+
+async def ticket(session: AsyncSession, ticket_id: uuid.UUID) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def workspace(session: AsyncSession, workspace_id: uuid.UUID) -> Workspace | None:
+    return await session.get(Workspace, workspace_id)
 
 
 async def workspace_by_slug(session: AsyncSession, slug: str) -> Workspace | None:
@@ -260,6 +395,7 @@ async def insert_rollups(
     workspace_id: uuid.UUID,
     daily: dict[DailyKey, list[int]],
     histograms: dict[HistogramKey, list[int]],
+    counts: dict[CountKey, list[int]],
     chunk: int = 5000,
 ) -> None:
     """Write rollups into a workspace whose rollups were just cleared (a rebuild): plain
@@ -289,9 +425,135 @@ async def insert_rollups(
         }
         for (dimension, value, metric, day, bucket), counts in histograms.items()
     ]
-    for model, rows in ((ReportDaily, daily_rows), (ReportHistogram, histogram_rows)):
+    count_rows = [
+        {
+            "workspace_id": workspace_id,
+            "dimension": dimension,
+            "value": value,
+            "metric": metric,
+            "day": day,
+            "tickets": n[0],
+        }
+        for (dimension, value, metric, day), n in counts.items()
+    ]
+    for model, rows in (
+        (ReportDaily, daily_rows),
+        (ReportHistogram, histogram_rows),
+        (ReportCount, count_rows),
+    ):
         for start in range(0, len(rows), chunk):
             await _copy(session, model, rows[start : start + chunk])
+
+
+def _bucket_edges() -> list[int]:
+    """The least whole seconds of each histogram bucket from 1 on (bucket_of's own edges, so
+    SQL's width_bucket over them gives bucket_of's answer exactly)."""
+    edges = []
+    for bucket in range(1, 160):
+        low = max(0, math.ceil(60 * (2 ** (bucket / BUCKETS_PER_DOUBLING) - 1)) - 2)
+        while bucket_of(low) < bucket:
+            low += 1
+        edges.append(low)
+    return edges
+
+
+_EDGES = _bucket_edges()
+_DIMENSIONS_SQL = """
+WITH m AS (SELECT * FROM ticket_metrics WHERE workspace_id = :workspace_id),
+dims AS (
+  SELECT m.*, d.dimension, d.value,
+         (m.created_at AT TIME ZONE :tz)::date AS created_day
+  FROM m CROSS JOIN LATERAL (
+    VALUES ('all', ''), ('channel', coalesce(m.channel, '')),
+           ('priority', coalesce(m.priority, '')), ('type', coalesce(m.type, '')),
+           ('category', coalesce(m.category, '')), ('team', coalesce(m.team_id::text, '')),
+           ('assignee', coalesce(m.assignee_id::text, ''))
+    UNION ALL
+    SELECT 'label', left(l.label, 64) FROM jsonb_array_elements_text(
+      CASE WHEN jsonb_array_length(coalesce(m.labels, '[]')) = 0 THEN '[""]'::jsonb
+           ELSE m.labels END) AS l(label)
+  ) AS d(dimension, value)
+)
+"""
+_ROLLUPS_FROM_METRICS = {
+    "report_daily": _DIMENSIONS_SQL
+    + """, cells AS (
+  SELECT dimension, value, created_day AS day, 1 AS created, 0 AS solved, 1 AS backlog
+  FROM dims
+  UNION ALL
+  SELECT dimension, value, (solved_at AT TIME ZONE :tz)::date, 0, 1, 0
+  FROM dims WHERE solved_at IS NOT NULL
+  UNION ALL
+  SELECT dimension, value, ((p.period ->> 0)::timestamptz AT TIME ZONE :tz)::date, 0, 0, -1
+  FROM dims CROSS JOIN LATERAL jsonb_array_elements(coalesce(done_periods, '[]')) AS p(period)
+  UNION ALL
+  SELECT dimension, value, ((p.period ->> 1)::timestamptz AT TIME ZONE :tz)::date, 0, 0, 1
+  FROM dims CROSS JOIN LATERAL jsonb_array_elements(coalesce(done_periods, '[]')) AS p(period)
+  WHERE p.period ->> 1 IS NOT NULL
+)
+INSERT INTO report_daily (workspace_id, dimension, value, day, created, solved, backlog_change)
+SELECT :workspace_id, dimension, value, day, sum(created), sum(solved), sum(backlog)
+FROM cells GROUP BY dimension, value, day
+HAVING sum(created) <> 0 OR sum(solved) <> 0 OR sum(backlog) <> 0
+""",
+    "report_histograms": _DIMENSIONS_SQL
+    + """
+INSERT INTO report_histograms
+  (workspace_id, dimension, value, metric, day, bucket, tickets, total_seconds)
+SELECT :workspace_id, dimension, value, x.metric, created_day,
+       width_bucket(x.seconds::bigint, CAST(:edges AS bigint[])), count(*), sum(x.seconds)
+FROM dims CROSS JOIN LATERAL (VALUES
+  ('first_response', first_response_seconds),
+  ('first_response_business', first_response_business_seconds),
+  ('resolution', resolution_seconds),
+  ('resolution_business', resolution_business_seconds),
+  ('requester_wait', requester_wait_seconds),
+  ('requester_wait_business', requester_wait_business_seconds)
+) AS x(metric, seconds)
+WHERE x.seconds IS NOT NULL
+GROUP BY dimension, value, x.metric, created_day, 6
+""",
+    "report_counts": _DIMENSIONS_SQL
+    + """
+INSERT INTO report_counts (workspace_id, dimension, value, metric, day, tickets)
+SELECT :workspace_id, dimension, value, c.metric, c.day, count(*)
+FROM dims CROSS JOIN LATERAL (VALUES
+  ('solved', created_day, solved_at IS NOT NULL),
+  ('one_touch', created_day, solved_at IS NOT NULL AND one_touch),
+  ('reopened', created_day, reopens > 0),
+  ('csat_good', created_day, csat_good IS TRUE),
+  ('csat_bad', created_day, csat_good IS FALSE),
+  ('survey_sent', (coalesce(csat_sent_at, csat_answered_at) AT TIME ZONE :tz)::date,
+   csat_sent_at IS NOT NULL),
+  ('survey_good', (coalesce(csat_sent_at, csat_answered_at) AT TIME ZONE :tz)::date,
+   coalesce(csat_sent_at, csat_answered_at) IS NOT NULL AND csat_good IS TRUE),
+  ('survey_bad', (coalesce(csat_sent_at, csat_answered_at) AT TIME ZONE :tz)::date,
+   coalesce(csat_sent_at, csat_answered_at) IS NOT NULL AND csat_good IS FALSE)
+) AS c(metric, day, yes)
+WHERE c.yes
+GROUP BY dimension, value, c.metric, c.day
+""",
+}
+
+
+def aggregates_rollups(session: AsyncSession) -> bool:
+    """Whether rollups_from_metrics can run here (PostgreSQL; SQLite adds them up in Python:
+    it has no time zones)."""
+    return dialect_name(session) == "postgresql"
+
+
+async def rollups_from_metrics(session: AsyncSession, workspace_id: uuid.UUID, tz: str) -> None:
+    """A rebuild's rollups as three INSERT ... SELECT over the workspace's metrics rows (into
+    rollups just cleared): the same cells `rollups.Contribution` adds up, in the database."""
+    for sql in _ROLLUPS_FROM_METRICS.values():
+        await session.execute(
+            text(sql).bindparams(
+                bindparam("workspace_id", type_=ReportDaily.__table__.c.workspace_id.type)
+            ),
+            {"workspace_id": workspace_id, "tz": tz, "edges": _EDGES}
+            if "edges" in sql
+            else {"workspace_id": workspace_id, "tz": tz},
+        )
 
 
 async def clear_rollups(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -299,6 +561,7 @@ async def clear_rollups(session: AsyncSession, workspace_id: uuid.UUID) -> None:
     await session.execute(
         delete(ReportHistogram).where(_in_workspace(ReportHistogram, workspace_id))
     )
+    await session.execute(delete(ReportCount).where(_in_workspace(ReportCount, workspace_id)))
 
 
 async def delete_orphan_metrics(session: AsyncSession, workspace_id: uuid.UUID) -> None:
@@ -497,6 +760,21 @@ async def histogram_between(
     return list(await session.execute(stmt))
 
 
+async def counts_between(
+    session: AsyncSession, workspace_id: uuid.UUID, dimension: str, first: date, last: date
+) -> Sequence[Any]:
+    """(value, metric, day, tickets) of the count rollups of these days."""
+    stmt = select(
+        ReportCount.value, ReportCount.metric, ReportCount.day, ReportCount.tickets
+    ).where(
+        _in_workspace(ReportCount, workspace_id),
+        ReportCount.dimension == dimension,
+        ReportCount.day >= first,
+        ReportCount.day <= last,
+    )
+    return list(await session.execute(stmt))
+
+
 async def rollup_snapshot(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, Any]:
     """Every nonzero rollup cell of the workspace (tests compare incremental and rebuilt)."""
     daily = await session.execute(
@@ -520,7 +798,17 @@ async def rollup_snapshot(session: AsyncSession, workspace_id: uuid.UUID) -> dic
             ReportHistogram.total_seconds,
         ).where(_in_workspace(ReportHistogram, workspace_id))
     )
+    counts = await session.execute(
+        select(
+            ReportCount.dimension,
+            ReportCount.value,
+            ReportCount.metric,
+            ReportCount.day,
+            ReportCount.tickets,
+        ).where(_in_workspace(ReportCount, workspace_id))
+    )
     return {
+        "counts": {tuple(r[:4]): r[4] for r in counts if r[4]},
         "daily": {tuple(r[:3]): tuple(r[3:]) for r in daily if any(r[3:])},
         "histograms": {tuple(r[:5]): tuple(r[5:]) for r in histograms if any(r[5:])},
     }

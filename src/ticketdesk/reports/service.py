@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
 from ticketdesk.context import context
-from ticketdesk.db import utcnow
+from ticketdesk.db import before_commit, utcnow
 from ticketdesk.errors import ValidationFailed
 from ticketdesk.fields import service as fields
 from ticketdesk.models import Event, Ticket, TicketMetrics, Workspace
 from ticketdesk.reports import metrics, repository
 from ticketdesk.reports.buckets import Buckets, bucket_end, buckets
 from ticketdesk.reports.durations import exact_stats, histogram_stats
-from ticketdesk.reports.rollups import DIMENSIONS, Contribution, difference
+from ticketdesk.reports.rollups import DIMENSIONS, Contribution
 from ticketdesk.reports.schemas import (
     AgentReportRow,
     AgentsReportRead,
@@ -101,14 +101,68 @@ async def keep_metrics(
     *,
     labels: Sequence[str] | None = None,
 ) -> None:
-    """Bring the ticket's metrics row up to date with its new events and current state, and
-    add the difference it makes to the rollups.
+    """Bring the ticket's metrics up to date with its new events and current state; the row
+    and the difference it makes to the rollups are written just before the transaction
+    commits (write_kept_metrics), once per ticket and one statement per kind of write.
 
-    Its reads and writes never flush the session: a bulk chunk leaves its ticket writes
-    pending to flush them at once (tickets.update_ticket(flush=False)); an autoflush here
-    would write them one ticket at a time."""
+    Its reads never flush the session: a bulk chunk leaves its ticket writes pending to flush
+    them at once (tickets.update_ticket(flush=False)); an autoflush here would write them one
+    ticket at a time."""
     with session.no_autoflush:
         await _keep_metrics(session, workspace, ticket, labels)
+
+
+@dataclass(slots=True)
+class KeptRow:
+    """One ticket's metrics in this transaction: as stored (None: no row yet) and as now."""
+
+    zone: ZoneInfo
+    stored: dict[str, Any] | None
+    row: TicketMetrics  # a metrics.MetricsDraft
+
+
+class KeptMetrics:
+    """This transaction's kept rows by ticket, and the tickets whose rows a rolled-back
+    savepoint may have changed: those are folded again from the database and the events
+    that survived (`refold`)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, KeptRow] = {}
+        self.refold: set[uuid.UUID] = set()
+        self.marks: dict[int, set[uuid.UUID]] = {}
+
+    def savepoint_started(self, savepoint: object) -> None:
+        self.marks[id(savepoint)] = set(self.rows)
+
+    def savepoint_rolled_back(self, savepoint: object) -> None:
+        before = self.marks.pop(id(savepoint), set())
+        for ticket_id in list(self.rows):
+            del self.rows[ticket_id]
+            if ticket_id in before:  # it holds changes from before the savepoint too
+                self.refold.add(ticket_id)
+
+
+def _kept(session: AsyncSession) -> KeptMetrics:
+    """This transaction's kept metrics (the first call registers their write)."""
+    ctx = context(session)
+    if ctx.kept_metrics is None:
+        ctx.kept_metrics = kept = KeptMetrics()
+        ctx.savepoint_watchers.append(kept)
+
+        async def write() -> None:
+            await write_kept_metrics(session)
+
+        before_commit(session, write)
+    state: KeptMetrics = ctx.kept_metrics
+    return state
+
+
+def _surviving_events(session: AsyncSession, ticket_id: uuid.UUID) -> list[Event]:
+    """All of this transaction's events about the ticket still standing (a refold)."""
+    ctx = context(session)
+    found = [e for e in ctx.new_events if e.ticket_id == ticket_id and e.type in metrics.RELEVANT]
+    ctx.reported_events.update(id(e) for e in found)
+    return found
 
 
 async def _keep_metrics(
@@ -117,40 +171,100 @@ async def _keep_metrics(
     ticket: Ticket,
     labels: Sequence[str] | None,
 ) -> None:
-    pending = _pending_events(session, ticket.id)
-    is_new = any(e.type == "ticket.created" for e in pending)
-    row = None if is_new else await repository.metrics_row(session, ticket.id)
-    created_category: str | None = None
-    if row is None:
-        # a new ticket, or one from before metrics were kept: fold its whole history
-        if is_new:
-            history = pending
-        else:
-            stored = await repository.events_of(session, [ticket.id], sorted(metrics.RELEVANT))
-            seen = {id(e) for e in stored.get(ticket.id, [])}
-            history = [*stored.get(ticket.id, []), *(e for e in pending if id(e) not in seen)]
-        categories = await _category_of(session, workspace.id)
-        created = next((e for e in history if e.type == "ticket.created"), None)
-        if created is not None:
-            created_category = categories.get(str((created.data or {}).get("status")))
-        row = metrics.new_row(ticket)
-        before = None
-        pending = history
-        session.add(row)
-        if labels is None:
+    state = _kept(session)
+    kept_rows = state.rows
+    if ticket.id in state.refold:
+        state.refold.discard(ticket.id)
+        pending = _surviving_events(session, ticket.id)
+        if labels is None:  # the stored row's may predate this transaction's label changes
             labels = list(await tickets.ticket_labels(session, ticket.id))
     else:
-        before = metrics.values_of(row)
-        if labels is None:
-            labels = list(row.labels or [])
+        pending = _pending_events(session, ticket.id)
+    kept = kept_rows.get(ticket.id)
+    created_category: str | None = None
+    if kept is None:
+        is_new = any(e.type == "ticket.created" for e in pending)
+        stored = None if is_new else await repository.metrics_values(session, ticket.id)
+        if stored is None:
+            # a new ticket, or one from before metrics were kept: fold its whole history
+            if not is_new:
+                found = await repository.events_of(session, [ticket.id], sorted(metrics.RELEVANT))
+                seen = {id(e) for e in found.get(ticket.id, [])}
+                pending = [*found.get(ticket.id, []), *(e for e in pending if id(e) not in seen)]
+            created = next((e for e in pending if e.type == "ticket.created"), None)
+            if created is not None:
+                categories = await _category_of(session, workspace.id)
+                created_category = categories.get(str((created.data or {}).get("status")))
+            row = metrics.draft(ticket)
+            if labels is None and is_new and created is not None:
+                labels = list((created.data or {}).get("labels") or [])  # as it was created
+            if labels is None:
+                labels = list(await tickets.ticket_labels(session, ticket.id))
+        else:
+            row = metrics.draft_of(stored)
+        kept = kept_rows[ticket.id] = KeptRow(_zone(workspace), stored, row)
+    row = kept.row
+    if labels is None:
+        labels = list(row.labels or [])
     metrics.fold(row, (metrics.fact_of(e) for e in pending), created_category)
     metrics.reconcile(row, ticket)
     metrics.finish(row, ticket, labels, await sla.ticket_terms(session, ticket))
-    after = metrics.values_of(row)
-    if before == after:
+
+
+async def write_kept_metrics(session: AsyncSession) -> None:
+    """Write this transaction's kept metrics: one INSERT of the new rows, one UPDATE per set
+    of changed columns, and the rollups' difference as one upsert per table."""
+    ctx = context(session)
+    state: KeptMetrics | None = ctx.kept_metrics
+    if state is None:
         return
-    daily, histograms = difference(before, after, _zone(workspace)).nonzero()
-    await repository.add_to_rollups(session, workspace.id, daily, histograms)
+    while state.refold:  # rows a rolled-back savepoint touched, no change of theirs since
+        ticket_id = state.refold.pop()
+        ticket = await repository.ticket(session, ticket_id)
+        workspace = await repository.workspace(session, ticket.workspace_id) if ticket else None
+        if ticket is not None and workspace is not None:
+            state.refold.add(ticket_id)  # _keep_metrics takes it out again
+            await keep_metrics(session, workspace, ticket)
+    ctx.kept_metrics = None
+    ctx.savepoint_watchers.remove(state)
+    kept = state.rows
+    new_rows: list[dict[str, Any]] = []
+    changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    deltas: dict[uuid.UUID, Contribution] = {}
+    last: tuple[dict[str, Any], tuple[str, ...] | None] | None = None
+    for ticket_id, entry in kept.items():
+        after = metrics.values_of(entry.row)
+        before = entry.stored
+        if after == before:
+            continue
+        if before is None:
+            new_rows.append(after)
+            last = (after, None)
+        else:
+            columns = tuple(c for c in metrics.COLUMNS if after[c] != before[c])
+            values = {c: after[c] for c in columns}
+            values["ticket"] = ticket_id
+            changed.setdefault(columns, []).append(values)
+            last = (after, columns)
+        delta = deltas.get(after["workspace_id"])
+        if delta is None:
+            delta = deltas[after["workspace_id"]] = Contribution()
+        delta.change(before, after, entry.zone)
+    if last is None:
+        return
+    if session.new:  # tickets these rows may refer to
+        await session.flush()
+    if len(new_rows) + sum(len(rows) for rows in changed.values()) == 1:
+        # one ticket (a request's usual change): one statement where the database can
+        daily, histograms, counts = next(iter(deltas.values())).nonzero()
+        row, shape = last
+        if await repository.write_one_ticket(session, row, shape, daily, histograms, counts):
+            return
+    await repository.insert_metrics(session, new_rows)
+    for columns, rows in changed.items():
+        await repository.update_metrics(session, columns, rows)
+    for workspace_id, delta in sorted(deltas.items()):
+        await repository.add_to_rollups(session, workspace_id, *delta.nonzero())
 
 
 # -- rebuild -----------------------------------------------------------------------------------
@@ -211,6 +325,7 @@ async def rebuild_workspace(
     """Recompute every metrics row of the workspace from its events, then its rollups from
     those rows. One transaction (the caller's): readers see the old numbers until it commits."""
     zone = _zone(workspace)
+    in_database = repository.aggregates_rollups(session)  # else added up here, row by row
     totals = Contribution()
     after: uuid.UUID | None = None
     done = 0
@@ -220,8 +335,9 @@ async def rebuild_workspace(
         if not batch:
             break
         rows = await rebuild_rows(session, workspace, batch, terms)
-        for values in rows:
-            totals.add(values, zone)
+        if not in_database:
+            for values in rows:
+                totals.add(values, zone)
         await repository.replace_metrics(session, [t.id for t in batch], rows)
         after = batch[-1].id
         done += len(batch)
@@ -230,8 +346,10 @@ async def rebuild_workspace(
             progress(len(batch))
     await repository.delete_orphan_metrics(session, workspace.id)
     await repository.clear_rollups(session, workspace.id)
-    daily, histograms = totals.nonzero()
-    await repository.insert_rollups(session, workspace.id, daily, histograms)
+    if in_database:
+        await repository.rollups_from_metrics(session, workspace.id, str(zone.key))
+    else:
+        await repository.insert_rollups(session, workspace.id, *totals.nonzero())
     return done
 
 
@@ -262,9 +380,9 @@ def metrics_of(row: TicketMetrics) -> dict[str, Any]:
 # -- answering reports -------------------------------------------------------------------------
 
 DEFAULT_DAYS = 30
-# a report over at most this many tickets is counted exactly from their metrics rows; above
-# it, one the rollups can answer (no queue filters, the workspace's time zone, a kept
-# dimension) is read from them
+# a report over at most this many tickets (Settings.reports_exact_tickets in a request) is
+# counted exactly from their metrics rows; above it, one the rollups can answer (no queue
+# filters, the workspace's time zone, a kept dimension) is read from them
 EXACT_TICKETS = 5_000
 GROUPS = ("channel", "priority", "type", "category", "label", "team", "assignee", "status")
 AGENT_GROUPS = {"agent": "assignee"}
@@ -373,8 +491,10 @@ async def _use_rollups(
         return False
     if prefer:
         return True
+    settings = context(session).settings
+    limit = settings.reports_exact_tickets if settings is not None else EXACT_TICKETS
     count = await repository.count_metrics(session, scope.workspace.id, by, scope.start, scope.end)
-    return count > EXACT_TICKETS
+    return count > limit
 
 
 def _group_key(group: str | None, custom: Any) -> str | None:
@@ -699,8 +819,10 @@ def _csat(goods: Sequence[bool | None]) -> CsatSummary:
 async def agents(
     session: AsyncSession, principal: Principal, params: ReportParams
 ) -> AgentsReportRead:
-    """Per assignee, over the tickets created in the range (exact)."""
+    """Per assignee, over the tickets created in the range."""
     scope = await _scope(session, principal, params)
+    if await _use_rollups(session, scope, "assignee"):
+        return await _agents_from_rollups(session, scope)
     columns = ("solved_at", "reopens", "one_touch", "csat_good", *_DURATION_COLUMNS[:4])
     rows = await _group_rows(session, scope, "assignee", None, columns, by="created_at")
     grouped: dict[str | None, list[Any]] = {}
@@ -726,6 +848,65 @@ async def agents(
             )
         )
     return AgentsReportRead(**scope.window("exact"), rows=out)
+
+
+async def _agents_from_rollups(session: AsyncSession, scope: Scope) -> AgentsReportRead:
+    """The agents report from the `assignee` rollups: its counts equal the exact path's; the
+    durations' percentiles come from the histograms (their averages are exact)."""
+    first, last = _range_days(scope)
+    workspace_id = scope.workspace.id
+    assigned: dict[str | None, int] = {}
+    for value, _, made, _, _ in await repository.daily_between(
+        session, workspace_id, "assignee", first, last
+    ):
+        assigned[_rollup_key(value)] = assigned.get(_rollup_key(value), 0) + made
+    counted: dict[str | None, dict[str, int]] = {}
+    for value, metric_name, _, n in await repository.counts_between(
+        session, workspace_id, "assignee", first, last
+    ):
+        entry = counted.setdefault(_rollup_key(value), {})
+        entry[metric_name] = entry.get(metric_name, 0) + n
+    cells: dict[str | None, dict[str, tuple[dict[int, int], int]]] = {}
+    for value, metric_name, bucket, count, seconds in await repository.histogram_between(
+        session, workspace_id, "assignee", first, last
+    ):
+        entry_h = cells.setdefault(_rollup_key(value), {})
+        histogram, total = entry_h.get(metric_name, ({}, 0))
+        histogram[int(bucket)] = histogram.get(int(bucket), 0) + int(count)
+        entry_h[metric_name] = (histogram, total + int(seconds))
+    keys = _sort_keys([k for k, n in assigned.items() if n])
+    names = await _names(session, workspace_id, "assignee", keys)
+    out = []
+    for key in keys:
+        numbers = counted.get(key, {})
+        mine = cells.get(key, {})
+
+        def stats(
+            name: str, mine: dict[str, tuple[dict[int, int], int]] = mine
+        ) -> dict[str, float | None]:
+            histogram, total = mine.get(name, ({}, 0))
+            return histogram_stats(histogram, total)
+
+        good, bad = numbers.get("csat_good", 0), numbers.get("csat_bad", 0)
+        out.append(
+            AgentReportRow(
+                key=key,
+                name=names.get(key),
+                assigned=assigned[key],
+                solved=numbers.get("solved", 0),
+                reopened=numbers.get("reopened", 0),
+                one_touch=numbers.get("one_touch", 0),
+                first_response=_duration(stats("first_response"), stats("first_response_business")),
+                resolution=_duration(stats("resolution"), stats("resolution_business")),
+                csat=CsatSummary(
+                    score=round(good / (good + bad), 4) if good + bad else None,
+                    responses=good + bad,
+                    good=good,
+                    bad=bad,
+                ),
+            )
+        )
+    return AgentsReportRead(**scope.window("rollup"), rows=out)
 
 
 NEAR_MISS = 0.8
@@ -931,25 +1112,46 @@ async def csat_report(
     interval: str,
     group_by: str | None,
 ) -> CsatReportRead:
-    """Surveys sent in the range and their answers: score = good ÷ (good + bad) (exact)."""
+    """Surveys sent in the range and their answers: score = good ÷ (good + bad)."""
     scope = await _scope(session, principal, params)
     group = _group_column(group_by, (*GROUPS, "cf"))
-    custom = (
-        await _custom_key(session, scope.workspace.id, group, "group_by")
-        if group and group.startswith("cf.")
-        else None
-    )
     found = _buckets(scope, interval)
-    rows = await repository.csat_rows(
-        session,
-        scope.workspace.id,
-        scope.tickets,
-        _group_key(group, custom),
-        scope.start,
-        scope.end,
-    )
     per: dict[str | None, list[list[int]]] = {}  # sent, good, bad per bucket
     totals = [0, 0, 0]
+    source = "exact"
+    if await _use_rollups(session, scope, group, by="csat_sent_at"):
+        source = "rollup"
+        first, last = found.days[0], _range_days(scope)[1]
+        metric_index = {"survey_sent": 0, "survey_good": 1, "survey_bad": 2}
+        for dimension in {"all", group or "all"}:
+            for value, metric_name, day, n in await repository.counts_between(
+                session, scope.workspace.id, dimension, first, last
+            ):
+                m = metric_index.get(metric_name)
+                i = found.index_of_day(day)
+                if m is None or i is None or not n:
+                    continue
+                if dimension == "all":
+                    totals[m] += n
+                if dimension == (group or "all"):
+                    key = None if group is None else _rollup_key(value)
+                    lines = per.setdefault(key, [[0] * len(found.days) for _ in range(3)])
+                    lines[m][i] += n
+        rows: Sequence[Any] = []
+    else:
+        custom = (
+            await _custom_key(session, scope.workspace.id, group, "group_by")
+            if group and group.startswith("cf.")
+            else None
+        )
+        rows = await repository.csat_rows(
+            session,
+            scope.workspace.id,
+            scope.tickets,
+            _group_key(group, custom),
+            scope.start,
+            scope.end,
+        )
     for raw, sent_at, answered_at, good in rows:
         at = sent_at or answered_at
         i = found.index_of(at)
@@ -984,7 +1186,7 @@ async def csat_report(
     sent, good, bad = totals
     responses = good + bad
     return CsatReportRead(
-        **scope.window("exact"),
+        **scope.window(source),
         score=round(good / responses, 4) if responses else None,
         responses=responses,
         good=good,
