@@ -42,6 +42,14 @@ class TriageModelRead(Output):
         default=None, description="CPU time of the fit itself"
     )
     last_error: str | None = None
+    similarity: Literal["minilm", "tfidf"] = Field(
+        default="tfidf",
+        description="what finds similar tickets and duplicates: MiniLM sentence embeddings "
+        "(the `embeddings` extra) or TF-IDF word overlap",
+    )
+    embedding_seconds: float | None = Field(
+        default=None, description="of the run's wall time, computing the embeddings"
+    )
 
 
 class TrainAccepted(Output):

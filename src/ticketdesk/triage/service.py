@@ -24,7 +24,7 @@ from ticketdesk.models import Ticket, TriageModel, Workspace
 from ticketdesk.models.ticket import PRIORITY_RANK
 from ticketdesk.ticket_types import service as ticket_types
 from ticketdesk.tickets import service as tickets
-from ticketdesk.triage import learning, llm, repository
+from ticketdesk.triage import embeddings, learning, llm, repository
 from ticketdesk.triage.learning import Bundle
 from ticketdesk.triage.schemas import (
     FieldQuality,
@@ -49,7 +49,6 @@ MAX_TRAINING_TICKETS = 20_000
 TRAINING_STALE_AFTER = timedelta(hours=1)
 SIMILAR_LIMIT = 5
 DUPLICATE_LIMIT = 5
-DUPLICATE_MIN_SCORE = 0.35
 DUPLICATE_WINDOW = timedelta(days=30)
 DUPLICATE_CANDIDATES = 300
 REPLY_LIMIT = 3
@@ -88,7 +87,12 @@ async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Serve
     blob = await repository.model_blob(session, workspace_id, row.id)
     if not blob:
         return None
-    bundle = await asyncio.to_thread(learning.load, blob)
+    try:
+        bundle = await asyncio.to_thread(learning.load, blob)
+    except (ValueError, AttributeError, TypeError, ImportError):
+        # a model of an older format: served by none until the next run replaces it
+        log.warning("triage model v%s of workspace %s needs retraining", row.version, workspace_id)
+        return None
     served = Served(row.version, bundle)
     _served[workspace_id] = served
     _served.move_to_end(workspace_id)
@@ -231,18 +235,41 @@ async def finish_run(
             "examples": examples,
             "fields": {
                 name: figures.get("accuracy")
-                for name, figures in metrics.items()
+                for name, figures in _fields(metrics).items()
                 if "left_out" not in figures
             },
+            "similarity": _training(metrics).get("similarity"),
         },
     )
 
 
-def model_read(ready: TriageModel | None, running: TriageModel | None) -> TriageModelRead:
+def _fields(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: figures for name, figures in metrics.items() if name in learning.FIELDS}
+
+
+def _training(metrics: dict[str, Any]) -> dict[str, Any]:
+    """How the run went (similarity backend, embedding figures), beside the fields' quality."""
+    figures: dict[str, Any] = metrics.get(learning.TRAINING_KEY) or {}
+    return figures
+
+
+def similarity_backend(settings: Settings | None, ready: TriageModel | None) -> str:
+    """What similar tickets use here: MiniLM when the model was trained with it and this
+    process has the extra, else TF-IDF (no model yet: what a training would use)."""
+    if not embeddings.available():
+        return "tfidf"
+    if ready is not None:
+        return str(_training(ready.metrics or {}).get("similarity") or "tfidf")
+    return embeddings.NAME if settings is None or settings.triage_embeddings else "tfidf"
+
+
+def model_read(
+    ready: TriageModel | None, running: TriageModel | None, similarity: str = "tfidf"
+) -> TriageModelRead:
     state = "training" if running is not None else "ready" if ready is not None else "none"
     if ready is None:
-        return TriageModelRead(state=state)
-    metrics = ready.metrics or {}
+        return TriageModelRead(state=state, similarity=similarity)
+    metrics = _fields(ready.metrics or {})
     return TriageModelRead(
         state=state,
         version=ready.version,
@@ -261,22 +288,26 @@ def model_read(ready: TriageModel | None, running: TriageModel | None) -> Triage
         model_bytes=ready.blob_bytes,
         training_seconds=(ready.duration_ms or 0) / 1000,
         training_cpu_seconds=(ready.cpu_ms or 0) / 1000,
+        similarity=similarity,
+        embedding_seconds=_training(ready.metrics or {}).get("embedding_seconds"),
     )
 
 
-async def model_status(session: AsyncSession, workspace_id: uuid.UUID) -> TriageModelRead:
+async def model_status(
+    session: AsyncSession, workspace_id: uuid.UUID, settings: Settings | None = None
+) -> TriageModelRead:
     ready = await repository.model_row(session, workspace_id, "ready")
     running = await repository.model_row(session, workspace_id, "training")
     if running is not None and running.created_at <= utcnow() - TRAINING_STALE_AFTER:
         running = None
-    read = model_read(ready, running)
+    read = model_read(ready, running, similarity_backend(settings, ready))
     failed = await repository.model_row(session, workspace_id, "failed")
     if failed is not None and (ready is None or failed.version > ready.version):
         read.last_error = failed.error
         if ready is None and running is None:
             read.left_out = {
                 name: str(figures["left_out"])
-                for name, figures in (failed.metrics or {}).items()
+                for name, figures in _fields(failed.metrics or {}).items()
                 if "left_out" in figures
             }
     return read
@@ -326,9 +357,9 @@ async def predict(
     session: AsyncSession, workspace: Workspace, subject: str, description: str
 ) -> Prediction:
     served = await require_model(session, workspace.id)
-    text = learning.ticket_text(subject, description)
-    result = learning.predict(served.bundle, text)
-    found = learning.similar(served.bundle, text, result, limit=SIMILAR_LIMIT)
+    query = learning.Query(served.bundle, learning.ticket_text(subject, description))
+    result = learning.predict(served.bundle, query)
+    found = learning.similar(served.bundle, query, result, limit=SIMILAR_LIMIT)
     similar = await _similar_tickets(session, workspace, found)
     return Prediction(
         **await _suggested(session, workspace.id, result),
@@ -341,11 +372,11 @@ async def ticket_insights(
     session: AsyncSession, workspace: Workspace, ticket: Ticket
 ) -> TicketInsights:
     served = await require_model(session, workspace.id)
-    text = learning.ticket_text(ticket.subject, ticket.description)
-    result = learning.predict(served.bundle, text)
+    query = learning.Query(served.bundle, learning.ticket_text(ticket.subject, ticket.description))
+    result = learning.predict(served.bundle, query)
     exclude = {str(ticket.id)}
     found = learning.similar(
-        served.bundle, text, result, limit=SIMILAR_LIMIT, solved_only=True, exclude=exclude
+        served.bundle, query, result, limit=SIMILAR_LIMIT, solved_only=True, exclude=exclude
     )
     solved = await _solved_statuses(session, workspace.id)
     similar = [
@@ -368,7 +399,7 @@ async def ticket_insights(
     return TicketInsights(
         **await _suggested(session, workspace.id, result),
         similar=[s for _, s in similar],
-        possible_duplicates=await _duplicates(session, workspace, ticket, served.bundle, text),
+        possible_duplicates=await _duplicates(session, workspace, ticket, served.bundle, query),
         suggested_replies=suggested_replies,
         model_version=served.version,
     )
@@ -380,7 +411,11 @@ async def _solved_statuses(session: AsyncSession, workspace_id: uuid.UUID) -> se
 
 
 async def _duplicates(
-    session: AsyncSession, workspace: Workspace, ticket: Ticket, bundle: Bundle, text: str
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    bundle: Bundle,
+    query: learning.Query,
 ) -> list[SimilarTicket]:
     """Open tickets close in meaning: the same requester's first, then the best others."""
     candidates = await repository.open_candidates(
@@ -391,13 +426,13 @@ async def _duplicates(
         since=utcnow() - DUPLICATE_WINDOW,
         limit=DUPLICATE_CANDIDATES,
     )
-    scores = learning.text_similarity(
-        bundle, text, [learning.ticket_text(c.subject, c.description) for c in candidates]
-    )
+    others = [(str(c.id), learning.ticket_text(c.subject, c.description)) for c in candidates]
+    scores = await asyncio.to_thread(learning.text_similarity, bundle, query, others)
+    least = learning.DUPLICATE_MIN_SCORE[bundle.similarity]
     close = [
         (c.requester_id is not None and c.requester_id == ticket.requester_id, score, c)
         for c, score in zip(candidates, scores, strict=True)
-        if score >= DUPLICATE_MIN_SCORE
+        if score >= least
     ]
     close.sort(key=lambda item: (not item[0], -item[1]))
     return [
