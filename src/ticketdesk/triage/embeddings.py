@@ -62,7 +62,7 @@ def available() -> bool:
 class Embedder:
     """One per process, loaded on first use (about 0.3 s); safe to call from threads."""
 
-    def __init__(self, model: Path, tokenizer: Path) -> None:
+    def __init__(self, model: Path, tokenizer: Path, threads: int = 1) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -71,8 +71,9 @@ class Embedder:
         # pad each batch to its longest text, not to the file's fixed 128
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106
         options = onnxruntime.SessionOptions()
-        # one core per call: the desk shares its machine (the API, the worker, the database)
-        options.intra_op_num_threads = 1
+        # a request's query takes one core (the desk shares its machine with the database);
+        # a training run's batches take two
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = onnxruntime.InferenceSession(
@@ -106,17 +107,17 @@ class Embedder:
         return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
 
 
-_embedder: Embedder | None = None
+TRAINING_THREADS = 2
+_embedders: dict[int, Embedder] = {}
 _loading = threading.Lock()
 
 
-def embedder() -> Embedder | None:
-    """The process's embedder, or None when the extra is not installed."""
-    global _embedder
-    if _embedder is None and available():
+def embedder(threads: int = 1) -> Embedder | None:
+    """The process's embedder on `threads` cores (1: a request's, TRAINING_THREADS: a training
+    run's batches), or None when the extra is not installed."""
+    if threads not in _embedders and available():
         with _loading:
-            if _embedder is None:
-                files = _files()
-                if files is not None:
-                    _embedder = Embedder(*files)
-    return _embedder
+            files = _files()
+            if threads not in _embedders and files is not None:
+                _embedders[threads] = Embedder(*files, threads=threads)
+    return _embedders.get(threads)

@@ -505,7 +505,7 @@ def _embed(examples: Sequence[Example], keys: list[bytes], previous: Bundle | No
     others computed in batches (None without the extra); how many were computed, and the
     seconds it took."""
     started = time.perf_counter()
-    model = embeddings.embedder()
+    model = embeddings.embedder(embeddings.TRAINING_THREADS)
     if model is None:
         return None, 0, 0.0
     vectors = np.zeros((len(examples), embeddings.DIMENSION), dtype=np.float16)
