@@ -112,3 +112,10 @@ def test_minilm_finds_a_paraphrase_that_shares_no_word():
     by_id = {e.ticket_id: e for e in rows}
     found = learning.similar(with_minilm, text, learning.predict(with_minilm, text), limit=3)
     assert [by_id[t].category for t, _ in found] == ["shipping"] * 3
+
+
+def test_too_few_tickets_leave_every_field_out_and_fit_nothing():
+    bundle, metrics = learning.train(examples(3)[:7])
+    assert bundle is None
+    assert set(metrics) == set(learning.FIELDS)
+    assert all("fewer than" in figures["left_out"] for figures in metrics.values())

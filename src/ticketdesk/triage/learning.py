@@ -590,15 +590,18 @@ def train(
     features are fitted once and serve both; `embed`: MiniLM vectors for similarity when the
     extra is installed (reusing `previous`'s for unchanged texts), computed in a second
     thread while the classifiers fit (onnxruntime and the solvers leave the GIL)."""
+    train_rows, test_rows = _holdout(examples)
+    if len(train_rows) < MIN_FIELD_EXAMPLES or not test_rows:
+        return None, evaluate(examples)  # every field left out, and why (nothing fitted)
     keys = [text_key(e.text) for e in examples]
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = (
             pool.submit(_embed, examples, keys, previous)
-            if embed and examples and embeddings.available()
+            if embed and embeddings.available()
             else None
         )
         features = Features()
-        x = features.fit_transform([e.text for e in examples]) if examples else None
+        x = features.fit_transform([e.text for e in examples])
         measured: dict[str, LogisticRegression] = {}
         metrics = evaluate(examples, x, measured)
         learned = [name for name, figures in metrics.items() if "left_out" not in figures]
