@@ -113,6 +113,59 @@ async def import_all(
     return keys
 
 
+async def train_and_predict(
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    intents: dict[str, str],
+    test: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """Train through the API, print the run's figures, then predict every test sentence."""
+    before = (await client.get("/triage/model", headers=admin)).json().get("version")
+    started = time.perf_counter()
+    accepted = await client.post("/triage/train", headers=admin)
+    assert accepted.status_code == 202, accepted.text
+    while True:
+        model = (await client.get("/triage/model", headers=admin)).json()
+        if (model["state"] == "ready" and model["version"] != before) or model.get("last_error"):
+            break
+        await asyncio.sleep(0.5)
+    wall = time.perf_counter() - started
+    assert model["state"] == "ready", model
+    quality = model["fields"]["category"]
+    print(
+        f"training ({model['similarity']} similarity): {model['training_seconds']:.1f} s in the "
+        f"job ({model['embedding_seconds'] or 0:.1f} s of it computing embeddings, alongside the "
+        f"fit), {model['training_cpu_seconds']:.1f} s CPU in the fit's thread ({wall:.1f} s until "
+        f"served), model {model['model_bytes'] / 1e6:.1f} MB, {model['examples']} examples"
+    )
+    print(
+        f"held-out newest 20 %: accuracy {quality['accuracy']:.3f}, macro-F1 "
+        f"{quality['macro_f1']:.3f}, majority {quality['baseline_accuracy']:.3f}, "
+        f"calibration error {quality['calibration_error']:.3f}"
+    )
+    truth, predicted, latencies = [], [], []
+    top1 = top5 = 0
+    for text, label in test:
+        begin = time.perf_counter()
+        response = await client.post("/triage/predict", json={"subject": text}, headers=admin)
+        latencies.append(time.perf_counter() - begin)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        truth.append(label)
+        predicted.append(body["category"]["value"] if body["category"] else None)
+        found = [intents.get(s["key"]) for s in body["similar"]]
+        top1 += bool(found) and found[0] == label
+        top5 += bool(found) and Counter(found).most_common(1)[0][0] == label
+    return {
+        "truth": truth,
+        "predicted": predicted,
+        "latencies": latencies,
+        "top1": top1,
+        "top5": top5,
+        "similarity": model["similarity"],
+    }
+
+
 async def main(args: argparse.Namespace) -> None:
     data = Path(args.data)
     train = load(data / "train.tsv") + ([] if args.no_dev else load(data / "dev.tsv"))
@@ -149,45 +202,16 @@ async def main(args: argparse.Namespace) -> None:
             intents = await import_all(client, admin, train, args.workers)
             print(f"import: {len(intents)} tickets in {time.perf_counter() - started:.1f} s")
 
-            started = time.perf_counter()
-            accepted = await client.post("/triage/train", headers=admin)
-            assert accepted.status_code == 202, accepted.text
-            while True:
-                model = (await client.get("/triage/model", headers=admin)).json()
-                if model["state"] == "ready" or model.get("last_error"):
-                    break
-                await asyncio.sleep(0.5)
-            wall = time.perf_counter() - started
-            assert model["state"] == "ready", model
-            quality = model["fields"]["category"]
-            print(
-                f"training: {model['training_seconds']:.1f} s in the job, "
-                f"{model['training_cpu_seconds']:.1f} s of it CPU in the fit ({wall:.1f} s until "
-                f"served), model {model['model_bytes'] / 1e6:.1f} MB, {model['examples']} examples"
-            )
-            print(
-                f"held-out newest 20 %: accuracy {quality['accuracy']:.3f}, macro-F1 "
-                f"{quality['macro_f1']:.3f}, majority {quality['baseline_accuracy']:.3f}, "
-                f"calibration error {quality['calibration_error']:.3f}"
-            )
-
-            truth, predicted, latencies = [], [], []
-            similar_top1 = similar_top5 = 0
-            for text, label in test:
-                begin = time.perf_counter()
-                response = await client.post(
-                    "/triage/predict", json={"subject": text}, headers=admin
-                )
-                latencies.append(time.perf_counter() - begin)
-                assert response.status_code == 200, response.text
-                body = response.json()
-                truth.append(label)
-                predicted.append(body["category"]["value"] if body["category"] else None)
-                found = [intents.get(s["key"]) for s in body["similar"]]
-                similar_top1 += bool(found) and found[0] == label
-                similar_top5 += bool(found) and Counter(found).most_common(1)[0][0] == label
+            runs = [settings.triage_embeddings]
+            if args.compare_tfidf and settings.triage_embeddings:
+                runs.append(False)  # retrain with TF-IDF similarity and predict again
+            results = []
+            for embed in runs:
+                settings.triage_embeddings = embed
+                results.append(await train_and_predict(client, admin, intents, test))
 
     n = len(test)
+    truth, predicted = results[0]["truth"], results[0]["predicted"]
     majority = Counter(label for _, label in train).most_common(1)[0][0]
     rules = keyword_rules(train)
     keyword = [rules(text) for text, _ in test]
@@ -206,14 +230,17 @@ async def main(args: argparse.Namespace) -> None:
         f"  majority class:                        accuracy "
         f"{sum(t == majority for t in truth) / n:.3f}"
     )
-    print(
-        f"  similar tickets with the same intent:  top-1 {similar_top1 / n:.3f}, "
-        f"top-5 majority {similar_top5 / n:.3f}"
-    )
-    print(
-        f"  predict latency through the API:       p50 {statistics.median(latencies) * 1000:.1f} "
-        f"ms, p99 {percentile(latencies, 0.99) * 1000:.1f} ms ({n} requests, one at a time)"
-    )
+    for result in results:
+        latencies, name = result["latencies"], result["similarity"]
+        print(
+            f"  similar tickets with the same intent ({name}): top-1 "
+            f"{result['top1'] / n:.3f}, top-5 majority {result['top5'] / n:.3f}"
+        )
+        print(
+            f"  predict latency through the API ({name}): p50 "
+            f"{statistics.median(latencies) * 1000:.1f} ms, p99 "
+            f"{percentile(latencies, 0.99) * 1000:.1f} ms ({n} requests, one at a time)"
+        )
     await db.dispose()
 
 
@@ -224,4 +251,9 @@ if __name__ == "__main__":
     parser.add_argument("--no-dev", action="store_true", help="import the train split only")
     parser.add_argument("--limit", type=int, default=0, help="a quick run on fewer tickets")
     parser.add_argument("--workers", type=int, default=4, help="concurrent import requests")
+    parser.add_argument(
+        "--compare-tfidf",
+        action="store_true",
+        help="with the embeddings extra: retrain with TF-IDF similarity and predict again",
+    )
     asyncio.run(main(parser.parse_args()))

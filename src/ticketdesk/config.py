@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    # similar tickets by MiniLM sentence embeddings when the `embeddings` extra is installed
+    # (off: TF-IDF, as without the extra)
+    triage_embeddings: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -1952,8 +1952,8 @@ export interface paths {
         /**
          * Get Model
          * @description The model's state and quality per field, measured on the newest 20 % of tickets it was
-         *     not trained on, next to always guessing the most common value; and whether a language
-         *     model is configured.
+         *     not trained on, next to always guessing the most common value; which similarity (MiniLM
+         *     embeddings or TF-IDF) finds similar tickets; and whether a language model is configured.
          */
         get: operations["triage:get_model"];
         put?: never;
@@ -5211,6 +5211,11 @@ export interface components {
         /** TriageModelRead */
         TriageModelRead: {
             /**
+             * Embedding Seconds
+             * @description of the run's wall time, computing the embeddings
+             */
+            embedding_seconds?: number | null;
+            /**
              * Examples
              * @default 0
              */
@@ -5243,6 +5248,13 @@ export interface components {
              * @default 0
              */
             model_bytes: number;
+            /**
+             * Similarity
+             * @description what finds similar tickets and duplicates: MiniLM sentence embeddings (the `embeddings` extra) or TF-IDF word overlap
+             * @default tfidf
+             * @enum {string}
+             */
+            similarity: "minilm" | "tfidf";
             /**
              * State
              * @description `training` while a run is going (the figures are the serving model's)

@@ -8,11 +8,14 @@ import logging
 import uuid
 from datetime import timedelta
 from time import monotonic, thread_time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ticketdesk.db import utcnow
 from ticketdesk.jobs import JobContext
-from ticketdesk.triage import learning, repository, service
+from ticketdesk.triage import repository, service
+
+if TYPE_CHECKING:
+    from ticketdesk.triage import learning
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +29,25 @@ RETRAIN_EVERY = timedelta(hours=24)
 async def train_workspace(ctx: JobContext, workspace_id: str, run_id: str) -> dict[str, Any]:
     """Fit and measure in a thread, then swap the model in (idempotent: a run done already is
     left alone)."""
+    from ticketdesk.triage import learning  # on first use, as in the service
+
     workspace, run = uuid.UUID(workspace_id), uuid.UUID(run_id)
     async with ctx.db.unit_of_work() as session:
         examples = await service.claim_run(session, workspace, run)
+        # the serving model's embeddings are reused for every ticket whose text is unchanged
+        previous = await service.serving_model(session, workspace) if examples else None
     if examples is None:
         return {"skipped": True}
+    embed = ctx.settings.triage_embeddings
     started = monotonic()
     blob: bytes | None = None
     error: str | None = None
     metrics: dict[str, Any] = {}
     cpu_seconds = 0.0
     try:
-        bundle, metrics, cpu_seconds = await asyncio.to_thread(_train, examples)
+        bundle, metrics, cpu_seconds = await asyncio.to_thread(
+            _train, examples, embed, previous.bundle if previous else None
+        )
         if bundle is not None:
             blob = await asyncio.to_thread(learning.dump, bundle)
     except Exception as exc:  # a failed fit leaves the ready model serving
@@ -60,11 +70,13 @@ async def train_workspace(ctx: JobContext, workspace_id: str, run_id: str) -> di
 
 
 def _train(
-    examples: list[learning.Example],
+    examples: list[learning.Example], embed: bool, previous: learning.Bundle | None
 ) -> tuple[learning.Bundle | None, dict[str, Any], float]:
     """`learning.train` and the CPU time its thread spent."""
+    from ticketdesk.triage import learning
+
     started = thread_time()
-    bundle, metrics = learning.train(examples)
+    bundle, metrics = learning.train(examples, embed=embed, previous=previous)
     return bundle, metrics, thread_time() - started
 
 

