@@ -119,3 +119,18 @@ def test_too_few_tickets_leave_every_field_out_and_fit_nothing():
     assert bundle is None
     assert set(metrics) == set(learning.FIELDS)
     assert all("fewer than" in figures["left_out"] for figures in metrics.values())
+
+
+def test_a_field_is_measured_on_the_newest_tickets_that_have_it():
+    # the newest 40 % of the desk's tickets are not categorised yet (just arrived): the
+    # category is still measured on the newest 20 % of the categorised ones, not on nothing
+    rows = examples(20)
+    fresh = int(len(rows) * 0.4)
+    for example in rows[-fresh:]:
+        example.category = None
+    categorised = len(rows) - fresh
+    metrics = learning.evaluate(rows)
+    assert metrics["category"]["support"] == categorised - int(categorised * 0.8)
+    assert metrics["category"]["accuracy"] > metrics["category"]["baseline_accuracy"]
+    # priority is on every ticket: measured on the newest 20 % of all of them
+    assert metrics["priority"]["support"] == len(rows) - int(len(rows) * 0.8)

@@ -446,13 +446,27 @@ def _evaluate_labels(
     }
 
 
-def _holdout(examples: Sequence[Example]) -> tuple[list[int], list[int]]:
-    """Row numbers of the older 80 % and the newest 20 %."""
+def _holdout(examples: Sequence[Example], name: str | None = None) -> tuple[list[int], list[int]]:
+    """Row numbers of the older 80 % and the newest 20 %; with a field's `name`, of the
+    tickets that have a value for it (the newest tickets are often not yet categorised, and
+    would otherwise leave a field almost nothing to be measured on)."""
     order = sorted(
         range(len(examples)), key=lambda i: (examples[i].created_at, examples[i].ticket_id)
     )
+    if name is not None:
+        order = [i for i in order if _value(examples[i], name) is not None]
     cut = int(len(order) * (1 - HOLDOUT_SHARE))
     return order[:cut], order[cut:]
+
+
+def _evaluate_field(
+    examples: Sequence[Example], name: str, x: Any, measured: dict[str, LogisticRegression]
+) -> dict[str, Any]:
+    """One field measured on the newest 20 % of the tickets that have a value for it."""
+    train_rows, test_rows = _holdout(examples, name)
+    train = [examples[i] for i in train_rows]
+    test = [examples[i] for i in test_rows]
+    return _evaluate_single(train, test, name, x[train_rows], x[test_rows], measured)
 
 
 def evaluate(
@@ -460,8 +474,9 @@ def evaluate(
     x: Any | None = None,
     measured: dict[str, LogisticRegression] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Fit on the older 80 % and measure on the newest 20 %, per field (`x`: every example's
-    features, fitted once for the run; `measured` receives the fields' measured models)."""
+    """Fit on the older 80 % and measure on the newest 20 %, per field: of the tickets with a
+    value for a single-valued field, of every ticket for labels (`x`: every example's features,
+    fitted once for the run; `measured` receives the fields' measured models)."""
     measured = {} if measured is None else measured
     train_rows, test_rows = _holdout(examples)
     if len(train_rows) < MIN_FIELD_EXAMPLES or not test_rows:
@@ -472,10 +487,7 @@ def evaluate(
     train = [examples[i] for i in train_rows]
     test = [examples[i] for i in test_rows]
     x_train, x_test = x[train_rows], x[test_rows]
-    metrics = {
-        name: _evaluate_single(train, test, name, x_train, x_test, measured)
-        for name in SINGLE_FIELDS
-    }
+    metrics = {name: _evaluate_field(examples, name, x, measured) for name in SINGLE_FIELDS}
     metrics["labels"] = _evaluate_labels(train, test, x_train, x_test)
     return metrics
 

@@ -82,8 +82,6 @@ _served: OrderedDict[uuid.UUID, Served] = OrderedDict()
 async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Served | None:
     """The workspace's ready model: one indexed lookup per call, so a swap is seen by the
     next request; the blob is read and unpickled only when the version changed."""
-    from ticketdesk.triage import learning
-
     row = await repository.ready_model_version(session, workspace_id)
     if row is None:
         _served.pop(workspace_id, None)
@@ -95,6 +93,8 @@ async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Serve
     blob = await repository.model_blob(session, workspace_id, row.id)
     if not blob:
         return None
+    from ticketdesk.triage import learning  # the first model this process serves
+
     try:
         bundle = await asyncio.to_thread(learning.load, blob)
     except (ValueError, AttributeError, TypeError, ImportError):
@@ -367,9 +367,9 @@ async def _similar_tickets(
 async def predict(
     session: AsyncSession, workspace: Workspace, subject: str, description: str
 ) -> Prediction:
-    from ticketdesk.triage import learning
-
     served = await require_model(session, workspace.id)
+    from ticketdesk.triage import learning  # loaded with the model being served
+
     query = learning.Query(served.bundle, examples.ticket_text(subject, description))
     result = learning.predict(served.bundle, query)
     found = learning.similar(served.bundle, query, result, limit=SIMILAR_LIMIT)
@@ -384,9 +384,9 @@ async def predict(
 async def ticket_insights(
     session: AsyncSession, workspace: Workspace, ticket: Ticket
 ) -> TicketInsights:
-    from ticketdesk.triage import learning
-
     served = await require_model(session, workspace.id)
+    from ticketdesk.triage import learning  # loaded with the model being served
+
     query = learning.Query(served.bundle, examples.ticket_text(ticket.subject, ticket.description))
     result = learning.predict(served.bundle, query)
     exclude = {str(ticket.id)}
@@ -484,8 +484,6 @@ async def set_triage_settings(
 async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) -> None:
     """Observer: on a new ticket, set each field the creator left empty whose prediction
     reaches the workspace's threshold, in the create's transaction."""
-    from ticketdesk.triage import learning
-
     if not change.created or not change.left_empty:
         return
     thresholds = dict(triage_settings(change.workspace).auto_apply)
@@ -497,6 +495,8 @@ async def on_ticket_change(session: AsyncSession, change: tickets.TicketChange) 
     served = await serving_model(session, change.workspace.id)
     if served is None:
         return
+    from ticketdesk.triage import learning  # loaded with the model being served
+
     ticket, workspace = change.ticket, change.workspace
     result = learning.predict(
         served.bundle, examples.ticket_text(ticket.subject, ticket.description)
@@ -583,11 +583,11 @@ async def triage_facts(
     session: AsyncSession, workspace_id: uuid.UUID, ticket: Ticket
 ) -> dict[str, Any]:
     """`triage.<field>` and `triage.<field>_confidence` for the ticket (empty: no model)."""
-    from ticketdesk.triage import learning
-
     served = await serving_model(session, workspace_id)
     if served is None:
         return {}
+    from ticketdesk.triage import learning  # loaded with the model being served
+
     result = learning.predict(
         served.bundle, examples.ticket_text(ticket.subject, ticket.description)
     )
