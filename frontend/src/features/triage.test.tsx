@@ -91,6 +91,7 @@ const model = (overrides: Partial<TriageModel> = {}): TriageModel => ({
   training_cpu_seconds: 1,
   last_error: null,
   llm_configured: false,
+  similarity: 'tfidf',
   ...overrides,
 });
 
