@@ -118,7 +118,15 @@ async def prepare(url: str, tickets: int, reuse: bool) -> None:
         have = 0
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "ticketdesk", "seed", "--tickets", str(tickets - have)],
+        [
+            sys.executable,
+            "-m",
+            "ticketdesk",
+            "seed",
+            "--tickets",
+            str(tickets - have),
+            "--no-reports",
+        ],
         env=child_env(url),
         check=True,
     )

@@ -136,6 +136,13 @@ def seed(
             "keeps answering; 5000 on PostgreSQL).",
         ),
     ] = None,
+    reports: Annotated[
+        bool,
+        typer.Option(
+            help="Compute the reports' metrics and rollups after the seed (off: leave them to "
+            "`ticketdesk reports rebuild`, which a benchmark times on its own).",
+        ),
+    ] = True,
 ) -> None:
     """Fill a workspace with realistic demo tickets, in batches, with a progress bar.
 
@@ -156,6 +163,7 @@ def seed(
                 admin_email=admin_email,
                 admin_password=admin_password,
                 batch_size=batch_size,
+                with_reports=reports,
             )
         )
     except TicketdeskError as exc:

@@ -768,6 +768,7 @@ async def seed_demo(
     batch_size: int | None = None,
     seed: int = 42,
     quiet: bool = False,
+    with_reports: bool = True,
 ) -> dict[str, Any]:
     """Add `tickets` demo tickets to the workspace `slug` (created with its agents if missing).
 
@@ -845,13 +846,14 @@ async def seed_demo(
                 progress.update(task, completed=done)
             # the reports' metrics and rollups, from the history just written (one
             # transaction: the dashboard shows the old numbers or the new, never half)
-            rebuild = progress.add_task("reports", total=tickets)
-            async with db.unit_of_work() as session:
-                await reports.rebuild_workspace(
-                    session,
-                    await session.get_one(Workspace, plan.workspace_id),
-                    progress=lambda n: progress.advance(rebuild, n),
-                )
+            if with_reports:
+                rebuild = progress.add_task("reports", total=tickets)
+                async with db.unit_of_work() as session:
+                    await reports.rebuild_workspace(
+                        session,
+                        await session.get_one(Workspace, plan.workspace_id),
+                        progress=lambda n: progress.advance(rebuild, n),
+                    )
         # fresh statistics: until autovacuum gets to it the planner would take a table just
         # filled with a million rows for an empty one (and scan whole workspaces)
         if not db.is_sqlite:
