@@ -8,7 +8,9 @@ request). After `--tickets` tickets are created and two warm-up rounds, each req
 `--repeat` times under `sys.settrace` with opcode events, and the median count is printed:
 the server's work and the client's together (the client's part is the same on both sides of
 a comparison). `--without-reports` leaves the reports observer out of the wiring, the build a
-write-cost target is measured against.
+write-cost target is measured against. `--fields` defines bench/fields.py's ten custom fields
+and its `claim` type, and counts a claim's create with none of them and with all ten (the
+fields room's +10 % target, on the Python side alone).
 """
 
 from __future__ import annotations
@@ -153,10 +155,36 @@ async def measure(settings: Settings, db: Database, args: argparse.Namespace) ->
                 "POST /tickets": create,
                 "PATCH /tickets/{key} (priority)": patch,
             }
+            if args.fields:
+                requests.update(await claim_creates(client, headers))
             for request in requests.values():  # warm-up: caches, compiled statements
                 for _ in range(2):
                     await request()
             return {name: await counted(request, args.repeat) for name, request in requests.items()}
+
+
+async def claim_creates(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> dict[str, Callable[[], Awaitable[httpx.Response]]]:
+    """bench/fields.py's fields and claim type defined; its two creates, as requests."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import fields  # bench/ is no package
+
+    for field in fields.FIELDS:
+        made = await client.post("/custom-fields", json=fields._body(field), headers=headers)
+        made.raise_for_status()
+    await client.post("/ticket-types", json={"key": "claim", "name": "Claim"}, headers=headers)
+    numbers = iter(range(1_000_000))
+
+    def claim(with_fields: bool) -> Awaitable[httpx.Response]:
+        return client.post(
+            "/tickets", json=fields.create_body(next(numbers), with_fields), headers=headers
+        )
+
+    return {
+        "POST /tickets (claim, no fields)": lambda: claim(False),
+        "POST /tickets (claim, 10 fields)": lambda: claim(True),
+    }
 
 
 def main() -> None:
@@ -164,6 +192,7 @@ def main() -> None:
     parser.add_argument("--without-reports", action="store_true", help="no reports observer")
     parser.add_argument("--tickets", type=int, default=300, help="tickets created first")
     parser.add_argument("--repeat", type=int, default=5, help="measured requests (median)")
+    parser.add_argument("--fields", action="store_true", help="also a claim with ten fields")
     args = parser.parse_args()
     figures = asyncio.run(run(args))
     shape = "without the reports observer" if args.without_reports else "with reports"

@@ -215,6 +215,50 @@ async def test_custom_field_analytics_counts_options_and_sums_decimals_exactly(t
     assert wrong.status_code == 422
 
 
+async def test_field_analytics_count_a_list_under_each_of_its_values(tenant):
+    """A multi-select counts each option it holds; grouped by labels (or another
+    multi-select), a ticket counts under each of its values, and one with none under null."""
+    for body in (
+        {
+            "key": "tags",
+            "label": "Tags",
+            "kind": "multi_select",
+            "options": [{"value": v, "label": v.title()} for v in ("gift", "bulk", "fragile")],
+        },
+        {"key": "units", "label": "Units", "kind": "integer"},
+    ):
+        created = await tenant.post("/custom-fields", json=body)
+        assert created.status_code == 201, created.text
+    for tags, units, labels in (
+        (["gift", "bulk"], 3, ["vip", "eu"]),
+        (["bulk"], 4, ["eu"]),
+        ([], 5, []),
+        (["fragile"], None, ["vip"]),
+    ):
+        values = {"tags": tags, **({"units": units} if units is not None else {})}
+        await _import(tenant, "2026-11-03T08:00:00Z", custom_fields=values, labels=labels)
+    report = (await tenant.get(f"/reports/fields?{WINDOW}&field=cf.tags&group_by=label")).json()
+    assert {r["key"]: (r["tickets"], r["options"]) for r in report["rows"]} == {
+        "eu": (2, [{"value": "gift", "count": 1}, {"value": "bulk", "count": 2}]),
+        "vip": (
+            2,
+            [
+                {"value": "gift", "count": 1},
+                {"value": "bulk", "count": 1},
+                {"value": "fragile", "count": 1},
+            ],
+        ),
+    }
+    by_tag = (
+        await tenant.get(f"/reports/fields?{WINDOW}&field=cf.units&agg=avg&group_by=cf.tags")
+    ).json()
+    assert {r["key"]: (r["tickets"], r["value"]) for r in by_tag["rows"]} == {
+        "bulk": (2, "3.5"),
+        "gift": (1, "3"),
+        None: (1, "5"),
+    }
+
+
 async def test_sla_compliance_with_near_misses(tenant):
     policy = await tenant.post(
         "/sla-policies",

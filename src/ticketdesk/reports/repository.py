@@ -13,14 +13,17 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    Numeric,
     Select,
     Table,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -638,12 +641,19 @@ async def group_rows(
     stmt = _grouped(
         workspace_id, tickets, group, [getattr(TicketMetrics, c) for c in columns], value_field
     )
+    return list(await session.execute(_in_range(stmt, by, start, end)))
+
+
+def _in_range(stmt: Select[Any], by: str | None, start: datetime, end: datetime) -> Select[Any]:
     if by is None:
-        stmt = stmt.where(TicketMetrics.created_at < end)
-    else:
-        column = getattr(TicketMetrics, by)
-        stmt = stmt.where(column >= start, column < end)
-    return list(await session.execute(stmt))
+        return stmt.where(TicketMetrics.created_at < end)
+    column = getattr(TicketMetrics, by)
+    return stmt.where(column >= start, column < end)
+
+
+def adds_up_fields(session: AsyncSession) -> bool:
+    """Whether field_aggregates can run here (PostgreSQL: exact numeric, JSON laterals)."""
+    return dialect_name(session) == "postgresql"
 
 
 async def csat_rows(
@@ -695,6 +705,161 @@ async def team_names(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     return await _names(session, Team, workspace_id, ids)
+
+
+def _json_values(column: Any, keep_empty: bool) -> Any:
+    """A lateral of one row per value of a JSON column (each element of a list, else the
+    scalar itself) as text; an empty value is one NULL row (`keep_empty`) or none."""
+    value = func.to_jsonb(column)
+    listed = case(
+        (func.jsonb_typeof(value) == "array", value),
+        else_=func.jsonb_build_array(value.op("#>>")(literal_column("'{}'"))),
+    )
+    items = func.jsonb_array_elements_text(listed).table_valued("item").render_derived().lateral()
+    if not keep_empty:
+        return items, items.c.item.is_not(None) & (items.c.item != "")
+    return items, None
+
+
+async def field_aggregates(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    tickets: Select[Any] | None,
+    group: str | None,
+    value_field: str,
+    *,
+    start: datetime,
+    end: datetime,
+    counting: bool,
+) -> tuple[list[Any], list[Any]]:
+    """PostgreSQL: a field report over the tickets created in [start, end), added up by the
+    database. Per group value (a list counts under each of its values, an empty one under
+    NULL): (key, tickets with a value, how many of those are numbers, their exact sum, min,
+    max); and (`counting`) (key, option, tickets holding it)."""
+    stmt = _in_range(
+        _grouped(workspace_id, tickets, group, [], value_field), "created_at", start, end
+    )
+    grouped = group is not None
+    rows = stmt.subquery("r")
+    key_column, value_column = list(rows.c)
+    value = func.to_jsonb(value_column)
+    has_value = and_(
+        value.is_not(None),
+        value.op("<>")(literal_column("'null'::jsonb")),
+        value.op("<>")(literal_column("'\"\"'::jsonb")),
+        value.op("<>")(literal_column("'[]'::jsonb")),
+    )
+    text_value = value.op("#>>")(literal_column("'{}'"))
+    number = case(
+        (func.jsonb_typeof(value) == "number", text_value.cast(Numeric)),
+        (
+            and_(
+                func.jsonb_typeof(value) == "string",
+                text_value.op("~")(literal_column("'^[+-]?[0-9]+(\\.[0-9]+)?$'")),
+            ),
+            text_value.cast(Numeric),
+        ),
+        else_=None,
+    )
+    if grouped:
+        keys, _ = _json_values(key_column, keep_empty=True)
+        key: Any = func.nullif(keys.c.item, "")
+        base = select(key.label("key"), number.label("number"), value_column).select_from(
+            rows.join(keys, literal(True))
+        )
+    else:
+        base = select(literal(None).label("key"), number.label("number"), value_column)
+        base = base.select_from(rows)
+    base = base.where(has_value)
+    per_key = base.subquery("k")
+    totals = select(
+        per_key.c.key,
+        func.count(),
+        func.count(per_key.c.number),
+        func.sum(per_key.c.number),
+        func.min(per_key.c.number),
+        func.max(per_key.c.number),
+    ).group_by(per_key.c.key)
+    found = list(await session.execute(totals))
+    options: list[Any] = []
+    if counting:
+        items, nonempty = _json_values(list(per_key.c)[2], keep_empty=False)
+        stmt_options = (
+            select(per_key.c.key, items.c.item, func.count())
+            .select_from(per_key.join(items, literal(True)))
+            .where(nonempty)
+            .group_by(per_key.c.key, items.c.item)
+        )
+        options = list(await session.execute(stmt_options))
+    return found, options
+
+
+def _outcome(target: Any, elapsed: Any, done_at: Any, due_at: Any, now: datetime) -> Any:
+    """'met', 'near_miss' (met after 80 % of the target: elapsed * 5 >= target * 4, whole
+    seconds, no rounding), 'breached', or NULL (no target, or still running inside it)."""
+    return case(
+        (target.is_(None), None),
+        (
+            elapsed.is_not(None),
+            case(
+                (elapsed > target, "breached"),
+                (elapsed * 5 >= target * 4, "near_miss"),
+                else_="met",
+            ),
+        ),
+        (and_(due_at.is_not(None), due_at < func.coalesce(done_at, now)), "breached"),
+        else_=None,
+    )
+
+
+async def sla_outcomes(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    tickets: Select[Any] | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> Sequence[Any]:
+    """Per (SLA policy, priority) of the tickets created in [start, end): how many, and how
+    many of each target's outcomes, counted in the database (one grouped statement)."""
+    m = TicketMetrics
+    first = _outcome(
+        m.sla_first_response_target_seconds,
+        m.first_response_business_seconds,
+        m.solved_at,
+        m.sla_first_response_due_at,
+        now,
+    )
+    resolution = _outcome(
+        m.sla_resolution_target_seconds,
+        case((m.solved_at.is_not(None), m.requester_wait_business_seconds), else_=None),
+        m.solved_at,
+        m.sla_resolution_due_at,
+        now,
+    )
+
+    def counted(outcome: Any, value: str) -> Any:
+        return func.coalesce(func.sum(case((outcome == value, 1), else_=0)), 0)
+
+    stmt = (
+        _grouped(
+            workspace_id,
+            tickets,
+            None,
+            [
+                m.sla_policy_id,
+                m.priority,
+                func.count(),
+                *(counted(o, v) for o in (first, resolution) for v in OUTCOMES),
+            ],
+        )
+        .where(m.created_at >= start, m.created_at < end, m.sla_policy_id.is_not(None))
+        .group_by(m.sla_policy_id, m.priority)
+    )
+    return list(await session.execute(stmt))
+
+
+OUTCOMES = ("met", "near_miss", "breached")
 
 
 async def policy_names(
