@@ -990,14 +990,13 @@ async def field_report(
         else None
     )
     if repository.adds_up_fields(session):
-        rows = await _field_rows_added_up(session, scope, group, custom, definition, agg)
         return FieldsReportRead(
             **scope.window("exact"),
             field=field_name,
             kind=definition.kind,
             agg=agg,
             group_by=group_by,
-            rows=rows,
+            rows=await _field_rows_added_up(session, scope, group, custom, definition, agg),
         )
     rows = await _group_rows(
         session, scope, group, custom, (), by="created_at", value_field=definition.key
