@@ -187,3 +187,18 @@ def test_seed_never_prints_the_password(tmp_path):
     assert crashed.returncode != 0
     assert "Traceback" in crashed.stderr or "Error" in crashed.stderr
     assert secret not in crashed.stdout + crashed.stderr
+
+
+def test_serve_keeps_the_embedded_default_to_one_process_and_says_why(tmp_path):
+    env = cli_env(tmp_path)
+    embedded = run_cli("serve", "--workers", "2", env=env)
+    assert embedded.returncode == 2
+    assert "one process only" in embedded.stderr and "SQLite" in embedded.stderr
+    without_redis = run_cli(
+        "serve",
+        "--workers",
+        "2",
+        env={**env, "TICKETDESK_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1/test"},
+    )
+    assert without_redis.returncode == 2 and "TICKETDESK_REDIS_URL" in without_redis.stderr
+    assert not (tmp_path / "ticketdesk.db").exists()  # refused before migrating anything

@@ -36,6 +36,21 @@ def serve(
     from ticketdesk.log_redaction import serve_log_config
 
     settings = get_settings()
+    if workers > 1 and (settings.is_sqlite or not settings.redis_url):
+        typer.echo(
+            "one process only: "
+            + (
+                "the embedded SQLite database takes one writer at a time, so more processes "
+                "would only queue on its lock"
+                if settings.is_sqlite
+                else "without TICKETDESK_REDIS_URL each process would run the timers and "
+                "automations itself and keep live updates to its own clients"
+            )
+            + ". More processes need PostgreSQL (TICKETDESK_DATABASE_URL) and Redis "
+            "(TICKETDESK_REDIS_URL, with `ticketdesk worker` running the jobs).",
+            err=True,
+        )
+        raise typer.Exit(2)
     migrate.upgrade(settings)
     uvicorn.run(
         "ticketdesk.main:app",
