@@ -3,6 +3,7 @@ breach/warning sweeps."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -118,20 +119,25 @@ async def store_clock(
     """Upsert the ticket's sweep row. Its warning and breach markers belong to a target: a
     new target re-arms them, a new due time of the same target (or none: paused, solved)
     keeps them, so each target is warned and breached once."""
-    if dialect_name(session) == "postgresql":
-        pg = postgresql.insert(SlaClock).values(
-            ticket_id=ticket_id, due_at=due_at, warn_at=warn_at, target=target
-        )
-        await session.execute(
-            pg.on_conflict_do_update(index_elements=["ticket_id"], set_=_kept(pg.excluded))
-        )
-    else:
-        lite = sqlite.insert(SlaClock).values(
-            ticket_id=ticket_id, due_at=due_at, warn_at=warn_at, target=target
-        )
-        await session.execute(
-            lite.on_conflict_do_update(index_elements=["ticket_id"], set_=_kept(lite.excluded))
-        )
+    await session.execute(
+        _clock_upsert(dialect_name(session)),
+        {"ticket_id": ticket_id, "due_at": due_at, "warn_at": warn_at, "target": target},
+    )
+
+
+@functools.cache
+def _clock_upsert(dialect: str) -> Any:
+    """The upsert, built once per dialect (every ticket change runs it: no statement is
+    constructed per request)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = SlaClock.__table__.c
+    stmt = insert(SlaClock).values(
+        {name: bindparam(name, type_=columns[name].type) for name in _CLOCK_VALUES}
+    )
+    return stmt.on_conflict_do_update(index_elements=["ticket_id"], set_=_kept(stmt.excluded))
+
+
+_CLOCK_VALUES = ("ticket_id", "due_at", "warn_at", "target")
 
 
 def _kept(new: Any) -> dict[str, Any]:

@@ -708,6 +708,7 @@ async def create_ticket(
     repository.remember_context(
         session, ticket, sorted(label_ids), contact=requester, user=assignee, team=team
     )
+    remember_labels(session, {ticket.id: dict(label_ids)})  # the observers ask for them
     await notify_observers(
         session,
         TicketChange(
