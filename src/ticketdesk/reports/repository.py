@@ -539,6 +539,9 @@ GROUP BY dimension, value, c.metric, c.day
 }
 
 
+REBUILD_WORK_MEM = "256MB"
+
+
 def aggregates_rollups(session: AsyncSession) -> bool:
     """Whether rollups_from_metrics can run here (PostgreSQL; SQLite adds them up in Python:
     it has no time zones)."""
@@ -547,7 +550,10 @@ def aggregates_rollups(session: AsyncSession) -> bool:
 
 async def rollups_from_metrics(session: AsyncSession, workspace_id: uuid.UUID, tz: str) -> None:
     """A rebuild's rollups as three INSERT ... SELECT over the workspace's metrics rows (into
-    rollups just cleared): the same cells `rollups.Contribution` adds up, in the database."""
+    rollups just cleared): the same cells `rollups.Contribution` adds up, in the database.
+    Each groups millions of (ticket, dimension) cells: given the memory to hash them, it need
+    not sort them on disk (for this transaction only)."""
+    await session.execute(text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
     for sql in _ROLLUPS_FROM_METRICS.values():
         await session.execute(
             text(sql).bindparams(
