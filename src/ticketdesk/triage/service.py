@@ -67,6 +67,17 @@ class NoTriageModel(Conflict):
     title = "No triage model"
 
 
+class TriageModelOutdated(Conflict):
+    title = "Triage model needs retraining"
+
+    def __init__(self, version: int) -> None:
+        super().__init__(
+            f"This workspace's triage model (v{version}) was stored by an older release in a "
+            "format this one does not read; POST /triage/train (admin) replaces it.",
+            extra={"code": "triage_model_outdated", "version": version},
+        )
+
+
 # -- the model a process serves: loaded lazily, cached by version ----------------------------
 
 
@@ -77,19 +88,26 @@ class Served:
 
 
 _served: OrderedDict[uuid.UUID, Served] = OrderedDict()
+# the ready version of a workspace whose blob this process could not read (an older format):
+# not read again until a new version is ready
+_unreadable: dict[uuid.UUID, int] = {}
 
 
-async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Served | None:
-    """The workspace's ready model: one indexed lookup per call, so a swap is seen by the
-    next request; the blob is read and unpickled only when the version changed."""
+async def _ready_model(session: AsyncSession, workspace_id: uuid.UUID) -> Served | int | None:
+    """The workspace's ready model, or the version of one this release cannot read: one
+    indexed lookup per call, so a swap is seen by the next request; the blob is read and
+    unpickled only when the version changed."""
     row = await repository.ready_model_version(session, workspace_id)
     if row is None:
         _served.pop(workspace_id, None)
         return None
+    version: int = row.version
     cached = _served.get(workspace_id)
-    if cached is not None and cached.version == row.version:
+    if cached is not None and cached.version == version:
         _served.move_to_end(workspace_id)
         return cached
+    if _unreadable.get(workspace_id) == version:
+        return version
     blob = await repository.model_blob(session, workspace_id, row.id)
     if not blob:
         return None
@@ -98,10 +116,11 @@ async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Serve
     try:
         bundle = await asyncio.to_thread(learning.load, blob)
     except (ValueError, AttributeError, TypeError, ImportError):
-        # a model of an older format: served by none until the next run replaces it
-        log.warning("triage model v%s of workspace %s needs retraining", row.version, workspace_id)
-        return None
-    served = Served(row.version, bundle)
+        log.warning("triage model v%s of workspace %s needs retraining", version, workspace_id)
+        _unreadable[workspace_id] = version
+        return version
+    _unreadable.pop(workspace_id, None)
+    served = Served(version, bundle)
     _served[workspace_id] = served
     _served.move_to_end(workspace_id)
     while len(_served) > MAX_CACHED_MODELS:
@@ -109,13 +128,22 @@ async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Serve
     return served
 
 
+async def serving_model(session: AsyncSession, workspace_id: uuid.UUID) -> Served | None:
+    """The workspace's ready model (None: none yet, or one of an older format, served by none
+    until the next run replaces it)."""
+    model = await _ready_model(session, workspace_id)
+    return model if isinstance(model, Served) else None
+
+
 async def require_model(session: AsyncSession, workspace_id: uuid.UUID) -> Served:
-    served = await serving_model(session, workspace_id)
-    if served is None:
+    model = await _ready_model(session, workspace_id)
+    if isinstance(model, int):
+        raise TriageModelOutdated(model)
+    if model is None:
         raise NoTriageModel(
             "This workspace has no trained triage model yet; POST /triage/train (admin)."
         )
-    return served
+    return model
 
 
 # -- training --------------------------------------------------------------------------------
