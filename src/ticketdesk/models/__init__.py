@@ -23,6 +23,7 @@ from ticketdesk.models.ticket import (
     Ticket,
     TicketLabel,
 )
+from ticketdesk.models.ticket_count import TicketCount
 from ticketdesk.models.ticket_type import TicketType
 from ticketdesk.models.triage import TriageModel
 from ticketdesk.models.view import SavedView
@@ -72,6 +73,7 @@ __all__ = [
     "Team",
     "TeamMember",
     "Ticket",
+    "TicketCount",
     "TicketLabel",
     "TicketLink",
     "TicketMetrics",
