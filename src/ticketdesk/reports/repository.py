@@ -183,6 +183,23 @@ def _rollup_sql(table: str, cells: str) -> str:
     )
 
 
+_LOCK_ROLLUPS = text(
+    # the one-key (bigint) space: the ticket counters' two-key locks are elsewhere
+    "SELECT pg_advisory_xact_lock(hashtextextended(CAST(:workspace_id AS text), 14))"
+)
+
+
+async def lock_rollups(session: AsyncSession, workspace_ids: Iterable[uuid.UUID]) -> None:
+    """PostgreSQL: take the workspaces' rollup locks (in id order) before writing metrics
+    and rollups, held to commit. Every change of a workspace adds to the same few rows (its
+    `all` cells of today), so its writers queue there anyway; taken in statements that lock
+    rows in no guaranteed order (an upsert's CTEs), they could deadlock. This way they wait."""
+    if dialect_name(session) != "postgresql":
+        return
+    for workspace_id in sorted(workspace_ids):
+        await session.execute(_LOCK_ROLLUPS, {"workspace_id": str(workspace_id)})
+
+
 async def write_one_ticket(
     session: AsyncSession,
     values: dict[str, Any],

@@ -254,6 +254,7 @@ async def write_kept_metrics(session: AsyncSession) -> None:
         return
     if session.new:  # tickets these rows may refer to
         await session.flush()
+    await repository.lock_rollups(session, deltas)
     if len(new_rows) + sum(len(rows) for rows in changed.values()) == 1:
         # one ticket (a request's usual change): one statement where the database can
         daily, histograms, counts = next(iter(deltas.values())).nonzero()
