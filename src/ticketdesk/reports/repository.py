@@ -608,14 +608,24 @@ def _ticket_ids(tickets: Select[Any]) -> Select[Any]:
     return tickets.with_only_columns(Ticket.id).order_by(None)
 
 
-async def count_metrics(
-    session: AsyncSession, workspace_id: uuid.UUID, by: str, start: datetime, end: datetime
-) -> int:
+async def more_metrics_than(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    by: str,
+    start: datetime,
+    end: datetime,
+    limit: int,
+) -> bool:
+    """Whether more than `limit` rows have their `by` time in [start, end): counted no
+    further than limit + 1 (a whole month of a million tickets is not counted to decide)."""
     column = getattr(TicketMetrics, by)
-    stmt = select(func.count()).where(
-        _in_workspace(TicketMetrics, workspace_id), column >= start, column < end
+    some = (
+        select(literal(1))
+        .where(_in_workspace(TicketMetrics, workspace_id), column >= start, column < end)
+        .limit(limit + 1)
+        .subquery()
     )
-    return int(await session.scalar(stmt) or 0)
+    return int(await session.scalar(select(func.count()).select_from(some)) or 0) > limit
 
 
 def _grouped(

@@ -494,8 +494,9 @@ async def _use_rollups(
         return True
     settings = context(session).settings
     limit = settings.reports_exact_tickets if settings is not None else EXACT_TICKETS
-    count = await repository.count_metrics(session, scope.workspace.id, by, scope.start, scope.end)
-    return count > limit
+    return await repository.more_metrics_than(
+        session, scope.workspace.id, by, scope.start, scope.end, limit
+    )
 
 
 def _group_key(group: str | None, custom: Any) -> str | None:
