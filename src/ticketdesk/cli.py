@@ -228,6 +228,7 @@ def reports_rebuild(
                         done += await reports.rebuild_workspace(
                             session, ws, batch_size=batch_size, progress=bar.update
                         )
+            await reports.refresh_statistics(db)
         finally:
             await db.dispose()
         return {

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ticketdesk.auth.principal import Principal
 from ticketdesk.context import context
-from ticketdesk.db import before_commit, utcnow
+from ticketdesk.db import Database, before_commit, utcnow
 from ticketdesk.errors import ValidationFailed
 from ticketdesk.fields import service as fields
 from ticketdesk.models import Event, Ticket, TicketMetrics, Workspace
@@ -352,6 +352,20 @@ async def rebuild_workspace(
     else:
         await repository.insert_rollups(session, workspace.id, *totals.nonzero())
     return done
+
+
+async def refresh_statistics(db: Database) -> None:
+    """After a rebuild (PostgreSQL): vacuum and analyse the tables it rewrote. Until then
+    the planner sees the statistics of the tables before (a million rows where there were
+    none), and index-only scans visit the heap for every row."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    async with db.engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(REBUILT_TABLES)}")
+
+
+REBUILT_TABLES = ("ticket_metrics", "report_daily", "report_histograms", "report_counts")
 
 
 async def workspace_by_slug(session: AsyncSession, slug: str) -> Workspace | None:
