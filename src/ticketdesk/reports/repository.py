@@ -683,6 +683,26 @@ def _in_range(stmt: Select[Any], by: str | None, start: datetime, end: datetime)
     return stmt.where(column >= start, column < end)
 
 
+async def count_by_local_day(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    tickets: Select[Any] | None,
+    group: str | None,
+    by: str,
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+) -> Sequence[Any]:
+    """PostgreSQL: (group value, local day of `by` in `tz`, tickets) of the rows whose `by`
+    time falls in [start, end), counted by the database (the exact volume report)."""
+    column = getattr(TicketMetrics, by)
+    day = func.date(func.timezone(tz, column))
+    stmt = _in_range(_grouped(workspace_id, tickets, group, [day, func.count()]), by, start, end)
+    key = list(stmt.selected_columns)[0]
+    return list(await session.execute(stmt.group_by(*([key] if group else []), day)))
+
+
 def adds_up_fields(session: AsyncSession) -> bool:
     """Whether field_aggregates can run here (PostgreSQL: exact numeric, JSON laterals)."""
     return dialect_name(session) == "postgresql"

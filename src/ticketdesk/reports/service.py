@@ -677,6 +677,23 @@ async def volume(
                             a < at and (b is None or b >= at) for a, b in spells
                         ):
                             line[i] += 1
+        elif repository.adds_up_fields(session):  # counted per local day by the database
+            per_day = await repository.count_by_local_day(
+                session,
+                scope.workspace.id,
+                scope.tickets,
+                _group_key(group, custom),
+                by,
+                start=scope.start,
+                end=scope.end,
+                tz=scope.tz,
+            )
+            for raw, day, n in per_day:
+                i = found.index_of_day(day)
+                if i is None:
+                    continue
+                for key in _keys_of(raw):
+                    series(key)[i] += n
         else:
             rows = await _group_rows(session, scope, group, custom, (by,), by=by)
             for raw, at in rows:
