@@ -1,5 +1,6 @@
 // End-to-end: the built app in Debian's headless Chromium against a real `ticketdesk serve`
-// on a fresh SQLite data dir seeded with demo tickets. Plain Node; a handful of agent flows.
+// on a fresh SQLite data dir seeded with demo tickets, sending its email to a real SMTP server
+// of the run's own (mailbox.mjs). Plain Node; a handful of agent flows.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -10,7 +11,9 @@ import { chromium } from 'playwright-core';
 import { adminFlows } from './admin.mjs';
 import { customerFlows } from './customers.mjs';
 import { fieldFlows } from './fields.mjs';
+import { startMailbox } from './mailbox.mjs';
 import { reportFlows } from './reports.mjs';
+import { surveyFlows } from './survey.mjs';
 import { ticketFlows } from './ticket.mjs';
 import { triageFlows } from './triage.mjs';
 
@@ -28,12 +31,24 @@ if (seed.status !== 0) {
   console.error(seed.stdout, seed.stderr);
   process.exit(1);
 }
+// The server sends its email (every flow's) through a real SMTP server the flows can read.
+// Its links are made on a public URL of their own (the server's port is not known before it
+// binds); a flow opens a link's path on the server.
+const mailbox = await startMailbox(python).catch((error) => {
+  console.error(error.message);
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(1);
+});
+const publicUrl = 'http://desk.e2e.test';
+const serverEnv = { ...env, TICKETDESK_SMTP_URL: mailbox.url, TICKETDESK_PUBLIC_URL: publicUrl };
 // port 0: the kernel picks a free port as the server binds it (no window for another process
 // to take it), and uvicorn's start line says which
-const server = spawn(python, ['-m', 'ticketdesk', 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(python, ['-m', 'ticketdesk', 'serve', '--port', '0'], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 let serverLog = '';
 server.stdout.on('data', (d) => (serverLog += d));
 server.stderr.on('data', (d) => (serverLog += d));
+let stopping = false;
+server.on('exit', (code, signal) => stopping || console.log(`    the server exited mid-run (code ${code}, signal ${signal})`));
 let base = '';
 
 async function waitHealthy() {
@@ -525,7 +540,7 @@ try {
     await page.waitForURL(new RegExp(`/tickets/${key}$`));
   });
 
-  await ticketFlows({ page, step, call, expect, until, base, shot, readmeShot });
+  await ticketFlows({ page, step, call, expect, until, base, shot, readmeShot, mailbox });
 
   if (shots) {
     await step('narrow screen', async () => {
@@ -606,6 +621,7 @@ try {
   await customerFlows({ page, step, call, expect, base, shot });
   await reportFlows({ page, step, call, expect, until, base, shot });
   await triageFlows({ page, step, call, expect, until, base, shot, readmeShot });
+  await surveyFlows({ page, step, call, expect, base, shot, mailbox, publicUrl });
 
   await step('create a ticket on behalf of a customer', async () => {
     await page.getByRole('link', { name: 'New ticket' }).click();
@@ -648,7 +664,9 @@ try {
   results.push(['setup', false, 0]);
 } finally {
   await browser?.close().catch(() => {});
+  stopping = true;
   server.kill('SIGTERM');
+  mailbox.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -54,7 +54,8 @@ async def test_a_solved_ticket_gets_one_survey_whose_answer_lands_on_the_ticket(
     assert f"/survey/{token}?rating=good" in html
     assert f"/survey/{token}?rating=bad" in html
     sent = [e for e in await activity(desk, key) if e["type"] == "ticket.survey_sent"]
-    assert [(e["data"], e["actor"]["kind"]) for e in sent] == [({}, "system")]
+    # each event names its ticket, as every ticket event does (live clients refresh that one)
+    assert [(e["data"], e["actor"]["kind"]) for e in sent] == [({"ticket": key}, "system")]
 
     page = await pages.get(f"/survey/{token}")
     assert page.status_code == 200
@@ -99,8 +100,8 @@ async def test_a_solved_ticket_gets_one_survey_whose_answer_lands_on_the_ticket(
     assert (await desk.get(f"/tickets/{key}")).json()["csat"]["rating"] == "good"
     received = [e for e in await activity(desk, key) if e["type"] == "ticket.csat_received"]
     assert [e["data"] for e in received] == [
-        {"rating": "bad", "good": False, "comment": "Took a week"},
-        {"rating": "good", "good": True, "comment": None},
+        {"ticket": key, "rating": "bad", "good": False, "comment": "Took a week"},
+        {"ticket": key, "rating": "good", "good": True, "comment": None},
     ]
     assert {(e["actor"]["kind"], e["actor"]["name"]) for e in received} == {("contact", "Grace")}
 
@@ -305,7 +306,12 @@ async def test_the_answer_reaches_webhooks(
     assert sent.json["type"] == "ticket.survey_sent"
     assert received.json["type"] == "ticket.csat_received"
     data = received.json["data"]
-    assert data["event"]["data"] == {"rating": 2, "good": False, "comment": "Slow"}
+    assert data["event"]["data"] == {
+        "ticket": created["key"],
+        "rating": 2,
+        "good": False,
+        "comment": "Slow",
+    }
     assert data["actor"]["kind"] == "contact"
     assert data["ticket"]["key"] == created["key"]
     assert data["ticket"]["csat"]["rating"] == 2

@@ -1,12 +1,10 @@
 // Single-key shortcuts, the ? overlay and the ⌘K palette.
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { ReactNode } from 'react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
+import { MemoryRouter, useLocation } from 'react-router-dom';
 import { setToken } from '../api/client';
-import { SessionProvider, useSession } from '../auth/session';
 import { makeTicket } from '../test/fixtures';
+import { renderSignedIn } from '../test/render';
 import { CommandPalette, filterCommands, ticketQuery, type Command } from './CommandPalette';
 import { handleShortcut, isTypingTarget, shortcutKey } from './shortcuts';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
@@ -81,27 +79,17 @@ const me = {
   workspace: { id: 'w', name: 'Demo', slug: 'demo', ticket_prefix: 'TKT', timezone: 'UTC' },
 };
 
-function Ready({ children }: { children: ReactNode }) {
-  return useSession().me ? <>{children}<span>ready</span></> : null;
-}
-
+/** Where the router is; shown, like the palette, once the agent is signed in. */
 function Where() {
   return <output aria-label="where">{useLocation().pathname}</output>;
 }
 
-function wrap(children: ReactNode, at = '/') {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return (
-    <QueryClientProvider client={client}>
-      <MemoryRouter initialEntries={[at]}>
-        <SessionProvider>
-          <Ready>{children}</Ready>
-          <Routes>
-            <Route path="*" element={<Where />} />
-          </Routes>
-        </SessionProvider>
-      </MemoryRouter>
-    </QueryClientProvider>
+function renderPalette() {
+  renderSignedIn(
+    <>
+      <CommandPalette />
+      <Where />
+    </>,
   );
 }
 
@@ -124,9 +112,8 @@ describe('CommandPalette', () => {
         return new Response(JSON.stringify({ items, next_cursor: null }), { headers: { 'content-type': 'application/json' } });
       }),
     );
-    setToken('t');
-    render(wrap(<CommandPalette />));
-    await screen.findByText('ready');
+    renderPalette();
+    await screen.findByLabelText('where');
     fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
     const dialog = await screen.findByRole('dialog', { name: 'Command palette' });
     const input = screen.getByRole('combobox');
@@ -149,9 +136,8 @@ describe('CommandPalette', () => {
         return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
       }),
     );
-    setToken('t');
-    render(wrap(<CommandPalette />));
-    await screen.findByText('ready');
+    renderPalette();
+    await screen.findByLabelText('where');
     fireEvent.keyDown(window, { key: 'k', metaKey: true });
     await userEvent.type(await screen.findByRole('combobox'), 'new');
     expect(screen.getByRole('option', { name: 'New ticket' })).toHaveAttribute('aria-selected', 'true');

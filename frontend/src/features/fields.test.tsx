@@ -1,10 +1,8 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { useState, type ReactNode } from 'react';
-import { MemoryRouter } from 'react-router-dom';
+import { useState } from 'react';
 import { ApiError, setToken, type Status } from '../api/client';
-import { SessionProvider, useSession } from '../auth/session';
 import { cfChipText, clearedHidden, conditionHolds, encodeCfFilter, isCfParam, parseCfFilters, visibleFields, type FieldDef } from '../lib/customFields';
 import { filtersToQuery, filtersToSearch, parseFilters } from '../lib/filters';
 import { decisionBlocked, describeChanges, type Approval } from './ApprovalItem';
@@ -15,6 +13,7 @@ import { ticketErrors } from './ticket/PropertiesPanel';
 import { menuStatuses } from './ticket/StatusMenu';
 import { CustomFields } from './ticket/CustomFields';
 import { makeTicket } from '../test/fixtures';
+import { renderSignedIn } from '../test/render';
 
 function field(overrides: Partial<FieldDef> & Pick<FieldDef, 'key'>): FieldDef {
   return {
@@ -272,22 +271,6 @@ describe('approvals', { timeout: 20_000 }, () => {
 
   // the signed-in approver: an admin who asked for none of these changes
   const approver = { kind: 'user', role: 'admin', scopes: [], api_token: null, user: { id: 'u-admin', name: 'Grace' }, workspace: { id: 'w', name: 'Demo' } };
-  function Ready({ children }: { children: ReactNode }) {
-    return useSession().me ? children : null;
-  }
-  function wrap(n: ReactNode) {
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    setToken('t');
-    return (
-      <QueryClientProvider client={client}>
-        <MemoryRouter>
-          <SessionProvider>
-            <Ready>{n}</Ready>
-          </SessionProvider>
-        </MemoryRouter>
-      </QueryClientProvider>
-    );
-  }
 
   afterEach(() => {
     vi.unstubAllGlobals();
@@ -297,7 +280,7 @@ describe('approvals', { timeout: 20_000 }, () => {
   it('offers no decision to a role the gate does not name', async () => {
     serve([{ ...approvalOf('a3', 'TKT-3'), approver_roles: ['agent'] }], {});
     const { ApprovalsPage } = await import('./ApprovalsPage');
-    render(wrap(<ApprovalsPage />));
+    renderSignedIn(<ApprovalsPage />);
     const item = await screen.findByRole('listitem', { name: /TKT-3/ }, { timeout: 5000 });
     expect(within(item).getByText('Waiting for agent to decide.')).toBeInTheDocument();
     expect(within(item).queryByRole('button', { name: 'Approve' })).toBeNull();
@@ -306,7 +289,7 @@ describe('approvals', { timeout: 20_000 }, () => {
   it('approves in one click or with a comment, and rejects only with a comment', async () => {
     const calls = serve([approvalOf('a1', 'TKT-1'), approvalOf('a2', 'TKT-2')], {});
     const { ApprovalsPage } = await import('./ApprovalsPage');
-    render(wrap(<ApprovalsPage />));
+    renderSignedIn(<ApprovalsPage />);
     const first = await screen.findByRole('listitem', { name: /TKT-1/ }, { timeout: 5000 });
     await userEvent.click(within(first).getByRole('button', { name: 'Reject or comment…' }));
     // no reason: refused here, nothing sent
@@ -338,7 +321,7 @@ describe('approvals', { timeout: 20_000 }, () => {
       a2: { status: 409, body: { title: 'Conflict', status: 409, detail: 'The ticket changed since this was requested.' } },
     });
     const { ApprovalsPage } = await import('./ApprovalsPage');
-    render(wrap(<ApprovalsPage />));
+    renderSignedIn(<ApprovalsPage />);
     const first = await screen.findByRole('listitem', { name: /TKT-1/ }, { timeout: 5000 });
     const approve = within(first).getByRole('button', { name: 'Approve' });
     await userEvent.click(approve);
@@ -356,7 +339,7 @@ describe('approvals', { timeout: 20_000 }, () => {
   it('lists a ticket’s pending approvals on the ticket page, decided there', async () => {
     const calls = serve([approvalOf('a9', 'TKT-9')], {});
     const { ApprovalsPanel } = await import('./ticket/ApprovalsPanel');
-    render(wrap(<ApprovalsPanel ticket={{ key: 'TKT-9' }} />));
+    renderSignedIn(<ApprovalsPanel ticket={{ key: 'TKT-9' }} />);
     const panel = await screen.findByRole('region', { name: 'Waiting for approval' }, { timeout: 5000 });
     expect(calls.map((c) => c.url)).toContain('GET /api/v1/approvals?state=pending&ticket=TKT-9&limit=20');
     const item = within(panel).getByRole('listitem');

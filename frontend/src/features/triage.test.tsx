@@ -6,8 +6,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { useRef, type ReactNode } from 'react';
-import { MemoryRouter } from 'react-router-dom';
+import { useRef } from 'react';
 import { setToken, type Ticket } from '../api/client';
 import { useUpdateTicket, useTicket } from '../api/queries';
 import {
@@ -23,8 +22,8 @@ import {
   type Prediction,
   type TriageModel,
 } from '../api/triage';
-import { SessionProvider, useSession } from '../auth/session';
 import { makeTicket } from '../test/fixtures';
+import { renderSignedIn, testQueryClient } from '../test/render';
 import { Composer, insertText, type ComposerHandle } from './ticket/Composer';
 import { TriagePage } from './admin/TriagePage';
 import { distinctReplies, InsightsPanel, suggestionChange } from './ticket/InsightsPanel';
@@ -61,23 +60,6 @@ const me = {
   user: { id: 'me', name: 'Grace Hopper', email: 'grace@demo.test', role: 'admin', active: true, created_at: '2026-01-01T00:00:00Z' },
   workspace: { id: 'w', name: 'Demo', slug: 'demo', ticket_prefix: 'TKT', timezone: 'UTC' },
 };
-
-function Ready({ children }: { children: ReactNode }) {
-  return useSession().me ? children : null;
-}
-
-function wrap(children: ReactNode) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return (
-    <QueryClientProvider client={client}>
-      <MemoryRouter>
-        <SessionProvider>
-          <Ready>{children}</Ready>
-        </SessionProvider>
-      </MemoryRouter>
-    </QueryClientProvider>
-  );
-}
 
 const model = (overrides: Partial<TriageModel> = {}): TriageModel => ({
   state: 'ready',
@@ -274,8 +256,7 @@ describe('Insights panel', () => {
         return current;
       },
     });
-    setToken('t');
-    render(wrap(<Page />));
+    renderSignedIn(<Page />);
     const panel = await screen.findByRole('region', { name: 'Insights' });
     const suggested = await within(panel).findByRole('list', { name: 'Suggested values' });
     expect(within(suggested).getByText('billing').closest('li')).toHaveTextContent('91 %');
@@ -304,20 +285,9 @@ describe('Insights panel', () => {
       'GET /api/v1/tickets/TKT-1/insights': () => insights,
       'PATCH /api/v1/tickets/TKT-1': () => json({ title: 'Precondition Failed', status: 412, detail: 'The ticket changed' }, 412),
     });
-    setToken('t');
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const client = testQueryClient();
     client.setQueryData(['ticket', 'TKT-1'], seen);
-    render(
-      <QueryClientProvider client={client}>
-        <MemoryRouter>
-          <SessionProvider>
-            <Ready>
-              <Loaded ticket={seen} />
-            </Ready>
-          </SessionProvider>
-        </MemoryRouter>
-      </QueryClientProvider>,
-    );
+    renderSignedIn(<Loaded ticket={seen} />, { client });
     const panel = await screen.findByRole('region', { name: 'Insights' });
     await userEvent.click(await within(panel).findByRole('button', { name: 'Apply Category: billing' }));
     // the category moved since the agent looked: not overwritten, the latest version cached
@@ -332,8 +302,7 @@ describe('Insights panel', () => {
       'GET /api/v1/tickets/TKT-1/emails': () => [],
       'GET /api/v1/triage/model': () => model({ state: 'none', version: null, trained_at: null, examples: 0 }),
     });
-    setToken('t');
-    render(wrap(<Page />));
+    renderSignedIn(<Page />);
     const panel = await screen.findByRole('region', { name: 'Insights' });
     expect(await within(panel).findByText(/No triage model yet/)).toBeInTheDocument();
     expect(within(panel).getByRole('link', { name: 'Open the triage model page' })).toHaveAttribute('href', '/admin/triage');
@@ -350,8 +319,7 @@ describe('Insights panel', () => {
       'POST /api/v1/tickets/TKT-1/summary': () => json({ title: 'Bad Gateway', status: 502, detail: 'The language model answered HTTP 500.' }, 502),
       'POST /api/v1/tickets/TKT-1/reply-draft': () => ({ text: 'Dear Pat, it is fixed.', model: 'local' }),
     });
-    setToken('t');
-    render(wrap(<Page />));
+    renderSignedIn(<Page />);
     const panel = await screen.findByRole('region', { name: 'Insights' });
     await userEvent.click(await within(panel).findByRole('button', { name: 'Summary' }));
     expect(await within(panel).findByRole('alert')).toHaveTextContent('The language model answered HTTP 500.');
@@ -380,8 +348,7 @@ describe('Triage model page', () => {
         return body;
       },
     });
-    setToken('t');
-    render(wrap(<TriagePage />));
+    renderSignedIn(<TriagePage />);
     const row = await screen.findByRole('row', { name: /Category/ });
     expect(row).toHaveTextContent('91.5 %');
     expect(row).toHaveTextContent('35.0 %');

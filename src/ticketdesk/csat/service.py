@@ -211,7 +211,10 @@ async def send_survey(
             event_key=f"csat:{survey.id}",
             survey=survey_links(settings, token),
         )
-        events.record_ticket_event(session, ticket, "ticket.survey_sent", CSAT_ACTOR, {})
+        key = tickets.ticket_key(workspace, ticket)  # live clients refresh the ticket it names
+        events.record_ticket_event(
+            session, ticket, "ticket.survey_sent", CSAT_ACTOR, {"ticket": key}
+        )
         await _notify_observers(session, workspace, ticket)
     return True
 
@@ -332,7 +335,12 @@ async def answer_survey(
             ticket,
             "ticket.csat_received",
             actor,
-            {"rating": data.rating, "good": is_good(data.rating), "comment": comment},
+            {
+                "ticket": tickets.ticket_key(workspace, ticket),
+                "rating": data.rating,
+                "good": is_good(data.rating),
+                "comment": comment,
+            },
         )
         await _notify_observers(session, workspace, ticket)
         await session.flush()

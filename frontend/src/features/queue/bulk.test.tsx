@@ -1,14 +1,12 @@
 // The bulk bar's "Set field…" against a fake API (fetch): a kind-appropriate editor per field,
 // the change sent through POST /tickets/bulk, and each ticket's refusal shown by name.
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { useState, type ReactNode } from 'react';
-import { MemoryRouter } from 'react-router-dom';
+import { useState } from 'react';
 import { setToken } from '../../api/client';
-import { SessionProvider, useSession } from '../../auth/session';
 import { typedValue } from '../../lib/customFields';
 import { makeTicket } from '../../test/fixtures';
+import { renderSignedIn } from '../../test/render';
 import { BulkBar, BulkOutcome, type BulkReport } from './BulkBar';
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -51,10 +49,6 @@ function fakeApi(bulk: (body: { tickets: string[]; changes: Record<string, unkno
   return sent;
 }
 
-function Ready({ children }: { children: ReactNode }) {
-  return useSession().me ? children : null;
-}
-
 function Harness() {
   const tickets = [makeTicket({ key: 'TKT-1' }), makeTicket({ key: 'TKT-2', id: 'b' })];
   const [report, setReport] = useState<BulkReport | null>(null);
@@ -67,19 +61,7 @@ function Harness() {
 }
 
 function renderBar() {
-  setToken('t');
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <MemoryRouter>
-        <SessionProvider>
-          <Ready>
-            <Harness />
-          </Ready>
-        </SessionProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  renderSignedIn(<Harness />);
 }
 
 // generous: these click through whole forms, slow on a loaded machine

@@ -1,13 +1,11 @@
 // The composer against a fake API (fetch): mention chips, "send and set status" in one action
 // and what it says about email, and a macro found with `#`, previewed, edited and applied.
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, waitFor } from '@testing-library/react';
+import { QueryClient } from '@tanstack/react-query';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { ReactNode } from 'react';
-import { MemoryRouter } from 'react-router-dom';
 import { setToken, type Status } from '../../api/client';
-import { SessionProvider, useSession } from '../../auth/session';
 import { makeTicket } from '../../test/fixtures';
+import { renderSignedIn } from '../../test/render';
 import { Composer } from './Composer';
 import { locate } from './queueNav';
 
@@ -51,23 +49,6 @@ const statuses: Status[] = [
   { name: 'resolved', label: 'Resolved', category: 'solved', position: 3 } as Status,
 ];
 
-function Ready({ children }: { children: ReactNode }) {
-  return useSession().me ? children : null;
-}
-
-function wrap(children: ReactNode) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return (
-    <QueryClientProvider client={client}>
-      <MemoryRouter>
-        <SessionProvider>
-          <Ready>{children}</Ready>
-        </SessionProvider>
-      </MemoryRouter>
-    </QueryClientProvider>
-  );
-}
-
 const skipped = { id: 'mail-1', direction: 'out', kind: 'agent_reply', status: 'skipped', last_error: 'no SMTP server configured', to_address: 'pat@example.com', from_address: 'd', subject: 's', message_id: 'm', attempts: 0, created_at: '2026-11-21T09:00:00Z', sent_at: null };
 
 describe('Composer', () => {
@@ -84,8 +65,7 @@ describe('Composer', () => {
       'GET /api/v1/tickets/TKT-1/emails': () => [],
       'POST /api/v1/tickets/TKT-1/comments': ({ body }) => ({ id: 'c1', ...(body as object) }),
     });
-    setToken('t');
-    render(wrap(<Composer ticket={makeTicket()} statuses={statuses} onTyping={() => {}} />));
+    renderSignedIn(<Composer ticket={makeTicket()} statuses={statuses} onTyping={() => {}} />);
     await userEvent.click(await screen.findByRole('radio', { name: 'Internal note' }));
     const box = screen.getByPlaceholderText('Write an internal note…');
     await userEvent.type(box, 'Please look @ad');
@@ -115,8 +95,7 @@ describe('Composer', () => {
       'GET /api/v1/tickets/TKT-1': () => makeTicket({ version }),
       'PATCH /api/v1/tickets/TKT-1': ({ body }) => makeTicket({ ...(body as object), version: 3 }),
     });
-    setToken('t');
-    render(wrap(<Composer ticket={makeTicket()} statuses={statuses} onTyping={() => {}} />));
+    renderSignedIn(<Composer ticket={makeTicket()} statuses={statuses} onTyping={() => {}} />);
     const box = await screen.findByPlaceholderText('Write your reply to the requester…');
     // nothing says yet whether email is set up: the hint promises no email
     expect(screen.getByText('Visible to pat@example.com; emailed when email is set up.')).toBeInTheDocument();
@@ -142,8 +121,7 @@ describe('Composer', () => {
       'GET /api/v1/tickets/TKT-1/emails': () => [],
       'POST /api/v1/tickets/TKT-1/comments': ({ body }) => ({ id: 'c1', ...(body as object) }),
     });
-    setToken('t');
-    render(wrap(<Composer ticket={makeTicket()} statuses={statuses} onTyping={() => {}} />));
+    renderSignedIn(<Composer ticket={makeTicket()} statuses={statuses} onTyping={() => {}} />);
     await screen.findByText('Visible to pat@example.com — email is not configured, so no email will be sent.');
     await userEvent.type(screen.getByPlaceholderText('Write your reply to the requester…'), 'Done.{Control>}{Enter}{/Control}');
     await screen.findByText('Reply saved, but not emailed to pat@example.com: email (SMTP) is not configured on this server.');
@@ -157,11 +135,10 @@ describe('Composer', () => {
       'GET /api/v1/tickets/TKT-7/emails': () => [],
       'POST /api/v1/tickets/TKT-7/comments': ({ body }) => ({ id: 'c1', ...(body as object) }),
     });
-    setToken('t');
-    const first = render(wrap(<Composer ticket={makeTicket({ key: 'TKT-7' })} statuses={statuses} onTyping={() => {}} />));
+    const first = renderSignedIn(<Composer ticket={makeTicket({ key: 'TKT-7' })} statuses={statuses} onTyping={() => {}} />);
     await userEvent.type(await screen.findByPlaceholderText('Write your reply to the requester…'), 'Half a thought');
     first.unmount();
-    render(wrap(<Composer ticket={makeTicket({ key: 'TKT-7' })} statuses={statuses} onTyping={() => {}} />));
+    renderSignedIn(<Composer ticket={makeTicket({ key: 'TKT-7' })} statuses={statuses} onTyping={() => {}} />);
     const box = await screen.findByPlaceholderText('Write your reply to the requester…');
     expect(box).toHaveValue('Half a thought');
     await userEvent.type(box, '{Control>}{Enter}{/Control}');
@@ -188,8 +165,7 @@ describe('Composer', () => {
         changes: {},
       }),
     });
-    setToken('t');
-    render(wrap(<Composer ticket={makeTicket({ version: 1 })} statuses={statuses} onTyping={() => {}} />));
+    renderSignedIn(<Composer ticket={makeTicket({ version: 1 })} statuses={statuses} onTyping={() => {}} />);
     const box = await screen.findByPlaceholderText('Write your reply to the requester…');
     // the server already said SMTP is off for this ticket: the hint does not promise an email
     await screen.findByText(/email is not configured, so no email will be sent/);
