@@ -155,6 +155,14 @@ async def test_the_page_form_saves_and_thanks_without_any_script(
     csat = (await desk.get(f"/tickets/{created['key']}")).json()["csat"]
     assert (csat["rating"], csat["comment"]) == ("bad", "The courier was rude")
 
+    # changed to good: the reason still sits in its box, hidden now, and is sent along
+    changed = await pages.post(
+        f"/survey/{token}", data={"rating": "good", "comment": "The courier was rude"}
+    )
+    assert changed.status_code == 303
+    csat = (await desk.get(f"/tickets/{created['key']}")).json()["csat"]
+    assert (csat["rating"], csat["comment"]) == ("good", None)
+
 
 async def test_bad_and_expired_tokens_are_404_and_the_token_opens_no_api(
     desk: Tenant, mail_app: Any, inbox: Mailbox, pages: httpx.AsyncClient, db: Database

@@ -20,6 +20,7 @@ router = APIRouter(tags=["csat"])
 # the survey page is not part of the API (no JSON, no OpenAPI operation)
 pages_router = APIRouter(include_in_schema=False)
 
+ASKS_REASON = ("bad", 1, 2)  # the page's CSS shows its reason box for these answers
 FORM_LIMIT = 32 * 1024  # a 2,000-character reason, percent-encoded, fits easily
 NO_STORE = {"Cache-Control": "no-store"}
 Token = Annotated[str, Path(max_length=service.MAX_TOKEN_LENGTH)]
@@ -125,11 +126,14 @@ async def submit_survey_page(token: str, request: Request, session: SessionDep) 
     if fields is None:
         return _html(page.bad_request_page("Please send the survey form from its page."), 400)
     raw = fields.get("rating", "")
+    rating: str | int = int(raw) if raw.isdigit() and len(raw) == 1 else raw
     try:
         data = SurveyAnswer.model_validate(
             {
-                "rating": int(raw) if raw.isdigit() and len(raw) == 1 else raw,
-                "comment": fields.get("comment") or None,
+                "rating": rating,
+                # the page shows the reason box for these only: a reason typed for "bad" and
+                # left in its hidden box is not kept when the answer becomes good
+                "comment": (fields.get("comment") or None) if rating in ASKS_REASON else None,
             }
         )
         await service.answer_survey(session, token, data)
