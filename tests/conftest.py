@@ -7,11 +7,13 @@ missing PostgreSQL is a failure, never a skip.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 
 os.environ.setdefault("TICKETDESK_INSECURE_FAST_PASSWORD_HASHING", "1")
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +160,33 @@ async def other_tenant(db: Database, client: httpx.AsyncClient) -> Tenant:
     t = await make_tenant(db, client, name="Globex")
     await t.add_user("agent", "Olga Other")
     return t
+
+
+@asynccontextmanager
+async def served(config: Settings) -> AsyncIterator[tuple[Database, httpx.AsyncClient]]:
+    """An app of its own on `config` and a client to it, for a test that runs its own event
+    loop (a hypothesis scenario): the session's app lives on another."""
+    db = Database(config.resolved_database_url)
+    app = create_app(config, database=db)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver/api/v1"
+            ) as client:
+                yield db, client
+    finally:
+        await db.dispose()
+
+
+def own_sqlite_file(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Settings:
+    """`settings`, but on SQLite a database file of the test's own: the session app's jobs sit
+    on a paused event loop while a synchronous test runs, maybe holding a lock."""
+    if not settings.resolved_database_url.startswith("sqlite"):
+        return settings
+    data_dir = tmp_path_factory.mktemp(name)
+    url = f"sqlite+aiosqlite:///{data_dir / 'fuzz.db'}"
+    asyncio.run(upgrade_async(Settings(data_dir=data_dir), url))
+    return settings.model_copy(update={"database_url": url, "data_dir": data_dir})

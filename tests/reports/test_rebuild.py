@@ -11,18 +11,14 @@ import subprocess
 import sys
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_tenant
+from tests.conftest import make_tenant, own_sqlite_file, served
 from tests.reports.helpers import rebuild, snapshot
-from ticketdesk.app import create_app
 from ticketdesk.config import Settings
-from ticketdesk.db import Database
-from ticketdesk.migrate import upgrade_async
 
 which = st.integers(min_value=0, max_value=7)
 OPERATION = st.one_of(
@@ -97,38 +93,22 @@ async def _apply(tenant: Any, keys: list[str], op: tuple[Any, ...]) -> None:
 
 
 async def _scenario(config: Settings, operations: list[tuple[Any, ...]]) -> None:
-    db = Database(config.resolved_database_url)
-    app = create_app(config, database=db)
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://testserver/api/v1"
-            ) as client:
-                tenant = await make_tenant(db, client, name="Fuzz")
-                await tenant.add_user("agent", "Ann Agent")
-                keys: list[str] = []
-                for op in operations:
-                    await _apply(tenant, keys, op)
-                incremental = await snapshot(db, tenant.workspace_id)
-                await rebuild(db, tenant.workspace_id)
-                rebuilt = await snapshot(db, tenant.workspace_id)
-                assert rebuilt == incremental
-                assert len(incremental[0]) == len(keys)
-    finally:
-        await db.dispose()
+    async with served(config) as (db, client):
+        tenant = await make_tenant(db, client, name="Fuzz")
+        await tenant.add_user("agent", "Ann Agent")
+        keys: list[str] = []
+        for op in operations:
+            await _apply(tenant, keys, op)
+        incremental = await snapshot(db, tenant.workspace_id)
+        await rebuild(db, tenant.workspace_id)
+        rebuilt = await snapshot(db, tenant.workspace_id)
+        assert rebuilt == incremental
+        assert len(incremental[0]) == len(keys)
 
 
 @pytest.fixture(scope="session")
 def own_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """SQLite gets a database file of its own (as in test_schemathesis): the session app's
-    jobs sit on a paused event loop while this synchronous test runs, maybe holding a lock."""
-    if not settings.resolved_database_url.startswith("sqlite"):
-        return settings
-    data_dir = tmp_path_factory.mktemp("reports-fuzz")
-    url = f"sqlite+aiosqlite:///{data_dir / 'fuzz.db'}"
-    asyncio.run(upgrade_async(Settings(data_dir=data_dir), url))
-    return settings.model_copy(update={"database_url": url, "data_dir": data_dir})
+    return own_sqlite_file(settings, tmp_path_factory, "reports-fuzz")
 
 
 def test_rebuild_equals_incremental_after_random_operations(own_settings: Settings) -> None:

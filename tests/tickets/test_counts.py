@@ -13,7 +13,6 @@ from collections import Counter
 from email.message import EmailMessage
 from typing import Any
 
-import httpx
 import pytest
 from alembic import command
 from hypothesis import HealthCheck, given
@@ -21,12 +20,17 @@ from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text, update
 
-from tests.conftest import create_pg_database, drop_pg_database, make_tenant
+from tests.conftest import (
+    create_pg_database,
+    drop_pg_database,
+    make_tenant,
+    own_sqlite_file,
+    served,
+)
 from tests.support import Statements, Tenant
-from ticketdesk.app import create_app
 from ticketdesk.config import Settings
 from ticketdesk.db import Database
-from ticketdesk.migrate import alembic_config, upgrade_async
+from ticketdesk.migrate import alembic_config
 from ticketdesk.models import Ticket, TicketCount, Workspace
 from ticketdesk.seed import seed_demo
 
@@ -191,52 +195,34 @@ async def _create(tenant: Tenant, keys: list[str], op: tuple[Any, ...]) -> None:
 
 
 async def _scenario(config: Settings, operations: list[tuple[Any, ...]]) -> None:
-    db = Database(config.resolved_database_url)
-    app = create_app(config, database=db)
-    try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://testserver/api/v1"
-            ) as client:
-                tenant = await make_tenant(db, client, name="Fuzz")
-                await tenant.add_user("agent", "Ann Agent")
-                neighbour = await make_tenant(db, client, name="Next")
-                rule = {
-                    "name": "Refunds are urgent work",
-                    "trigger": "ticket.created",
-                    "conditions": {
-                        "all": [{"field": "subject", "op": "contains", "value": "refund"}]
-                    },
-                    "actions": [
-                        {"type": "set_priority", "value": "high"},
-                        {"type": "set_status", "value": "in_progress"},
-                    ],
-                }
-                created = await tenant.post("/automations", json=rule)
-                assert created.status_code == 201, created.text
-                theirs = [(await neighbour.create_ticket(priority="urgent"))["key"]]
-                keys: list[str] = []
-                for op in operations:
-                    await _apply(db, tenant, keys, op)
-                    await _apply(db, neighbour, theirs, ("status", len(keys), "waiting"))
-                truth = await assert_exact(db, tenant)
-                assert sum(truth.values()) == len(keys)
-                assert await assert_exact(db, neighbour) == {("waiting", "urgent"): 1}
-    finally:
-        await db.dispose()
+    async with served(config) as (db, client):
+        tenant = await make_tenant(db, client, name="Fuzz")
+        await tenant.add_user("agent", "Ann Agent")
+        neighbour = await make_tenant(db, client, name="Next")
+        rule = {
+            "name": "Refunds are urgent work",
+            "trigger": "ticket.created",
+            "conditions": {"all": [{"field": "subject", "op": "contains", "value": "refund"}]},
+            "actions": [
+                {"type": "set_priority", "value": "high"},
+                {"type": "set_status", "value": "in_progress"},
+            ],
+        }
+        created = await tenant.post("/automations", json=rule)
+        assert created.status_code == 201, created.text
+        theirs = [(await neighbour.create_ticket(priority="urgent"))["key"]]
+        keys: list[str] = []
+        for op in operations:
+            await _apply(db, tenant, keys, op)
+            await _apply(db, neighbour, theirs, ("status", len(keys), "waiting"))
+        truth = await assert_exact(db, tenant)
+        assert sum(truth.values()) == len(keys)
+        assert await assert_exact(db, neighbour) == {("waiting", "urgent"): 1}
 
 
 @pytest.fixture(scope="session")
 def own_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """SQLite gets a database file of its own (as in tests/reports/test_rebuild.py): the
-    session app's jobs sit on a paused event loop while the synchronous fuzz test runs."""
-    if not settings.resolved_database_url.startswith("sqlite"):
-        return settings
-    data_dir = tmp_path_factory.mktemp("counts-fuzz")
-    url = f"sqlite+aiosqlite:///{data_dir / 'fuzz.db'}"
-    asyncio.run(upgrade_async(Settings(data_dir=data_dir), url))
-    return settings.model_copy(update={"database_url": url, "data_dir": data_dir})
+    return own_sqlite_file(settings, tmp_path_factory, "counts-fuzz")
 
 
 settings_for_fuzz = fuzz_settings(
