@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tests.reports.helpers import rebuild, snapshot
 
 STATUSES = ["open", "in_progress", "waiting", "resolved"]
 PRIORITIES = ["low", "normal", "high", "urgent"]
 
 
-async def test_concurrent_changes_and_bulk_changes_all_succeed_and_add_up(backend, db, tenant):
-    if backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
+async def test_concurrent_changes_and_bulk_changes_all_succeed_and_add_up(db, tenant):
     keys = [(await tenant.create_ticket(priority="normal"))["key"] for _ in range(24)]
 
     async def patch(i: int) -> int:

@@ -308,12 +308,10 @@ async def test_deleting_a_workspace_takes_its_counts_and_leaves_the_others(
 
 
 async def test_concurrent_creates_lose_no_count(
-    backend: str, db: Database, tenant: Tenant, other_tenant: Tenant
+    db: Database, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    """Creates only: concurrent status changes in one workspace can deadlock in the reports
-    room's rollup upserts (report_daily, report_counts), which is not what this pins."""
-    if backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
+    """Concurrent creates in two workspaces (concurrent changes and bulk changes, with the
+    reports room's rollups, are tests/reports/test_concurrency.py's)."""
 
     async def create(i: int) -> None:
         who = tenant if i % 5 else other_tenant
@@ -324,13 +322,12 @@ async def test_concurrent_creates_lose_no_count(
     assert sum((await assert_exact(db, other_tenant)).values()) == 20
 
 
+@pytest.mark.postgresql_only
 async def test_writers_in_one_workspace_never_wait_on_each_others_counters(
-    backend: str, db: Database, tenant: Tenant
+    db: Database, tenant: Tenant
 ) -> None:
     """Two transactions that both move counts of the same key: the second commits while the
     first still holds its counter rows (one hot row would hold it until the first ends)."""
-    if backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
     first = uuid.UUID((await tenant.create_ticket())["id"])
     second = uuid.UUID((await tenant.create_ticket())["id"])
     close = text("UPDATE tickets SET status = 'closed' WHERE id = :id")
