@@ -559,9 +559,9 @@ GROUP BY dimension, value, c.metric, c.day
 REBUILD_WORK_MEM = "256MB"
 
 
-def aggregates_rollups(session: AsyncSession) -> bool:
-    """Whether rollups_from_metrics can run here (PostgreSQL; SQLite adds them up in Python:
-    it has no time zones)."""
+def adds_up_in_database(session: AsyncSession) -> bool:
+    """Whether the database adds up rollups, local days and custom fields here (PostgreSQL:
+    time zones, exact `numeric`, JSON laterals); SQLite's are added up in Python."""
     return dialect_name(session) == "postgresql"
 
 
@@ -618,13 +618,8 @@ async def more_metrics_than(
 ) -> bool:
     """Whether more than `limit` rows have their `by` time in [start, end): counted no
     further than limit + 1 (a whole month of a million tickets is not counted to decide)."""
-    column = getattr(TicketMetrics, by)
-    some = (
-        select(literal(1))
-        .where(_in_workspace(TicketMetrics, workspace_id), column >= start, column < end)
-        .limit(limit + 1)
-        .subquery()
-    )
+    inside = select(literal(1)).where(_in_workspace(TicketMetrics, workspace_id))
+    some = _in_range(inside, by, start, end).limit(limit + 1).subquery()
     return int(await session.scalar(select(func.count()).select_from(some)) or 0) > limit
 
 
@@ -701,11 +696,6 @@ async def count_by_local_day(
     stmt = _in_range(_grouped(workspace_id, tickets, group, [day, func.count()]), by, start, end)
     key = list(stmt.selected_columns)[0]
     return list(await session.execute(stmt.group_by(*([key] if group else []), day)))
-
-
-def adds_up_fields(session: AsyncSession) -> bool:
-    """Whether field_aggregates can run here (PostgreSQL: exact numeric, JSON laterals)."""
-    return dialect_name(session) == "postgresql"
 
 
 async def csat_rows(
@@ -893,21 +883,14 @@ async def sla_outcomes(
     def counted(outcome: Any, value: str) -> Any:
         return func.coalesce(func.sum(case((outcome == value, 1), else_=0)), 0)
 
-    stmt = (
-        _grouped(
-            workspace_id,
-            tickets,
-            None,
-            [
-                m.sla_policy_id,
-                m.priority,
-                func.count(),
-                *(counted(o, v) for o in (first, resolution) for v in OUTCOMES),
-            ],
-        )
-        .where(m.created_at >= start, m.created_at < end, m.sla_policy_id.is_not(None))
-        .group_by(m.sla_policy_id, m.priority)
-    )
+    columns = [
+        m.sla_policy_id,
+        m.priority,
+        func.count(),
+        *(counted(o, v) for o in (first, resolution) for v in OUTCOMES),
+    ]
+    stmt = _in_range(_grouped(workspace_id, tickets, None, columns), "created_at", start, end)
+    stmt = stmt.where(m.sla_policy_id.is_not(None)).group_by(m.sla_policy_id, m.priority)
     return list(await session.execute(stmt))
 
 

@@ -326,7 +326,7 @@ async def rebuild_workspace(
     """Recompute every metrics row of the workspace from its events, then its rollups from
     those rows. One transaction (the caller's): readers see the old numbers until it commits."""
     zone = _zone(workspace)
-    in_database = repository.aggregates_rollups(session)  # else added up here, row by row
+    in_database = repository.adds_up_in_database(session)  # else added up here, row by row
     totals = Contribution()
     after: uuid.UUID | None = None
     done = 0
@@ -677,7 +677,7 @@ async def volume(
                             a < at and (b is None or b >= at) for a, b in spells
                         ):
                             line[i] += 1
-        elif repository.adds_up_fields(session):  # counted per local day by the database
+        elif repository.adds_up_in_database(session):  # counted per local day by the database
             per_day = await repository.count_by_local_day(
                 session,
                 scope.workspace.id,
@@ -1022,15 +1022,23 @@ async def field_report(
         if group and group.startswith("cf.")
         else None
     )
-    if repository.adds_up_fields(session):
-        return FieldsReportRead(
-            **scope.window("exact"),
-            field=field_name,
-            kind=definition.kind,
-            agg=agg,
-            group_by=group_by,
-            rows=await _field_rows_added_up(session, scope, group, custom, definition, agg),
-        )
+    add_up = (
+        _field_rows_added_up if repository.adds_up_in_database(session) else _field_rows_in_python
+    )
+    return FieldsReportRead(
+        **scope.window("exact"),
+        field=field_name,
+        kind=definition.kind,
+        agg=agg,
+        group_by=group_by,
+        rows=await add_up(session, scope, group, custom, definition, agg),
+    )
+
+
+async def _field_rows_in_python(
+    session: AsyncSession, scope: Scope, group: str | None, custom: Any, definition: Any, agg: str
+) -> list[FieldReportRow]:
+    """field_report's rows added up here, row by row (SQLite, the embedded default)."""
     rows = await _group_rows(
         session, scope, group, custom, (), by="created_at", value_field=definition.key
     )
@@ -1065,14 +1073,7 @@ async def field_report(
             row.tickets = len(known)
             row.value = _aggregate(agg, known)
         out.append(row)
-    return FieldsReportRead(
-        **scope.window("exact"),
-        field=field_name,
-        kind=definition.kind,
-        agg=agg,
-        group_by=group_by,
-        rows=out,
-    )
+    return out
 
 
 async def _field_rows_added_up(
@@ -1145,13 +1146,8 @@ def _decimal(value: Any) -> Decimal | None:
 def _aggregate(agg: str, numbers: Sequence[Decimal]) -> str | None:
     if not numbers:
         return None
-    if agg == "sum":
-        return str(sum(numbers, Decimal(0)))
-    if agg == "min":
-        return str(min(numbers))
-    if agg == "max":
-        return str(max(numbers))
-    return _average(sum(numbers, Decimal(0)), len(numbers))
+    total = sum(numbers, Decimal(0))
+    return _aggregate_of(agg, len(numbers), total, min(numbers), max(numbers))
 
 
 async def csat_report(
